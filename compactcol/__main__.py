@@ -1,0 +1,22 @@
+"""``python -m compactcol demo``: memory and build time side by side."""
+
+import argparse
+import sys
+
+from ._demo import run_demo
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m compactcol")
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="compare memory and build time with list, array.array, NumPy")
+    demo.add_argument("--rows", type=int, default=10_000_000,
+                      help="number of integers (default 10,000,000)")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        return run_demo(args.rows)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""``compactcol.array(values, dtype=None)``: pick the container from the values."""
+
+from ._core import Array
+
+_BUFFER_DTYPES = {
+    "b": "int8", "h": "int16", "i": "int32", "q": "int64", "l": "int64",
+    "B": "uint8", "H": "uint16", "I": "uint32", "Q": "uint64", "L": "uint64",
+    "f": "float32", "d": "float64", "?": "bool",
+}
+
+
+def _buffer_dtype(values):
+    """The dtype of a 1-D numeric buffer (NumPy array, array.array, ...), or None."""
+    try:
+        view = memoryview(values)
+    except TypeError:
+        return None
+    with view:
+        fmt = view.format.lstrip("@=<|")
+        if view.ndim != 1 or fmt not in _BUFFER_DTYPES:
+            return None
+        if fmt in "lL" and view.itemsize != 8:
+            return {"l": "int32", "L": "uint32"}[fmt]
+        return _BUFFER_DTYPES[fmt]
+
+
+def _infer_dtype(items):
+    """(dtype, nullable) for a list of Python values, as NumPy would choose:
+    all bools -> bool, ints (and bools) -> adaptive 'int' (uint64 when a value
+    only fits that), any float -> float64; None anywhere -> nullable."""
+    kinds = set()
+    nullable = False
+    big_unsigned = False
+    for x in items:
+        if x is None:
+            nullable = True
+        elif isinstance(x, bool):
+            kinds.add(bool)
+        elif isinstance(x, int):
+            kinds.add(int)
+            if x > 0x7FFF_FFFF_FFFF_FFFF:
+                big_unsigned = True
+        elif isinstance(x, float):
+            kinds.add(float)
+        elif isinstance(x, str):
+            raise TypeError(
+                "compactcol.array: str values need StringArray, which this "
+                "version does not have yet")
+        else:
+            raise TypeError(
+                f"compactcol.array: cannot infer a dtype for {type(x).__name__} "
+                f"values ({x!r}); pass dtype=")
+    if float in kinds:
+        return "float64", nullable
+    if int in kinds:
+        return ("uint64" if big_unsigned else "int"), nullable
+    if bool in kinds:
+        return "bool", nullable
+    return "float64", nullable  # empty or all None: NumPy's default
+
+
+def array(values, dtype=None):
+    """Build the right compactcol container for ``values``.
+
+    >>> array([1, 2, 3]).dtype          # adaptive int, narrowest width
+    'int8'
+    >>> array([1.5, None]).nullable
+    True
+
+    ``dtype`` skips inference.  A NumPy array or other 1-D numeric buffer
+    keeps its dtype and is copied at memcpy speed.
+    """
+    if isinstance(values, Array):
+        return Array(dtype or (values.dtype if not values.adaptive else "int"),
+                     values, nullable=values.nullable)
+    if dtype is None:
+        dtype = _buffer_dtype(values)
+        if dtype is not None:
+            return Array(dtype, values)
+    items = values if isinstance(values, (list, tuple)) else list(values)
+    if dtype is not None:
+        return Array(dtype, items, nullable=any(x is None for x in items))
+    dtype, nullable = _infer_dtype(items)
+    return Array(dtype, items, nullable=nullable)

@@ -1,0 +1,13 @@
+"""Pickle reconstructors.
+
+Their import paths (``compactcol._pickle.<name>``) are recorded in every pickle
+and must never change; the frozen pickles in ``tests/data/`` hold them to it.
+"""
+
+from . import _core
+
+
+def array_from_state(dtype, adaptive, nullable, byteorder, length, data, validity):
+    """Rebuild an ``Array`` from the state its ``__reduce_ex__`` produced."""
+    return _core._array_from_state(dtype, adaptive, nullable, byteorder, length,
+                                   data, validity)

@@ -1,0 +1,330 @@
+/* array_convert.c -- Python values <-> core scalars, and array_collect, the
+ * one place where input of any shape (an Array, a buffer, a list, an
+ * iterator) becomes unboxed values.
+ *
+ * Every mutator that takes several values collects them into a scratch
+ * cc_numarray first and commits with one core call afterwards.  User code
+ * (__index__, __float__, __next__) therefore only ever runs while the target
+ * array is untouched, and whatever it does to the array, the commit re-checks
+ * bounds against the array as it then is: the result is defined and a
+ * failure leaves the array as it was.
+ */
+#include "binding.h"
+
+/* int -> canonical scalar.  0 ok, 1 when beyond every dtype (|v| >= 2**64
+ * or below -2**63), -1 on error. */
+static int long_to_scalar(PyObject *v, cc_scalar *out) {
+    if (PyBool_Check(v)) {
+        out->kind = CC_SCALAR_BOOL;
+        out->v.i = v == Py_True;
+        return 0;
+    }
+    int overflow;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+    if (overflow == 0) {
+        if (x == -1 && PyErr_Occurred()) return -1;
+        out->kind = CC_SCALAR_INT;
+        out->v.i = x;
+        return 0;
+    }
+    if (overflow < 0) return 1;
+    unsigned long long u = PyLong_AsUnsignedLongLong(v);
+    if (u == (unsigned long long)-1 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError)) return -1;
+        PyErr_Clear();
+        return 1;
+    }
+    out->kind = CC_SCALAR_UINT;
+    out->v.u = u;
+    return 0;
+}
+
+static bool is_numpy_bool(PyObject *v) {
+    const char *name = Py_TYPE(v)->tp_name;
+    return strcmp(name, "numpy.bool") == 0 || strcmp(name, "numpy.bool_") == 0;
+}
+
+/* An int-like value (anything with __index__ but not a float) as a scalar. */
+static int index_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
+                           const char *what, Py_ssize_t item) {
+    int r;
+    if (PyLong_Check(v)) {
+        r = long_to_scalar(v, out);
+    } else {
+        PyObject *i = PyNumber_Index(v);
+        if (!i) return -1;
+        r = long_to_scalar(i, out);
+        Py_DECREF(i);
+    }
+    if (r == 1) array_raise(a, CC_EOVERFLOW, what, item, v);
+    return r == 0 ? 0 : -1;
+}
+
+static int float_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
+                           const char *what, Py_ssize_t item) {
+    double d;
+    if (PyFloat_Check(v)) {
+        d = PyFloat_AS_DOUBLE(v);
+    } else if (PyLong_Check(v)) {
+        d = PyLong_AsDouble(v);
+        if (d == -1.0 && PyErr_Occurred()) {
+            if (!PyErr_ExceptionMatches(PyExc_OverflowError)) return -1;
+            PyErr_Clear();
+            array_raise(a, CC_EOVERFLOW, what, item, v);
+            return -1;
+        }
+    } else {
+        PyNumberMethods *nb = Py_TYPE(v)->tp_as_number;
+        if (!nb || (!nb->nb_float && !nb->nb_index))
+            return array_raise_type(a, what, item, v);
+        d = PyFloat_AsDouble(v); /* may run __float__ */
+        if (d == -1.0 && PyErr_Occurred()) return -1;
+    }
+    out->kind = CC_SCALAR_FLOAT;
+    out->v.f = d;
+    return 0;
+}
+
+int array_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
+                    const char *what, Py_ssize_t item) {
+    if (v == Py_None) {
+        if (!a->nullable) return array_raise_type(a, what, item, v);
+        out->kind = CC_SCALAR_NULL;
+        return 0;
+    }
+    cc_kind kind = cc_dtype_get(a->dtype)->kind;
+    if (kind == CC_KIND_FLOAT) return float_to_scalar(a, v, out, what, item);
+    if (kind == CC_KIND_BOOL && is_numpy_bool(v)) {
+        int t = PyObject_IsTrue(v);
+        if (t < 0) return -1;
+        out->kind = CC_SCALAR_BOOL;
+        out->v.i = t;
+        return 0;
+    }
+    /* integers, and bool arrays taking bools or ints (the store rejects 2) */
+    if (PyLong_Check(v) || (PyIndex_Check(v) && !PyFloat_Check(v)))
+        return index_to_scalar(a, v, out, what, item);
+    return array_raise_type(a, what, item, v);
+}
+
+/* Does v compare like a plain number (int/float without a custom __eq__)? */
+static bool plain_number_type(PyObject *v, PyTypeObject *base) {
+    return Py_TYPE(v) == base || Py_TYPE(v)->tp_richcompare == base->tp_richcompare;
+}
+
+int scalar_for_compare(PyObject *v, cc_scalar *out) {
+    if (v == Py_None) {
+        out->kind = CC_SCALAR_NULL;
+        return 1;
+    }
+    if (PyLong_Check(v) && plain_number_type(v, &PyLong_Type)) {
+        int r = long_to_scalar(v, out);
+        return r < 0 ? -1 : r == 0; /* huge ints: compare through Python */
+    }
+    if (PyFloat_Check(v) && plain_number_type(v, &PyFloat_Type)) {
+        out->kind = CC_SCALAR_FLOAT;
+        out->v.f = PyFloat_AS_DOUBLE(v);
+        return 1;
+    }
+    if (strncmp(Py_TYPE(v)->tp_name, "numpy.", 6) == 0) {
+        if (is_numpy_bool(v)) {
+            int t = PyObject_IsTrue(v);
+            if (t < 0) return -1;
+            out->kind = CC_SCALAR_BOOL;
+            out->v.i = t;
+            return 1;
+        }
+        if (PyIndex_Check(v)) {
+            PyObject *i = PyNumber_Index(v);
+            if (!i) return -1;
+            int r = long_to_scalar(i, out);
+            Py_DECREF(i);
+            return r < 0 ? -1 : r == 0;
+        }
+        PyNumberMethods *nb = Py_TYPE(v)->tp_as_number;
+        if (nb && nb->nb_float && !PyComplex_Check(v)) {
+            double d = PyFloat_AsDouble(v);
+            if (d == -1.0 && PyErr_Occurred()) return -1;
+            out->kind = CC_SCALAR_FLOAT;
+            out->v.f = d;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+PyObject *scalar_box(const cc_scalar *s) {
+    switch (s->kind) {
+    case CC_SCALAR_INT: return PyLong_FromLongLong(s->v.i);
+    case CC_SCALAR_UINT: return PyLong_FromUnsignedLongLong(s->v.u);
+    case CC_SCALAR_FLOAT: return PyFloat_FromDouble(s->v.f);
+    case CC_SCALAR_BOOL: return PyBool_FromLong((long)s->v.i);
+    default: Py_RETURN_NONE;
+    }
+}
+
+PyObject *array_item_box(const cc_numarray *a, Py_ssize_t i) {
+    if (a->nullable && !cc_bitmap_get(a->validity, i)) Py_RETURN_NONE;
+    switch (a->dtype) {
+#define BOX_CASE(E, name, ctype, fmt, KIND)                                    \
+    case CC_##E: {                                                             \
+        ctype x = ((const ctype *)(const void *)a->data)[i];                   \
+        if (KIND == CC_KIND_FLOAT) return PyFloat_FromDouble((double)x);       \
+        if (KIND == CC_KIND_BOOL) return PyBool_FromLong(x != 0);              \
+        if (KIND == CC_KIND_UNSIGNED)                                          \
+            return PyLong_FromUnsignedLongLong((unsigned long long)x);         \
+        return PyLong_FromLongLong((long long)x);                              \
+    }
+        CC_FOR_EACH_DTYPE(BOX_CASE)
+#undef BOX_CASE
+    default:
+        Py_RETURN_NONE;
+    }
+}
+
+/* Appends the converted value v (input position item) to out. */
+static int collect_one(cc_numarray *out, PyObject *v, const char *what,
+                       Py_ssize_t item) {
+    cc_scalar s;
+    if (array_to_scalar(out, v, &s, what, item) < 0) return -1;
+    cc_status st = cc_numarray_append(out, &s);
+    if (st != CC_OK) {
+        array_raise(out, st, what, item, v);
+        return -1;
+    }
+    return 0;
+}
+
+/* Values of another Array (possibly the target itself: only read here). */
+static int collect_array(cc_numarray *out, const cc_numarray *src,
+                         const char *what) {
+    int64_t bad;
+    if (src->null_count == 0) {
+        cc_status st = cc_numarray_append_converted(out, src->dtype, src->data,
+                                                    src->length, &bad);
+        if (st == CC_OK) return 0;
+        PyObject *v = bad >= 0 ? array_item_box(src, bad) : NULL;
+        array_raise(out, st, what, bad, v);
+        Py_XDECREF(v);
+        return -1;
+    }
+    for (int64_t i = 0; i < src->length; i++) {
+        PyObject *v = array_item_box(src, i);
+        if (!v) return -1;
+        int r = collect_one(out, v, what, i);
+        Py_DECREF(v);
+        if (r < 0) return -1;
+    }
+    return 0;
+}
+
+/* A one-dimensional C-contiguous buffer of a known numeric format.
+ * 1 done, 0 not such a buffer (iterate instead), -1 error. */
+static int collect_buffer(cc_numarray *out, PyObject *src, const char *what) {
+    Py_buffer view;
+    if (PyObject_GetBuffer(src, &view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    cc_dtype dt;
+    int done = 0;
+    if (view.ndim == 1 && view.format &&
+        cc_dtype_from_format(view.format, view.itemsize, &dt) == CC_OK) {
+        int64_t bad;
+        cc_status st = cc_numarray_append_converted(out, dt, view.buf,
+                                                    view.len / view.itemsize, &bad);
+        done = 1;
+        if (st != CC_OK) {
+            cc_scalar s;
+            PyObject *v = NULL;
+            if (bad >= 0) {
+                cc_dtype_load(dt, (const uint8_t *)view.buf + bad * view.itemsize, &s);
+                v = scalar_box(&s);
+            }
+            array_raise(out, st, what, bad, v);
+            Py_XDECREF(v);
+            done = -1;
+        }
+    }
+    PyBuffer_Release(&view);
+    return done;
+}
+
+static int collect_list_or_tuple(cc_numarray *out, PyObject *src,
+                                 const char *what) {
+    /* The size is re-read every step: a value's __index__ may change it. */
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(src);
+    cc_status st = cc_numarray_reserve(out, n);
+    if (st != CC_OK) {
+        array_raise(out, st, what, -1, NULL);
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(src); i++) {
+        PyObject *v = PySequence_Fast_GET_ITEM(src, i);
+        Py_INCREF(v);
+        int r = collect_one(out, v, what, i);
+        Py_DECREF(v);
+        if (r < 0) return -1;
+    }
+    return 0;
+}
+
+static int collect_iterable(cc_numarray *out, PyObject *src, const char *what) {
+    PyObject *it = PyObject_GetIter(src);
+    if (!it) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            char name[CC_ARRAY_NAME_MAX];
+            array_describe(out, name);
+            PyErr_Format(PyExc_TypeError, "%s.%s: expected an iterable, got %s",
+                         name, what, Py_TYPE(src)->tp_name);
+        }
+        return -1;
+    }
+    /* A length hint only pre-sizes, and only up to 1 Mi elements: a hint
+     * that lies (2**62, -1, raising) can cost neither memory nor errors. */
+    Py_ssize_t hint = PyObject_LengthHint(src, 0);
+    if (hint < 0) {
+        if (!PyErr_ExceptionMatches(PyExc_Exception)) goto fail;
+        PyErr_Clear();
+    } else if (cc_numarray_reserve(out, hint < (1 << 20) ? hint : (1 << 20)) != CC_OK) {
+        /* only a pre-size: the loop below grows as it needs */
+    }
+    PyObject *v;
+    for (Py_ssize_t i = 0; (v = PyIter_Next(it)) != NULL; i++) {
+        int r = collect_one(out, v, what, i);
+        Py_DECREF(v);
+        if (r < 0) goto fail;
+    }
+    if (PyErr_Occurred()) goto fail;
+    Py_DECREF(it);
+    return 0;
+fail:
+    Py_DECREF(it);
+    return -1;
+}
+
+int array_collect(const cc_numarray *like, PyObject *src, cc_numarray *out,
+                  const char *what) {
+    cc_numarray_init(out, like->adaptive ? CC_INT8 : like->dtype, like->adaptive,
+                     like->nullable);
+    int r;
+    if (PyList_CheckExact(src) || PyTuple_CheckExact(src)) {
+        r = collect_list_or_tuple(out, src, what);
+    } else if (PyUnicode_Check(src)) {
+        char name[CC_ARRAY_NAME_MAX];
+        array_describe(out, name);
+        PyErr_Format(PyExc_TypeError, "%s.%s: expected an iterable of numbers, got str",
+                     name, what);
+        r = -1;
+    } else if (Py_TYPE(src)->tp_as_buffer &&
+               Py_TYPE(src)->tp_as_buffer->bf_getbuffer == array_getbuffer) {
+        r = collect_array(out, &((ArrayObject *)src)->arr, what);
+    } else {
+        r = PyObject_CheckBuffer(src) ? collect_buffer(out, src, what) : 0;
+        if (r == 0) r = collect_iterable(out, src, what);
+        else if (r == 1) r = 0;
+    }
+    if (r < 0) cc_numarray_reset(out);
+    return r;
+}

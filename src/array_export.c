@@ -1,0 +1,248 @@
+/* array_export.c -- Array's bytes leaving and entering: the buffer protocol
+ * (PEP 3118), tobytes/frombytes, to_numpy and pickling.
+ *
+ * Every buffer export counts in arr.exports; while it is above zero the core
+ * refuses to resize, widen or move the data, so a memoryview or NumPy view
+ * can never dangle.  Writes through a view are ordinary in-place writes.
+ *
+ * Pickle state: (dtype name, adaptive, nullable, byte order, length, data,
+ * validity).  With protocol 5 the data goes as a PickleBuffer, i.e. out of
+ * band when the pickler has a buffer_callback.  _array_from_state checks
+ * every field against the others before it allocates anything, so a corrupt
+ * or hostile pickle raises ValueError/TypeError and never crashes.
+ */
+#include "binding.h"
+
+int array_getbuffer(PyObject *obj, Py_buffer *view, int flags) {
+    /* A zero-length export still needs a non-NULL, aligned buf. */
+    static int64_t empty_buffer;
+    ArrayObject *self = (ArrayObject *)obj;
+    cc_numarray *a = &self->arr;
+    const cc_dtype_info *info = cc_dtype_get(a->dtype);
+    if (a->exports == 0) {
+        self->export_shape = (Py_ssize_t)a->length;
+        self->export_stride = info->itemsize;
+    }
+    view->buf = a->data ? (void *)a->data : (void *)&empty_buffer;
+    view->obj = Py_NewRef(obj);
+    view->len = (Py_ssize_t)(a->length * info->itemsize);
+    view->readonly = 0;
+    view->itemsize = info->itemsize;
+    view->format = (flags & PyBUF_FORMAT) ? (char *)info->format : NULL;
+    view->ndim = 1;
+    view->shape = (flags & PyBUF_ND) ? &self->export_shape : NULL;
+    view->strides = (flags & PyBUF_STRIDES) == PyBUF_STRIDES ? &self->export_stride : NULL;
+    view->suboffsets = NULL;
+    view->internal = NULL;
+    a->exports++;
+    return 0;
+}
+
+void array_releasebuffer(PyObject *obj, Py_buffer *view) {
+    (void)view;
+    ((ArrayObject *)obj)->arr.exports--;
+}
+
+PyObject *array_tobytes(ArrayObject *self, PyObject *unused) {
+    (void)unused;
+    const cc_numarray *a = &self->arr;
+    return PyBytes_FromStringAndSize(a->data ? (const char *)a->data : "",
+                                     (Py_ssize_t)(a->length * cc_numarray_itemsize(a)));
+}
+
+PyObject *array_validity(ArrayObject *self, PyObject *unused) {
+    (void)unused;
+    const cc_numarray *a = &self->arr;
+    if (!a->nullable) Py_RETURN_NONE;
+    return PyBytes_FromStringAndSize(a->validity ? (const char *)a->validity : "",
+                                     (Py_ssize_t)cc_bitmap_bytes(a->length));
+}
+
+/* A new Array of `dtype` holding n values copied from buf (native order). */
+static PyObject *array_from_raw(PyTypeObject *cls, cc_dtype dtype, bool adaptive,
+                                bool nullable, const void *buf, int64_t n) {
+    cc_numarray tmp;
+    int64_t bad;
+    cc_numarray_init(&tmp, dtype, false, nullable);
+    cc_status st = cc_numarray_append_converted(&tmp, dtype, buf, n, &bad);
+    if (st != CC_OK) {
+        cc_numarray_reset(&tmp);
+        return array_raise(&tmp, st, "frombytes", -1, NULL);
+    }
+    tmp.adaptive = adaptive;
+    PyObject *r = array_wrap(cls, &tmp);
+    cc_numarray_reset(&tmp);
+    return r;
+}
+
+PyObject *array_frombytes(PyObject *cls, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError,
+                     "Array.frombytes(dtype, data) takes 2 arguments, got %zd", nargs);
+        return NULL;
+    }
+    cc_dtype dtype;
+    bool adaptive;
+    if (dtype_parse(args[0], &dtype, &adaptive) < 0) return NULL;
+    if (adaptive) {
+        PyErr_SetString(PyExc_ValueError,
+                        "Array.frombytes: raw bytes need a fixed dtype such as "
+                        "'int64', not the adaptive 'int'");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[1], &view, PyBUF_C_CONTIGUOUS) < 0) return NULL;
+    PyObject *r = NULL;
+    int size = cc_dtype_itemsize(dtype);
+    if (view.len % size != 0)
+        PyErr_Format(PyExc_ValueError,
+                     "Array.frombytes: %zd bytes is not a multiple of the %s "
+                     "itemsize (%d)", view.len, cc_dtype_get(dtype)->name, size);
+    else
+        r = array_from_raw((PyTypeObject *)cls, dtype, false, false, view.buf,
+                           view.len / size);
+    PyBuffer_Release(&view);
+    return r;
+}
+
+PyObject *array_to_numpy(ArrayObject *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"na_value", NULL};
+    PyObject *na_value = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|$O:to_numpy", kwlist, &na_value))
+        return NULL;
+    PyObject *glue = PyImport_ImportModule("compactcol._numpy");
+    if (!glue) return NULL;
+    PyObject *r = PyObject_CallMethod(glue, "array_to_numpy", "OO", self, na_value);
+    Py_DECREF(glue);
+    return r;
+}
+
+PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol_obj) {
+    long protocol = PyLong_AsLong(protocol_obj);
+    if (protocol == -1 && PyErr_Occurred()) return NULL;
+    const cc_numarray *a = &self->arr;
+    PyObject *mod = PyImport_ImportModule("compactcol._pickle");
+    PyObject *fn = mod ? PyObject_GetAttrString(mod, "array_from_state") : NULL;
+    Py_XDECREF(mod);
+    if (!fn) return NULL;
+    PyObject *data = protocol >= 5 ? PyPickleBuffer_FromObject((PyObject *)self)
+                                   : array_tobytes(self, NULL);
+    PyObject *validity = data ? array_validity(self, NULL) : NULL;
+    PyObject *r = NULL;
+    if (validity)
+        r = Py_BuildValue("O(sOOsLOO)", fn, cc_dtype_get(a->dtype)->name,
+                          a->adaptive ? Py_True : Py_False,
+                          a->nullable ? Py_True : Py_False,
+                          __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "little" : "big",
+                          (long long)a->length, data, validity);
+    Py_DECREF(fn);
+    Py_XDECREF(data);
+    Py_XDECREF(validity);
+    return r;
+}
+
+/* ---- unpickling ------------------------------------------------------------ */
+
+static void byteswap(uint8_t *data, int64_t n, int size) {
+    for (int64_t i = 0; i < n; i++)
+        for (int lo = 0, hi = size - 1; lo < hi; lo++, hi--) {
+            uint8_t t = data[i * size + lo];
+            data[i * size + lo] = data[i * size + hi];
+            data[i * size + hi] = t;
+        }
+}
+
+/* Applies a pickled validity bitmap: bits past the length are ignored, the
+ * values under nulls are zeroed, null_count is recounted. */
+static void apply_validity(cc_numarray *a, const uint8_t *bits) {
+    int size = cc_numarray_itemsize(a);
+    memcpy(a->validity, bits, (size_t)cc_bitmap_bytes(a->length));
+    cc_bitmap_fill(a->validity, a->length, cc_bitmap_bytes(a->length) * 8 - a->length, false);
+    for (int64_t i = 0; i < a->length; i++)
+        if (!cc_bitmap_get(a->validity, i)) memset(a->data + i * size, 0, (size_t)size);
+    a->null_count = a->length - cc_bitmap_count(a->validity, 0, a->length);
+}
+
+static int state_flag(PyObject *v, const char *name, bool *out) {
+    if (!PyBool_Check(v)) {
+        PyErr_Format(PyExc_TypeError, "Array pickle state: %s must be a bool, got %s",
+                     name, Py_TYPE(v)->tp_name);
+        return -1;
+    }
+    *out = v == Py_True;
+    return 0;
+}
+
+/* _array_from_state(dtype, adaptive, nullable, byteorder, length, data, validity) */
+PyObject *array_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 7) {
+        PyErr_Format(PyExc_TypeError, "_array_from_state takes 7 arguments, got %zd", nargs);
+        return NULL;
+    }
+    bool adaptive, nullable, little;
+    cc_dtype dtype;
+    if (!PyUnicode_Check(args[0]) || !PyUnicode_Check(args[3]) || !PyLong_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "Array pickle state: dtype and byteorder must be str, length an int");
+        return NULL;
+    }
+    if (state_flag(args[1], "adaptive", &adaptive) < 0 ||
+        state_flag(args[2], "nullable", &nullable) < 0)
+        return NULL;
+    const char *name = PyUnicode_AsUTF8(args[0]), *order = PyUnicode_AsUTF8(args[3]);
+    if (!name || !order) return NULL;
+    if (cc_dtype_from_name(name, &dtype) != CC_OK ||
+        (adaptive && cc_dtype_get(dtype)->kind != CC_KIND_SIGNED)) {
+        PyErr_Format(PyExc_ValueError, "Array pickle state: bad dtype %R", args[0]);
+        return NULL;
+    }
+    if (strcmp(order, "little") != 0 && strcmp(order, "big") != 0) {
+        PyErr_Format(PyExc_ValueError, "Array pickle state: bad byte order %R", args[3]);
+        return NULL;
+    }
+    little = order[0] == 'l';
+    long long length = PyLong_AsLongLong(args[4]);
+    if (length == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        length = -1;
+    }
+    size_t nbytes;
+    if (length < 0 || cc_mul_size(length, cc_dtype_itemsize(dtype), &nbytes) != CC_OK) {
+        PyErr_Format(PyExc_ValueError, "Array pickle state: bad length %R", args[4]);
+        return NULL;
+    }
+    Py_buffer data, bits = {0};
+    if (PyObject_GetBuffer(args[5], &data, PyBUF_C_CONTIGUOUS) < 0) return NULL;
+    PyObject *r = NULL;
+    if ((size_t)data.len != nbytes) {
+        PyErr_Format(PyExc_ValueError,
+                     "Array pickle state: %zd data bytes for %lld %s values (need %zu)",
+                     data.len, length, name, nbytes);
+        goto done;
+    }
+    if (args[6] != Py_None) {
+        if (!nullable) {
+            PyErr_SetString(PyExc_ValueError, "Array pickle state: validity on a non-nullable array");
+            goto done;
+        }
+        if (PyObject_GetBuffer(args[6], &bits, PyBUF_C_CONTIGUOUS) < 0) goto done;
+        if (bits.len != cc_bitmap_bytes(length)) {
+            PyErr_Format(PyExc_ValueError,
+                         "Array pickle state: validity has %zd bytes, %lld values need %lld",
+                         bits.len, length, (long long)cc_bitmap_bytes(length));
+            goto done;
+        }
+    }
+    module_state *ms = PyModule_GetState(module);
+    r = array_from_raw(ms->ArrayType, dtype, adaptive, nullable, data.buf, length);
+    if (r) {
+        cc_numarray *a = &((ArrayObject *)r)->arr;
+        bool native_little = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+        if (little != native_little) byteswap(a->data, a->length, cc_numarray_itemsize(a));
+        if (nullable && bits.obj && a->length) apply_validity(a, bits.buf);
+    }
+done:
+    PyBuffer_Release(&data);
+    if (bits.obj) PyBuffer_Release(&bits);
+    return r;
+}

@@ -1,0 +1,551 @@
+/* array_py.c -- the Array type: construction, dtype parsing, properties,
+ * indexing and slicing, iteration and repr.  List-style methods live in
+ * array_methods.c, the buffer protocol / pickling / bytes in array_export.c.
+ *
+ * An ArrayObject is a cc_numarray plus a weakref list; it holds no Python
+ * references, so it is not tracked by the GC.
+ */
+#include "binding.h"
+
+#include <structmember.h>
+
+/* ---- dtype parsing ------------------------------------------------------- */
+
+/* NumPy's short codes ("i8", "<f4") and array.array's typecodes. */
+static int dtype_from_code(const char *s, cc_dtype *dtype) {
+    static const struct { const char *code; cc_dtype dtype; } codes[] = {
+        {"i1", CC_INT8},   {"i2", CC_INT16},   {"i4", CC_INT32},   {"i8", CC_INT64},
+        {"u1", CC_UINT8},  {"u2", CC_UINT16},  {"u4", CC_UINT32},  {"u8", CC_UINT64},
+        {"f4", CC_FLOAT32}, {"f8", CC_FLOAT64}, {"b1", CC_BOOL},
+    };
+    const char *p = s;
+    if (*p == '<' || *p == '=' || *p == '|') p++;
+    for (size_t k = 0; k < sizeof codes / sizeof codes[0]; k++)
+        if (strcmp(p, codes[k].code) == 0) {
+            *dtype = codes[k].dtype;
+            return 0;
+        }
+    if (strlen(s) == 1 && strchr("bBhHiIlLqQfd?", s[0])) {
+        int64_t size = (s[0] == 'l' || s[0] == 'L') ? (int64_t)sizeof(long) : 0;
+        if (size == 0) {
+            for (int k = 0; k < CC_NUM_DTYPES; k++)
+                if (cc_dtype_get((cc_dtype)k)->format[0] == s[0])
+                    size = cc_dtype_get((cc_dtype)k)->itemsize;
+        }
+        return cc_dtype_from_format(s, size, dtype) == CC_OK ? 0 : -1;
+    }
+    return -1;
+}
+
+static int dtype_from_string(PyObject *str, cc_dtype *dtype, bool *adaptive) {
+    const char *s = PyUnicode_AsUTF8(str);
+    if (!s) return -1;
+    *adaptive = false;
+    if (strcmp(s, "int") == 0) {
+        *adaptive = true;
+        *dtype = CC_INT8;
+        return 0;
+    }
+    if (strcmp(s, "float") == 0) s = "float64";
+    if (strcmp(s, "bool_") == 0) s = "bool";
+    if (cc_dtype_from_name(s, dtype) == CC_OK || dtype_from_code(s, dtype) == 0)
+        return 0;
+    PyErr_Format(PyExc_ValueError,
+                 "Array: unknown dtype %R: expected 'int' (adaptive width), "
+                 "int8, int16, int32, int64, uint8, uint16, uint32, uint64, "
+                 "float32, float64, bool, a NumPy dtype or an array.array "
+                 "typecode", str);
+    return -1;
+}
+
+int dtype_parse(PyObject *obj, cc_dtype *dtype, bool *adaptive) {
+    if (PyUnicode_Check(obj)) return dtype_from_string(obj, dtype, adaptive);
+    if (obj == (PyObject *)&PyLong_Type) {
+        *adaptive = true;
+        *dtype = CC_INT8;
+        return 0;
+    }
+    *adaptive = false;
+    if (obj == (PyObject *)&PyFloat_Type) { *dtype = CC_FLOAT64; return 0; }
+    if (obj == (PyObject *)&PyBool_Type) { *dtype = CC_BOOL; return 0; }
+    /* NumPy scalar types (np.int32) by name; dtype objects by .name, after
+     * checking they are in native byte order. */
+    PyObject *name = NULL;
+    if (PyType_Check(obj) &&
+        strncmp(((PyTypeObject *)obj)->tp_name, "numpy.", 6) == 0) {
+        name = PyObject_GetAttrString(obj, "__name__");
+    } else if (PyObject_HasAttrString(obj, "byteorder") &&
+               PyObject_HasAttrString(obj, "itemsize")) {
+        PyObject *order = PyObject_GetAttrString(obj, "byteorder");
+        if (!order) return -1;
+        int native = PyUnicode_Check(order) &&
+                     (PyUnicode_CompareWithASCIIString(order, "=") == 0 ||
+                      PyUnicode_CompareWithASCIIString(order, "|") == 0 ||
+                      PyUnicode_CompareWithASCIIString(order, "<") == 0);
+        Py_DECREF(order);
+        if (!native) {
+            PyErr_Format(PyExc_ValueError,
+                         "Array: dtype %R is not in native byte order", obj);
+            return -1;
+        }
+        name = PyObject_GetAttrString(obj, "name");
+    }
+    if (name && PyUnicode_Check(name)) {
+        int r = dtype_from_string(name, dtype, adaptive);
+        Py_DECREF(name);
+        return r;
+    }
+    Py_XDECREF(name);
+    if (!PyErr_Occurred())
+        PyErr_Format(PyExc_TypeError,
+                     "Array: dtype must be a str, a NumPy dtype, int, float or "
+                     "bool, not %s", Py_TYPE(obj)->tp_name);
+    return -1;
+}
+
+/* ---- construction -------------------------------------------------------- */
+
+PyObject *array_wrap(PyTypeObject *any_type_of_module, cc_numarray *arr) {
+    module_state *st = state_of_type(any_type_of_module);
+    if (!st) return NULL;
+    ArrayObject *o = (ArrayObject *)st->ArrayType->tp_alloc(st->ArrayType, 0);
+    if (!o) return NULL;
+    cc_numarray_init_like(&o->arr, arr);
+    cc_numarray_move(&o->arr, arr);
+    return (PyObject *)o;
+}
+
+static PyObject *array_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"dtype", "values", "nullable", NULL};
+    PyObject *dtype_obj, *values = NULL;
+    int nullable = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|O$p:Array", kwlist,
+                                     &dtype_obj, &values, &nullable))
+        return NULL;
+    cc_dtype dtype;
+    bool adaptive;
+    if (dtype_parse(dtype_obj, &dtype, &adaptive) < 0) return NULL;
+    ArrayObject *self = (ArrayObject *)type->tp_alloc(type, 0);
+    if (!self) return NULL;
+    cc_numarray_init(&self->arr, dtype, adaptive, nullable);
+    if (values) {
+        cc_numarray scratch;
+        if (array_collect(&self->arr, values, &scratch, "__init__") < 0) {
+            Py_DECREF(self);
+            return NULL;
+        }
+        cc_numarray_move(&self->arr, &scratch);
+        /* an iterator of unknown length may have over-allocated */
+        if (self->arr.capacity - self->arr.length > self->arr.length / 16 + 8)
+            if (cc_numarray_shrink_to_fit(&self->arr) != CC_OK) {
+                /* nothing exports a new array; a failed shrink keeps memory */
+            }
+    }
+    return (PyObject *)self;
+}
+
+static void array_dealloc(ArrayObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    if (self->weakreflist) PyObject_ClearWeakRefs((PyObject *)self);
+    cc_numarray_reset(&self->arr);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+/* ---- properties ----------------------------------------------------------- */
+
+static PyObject *array_get_dtype(ArrayObject *self, void *c) {
+    (void)c;
+    return PyUnicode_FromString(cc_dtype_get(self->arr.dtype)->name);
+}
+static PyObject *array_get_adaptive(ArrayObject *self, void *c) {
+    (void)c;
+    return PyBool_FromLong(self->arr.adaptive);
+}
+static PyObject *array_get_nullable(ArrayObject *self, void *c) {
+    (void)c;
+    return PyBool_FromLong(self->arr.nullable);
+}
+static PyObject *array_get_itemsize(ArrayObject *self, void *c) {
+    (void)c;
+    return PyLong_FromLong(cc_numarray_itemsize(&self->arr));
+}
+static PyObject *array_get_capacity(ArrayObject *self, void *c) {
+    (void)c;
+    return PyLong_FromLongLong(self->arr.capacity);
+}
+static PyObject *array_get_null_count(ArrayObject *self, void *c) {
+    (void)c;
+    return PyLong_FromLongLong(self->arr.null_count);
+}
+static PyObject *array_get_nbytes(ArrayObject *self, void *c) {
+    (void)c;
+    const cc_numarray *a = &self->arr;
+    int64_t n = a->length * cc_numarray_itemsize(a);
+    if (a->nullable) n += cc_bitmap_bytes(a->length);
+    return PyLong_FromLongLong(n);
+}
+
+static PyGetSetDef array_getset[] = {
+    {"dtype", (getter)array_get_dtype, NULL,
+     "Name of the current storage type, e.g. 'int64' (for an adaptive "
+     "'int' array, the width it has grown to).", NULL},
+    {"adaptive", (getter)array_get_adaptive, NULL,
+     "True for dtype='int': storage widens int8 -> int16 -> int32 -> int64 "
+     "as values need.", NULL},
+    {"nullable", (getter)array_get_nullable, NULL,
+     "True if the array stores None (in a validity bitmap).", NULL},
+    {"itemsize", (getter)array_get_itemsize, NULL, "Bytes per element.", NULL},
+    {"capacity", (getter)array_get_capacity, NULL,
+     "Elements the buffer holds before it must grow.", NULL},
+    {"null_count", (getter)array_get_null_count, NULL, "Number of None values.", NULL},
+    {"nbytes", (getter)array_get_nbytes, NULL,
+     "Payload bytes: len * itemsize, plus the validity bitmap if nullable.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+/* ---- indexing -------------------------------------------------------------- */
+
+static Py_ssize_t array_length(ArrayObject *self) {
+    return (Py_ssize_t)self->arr.length;
+}
+
+static PyObject *array_item(ArrayObject *self, Py_ssize_t i) {
+    if (i < 0 || i >= self->arr.length) {
+        PyErr_SetString(PyExc_IndexError, "Array index out of range");
+        return NULL;
+    }
+    return array_item_box(&self->arr, i);
+}
+
+static PyObject *array_slice(ArrayObject *self, PyObject *slice) {
+    Py_ssize_t start, stop, step;
+    if (PySlice_Unpack(slice, &start, &stop, &step) < 0) return NULL;
+    Py_ssize_t n = PySlice_AdjustIndices(self->arr.length, &start, &stop, step);
+    cc_numarray out;
+    cc_numarray_init_like(&out, &self->arr);
+    cc_status st = cc_numarray_gather(&self->arr, start, step, n, &out);
+    if (st != CC_OK) return array_raise(&self->arr, st, "__getitem__", -1, NULL);
+    PyObject *r = array_wrap(Py_TYPE(self), &out);
+    cc_numarray_reset(&out);
+    return r;
+}
+
+static PyObject *array_subscript(ArrayObject *self, PyObject *key) {
+    if (PySlice_Check(key)) return array_slice(self, key);
+    Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
+    if (i == -1 && PyErr_Occurred()) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError,
+                         "Array indices must be integers or slices, not %s",
+                         Py_TYPE(key)->tp_name);
+        }
+        return NULL;
+    }
+    if (i < 0) i += self->arr.length;
+    return array_item(self, i);
+}
+
+int array_extend_from(ArrayObject *self, PyObject *src, const char *what) {
+    if (self->arr.exports) { /* fail before converting anything */
+        array_raise(&self->arr, CC_EBUSY, what, -1, NULL);
+        return -1;
+    }
+    cc_numarray scratch;
+    if (array_collect(&self->arr, src, &scratch, what) < 0) return -1;
+    cc_status st = cc_numarray_splice(&self->arr, self->arr.length, 0, &scratch);
+    cc_numarray_reset(&scratch);
+    if (st != CC_OK) {
+        array_raise(&self->arr, st, what, -1, NULL);
+        return -1;
+    }
+    return 0;
+}
+
+static int array_ass_slice(ArrayObject *self, PyObject *slice, PyObject *value) {
+    cc_numarray *a = &self->arr;
+    Py_ssize_t start, stop, step, n;
+    if (PySlice_Unpack(slice, &start, &stop, &step) < 0) return -1;
+    if (!value) {
+        n = PySlice_AdjustIndices(a->length, &start, &stop, step);
+        cc_status st = cc_numarray_delete_strided(a, start, step, n);
+        if (st != CC_OK) array_raise(a, st, "__delitem__", -1, NULL);
+        return st == CC_OK ? 0 : -1;
+    }
+    cc_numarray scratch;
+    if (array_collect(a, value, &scratch, "slice assignment") < 0) return -1;
+    /* Bounds from the array as it is now, after any user code ran. */
+    n = PySlice_AdjustIndices(a->length, &start, &stop, step);
+    cc_status st;
+    if (step == 1) {
+        st = cc_numarray_splice(a, start, n, &scratch);
+    } else if (scratch.length != n) {
+        PyErr_Format(PyExc_ValueError,
+                     "attempt to assign sequence of size %lld to extended "
+                     "slice of size %zd", (long long)scratch.length, n);
+        cc_numarray_reset(&scratch);
+        return -1;
+    } else {
+        st = cc_numarray_scatter(a, start, step, &scratch);
+    }
+    cc_numarray_reset(&scratch);
+    if (st != CC_OK) array_raise(a, st, "slice assignment", -1, NULL);
+    return st == CC_OK ? 0 : -1;
+}
+
+static int array_ass_item_checked(ArrayObject *self, Py_ssize_t i,
+                                  PyObject *value) {
+    cc_numarray *a = &self->arr;
+    cc_status st;
+    if (!value) {
+        if (i < 0) i += a->length;
+        if (i < 0 || i >= a->length) {
+            PyErr_SetString(PyExc_IndexError, "Array assignment index out of range");
+            return -1;
+        }
+        st = cc_numarray_delete_strided(a, i, 1, 1);
+        if (st != CC_OK) array_raise(a, st, "__delitem__", -1, NULL);
+        return st == CC_OK ? 0 : -1;
+    }
+    cc_scalar s;
+    if (array_to_scalar(a, value, &s, "__setitem__", -1) < 0) return -1;
+    /* normalised after the conversion, which may have changed the length */
+    if (i < 0) i += a->length;
+    if (i < 0 || i >= a->length) {
+        PyErr_SetString(PyExc_IndexError, "Array assignment index out of range");
+        return -1;
+    }
+    st = cc_numarray_set(a, i, &s);
+    if (st != CC_OK) array_raise(a, st, "__setitem__", -1, value);
+    return st == CC_OK ? 0 : -1;
+}
+
+static int array_ass_subscript(ArrayObject *self, PyObject *key, PyObject *value) {
+    if (PySlice_Check(key)) return array_ass_slice(self, key, value);
+    Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
+    if (i == -1 && PyErr_Occurred()) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError,
+                         "Array indices must be integers or slices, not %s",
+                         Py_TYPE(key)->tp_name);
+        }
+        return -1;
+    }
+    return array_ass_item_checked(self, i, value);
+}
+
+static int array_ass_item(ArrayObject *self, Py_ssize_t i, PyObject *value) {
+    /* sq_ass_item gets i already offset by len for negative indices */
+    if (i < 0) i -= self->arr.length;
+    return array_ass_item_checked(self, i, value);
+}
+
+/* ---- + and * ---------------------------------------------------------------- */
+
+PyObject *array_copy_of(ArrayObject *self) {
+    cc_numarray out;
+    cc_numarray_init_like(&out, &self->arr);
+    cc_status st = cc_numarray_gather(&self->arr, 0, 1, self->arr.length, &out);
+    if (st != CC_OK) return array_raise(&self->arr, st, "copy", -1, NULL);
+    PyObject *r = array_wrap(Py_TYPE(self), &out);
+    cc_numarray_reset(&out);
+    return r;
+}
+
+static PyObject *array_concat(ArrayObject *self, PyObject *other) {
+    ArrayObject *r = (ArrayObject *)array_copy_of(self);
+    if (r && array_extend_from(r, other, "__add__") < 0) Py_CLEAR(r);
+    return (PyObject *)r;
+}
+
+static PyObject *array_inplace_concat(ArrayObject *self, PyObject *other) {
+    if (array_extend_from(self, other, "__iadd__") < 0) return NULL;
+    return Py_NewRef(self);
+}
+
+static PyObject *array_repeat(ArrayObject *self, Py_ssize_t n) {
+    ArrayObject *r = (ArrayObject *)array_copy_of(self);
+    if (!r) return NULL;
+    cc_status st = cc_numarray_repeat(&r->arr, n);
+    if (st != CC_OK) {
+        Py_DECREF(r);
+        return array_raise(&self->arr, st, "__mul__", -1, NULL);
+    }
+    return (PyObject *)r;
+}
+
+static PyObject *array_inplace_repeat(ArrayObject *self, Py_ssize_t n) {
+    cc_status st = cc_numarray_repeat(&self->arr, n);
+    if (st != CC_OK) return array_raise(&self->arr, st, "__imul__", -1, NULL);
+    return Py_NewRef(self);
+}
+
+/* ---- repr ------------------------------------------------------------------- */
+
+/* Like NumPy: more than 1000 elements print as the first and last three. */
+#define REPR_THRESHOLD 1000
+#define REPR_EDGE 3
+
+static PyObject *array_repr(ArrayObject *self) {
+    const cc_numarray *a = &self->arr;
+    bool cut = a->length > REPR_THRESHOLD;
+    Py_ssize_t shown = cut ? 2 * REPR_EDGE + 1 : (Py_ssize_t)a->length;
+    PyObject *parts = PyList_New(shown), *joined = NULL, *r = NULL;
+    if (!parts) return NULL;
+    for (Py_ssize_t k = 0; k < shown; k++) {
+        PyObject *item;
+        if (cut && k == REPR_EDGE) {
+            item = PyUnicode_FromString("...");
+        } else {
+            Py_ssize_t i = cut && k > REPR_EDGE ? a->length - (shown - k) : k;
+            PyObject *v = array_item_box(a, i);
+            item = v ? PyObject_Repr(v) : NULL;
+            Py_XDECREF(v);
+        }
+        if (!item) goto done;
+        PyList_SET_ITEM(parts, k, item);
+    }
+    PyObject *sep = PyUnicode_FromString(", ");
+    if (!sep) goto done;
+    joined = PyUnicode_Join(sep, parts);
+    Py_DECREF(sep);
+    if (!joined) goto done;
+    const char *name = a->adaptive ? "int" : cc_dtype_get(a->dtype)->name;
+    const char *nullable = a->nullable ? ", nullable=True" : "";
+    if (cut)
+        r = PyUnicode_FromFormat("Array('%s', [%U], length=%lld%s)", name, joined,
+                                 (long long)a->length, nullable);
+    else
+        r = PyUnicode_FromFormat("Array('%s', [%U]%s)", name, joined, nullable);
+done:
+    Py_DECREF(parts);
+    Py_XDECREF(joined);
+    return r;
+}
+
+/* ---- iteration -------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    ArrayObject *seq; /* NULL once exhausted */
+    Py_ssize_t index;
+} ArrayIterObject;
+
+static PyObject *array_iter(ArrayObject *self) {
+    module_state *st = state_of_type(Py_TYPE(self));
+    if (!st) return NULL;
+    ArrayIterObject *it = PyObject_GC_New(ArrayIterObject, st->ArrayIterType);
+    if (!it) return NULL;
+    it->seq = (ArrayObject *)Py_NewRef(self);
+    it->index = 0;
+    PyObject_GC_Track(it);
+    return (PyObject *)it;
+}
+
+static PyObject *arrayiter_next(ArrayIterObject *it) {
+    ArrayObject *seq = it->seq;
+    if (!seq) return NULL;
+    if (it->index < seq->arr.length) return array_item_box(&seq->arr, it->index++);
+    it->seq = NULL;
+    Py_DECREF(seq);
+    return NULL;
+}
+
+static PyObject *arrayiter_length_hint(ArrayIterObject *it, PyObject *unused) {
+    (void)unused;
+    Py_ssize_t n = it->seq ? (Py_ssize_t)it->seq->arr.length - it->index : 0;
+    return PyLong_FromSsize_t(n < 0 ? 0 : n);
+}
+
+static int arrayiter_traverse(ArrayIterObject *it, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(it));
+    Py_VISIT(it->seq);
+    return 0;
+}
+
+static void arrayiter_dealloc(ArrayIterObject *it) {
+    PyTypeObject *tp = Py_TYPE(it);
+    PyObject_GC_UnTrack(it);
+    Py_CLEAR(it->seq);
+    PyObject_GC_Del(it);
+    Py_DECREF(tp);
+}
+
+static PyMethodDef arrayiter_methods[] = {
+    {"__length_hint__", (PyCFunction)arrayiter_length_hint, METH_NOARGS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot array_iter_slots[] = {
+    {Py_tp_dealloc, arrayiter_dealloc},
+    {Py_tp_traverse, arrayiter_traverse},
+    {Py_tp_iter, PyObject_SelfIter},
+    {Py_tp_iternext, arrayiter_next},
+    {Py_tp_methods, arrayiter_methods},
+    {0, NULL},
+};
+
+PyType_Spec array_iter_spec = {
+    .name = "compactcol._core.ArrayIterator",
+    .basicsize = sizeof(ArrayIterObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE |
+             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = array_iter_slots,
+};
+
+/* ---- the type ----------------------------------------------------------------- */
+
+static PyMemberDef array_members[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(ArrayObject, weakreflist),
+     READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+PyDoc_STRVAR(array_doc,
+"Array(dtype, values=(), *, nullable=False)\n"
+"--\n\n"
+"A mutable sequence of one numeric C type, stored unboxed and contiguous.\n\n"
+"dtype is 'int' (adaptive: the narrowest of int8/16/32/64 that holds the\n"
+"values, widened as needed), a fixed type name (int8 ... uint64, float32,\n"
+"float64, bool), a NumPy dtype or an array.array typecode.  With\n"
+"nullable=True, None is stored in an Arrow-layout validity bitmap.\n\n"
+"Behaves like a list (slices are copies), exports its buffer to NumPy and\n"
+"memoryview without a copy, and refuses to resize while exported.\n\n"
+">>> a = Array('int', [1, 2, 3]); a.append(300); a.dtype\n"
+"'int16'");
+
+static PyType_Slot array_slots[] = {
+    {Py_tp_doc, (void *)array_doc},
+    {Py_tp_new, array_new},
+    {Py_tp_dealloc, array_dealloc},
+    {Py_tp_repr, array_repr},
+    {Py_tp_hash, PyObject_HashNotImplemented},
+    {Py_tp_iter, array_iter},
+    {Py_tp_richcompare, array_richcompare},
+    {Py_tp_getset, array_getset},
+    {Py_tp_members, array_members},
+    {Py_sq_length, array_length},
+    {Py_sq_item, array_item},
+    {Py_sq_ass_item, array_ass_item},
+    {Py_sq_contains, array_contains},
+    {Py_sq_concat, array_concat},
+    {Py_sq_repeat, array_repeat},
+    {Py_sq_inplace_concat, array_inplace_concat},
+    {Py_sq_inplace_repeat, array_inplace_repeat},
+    {Py_mp_length, array_length},
+    {Py_mp_subscript, array_subscript},
+    {Py_mp_ass_subscript, array_ass_subscript},
+    {Py_bf_getbuffer, array_getbuffer},
+    {Py_bf_releasebuffer, array_releasebuffer},
+    {Py_tp_methods, array_methods},
+    {0, NULL},
+};
+
+PyType_Spec array_spec = {
+    .name = "compactcol.Array",
+    .basicsize = sizeof(ArrayObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_SEQUENCE,
+    .slots = array_slots,
+};

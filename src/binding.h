@@ -1,0 +1,117 @@
+/* binding.h -- what the binding files (src/ *_py.c) share: the object
+ * layouts, the module state and the helpers that turn Python values into
+ * core values and core statuses into exceptions.
+ *
+ * Data flows one way: a Python value is converted and validated here, then
+ * handed to the core (src/core/), which never calls back into Python.
+ */
+#ifndef CC_BINDING_H
+#define CC_BINDING_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include "cc_numarray.h"
+
+typedef struct {
+    PyTypeObject *ArrayType;
+    PyTypeObject *ArrayIterType;
+} module_state;
+
+extern PyModuleDef compactcol_module;
+
+typedef struct {
+    PyObject_HEAD
+    cc_numarray arr;
+    PyObject *weakreflist;
+    /* shape[0] and strides[0] handed to buffer consumers; stable because
+     * length and dtype cannot change while arr.exports > 0 */
+    Py_ssize_t export_shape;
+    Py_ssize_t export_stride;
+} ArrayObject;
+
+static inline module_state *state_of_type(PyTypeObject *tp) {
+    PyObject *m = PyType_GetModuleByDef(tp, &compactcol_module);
+    return m ? (module_state *)PyModule_GetState(m) : NULL;
+}
+
+/* --- errors_py.c ---------------------------------------------------------- */
+
+/* "Array('int8')" or "Array('int')" for messages; a static buffer is not
+ * used, so callers pass room for CC_ARRAY_NAME_MAX bytes. */
+#define CC_ARRAY_NAME_MAX 48
+void array_describe(const cc_numarray *a, char *buf);
+/* Raises the exception for a core status.  `what` names the call
+ * ("append"), `item` the position in the call's input or -1, `value` the
+ * offending Python value or NULL.  Always returns NULL. */
+PyObject *array_raise(const cc_numarray *a, cc_status st, const char *what,
+                      Py_ssize_t item, PyObject *value);
+/* Raises TypeError for a value of the wrong type; returns -1. */
+int array_raise_type(const cc_numarray *a, const char *what, Py_ssize_t item,
+                     PyObject *value);
+
+/* --- array_convert.c ------------------------------------------------------ */
+
+/* Python value -> scalar for array a (may run the value's __index__ or
+ * __float__).  Range is checked later, by the store.  0, or -1 with a
+ * TypeError / OverflowError naming `what` and `item`. */
+int array_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
+                    const char *what, Py_ssize_t item);
+/* Python value -> scalar for comparisons: exact ints, floats, bools and
+ * None (and NumPy's numeric scalars).  1 if converted, 0 if v is some
+ * other object (compare it through Python), -1 on error. */
+int scalar_for_compare(PyObject *v, cc_scalar *out);
+/* The scalar as a new Python object. */
+PyObject *scalar_box(const cc_scalar *s);
+/* Element i (caller checked bounds) as a new Python object. */
+PyObject *array_item_box(const cc_numarray *a, Py_ssize_t i);
+/* Converts every value of src (an Array, a buffer, a list, any iterable)
+ * into out, initialised here like `like` but starting at the narrowest
+ * width if adaptive.  Runs user code; touches nothing but out.  0, or -1
+ * with an exception (out is then reset). */
+int array_collect(const cc_numarray *like, PyObject *src, cc_numarray *out,
+                  const char *what);
+
+/* --- array_py.c ----------------------------------------------------------- */
+
+extern PyType_Spec array_spec;
+extern PyType_Spec array_iter_spec;
+/* A new, empty Array of the module's type taking over *arr's buffers. */
+PyObject *array_wrap(PyTypeObject *any_type_of_module, cc_numarray *arr);
+/* Parses a dtype argument (name, NumPy dtype or type, array typecode, int,
+ * float, bool).  0, or -1 with ValueError/TypeError. */
+int dtype_parse(PyObject *obj, cc_dtype *dtype, bool *adaptive);
+static inline int array_check(PyObject *obj, PyTypeObject *array_type) {
+    return PyObject_TypeCheck(obj, array_type);
+}
+
+/* A copy of self as a new Array (of the base type). */
+PyObject *array_copy_of(ArrayObject *self);
+/* Collects src and appends it, all or nothing.  0, or -1 with an exception. */
+int array_extend_from(ArrayObject *self, PyObject *src, const char *what);
+
+/* --- array_methods.c ------------------------------------------------------ */
+
+extern PyMethodDef array_methods[];
+PyObject *array_richcompare(PyObject *self, PyObject *other, int op);
+int array_contains(PyObject *self, PyObject *v);
+
+/* --- array_export.c ------------------------------------------------------- */
+
+int array_getbuffer(PyObject *self, Py_buffer *view, int flags);
+void array_releasebuffer(PyObject *self, Py_buffer *view);
+PyObject *array_tobytes(ArrayObject *self, PyObject *unused);
+PyObject *array_frombytes(PyObject *cls, PyObject *const *args, Py_ssize_t nargs);
+PyObject *array_to_numpy(ArrayObject *self, PyObject *args, PyObject *kwds);
+PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol);
+PyObject *array_validity(ArrayObject *self, PyObject *unused);
+/* _core._array_from_state: the pickle reconstructor (validates everything). */
+PyObject *array_from_state(PyObject *module, PyObject *const *args,
+                           Py_ssize_t nargs);
+
+/* --- alloc_py.c ----------------------------------------------------------- */
+
+PyObject *debug_fail_alloc(PyObject *module, PyObject *arg);
+PyObject *debug_alloc_stats(PyObject *module, PyObject *unused);
+
+#endif /* CC_BINDING_H */

@@ -1,0 +1,33 @@
+/* cc_bitmap.h -- Arrow-layout validity bitmaps: bit i of byte i/8, least
+ * significant bit first; a set bit means "valid".  Bits at and past the
+ * length are kept zero so a bitmap can be exported or hashed as it is. */
+#ifndef CC_BITMAP_H
+#define CC_BITMAP_H
+
+#include "cc_common.h"
+
+static inline bool cc_bitmap_get(const uint8_t *bm, int64_t i) {
+    return (bm[i >> 3] >> (i & 7)) & 1;
+}
+
+static inline void cc_bitmap_set(uint8_t *bm, int64_t i, bool v) {
+    uint8_t mask = (uint8_t)(1u << (i & 7));
+    if (v) bm[i >> 3] |= mask;
+    else bm[i >> 3] &= (uint8_t)~mask;
+}
+
+/* Bytes needed for n bits. */
+static inline int64_t cc_bitmap_bytes(int64_t n) { return (n + 7) >> 3; }
+
+/* Number of set bits in [start, start + n). */
+int64_t cc_bitmap_count(const uint8_t *bm, int64_t start, int64_t n);
+
+/* Sets bits [start, start + n) to v. */
+void cc_bitmap_fill(uint8_t *bm, int64_t start, int64_t n, bool v);
+
+/* Copies n bits from src at src_off to dst at dst_off.  The ranges may
+ * overlap (same buffer), as with memmove. */
+void cc_bitmap_move(uint8_t *dst, int64_t dst_off, const uint8_t *src,
+                    int64_t src_off, int64_t n);
+
+#endif /* CC_BITMAP_H */

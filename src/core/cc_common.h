@@ -1,0 +1,103 @@
+/* cc_common.h -- status codes, allocator hooks and overflow helpers shared by
+ * the whole C core.
+ *
+ * The core is plain C11 with no Python dependency (it is built as a static
+ * library without Python's include path, so an #include <Python.h> here fails
+ * to compile).  Every function that can fail returns a cc_status; the binding
+ * maps statuses to Python exceptions in one place (src/errors_py.c).
+ *
+ * Memory: every owned byte goes through cc_malloc / cc_realloc / cc_free.
+ * The extension defines them with PyMem_* (src/alloc_py.c) so tracemalloc and
+ * memray see our buffers; the C tests define them with a counting allocator
+ * that can be told to fail on the Nth call (tests/c/test_alloc.c).
+ */
+#ifndef CC_COMMON_H
+#define CC_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+typedef enum cc_status {
+    CC_OK = 0,
+    CC_ENOMEM,    /* allocation failed or the size is impossible          */
+    CC_EOVERFLOW, /* a value or a size does not fit                       */
+    CC_EINVAL,    /* malformed argument (bad dtype, bad state)            */
+    CC_EINDEX,    /* index out of range                                   */
+    CC_EBUSY,     /* the buffer is exported; it may not move or resize    */
+    CC_ETYPE,     /* a value of the wrong kind (a float for an int dtype) */
+} cc_status;
+
+#if defined(__GNUC__)
+#define CC_MUST_CHECK __attribute__((warn_unused_result))
+#define CC_NOINLINE __attribute__((noinline))
+#define CC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define CC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define CC_MUST_CHECK
+#define CC_NOINLINE
+#define CC_LIKELY(x) (x)
+#define CC_UNLIKELY(x) (x)
+#endif
+
+#define CC_RETURN_NOT_OK(expr)                                                 \
+    do {                                                                       \
+        cc_status cc_status_ = (expr);                                         \
+        if (cc_status_ != CC_OK) return cc_status_;                            \
+    } while (0)
+
+/* Largest element count or byte size the core will ever ask for.  Keeping
+ * sizes below 2**62 leaves headroom so that `a + b` of two valid sizes can
+ * never overflow int64_t, and it turns absurd requests into CC_ENOMEM before
+ * any allocator sees them. */
+#define CC_MAX_SIZE ((int64_t)1 << 62)
+
+/* Allocator: defined by whoever links the core (see the header comment). */
+void *cc_malloc(size_t n);
+void *cc_realloc(void *p, size_t n);
+void cc_free(void *p);
+
+/* n * size in bytes, or CC_ENOMEM when the product overflows or exceeds
+ * CC_MAX_SIZE. */
+static inline CC_MUST_CHECK cc_status cc_mul_size(int64_t n, int64_t size,
+                                                  size_t *out) {
+    int64_t bytes;
+    if (n < 0 || size < 0 || __builtin_mul_overflow(n, size, &bytes) ||
+        bytes > CC_MAX_SIZE)
+        return CC_ENOMEM;
+    *out = (size_t)bytes;
+    return CC_OK;
+}
+
+/* a + b for element counts, or CC_EOVERFLOW past CC_MAX_SIZE. */
+static inline CC_MUST_CHECK cc_status cc_add_count(int64_t a, int64_t b,
+                                                   int64_t *out) {
+    int64_t sum;
+    if (__builtin_add_overflow(a, b, &sum) || sum > CC_MAX_SIZE || sum < 0)
+        return CC_EOVERFLOW;
+    *out = sum;
+    return CC_OK;
+}
+
+/* AddressSanitizer: spare capacity is poisoned so that a stale write past the
+ * length is reported even though it stays inside the allocation. */
+#if defined(__SANITIZE_ADDRESS__)
+#define CC_HAVE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CC_HAVE_ASAN 1
+#endif
+#endif
+
+#ifdef CC_HAVE_ASAN
+void __asan_poison_memory_region(void const volatile *addr, size_t size);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
+#define CC_POISON(addr, size) __asan_poison_memory_region((addr), (size))
+#define CC_UNPOISON(addr, size) __asan_unpoison_memory_region((addr), (size))
+#else
+#define CC_POISON(addr, size) ((void)(addr), (void)(size))
+#define CC_UNPOISON(addr, size) ((void)(addr), (void)(size))
+#endif
+
+#endif /* CC_COMMON_H */

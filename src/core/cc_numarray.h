@@ -1,0 +1,147 @@
+/* cc_numarray.h -- a growable array of one fixed-width numeric type.
+ *
+ *   data      [ v0 | v1 | ... | v(length-1) | spare .................. ]
+ *              <------------- capacity * itemsize bytes --------------->
+ *   validity  [ bit per slot, 1 = valid; bits >= length are 0 ]   (nullable)
+ *
+ * Invariants (checked by cc_numarray_validate):
+ *   0 <= length <= capacity <= CC_MAX_SIZE; data == NULL iff capacity == 0;
+ *   validity != NULL iff nullable and capacity > 0; null_count == number of
+ *   clear bits below length; null slots hold 0; an adaptive array's dtype is
+ *   one of int8/int16/int32/int64.
+ *
+ * Exports: while exports > 0 (a memoryview or an Arrow array points into
+ * data), every operation that changes the length, the dtype or moves the
+ * buffer fails with CC_EBUSY and leaves the array unchanged; in-place writes
+ * of the same size are allowed.
+ *
+ * Growth (as CPython's list): growing to hold n elements allocates
+ *   n + n/8 + (n < 9 ? 3 : 6)
+ * so capacities run 0, 4, 8, 16, 24, 33, 43, 54, 66, ... on appends; bulk
+ * operations that know their final size allocate exactly.  Deleting below
+ * half the capacity reallocates to the same formula.
+ *
+ * Failure: every function checks and allocates first and mutates last, so on
+ * any error status the array is exactly as it was.
+ */
+#ifndef CC_NUMARRAY_H
+#define CC_NUMARRAY_H
+
+#include "cc_bitmap.h"
+#include "cc_dtype.h"
+
+typedef struct cc_numarray {
+    uint8_t *data;
+    uint8_t *validity;
+    int64_t length;
+    int64_t capacity;
+    int64_t null_count;
+    int64_t exports;
+    cc_dtype dtype;
+    bool adaptive; /* 'int': widens int8 -> int16 -> int32 -> int64 */
+    bool nullable;
+} cc_numarray;
+
+/* Empty array; cannot fail.  adaptive implies dtype CC_INT8..CC_INT64. */
+void cc_numarray_init(cc_numarray *a, cc_dtype dtype, bool adaptive,
+                      bool nullable);
+/* An empty array with the same dtype and flags as like. */
+void cc_numarray_init_like(cc_numarray *a, const cc_numarray *like);
+/* Frees the buffers; the array is empty with its dtype and flags kept. */
+void cc_numarray_reset(cc_numarray *a);
+/* dst (reset first) takes src's buffers; src is left empty. */
+void cc_numarray_move(cc_numarray *dst, cc_numarray *src);
+
+static inline int cc_numarray_itemsize(const cc_numarray *a) {
+    return cc_dtype_itemsize(a->dtype);
+}
+static inline bool cc_numarray_is_valid(const cc_numarray *a, int64_t i) {
+    return !a->nullable || cc_bitmap_get(a->validity, i);
+}
+
+/* Capacity of at least n elements (exact); CC_EBUSY if it would move. */
+CC_MUST_CHECK cc_status cc_numarray_reserve(cc_numarray *a, int64_t n);
+/* Capacity == length. */
+CC_MUST_CHECK cc_status cc_numarray_shrink_to_fit(cc_numarray *a);
+/* Re-stores an adaptive array at a wider integer dtype. */
+CC_MUST_CHECK cc_status cc_numarray_widen(cc_numarray *a, cc_dtype wider);
+
+/* Element i (no bounds check; caller must) as a scalar; nulls as NULL. */
+void cc_numarray_get(const cc_numarray *a, int64_t i, cc_scalar *out);
+/* Checked store at i (no bounds check); widens an adaptive array. */
+CC_MUST_CHECK cc_status cc_numarray_set(cc_numarray *a, int64_t i,
+                                        const cc_scalar *s);
+
+CC_MUST_CHECK cc_status cc_numarray_append_slow(cc_numarray *a,
+                                                const cc_scalar *s);
+
+/* Appends one checked value; the fast path is inline. */
+static inline CC_MUST_CHECK cc_status cc_numarray_append(cc_numarray *a,
+                                                         const cc_scalar *s) {
+    if (CC_LIKELY(a->length < a->capacity && !a->nullable && !a->exports)) {
+        int size = cc_numarray_itemsize(a);
+        uint8_t *slot = a->data + a->length * size;
+        CC_UNPOISON(slot, (size_t)size);
+        if (CC_LIKELY(cc_dtype_store(a->dtype, s, slot) == CC_OK)) {
+            a->length++;
+            return CC_OK;
+        }
+        CC_POISON(slot, (size_t)size);
+    }
+    return cc_numarray_append_slow(a, s);
+}
+
+/* Appends n values of src_dtype read from src (a packed native-order
+ * buffer), each checked for a's dtype.  On failure *bad is the index into
+ * src of the value that did not fit (or -1) and a is unchanged. */
+CC_MUST_CHECK cc_status cc_numarray_append_converted(cc_numarray *a,
+                                                     cc_dtype src_dtype,
+                                                     const void *src, int64_t n,
+                                                     int64_t *bad);
+
+/* Replaces the del elements at [at, at + del) with all of src.  src must have
+ * a's dtype, or (adaptive) a narrower or wider adaptive int dtype; src's nulls
+ * need a nullable a.  Preconditions: 0 <= at <= at + del <= length, src != a. */
+CC_MUST_CHECK cc_status cc_numarray_splice(cc_numarray *a, int64_t at,
+                                           int64_t del, const cc_numarray *src);
+/* Assigns src to the count = src->length slots start, start+step, ... (all in
+ * bounds; caller checked).  Same dtype rules as splice. */
+CC_MUST_CHECK cc_status cc_numarray_scatter(cc_numarray *a, int64_t start,
+                                            int64_t step, const cc_numarray *src);
+/* Appends the count elements start, start+step, ... of a to out (which has
+ * a's dtype and flags).  Indices in bounds; caller checked. */
+CC_MUST_CHECK cc_status cc_numarray_gather(const cc_numarray *a, int64_t start,
+                                           int64_t step, int64_t count,
+                                           cc_numarray *out);
+/* Deletes the count elements start, start+step, ... (step may be negative). */
+CC_MUST_CHECK cc_status cc_numarray_delete_strided(cc_numarray *a,
+                                                   int64_t start, int64_t step,
+                                                   int64_t count);
+/* a = a repeated n times (n >= 0). */
+CC_MUST_CHECK cc_status cc_numarray_repeat(cc_numarray *a, int64_t n);
+
+void cc_numarray_reverse(cc_numarray *a);
+/* Stable sort by value; NaNs and then nulls last in either direction. */
+CC_MUST_CHECK cc_status cc_numarray_sort(cc_numarray *a, bool reverse);
+/* a[i] = old a[perm[i]] for a permutation of 0..length-1. */
+CC_MUST_CHECK cc_status cc_numarray_permute(cc_numarray *a, const int64_t *perm);
+
+/* First index in [start, stop) equal to x (numeric equality, nulls match a
+ * NULL scalar), or -1. */
+int64_t cc_numarray_find(const cc_numarray *a, const cc_scalar *x,
+                         int64_t start, int64_t stop);
+int64_t cc_numarray_count(const cc_numarray *a, const cc_scalar *x);
+/* First index below min(len a, len b) where a[i] != b[i] numerically (NaN is
+ * never equal), or -1.  Non-nullable arrays only. */
+int64_t cc_numarray_first_difference(const cc_numarray *a,
+                                     const cc_numarray *b);
+
+/* Checks the invariants; on failure returns CC_EINVAL and points *why at a
+ * static description. */
+CC_MUST_CHECK cc_status cc_numarray_validate(const cc_numarray *a,
+                                             const char **why);
+
+/* The growth formula above, for a required length n. */
+int64_t cc_numarray_grown_capacity(int64_t n);
+
+#endif /* CC_NUMARRAY_H */

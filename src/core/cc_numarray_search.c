@@ -1,0 +1,115 @@
+/* cc_numarray_search.c -- `in`, index(), count() and equality scans on the
+ * unboxed values.  The needle is converted once to the array's own C type,
+ * and only when that conversion is exact (3.0 finds 3 in an int array; 0.1
+ * finds nothing in a float32 array, since no float32 equals 0.1), so the scan
+ * is a plain typed loop the compiler vectorises. */
+#include <math.h>
+
+#include "cc_numarray.h"
+
+/* x stored exactly in dtype dt, or false when no element can equal x. */
+static bool exact_needle(cc_dtype dt, const cc_scalar *x, uint8_t out[8]) {
+    cc_scalar s = *x, back;
+    if (s.kind == CC_SCALAR_FLOAT && cc_dtype_get(dt)->kind != CC_KIND_FLOAT) {
+        double f = s.v.f;
+        if (!(f >= -9223372036854775808.0 && f < 18446744073709551616.0) ||
+            trunc(f) != f)
+            return false;
+        if (f < 9223372036854775808.0) {
+            s.kind = CC_SCALAR_INT;
+            s.v.i = (int64_t)f;
+        } else {
+            s.kind = CC_SCALAR_UINT;
+            s.v.u = (uint64_t)f;
+        }
+    }
+    if (cc_dtype_store(dt, &s, out) != CC_OK) return false;
+    cc_dtype_load(dt, out, &back);
+    return cc_scalar_compare(x, &back) == 0;
+}
+
+static int64_t find_null(const cc_numarray *a, int64_t start, int64_t stop) {
+    if (!a->nullable) return -1;
+    for (int64_t i = start; i < stop; i++)
+        if (!cc_bitmap_get(a->validity, i)) return i;
+    return -1;
+}
+
+int64_t cc_numarray_find(const cc_numarray *a, const cc_scalar *x,
+                         int64_t start, int64_t stop) {
+    uint8_t needle[8];
+    if (stop > a->length) stop = a->length;
+    if (start < 0) start = 0;
+    if (x->kind == CC_SCALAR_NULL) return find_null(a, start, stop);
+    if (!exact_needle(a->dtype, x, needle)) return -1;
+    switch (a->dtype) {
+#define FIND_CASE(E, name, ctype, fmt, KIND)                                   \
+    case CC_##E: {                                                             \
+        ctype v;                                                               \
+        memcpy(&v, needle, sizeof v);                                          \
+        const ctype *p = (const ctype *)(const void *)a->data;                 \
+        for (int64_t i = start; i < stop; i++)                                 \
+            if (p[i] == v && cc_numarray_is_valid(a, i)) return i;             \
+        return -1;                                                             \
+    }
+        CC_FOR_EACH_DTYPE(FIND_CASE)
+#undef FIND_CASE
+    default:
+        return -1;
+    }
+}
+
+int64_t cc_numarray_count(const cc_numarray *a, const cc_scalar *x) {
+    uint8_t needle[8];
+    if (x->kind == CC_SCALAR_NULL) return a->null_count;
+    if (!exact_needle(a->dtype, x, needle)) return 0;
+    int64_t count = 0, n = a->length;
+    switch (a->dtype) {
+#define COUNT_CASE(E, name, ctype, fmt, KIND)                                  \
+    case CC_##E: {                                                             \
+        ctype v;                                                               \
+        memcpy(&v, needle, sizeof v);                                          \
+        const ctype *p = (const ctype *)(const void *)a->data;                 \
+        for (int64_t i = 0; i < n; i++) count += p[i] == v;                    \
+        break;                                                                 \
+    }
+        CC_FOR_EACH_DTYPE(COUNT_CASE)
+#undef COUNT_CASE
+    default:
+        break;
+    }
+    /* null slots hold 0: take back the ones counted as a zero needle */
+    if (a->null_count) {
+        cc_scalar zero = {.kind = CC_SCALAR_INT, .v.i = 0};
+        if (cc_scalar_compare(x, &zero) == 0) count -= a->null_count;
+    }
+    return count;
+}
+
+int64_t cc_numarray_first_difference(const cc_numarray *a,
+                                     const cc_numarray *b) {
+    int64_t n = a->length < b->length ? a->length : b->length;
+    if (a->dtype == b->dtype) {
+        switch (a->dtype) {
+#define DIFF_CASE(E, name, ctype, fmt, KIND)                                   \
+    case CC_##E: {                                                             \
+        const ctype *p = (const ctype *)(const void *)a->data;                 \
+        const ctype *q = (const ctype *)(const void *)b->data;                 \
+        for (int64_t i = 0; i < n; i++)                                        \
+            if (!(p[i] == q[i])) return i;                                     \
+        return -1;                                                             \
+    }
+            CC_FOR_EACH_DTYPE(DIFF_CASE)
+#undef DIFF_CASE
+        default:
+            break;
+        }
+    }
+    cc_scalar x, y;
+    for (int64_t i = 0; i < n; i++) {
+        cc_numarray_get(a, i, &x);
+        cc_numarray_get(b, i, &y);
+        if (cc_scalar_compare(&x, &y) != 0) return i;
+    }
+    return -1;
+}

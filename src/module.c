@@ -1,0 +1,71 @@
+/* module.c -- compactcol._core: multi-phase init, module state holding the
+ * heap types, and the module-level functions (the pickle reconstructor and
+ * the test hooks).  No C global holds a Python object. */
+#include "binding.h"
+
+static int module_exec(PyObject *m) {
+    module_state *st = PyModule_GetState(m);
+    st->ArrayType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &array_spec, NULL);
+    if (!st->ArrayType || PyModule_AddType(m, st->ArrayType) < 0) return -1;
+    st->ArrayIterType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &array_iter_spec, NULL);
+    if (!st->ArrayIterType) return -1;
+    PyObject *names = PyTuple_New(CC_NUM_DTYPES);
+    if (!names) return -1;
+    for (int i = 0; i < CC_NUM_DTYPES; i++) {
+        PyObject *s = PyUnicode_FromString(cc_dtype_get((cc_dtype)i)->name);
+        if (!s) {
+            Py_DECREF(names);
+            return -1;
+        }
+        PyTuple_SET_ITEM(names, i, s);
+    }
+    int r = PyModule_AddObjectRef(m, "DTYPES", names);
+    Py_DECREF(names);
+    return r;
+}
+
+static int module_traverse(PyObject *m, visitproc visit, void *arg) {
+    module_state *st = PyModule_GetState(m);
+    Py_VISIT(st->ArrayType);
+    Py_VISIT(st->ArrayIterType);
+    return 0;
+}
+
+static int module_clear(PyObject *m) {
+    module_state *st = PyModule_GetState(m);
+    Py_CLEAR(st->ArrayType);
+    Py_CLEAR(st->ArrayIterType);
+    return 0;
+}
+
+static void module_free(void *m) { module_clear((PyObject *)m); }
+
+static PyMethodDef module_methods[] = {
+    {"_array_from_state", (PyCFunction)(void (*)(void))array_from_state, METH_FASTCALL,
+     "Rebuild an Array from its pickle state (validated)."},
+    {"_debug_fail_alloc", debug_fail_alloc, METH_O,
+     "Test hook: make the k-th allocation from now fail (0 disarms). "
+     "Returns the previous setting."},
+    {"_debug_alloc_stats", debug_alloc_stats, METH_NOARGS,
+     "Test hook: blocks currently allocated by compactcol's C core."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, module_exec},
+    {0, NULL},
+};
+
+PyModuleDef compactcol_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "compactcol._core",
+    .m_doc = "The C implementation of compactcol's containers.",
+    .m_size = sizeof(module_state),
+    .m_methods = module_methods,
+    .m_slots = module_slots,
+    .m_traverse = module_traverse,
+    .m_clear = module_clear,
+    .m_free = module_free,
+};
+
+PyMODINIT_FUNC PyInit__core(void) { return PyModuleDef_Init(&compactcol_module); }
