@@ -49,7 +49,54 @@ int array_contains(PyObject *self, PyObject *v) {
     return i == -2 ? -1 : i >= 0;
 }
 
+/* The common case of append -- an exact int or float into a fixed-width
+ * array with spare room -- stored without building a scalar.  Returns 1 if
+ * stored, 0 to take the general path (which also produces every error). */
+static inline int append_fast(cc_numarray *a, PyObject *v) {
+    if (a->length >= a->capacity || a->nullable || a->exports) return 0;
+    uint8_t *slot = a->data + a->length * cc_numarray_itemsize(a);
+    if (PyFloat_CheckExact(v)) {
+        if (a->dtype != CC_FLOAT64) return 0;
+        double d = PyFloat_AS_DOUBLE(v);
+        CC_UNPOISON(slot, 8);
+        memcpy(slot, &d, 8);
+    } else if (PyLong_CheckExact(v)) {
+        int overflow;
+        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (overflow) return 0;
+        switch (a->dtype) {
+#define FAST_INT(E, ctype)                                                     \
+    case CC_##E: {                                                             \
+        ctype c = (ctype)x;                                                    \
+        if ((long long)c != x) return 0;                                       \
+        CC_UNPOISON(slot, sizeof c);                                           \
+        memcpy(slot, &c, sizeof c);                                            \
+        break;                                                                 \
+    }
+            FAST_INT(INT8, int8_t)
+            FAST_INT(INT16, int16_t)
+            FAST_INT(INT32, int32_t)
+            FAST_INT(INT64, int64_t)
+#undef FAST_INT
+        case CC_FLOAT64: {
+            if (x > (1LL << 53) || x < -(1LL << 53)) return 0; /* rounding: general path */
+            double d = (double)x;
+            CC_UNPOISON(slot, 8);
+            memcpy(slot, &d, 8);
+            break;
+        }
+        default:
+            return 0;
+        }
+    } else {
+        return 0;
+    }
+    a->length++;
+    return 1;
+}
+
 static PyObject *array_append(ArrayObject *self, PyObject *v) {
+    if (append_fast(&self->arr, v)) Py_RETURN_NONE;
     cc_scalar s;
     if (array_to_scalar(&self->arr, v, &s, "append", -1) < 0) return NULL;
     cc_status st = cc_numarray_append(&self->arr, &s);

@@ -17,7 +17,7 @@
  *
  * Growth (as CPython's list): growing to hold n elements allocates
  *   n + n/8 + (n < 9 ? 3 : 6)
- * so capacities run 0, 4, 8, 16, 24, 33, 43, 54, 66, ... on appends; bulk
+ * so capacities run 0, 4, 8, 16, 25, 35, 46, 58, 72, 88, ... on appends; bulk
  * operations that know their final size allocate exactly.  Deleting below
  * half the capacity reallocates to the same formula.
  *
