@@ -173,73 +173,86 @@ static int state_flag(PyObject *v, const char *name, bool *out) {
     return 0;
 }
 
-/* _array_from_state(dtype, adaptive, nullable, byteorder, length, data, validity) */
+/* The scalar fields of a pickle state, validated against each other. */
+typedef struct {
+    cc_dtype dtype;
+    bool adaptive, nullable, little;
+    long long length;
+    size_t nbytes; /* length * itemsize, overflow-checked */
+} array_state;
+
+static int parse_state(PyObject *const *args, array_state *st) {
+    if (!PyUnicode_Check(args[0]) || !PyUnicode_Check(args[3]) || !PyLong_Check(args[4])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "Array pickle state: dtype and byteorder must be str, length an int");
+        return -1;
+    }
+    if (state_flag(args[1], "adaptive", &st->adaptive) < 0 ||
+        state_flag(args[2], "nullable", &st->nullable) < 0)
+        return -1;
+    const char *name = PyUnicode_AsUTF8(args[0]), *order = PyUnicode_AsUTF8(args[3]);
+    if (!name || !order) return -1;
+    if (cc_dtype_from_name(name, &st->dtype) != CC_OK ||
+        (st->adaptive && cc_dtype_get(st->dtype)->kind != CC_KIND_SIGNED)) {
+        PyErr_Format(PyExc_ValueError, "Array pickle state: bad dtype %R", args[0]);
+        return -1;
+    }
+    if (strcmp(order, "little") != 0 && strcmp(order, "big") != 0) {
+        PyErr_Format(PyExc_ValueError, "Array pickle state: bad byte order %R", args[3]);
+        return -1;
+    }
+    st->little = order[0] == 'l';
+    st->length = PyLong_AsLongLong(args[4]);
+    if (st->length == -1 && PyErr_Occurred()) {
+        PyErr_Clear();
+        st->length = -1;
+    }
+    if (st->length < 0 ||
+        cc_mul_size(st->length, cc_dtype_itemsize(st->dtype), &st->nbytes) != CC_OK) {
+        PyErr_Format(PyExc_ValueError, "Array pickle state: bad length %R", args[4]);
+        return -1;
+    }
+    return 0;
+}
+
+/* _array_from_state(dtype, adaptive, nullable, byteorder, length, data, validity):
+ * nothing is allocated before the buffer sizes match the claimed length. */
 PyObject *array_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
     if (nargs != 7) {
         PyErr_Format(PyExc_TypeError, "_array_from_state takes 7 arguments, got %zd", nargs);
         return NULL;
     }
-    bool adaptive, nullable, little;
-    cc_dtype dtype;
-    if (!PyUnicode_Check(args[0]) || !PyUnicode_Check(args[3]) || !PyLong_Check(args[4])) {
-        PyErr_SetString(PyExc_TypeError,
-                        "Array pickle state: dtype and byteorder must be str, length an int");
-        return NULL;
-    }
-    if (state_flag(args[1], "adaptive", &adaptive) < 0 ||
-        state_flag(args[2], "nullable", &nullable) < 0)
-        return NULL;
-    const char *name = PyUnicode_AsUTF8(args[0]), *order = PyUnicode_AsUTF8(args[3]);
-    if (!name || !order) return NULL;
-    if (cc_dtype_from_name(name, &dtype) != CC_OK ||
-        (adaptive && cc_dtype_get(dtype)->kind != CC_KIND_SIGNED)) {
-        PyErr_Format(PyExc_ValueError, "Array pickle state: bad dtype %R", args[0]);
-        return NULL;
-    }
-    if (strcmp(order, "little") != 0 && strcmp(order, "big") != 0) {
-        PyErr_Format(PyExc_ValueError, "Array pickle state: bad byte order %R", args[3]);
-        return NULL;
-    }
-    little = order[0] == 'l';
-    long long length = PyLong_AsLongLong(args[4]);
-    if (length == -1 && PyErr_Occurred()) {
-        PyErr_Clear();
-        length = -1;
-    }
-    size_t nbytes;
-    if (length < 0 || cc_mul_size(length, cc_dtype_itemsize(dtype), &nbytes) != CC_OK) {
-        PyErr_Format(PyExc_ValueError, "Array pickle state: bad length %R", args[4]);
-        return NULL;
-    }
+    array_state st;
+    if (parse_state(args, &st) < 0) return NULL;
     Py_buffer data, bits = {0};
     if (PyObject_GetBuffer(args[5], &data, PyBUF_C_CONTIGUOUS) < 0) return NULL;
     PyObject *r = NULL;
-    if ((size_t)data.len != nbytes) {
+    if ((size_t)data.len != st.nbytes) {
         PyErr_Format(PyExc_ValueError,
                      "Array pickle state: %zd data bytes for %lld %s values (need %zu)",
-                     data.len, length, name, nbytes);
+                     data.len, st.length, cc_dtype_get(st.dtype)->name, st.nbytes);
         goto done;
     }
     if (args[6] != Py_None) {
-        if (!nullable) {
+        if (!st.nullable) {
             PyErr_SetString(PyExc_ValueError, "Array pickle state: validity on a non-nullable array");
             goto done;
         }
         if (PyObject_GetBuffer(args[6], &bits, PyBUF_C_CONTIGUOUS) < 0) goto done;
-        if (bits.len != cc_bitmap_bytes(length)) {
+        if (bits.len != cc_bitmap_bytes(st.length)) {
             PyErr_Format(PyExc_ValueError,
                          "Array pickle state: validity has %zd bytes, %lld values need %lld",
-                         bits.len, length, (long long)cc_bitmap_bytes(length));
+                         bits.len, st.length, (long long)cc_bitmap_bytes(st.length));
             goto done;
         }
     }
     module_state *ms = PyModule_GetState(module);
-    r = array_from_raw(ms->ArrayType, dtype, adaptive, nullable, data.buf, length);
+    r = array_from_raw(ms->ArrayType, st.dtype, st.adaptive, st.nullable, data.buf, st.length);
     if (r) {
         cc_numarray *a = &((ArrayObject *)r)->arr;
         bool native_little = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
-        if (little != native_little) byteswap(a->data, a->length, cc_numarray_itemsize(a));
-        if (nullable && bits.obj && a->length) apply_validity(a, bits.buf);
+        if (st.little != native_little) byteswap(a->data, a->length, cc_numarray_itemsize(a));
+        if (st.nullable && bits.obj && a->length) apply_validity(a, bits.buf);
     }
 done:
     PyBuffer_Release(&data);

@@ -443,52 +443,52 @@ PyObject *array_richcompare(PyObject *self, PyObject *other, int op) {
 
 PyMethodDef array_methods[] = {
     {"append", (PyCFunction)array_append, METH_O,
-     "append(x)\n--\n\nAppend x (amortised O(1)). Raises OverflowError if x does "
+     "append($self, x, /)\n--\n\nAppend x (amortised O(1)). Raises OverflowError if x does "
      "not fit the dtype (an adaptive 'int' array widens instead)."},
     {"extend", (PyCFunction)array_extend, METH_O,
-     "extend(values)\n--\n\nAppend every value of an iterable, buffer or Array. "
+     "extend($self, values, /)\n--\n\nAppend every value of an iterable, buffer or Array. "
      "All or nothing: if any value fails, the array is unchanged. O(len(values))."},
     {"insert", (PyCFunction)(void (*)(void))array_insert, METH_FASTCALL,
-     "insert(i, x)\n--\n\nInsert x before index i (clamped as list.insert). O(n)."},
+     "insert($self, i, x, /)\n--\n\nInsert x before index i (clamped as list.insert). O(n)."},
     {"pop", (PyCFunction)(void (*)(void))array_pop, METH_FASTCALL,
-     "pop(i=-1)\n--\n\nRemove and return the item at i (default last). "
+     "pop($self, i=-1, /)\n--\n\nRemove and return the item at i (default last). "
      "O(1) at the end, O(n) elsewhere."},
     {"remove", (PyCFunction)array_remove, METH_O,
-     "remove(x)\n--\n\nRemove the first item equal to x; ValueError if absent. O(n)."},
+     "remove($self, x, /)\n--\n\nRemove the first item equal to x; ValueError if absent. O(n)."},
     {"index", (PyCFunction)(void (*)(void))array_index, METH_FASTCALL,
-     "index(x, start=0, stop=sys.maxsize)\n--\n\nFirst index of x; ValueError "
+     "index($self, x, start=0, stop=sys.maxsize, /)\n--\n\nFirst index of x; ValueError "
      "if absent. O(n), on unboxed values for numeric x."},
     {"count", (PyCFunction)array_count, METH_O,
-     "count(x)\n--\n\nNumber of items equal to x. O(n), on unboxed values."},
+     "count($self, x, /)\n--\n\nNumber of items equal to x. O(n), on unboxed values."},
     {"clear", (PyCFunction)array_clear, METH_NOARGS,
-     "clear()\n--\n\nRemove all items and release the buffer."},
+     "clear($self, /)\n--\n\nRemove all items and release the buffer."},
     {"reverse", (PyCFunction)array_reverse, METH_NOARGS,
-     "reverse()\n--\n\nReverse in place (allowed while exported). O(n)."},
+     "reverse($self, /)\n--\n\nReverse in place (allowed while exported). O(n)."},
     {"sort", (PyCFunction)(void (*)(void))array_sort, METH_VARARGS | METH_KEYWORDS,
-     "sort(*, key=None, reverse=False)\n--\n\nStable in-place sort. Without a "
+     "sort($self, /, *, key=None, reverse=False)\n--\n\nStable in-place sort. Without a "
      "key it is a radix sort on the unboxed values (O(n)); NaNs, then None, "
      "go last in both directions. With a key it calls key once per item."},
-    {"copy", (PyCFunction)array_copy, METH_NOARGS, "copy()\n--\n\nA shallow copy (same dtype)."},
+    {"copy", (PyCFunction)array_copy, METH_NOARGS, "copy($self, /)\n--\n\nA shallow copy (same dtype)."},
     {"__copy__", (PyCFunction)array_copy, METH_NOARGS, NULL},
     {"__deepcopy__", (PyCFunction)array_deepcopy, METH_O, NULL},
     {"reserve", (PyCFunction)array_reserve, METH_O,
-     "reserve(n)\n--\n\nMake room for at least n elements in total, so the next "
+     "reserve($self, n, /)\n--\n\nMake room for at least n elements in total, so the next "
      "appends do not reallocate. BufferError if it must move while exported."},
     {"shrink_to_fit", (PyCFunction)array_shrink_to_fit, METH_NOARGS,
-     "shrink_to_fit()\n--\n\nRelease spare capacity (capacity == len)."},
+     "shrink_to_fit($self, /)\n--\n\nRelease spare capacity (capacity == len)."},
     {"tolist", (PyCFunction)array_tolist, METH_NOARGS,
-     "tolist()\n--\n\nThe values as a list of Python objects."},
+     "tolist($self, /)\n--\n\nThe values as a list of Python objects."},
     {"__sizeof__", (PyCFunction)array_sizeof, METH_NOARGS,
      "Size in bytes including the owned buffers (for sys.getsizeof)."},
     {"_debug_info", (PyCFunction)array_debug_info, METH_NOARGS,
      "Check the invariants (AssertionError if broken) and return the internals."},
     {"tobytes", (PyCFunction)array_tobytes, METH_NOARGS,
-     "tobytes()\n--\n\nThe raw values in native byte order (a copy)."},
+     "tobytes($self, /)\n--\n\nThe raw values in native byte order (a copy)."},
     {"frombytes", (PyCFunction)(void (*)(void))array_frombytes, METH_FASTCALL | METH_CLASS,
-     "frombytes(dtype, data, /)\n--\n\nA new Array of dtype from raw native-order "
+     "frombytes($type, dtype, data, /)\n--\n\nA new Array of dtype from raw native-order "
      "bytes (any buffer); ValueError if len(data) is not a multiple of the itemsize."},
     {"to_numpy", (PyCFunction)(void (*)(void))array_to_numpy, METH_VARARGS | METH_KEYWORDS,
-     "to_numpy(*, na_value=None)\n--\n\nA NumPy array sharing this buffer (no copy) "
+     "to_numpy($self, /, *, na_value=None)\n--\n\nA NumPy array sharing this buffer (no copy) "
      "when there are no nulls. With nulls: floats become NaN (or na_value), other "
      "dtypes need na_value (ValueError otherwise) and are copied. Imports NumPy."},
     {"__reduce_ex__", (PyCFunction)array_reduce_ex, METH_O,

@@ -1,0 +1,18 @@
+"""The shipped .pyi stubs match the runtime (mypy.stubtest)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("mypy")
+
+
+def test_stubtest_passes(tmp_path):
+    # From an empty cwd, so mypy sees only the installed package.
+    r = subprocess.run([sys.executable, "-m", "mypy.stubtest", "compactcol"],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                       env={**os.environ, "MYPY_CACHE_DIR": str(tmp_path / "cache")})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "Success" in r.stdout
