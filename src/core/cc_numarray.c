@@ -55,8 +55,10 @@ void cc_numarray_move(cc_numarray *dst, cc_numarray *src) {
 }
 
 /* Reallocates data (and validity) to cap elements of the current dtype.  On
- * failure the contents are intact and the capacity is unchanged (a data
- * buffer that did grow is simply larger than recorded). */
+ * failure the contents are intact and the recorded capacity never exceeds
+ * what either buffer holds (a data buffer that did grow is simply larger
+ * than recorded; a shrink of data whose bitmap could not follow is kept,
+ * since a longer bitmap is harmless). */
 static cc_status realloc_buffers(cc_numarray *a, int64_t cap) {
     size_t nbytes;
     CC_RETURN_NOT_OK(cc_mul_size(cap, cc_numarray_itemsize(a), &nbytes));
@@ -74,7 +76,17 @@ static cc_status realloc_buffers(cc_numarray *a, int64_t cap) {
         size_t old_bm = (size_t)cc_bitmap_bytes(a->capacity);
         size_t new_bm = (size_t)cc_bitmap_bytes(cap);
         uint8_t *bm = cc_realloc(a->validity, new_bm);
-        if (!bm) return CC_ENOMEM;
+        if (!bm) {
+            if (cap < a->capacity) { /* data already shrank: record it */
+                a->capacity = cap;
+                return CC_OK;
+            }
+            if (a->capacity == 0) { /* undo a first allocation */
+                cc_free(a->data);
+                a->data = NULL;
+            }
+            return CC_ENOMEM;
+        }
         if (new_bm > old_bm) memset(bm + old_bm, 0, new_bm - old_bm);
         a->validity = bm;
     }
@@ -85,6 +97,7 @@ static cc_status realloc_buffers(cc_numarray *a, int64_t cap) {
 /* Copies n adaptive ints from src_dt to dst_dt (equal or wider). */
 static void copy_ints(cc_dtype dst_dt, void *dst, cc_dtype src_dt,
                       const void *src, int64_t n) {
+    if (n == 0) return; /* dst/src may be NULL */
     if (dst_dt == src_dt) {
         memmove(dst, src, (size_t)n * (size_t)cc_dtype_itemsize(src_dt));
         return;
@@ -110,6 +123,10 @@ static cc_status make_room(cc_numarray *a, int64_t needed, cc_dtype dt,
     }
     int64_t cap = a->capacity;
     if (needed > cap) cap = exact ? needed : cc_numarray_grown_capacity(needed);
+    if (cap == 0) { /* an empty array widens without allocating */
+        a->dtype = dt;
+        return CC_OK;
+    }
     size_t nbytes;
     CC_RETURN_NOT_OK(cc_mul_size(cap, cc_dtype_itemsize(dt), &nbytes));
     uint8_t *data = cc_malloc(nbytes ? nbytes : 1);
@@ -274,7 +291,10 @@ cc_status cc_numarray_append_converted(cc_numarray *a, cc_dtype src_dtype,
     cc_status st = make_room(a, needed, dt, false);
     if (st != CC_OK) goto done;
     uint8_t *dst = a->data + bytes_for(a, a->length);
-    if (src_dtype == a->dtype) {
+    if (src_dtype == a->dtype && a->dtype == CC_BOOL) {
+        /* a foreign bool buffer may hold any non-zero byte for True */
+        for (int64_t k = 0; k < n; k++) dst[k] = ((const uint8_t *)src)[k] != 0;
+    } else if (src_dtype == a->dtype) {
         memcpy(dst, src, bytes_for(a, n));
     } else {
         int ss = cc_dtype_itemsize(src_dtype), ds = cc_numarray_itemsize(a);
@@ -343,8 +363,9 @@ cc_status cc_numarray_splice(cc_numarray *a, int64_t at, int64_t del,
         return st;
     }
     /* Move the tail first: when growing, it overlaps the block's target. */
-    memmove(a->data + bytes_for(a, at + n), a->data + bytes_for(a, at + del),
-            bytes_for(a, tail));
+    if (tail)
+        memmove(a->data + bytes_for(a, at + n), a->data + bytes_for(a, at + del),
+                bytes_for(a, tail));
     if (a->nullable) {
         cc_bitmap_move(a->validity, at + n, a->validity, at + del, tail);
         if (new_len < old_len)
@@ -375,8 +396,9 @@ cc_status cc_numarray_gather(const cc_numarray *a, int64_t start, int64_t step,
                              int64_t count, cc_numarray *out) {
     int64_t needed;
     CC_RETURN_NOT_OK(cc_add_count(out->length, count, &needed));
-    if (out->exports) return CC_EBUSY;
     if (out->dtype != a->dtype || out->nullable != a->nullable) return CC_EINVAL;
+    if (count == 0) return CC_OK; /* nothing to copy (a->data may be NULL) */
+    if (out->exports) return CC_EBUSY;
     unpoison_all(out);
     cc_status st = make_room(out, needed, out->dtype, true);
     if (st == CC_OK) {
@@ -404,6 +426,7 @@ cc_status cc_numarray_gather(const cc_numarray *a, int64_t start, int64_t step,
 cc_status cc_numarray_delete_strided(cc_numarray *a, int64_t start,
                                      int64_t step, int64_t count) {
     if (count <= 0) return CC_OK;
+    if (step == 0) return CC_EINVAL;
     if (a->exports) return CC_EBUSY;
     if (step < 0) { /* the same set of slots, walked forwards */
         start += (count - 1) * step;
@@ -493,7 +516,11 @@ cc_status cc_numarray_permute(cc_numarray *a, const int64_t *perm) {
     if (a->length == 0) return CC_OK;
     cc_numarray old;
     cc_numarray_init_like(&old, a);
-    CC_RETURN_NOT_OK(cc_numarray_gather(a, 0, 1, a->length, &old));
+    cc_status st = cc_numarray_gather(a, 0, 1, a->length, &old);
+    if (st != CC_OK) {
+        cc_numarray_reset(&old);
+        return st;
+    }
     int size = cc_numarray_itemsize(a);
     for (int64_t i = 0; i < a->length; i++) {
         memcpy(a->data + i * size, old.data + perm[i] * size, (size_t)size);

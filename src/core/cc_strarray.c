@@ -1,0 +1,595 @@
+/* cc_strarray.c -- string array storage; layout and invariants in
+ * cc_strarray.h.
+ *
+ * Strategy: the hot operations keep the compact layout (append, extend and
+ * pop at the end, same-length assignment, assignment to the last element).
+ * Everything that moves strings around in the middle works on spans: a
+ * compact array is converted (O(n)), edited, and -- if it was compact before
+ * -- compacted again, which costs what list's O(n) insert/delete costs
+ * anyway.  Only assignment leaves an array scattered, because that is where
+ * staying scattered buys O(1).
+ *
+ * Growth: element slots as cc_numarray (n + n/8 + 3 or 6); data bytes as
+ * bytes + bytes/8 + 64.  Bulk operations that know their size are exact.
+ */
+#include "cc_strarray.h"
+
+#include "cc_numarray.h" /* cc_numarray_grown_capacity */
+
+static int64_t grown_bytes(int64_t n) {
+    int64_t extra = (n >> 3) + 64;
+    return n > CC_MAX_SIZE - extra ? CC_MAX_SIZE : n + extra;
+}
+
+static int offset_size(const cc_strarray *a) { return a->wide ? 8 : 4; }
+
+static void set_offset(cc_strarray *a, int64_t i, int64_t v) {
+    if (a->wide) ((int64_t *)a->offsets)[i] = v;
+    else ((int32_t *)a->offsets)[i] = (int32_t)v;
+}
+
+void cc_strarray_init(cc_strarray *a, bool nullable) {
+    memset(a, 0, sizeof *a);
+    a->nullable = nullable;
+}
+
+void cc_strarray_reset(cc_strarray *a) {
+    cc_free(a->data);
+    cc_free(a->offsets);
+    cc_free(a->spans);
+    cc_free(a->validity);
+    cc_strarray_init(a, a->nullable);
+}
+
+void cc_strarray_move(cc_strarray *dst, cc_strarray *src) {
+    cc_strarray_reset(dst);
+    *dst = *src;
+    cc_strarray_init(src, dst->nullable);
+}
+
+/* ---- allocation ------------------------------------------------------------- */
+
+static cc_status ensure_bytes(cc_strarray *a, int64_t needed, bool exact) {
+    if (needed <= a->data_cap) return CC_OK;
+    if (needed > CC_MAX_SIZE) return CC_ENOMEM;
+    int64_t cap = exact ? needed : grown_bytes(needed);
+    uint8_t *p = cc_realloc(a->data, (size_t)cap);
+    if (!p) return CC_ENOMEM;
+    a->data = p;
+    a->data_cap = cap;
+    return CC_OK;
+}
+
+/* Slots (offsets or spans, and validity) for `needed` elements.  The
+ * offsets array always has one entry more than the capacity. */
+static cc_status ensure_slots(cc_strarray *a, int64_t needed, bool exact) {
+    if (needed <= a->capacity && (a->offsets || a->spans)) return CC_OK;
+    if (needed > CC_MAX_SIZE / 16) return CC_ENOMEM;
+    int64_t cap = needed <= a->capacity ? a->capacity
+                  : exact ? needed : cc_numarray_grown_capacity(needed);
+    if (a->nullable) {
+        size_t old_bm = (size_t)cc_bitmap_bytes(a->capacity);
+        size_t new_bm = (size_t)cc_bitmap_bytes(cap);
+        uint8_t *bm = cc_realloc(a->validity, new_bm ? new_bm : 1);
+        if (!bm) return CC_ENOMEM;
+        if (new_bm > old_bm) memset(bm + old_bm, 0, new_bm - old_bm);
+        a->validity = bm;
+    }
+    if (a->spans) {
+        int64_t *sp = cc_realloc(a->spans, (size_t)cap * 16);
+        if (!sp) return CC_ENOMEM;
+        a->spans = sp;
+    } else {
+        bool fresh = a->offsets == NULL;
+        void *off = cc_realloc(a->offsets, (size_t)(cap + 1) * (size_t)offset_size(a));
+        if (!off) return CC_ENOMEM;
+        a->offsets = off;
+        if (fresh) set_offset(a, 0, 0);
+    }
+    a->capacity = cap;
+    return CC_OK;
+}
+
+/* Compact layout with int64 offsets. */
+static cc_status widen_offsets(cc_strarray *a) {
+    if (a->wide) return CC_OK;
+    if (a->exports) return CC_EBUSY;
+    int64_t *off = cc_malloc((size_t)(a->capacity + 1) * 8);
+    if (!off) return CC_ENOMEM;
+    for (int64_t i = 0; a->offsets && i <= a->length; i++)
+        off[i] = ((const int32_t *)a->offsets)[i];
+    if (!a->offsets) off[0] = 0;
+    cc_free(a->offsets);
+    a->offsets = off;
+    a->wide = true;
+    return CC_OK;
+}
+
+/* Compact -> scattered (spans).  O(n); frees the offsets. */
+static cc_status to_scattered(cc_strarray *a) {
+    if (a->spans) return CC_OK;
+    if (a->exports) return CC_EBUSY;
+    int64_t cap = a->capacity ? a->capacity : 1;
+    int64_t *sp = cc_malloc((size_t)cap * 16);
+    if (!sp) return CC_ENOMEM;
+    for (int64_t i = 0; i < a->length; i++) {
+        cc_str s = cc_strarray_get(a, i);
+        sp[2 * i] = s.ptr - a->data;
+        sp[2 * i + 1] = s.len;
+    }
+    cc_free(a->offsets);
+    a->offsets = NULL;
+    a->spans = sp;
+    a->capacity = cap;
+    a->wide = false;
+    a->dead = 0;
+    return CC_OK;
+}
+
+/* ---- building compact arrays from a list of indices ---------------------- */
+
+/* Appends the elements a[order[k]] (k < n; or start + k * step when order
+ * is NULL) to out, which is compact. */
+static cc_status append_selected(const cc_strarray *a, const int64_t *order,
+                                 int64_t start, int64_t step, int64_t n,
+                                 cc_strarray *out) {
+    int64_t bytes = out->data_len;
+    for (int64_t k = 0; k < n; k++) {
+        int64_t i = order ? order[k] : start + k * step;
+        bytes += cc_strarray_get(a, i).len;
+        if (bytes > CC_MAX_SIZE) return CC_ENOMEM;
+    }
+    int64_t len = out->length + n;
+    if (out->exports && n) return CC_EBUSY;
+    CC_RETURN_NOT_OK(ensure_bytes(out, bytes, out->length == 0));
+    CC_RETURN_NOT_OK(ensure_slots(out, len, out->length == 0));
+    if (bytes > CC_STR_NARROW_MAX) CC_RETURN_NOT_OK(widen_offsets(out));
+    for (int64_t k = 0; k < n; k++) {
+        int64_t i = order ? order[k] : start + k * step;
+        cc_str s = cc_strarray_get(a, i);
+        int64_t j = out->length + k;
+        if (s.len) memcpy(out->data + out->data_len, s.ptr, (size_t)s.len);
+        out->data_len += s.len;
+        set_offset(out, j + 1, out->data_len);
+        if (out->nullable) {
+            bool valid = cc_strarray_is_valid(a, i);
+            cc_bitmap_set(out->validity, j, valid);
+            out->null_count += !valid;
+        }
+    }
+    out->length = len;
+    return CC_OK;
+}
+
+/* a (which may be exported) = its elements in `order` (a permutation).
+ * When exported the result is written into the same buffers, which fit:
+ * the same elements, the same bytes. */
+static cc_status reorder(cc_strarray *a, const int64_t *order, int64_t start,
+                         int64_t step) {
+    cc_strarray out;
+    cc_strarray_init(&out, a->nullable);
+    cc_status st = append_selected(a, order, start, step, a->length, &out);
+    if (st == CC_OK && a->exports) {
+        if (a->spans || a->wide != out.wide) {
+            st = CC_EBUSY; /* cannot happen while compact and exported */
+        } else {
+            if (out.data_len) memcpy(a->data, out.data, (size_t)out.data_len);
+            memcpy(a->offsets, out.offsets, (size_t)(out.length + 1) * (size_t)offset_size(a));
+            if (a->nullable)
+                memcpy(a->validity, out.validity, (size_t)cc_bitmap_bytes(out.length));
+        }
+    } else if (st == CC_OK) {
+        cc_strarray_move(a, &out);
+    }
+    cc_strarray_reset(&out);
+    return st;
+}
+
+cc_status cc_strarray_compact(cc_strarray *a) {
+    if (!a->spans) return CC_OK;
+    return reorder(a, NULL, 0, 1);
+}
+
+/* Compacts a scattered array once dead bytes outnumber live ones.  A failed
+ * compaction only leaves it scattered. */
+static void maybe_compact(cc_strarray *a) {
+    if (a->spans && a->dead > 64 && a->dead > cc_strarray_live_bytes(a))
+        if (cc_strarray_compact(a) != CC_OK) { /* stays scattered: still valid */ }
+}
+
+/* ---- reserve, append, set ---------------------------------------------------- */
+
+cc_status cc_strarray_reserve(cc_strarray *a, int64_t n, int64_t nbytes) {
+    if (n < 0 || nbytes < 0) return CC_EINVAL;
+    if (n <= a->capacity && nbytes <= a->data_cap) return CC_OK;
+    if (a->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(ensure_bytes(a, nbytes, true));
+    CC_RETURN_NOT_OK(ensure_slots(a, n, true));
+    if (!a->spans && nbytes > CC_STR_NARROW_MAX) CC_RETURN_NOT_OK(widen_offsets(a));
+    return CC_OK;
+}
+
+/* Writes element i = (bytes at the end of data, validity); the slot is
+ * allocated and the bytes reserved.  Scattered or compact. */
+static void put_last(cc_strarray *a, int64_t i, cc_str s, bool is_null) {
+    int64_t len = is_null ? 0 : s.len;
+    if (len) memcpy(a->data + a->data_len, s.ptr, (size_t)len);
+    if (a->spans) {
+        a->spans[2 * i] = a->data_len;
+        a->spans[2 * i + 1] = len;
+    }
+    a->data_len += len;
+    if (!a->spans) set_offset(a, i + 1, a->data_len);
+    if (a->nullable) {
+        cc_bitmap_set(a->validity, i, !is_null);
+        a->null_count += is_null;
+    }
+}
+
+cc_status cc_strarray_append(cc_strarray *a, cc_str s, bool is_null) {
+    if (a->exports) return CC_EBUSY;
+    if (is_null && !a->nullable) return CC_ETYPE;
+    int64_t len = is_null ? 0 : s.len, bytes;
+    CC_RETURN_NOT_OK(cc_add_count(a->data_len, len, &bytes));
+    CC_RETURN_NOT_OK(ensure_bytes(a, bytes, false));
+    CC_RETURN_NOT_OK(ensure_slots(a, a->length + 1, false));
+    if (!a->spans && bytes > CC_STR_NARROW_MAX) CC_RETURN_NOT_OK(widen_offsets(a));
+    put_last(a, a->length, s, is_null);
+    a->length++;
+    return CC_OK;
+}
+
+static void update_validity(cc_strarray *a, int64_t i, bool was_valid, bool valid) {
+    if (!a->nullable) return;
+    cc_bitmap_set(a->validity, i, valid);
+    a->null_count += (int64_t)was_valid - (int64_t)valid;
+}
+
+/* Compact layout, last element: its bytes become `len` long. */
+static cc_status resize_last(cc_strarray *a, int64_t len) {
+    int64_t i = a->length - 1, end;
+    CC_RETURN_NOT_OK(cc_add_count(cc_strarray_offset(a, i), len, &end));
+    CC_RETURN_NOT_OK(ensure_bytes(a, end, false));
+    if (end > CC_STR_NARROW_MAX) CC_RETURN_NOT_OK(widen_offsets(a));
+    a->data_len = end;
+    set_offset(a, i + 1, end);
+    return CC_OK;
+}
+
+/* Scattered layout: element i gets room for `len` bytes -- its old place
+ * when that is big enough, else new bytes at the end of data. */
+static cc_status respan(cc_strarray *a, int64_t i, int64_t len, uint8_t **dst) {
+    int64_t *span = &a->spans[2 * i];
+    if (len > span[1]) {
+        int64_t end;
+        CC_RETURN_NOT_OK(cc_add_count(a->data_len, len, &end));
+        CC_RETURN_NOT_OK(ensure_bytes(a, end, false));
+        a->dead += span[1];
+        span[0] = a->data_len;
+        a->data_len = end;
+    } else {
+        a->dead += span[1] - len;
+    }
+    span[1] = len;
+    *dst = a->data + span[0];
+    return CC_OK;
+}
+
+cc_status cc_strarray_set(cc_strarray *a, int64_t i, cc_str s, bool is_null) {
+    if (is_null && !a->nullable) return CC_ETYPE;
+    int64_t len = is_null ? 0 : s.len;
+    cc_str old = cc_strarray_get(a, i);
+    bool was_valid = cc_strarray_is_valid(a, i);
+    uint8_t *dst = (uint8_t *)old.ptr;
+    if (len != old.len) {
+        if (a->exports) return CC_EBUSY;
+        if (!a->spans && i == a->length - 1) {
+            CC_RETURN_NOT_OK(resize_last(a, len));
+            dst = a->data + cc_strarray_offset(a, i);
+        } else {
+            CC_RETURN_NOT_OK(to_scattered(a));
+            CC_RETURN_NOT_OK(respan(a, i, len, &dst));
+        }
+    }
+    if (len) memmove(dst, s.ptr, (size_t)len);
+    update_validity(a, i, was_valid, !is_null);
+    maybe_compact(a);
+    return CC_OK;
+}
+
+/* ---- bulk edits ------------------------------------------------------------- */
+
+/* Appends src[k0, k0 + n) to a; bytes and slots are already reserved. */
+static void append_from(cc_strarray *a, const cc_strarray *src, int64_t k0, int64_t n) {
+    for (int64_t k = k0; k < k0 + n; k++) {
+        put_last(a, a->length, cc_strarray_get(src, k), !cc_strarray_is_valid(src, k));
+        a->length++;
+    }
+}
+
+/* Same-length rewrite of [at, at + n) from src: the only edit an exported
+ * array takes.  CC_EBUSY (and nothing written) unless every length matches. */
+static cc_status overwrite_in_place(cc_strarray *a, int64_t at, int64_t step,
+                                   const cc_strarray *src) {
+    for (int64_t k = 0; k < src->length; k++)
+        if (cc_strarray_get(a, at + k * step).len != cc_strarray_get(src, k).len)
+            return CC_EBUSY;
+    for (int64_t k = 0; k < src->length; k++) {
+        int64_t i = at + k * step;
+        cc_str s = cc_strarray_get(src, k);
+        bool was_valid = cc_strarray_is_valid(a, i);
+        if (s.len) memmove((uint8_t *)cc_strarray_get(a, i).ptr, s.ptr, (size_t)s.len);
+        update_validity(a, i, was_valid, cc_strarray_is_valid(src, k));
+    }
+    return CC_OK;
+}
+
+static int64_t nulls_in(const cc_strarray *a, int64_t start, int64_t n) {
+    return a->nullable ? n - cc_bitmap_count(a->validity, start, n) : 0;
+}
+
+/* Compact layout: drop everything from element `at` on. */
+static void truncate_compact(cc_strarray *a, int64_t at) {
+    a->null_count -= nulls_in(a, at, a->length - at);
+    if (a->nullable) cc_bitmap_fill(a->validity, at, a->length - at, false);
+    a->data_len = cc_strarray_offset(a, at);
+    a->length = at;
+}
+
+cc_status cc_strarray_splice(cc_strarray *a, int64_t at, int64_t del,
+                             const cc_strarray *src) {
+    if (src->null_count && !a->nullable) return CC_EINVAL;
+    int64_t n = src->length, new_len, bytes;
+    if (a->exports) return n == del ? overwrite_in_place(a, at, 1, src) : CC_EBUSY;
+    CC_RETURN_NOT_OK(cc_add_count(a->length - del, n, &new_len));
+    bool was_compact = !a->spans;
+    if (at + del == a->length && was_compact) { /* extend / tail: stays compact */
+        CC_RETURN_NOT_OK(ensure_slots(a, new_len, false)); /* first: offsets exist */
+        CC_RETURN_NOT_OK(cc_add_count(cc_strarray_offset(a, at), cc_strarray_live_bytes(src), &bytes));
+        CC_RETURN_NOT_OK(ensure_bytes(a, bytes, false));
+        if (bytes > CC_STR_NARROW_MAX) CC_RETURN_NOT_OK(widen_offsets(a));
+        truncate_compact(a, at);
+        append_from(a, src, 0, n);
+        return CC_OK;
+    }
+    CC_RETURN_NOT_OK(to_scattered(a));
+    CC_RETURN_NOT_OK(cc_add_count(a->data_len, cc_strarray_live_bytes(src), &bytes));
+    CC_RETURN_NOT_OK(ensure_bytes(a, bytes, false));
+    CC_RETURN_NOT_OK(ensure_slots(a, new_len, false));
+    int64_t dead = 0, tail = a->length - at - del;
+    for (int64_t i = at; i < at + del; i++) dead += a->spans[2 * i + 1];
+    a->null_count -= nulls_in(a, at, del);
+    memmove(a->spans + 2 * (at + n), a->spans + 2 * (at + del), (size_t)tail * 16);
+    if (a->nullable) {
+        cc_bitmap_move(a->validity, at + n, a->validity, at + del, tail);
+        if (new_len < a->length) cc_bitmap_fill(a->validity, new_len, a->length - new_len, false);
+    }
+    a->dead += dead;
+    a->length = at; /* put_last writes at a->length: aim it at the gap */
+    append_from(a, src, 0, n);
+    a->length = new_len;
+    if (was_compact) {
+        if (cc_strarray_compact(a) != CC_OK) { /* stays scattered: still valid */ }
+    } else {
+        maybe_compact(a);
+    }
+    return CC_OK;
+}
+
+cc_status cc_strarray_gather(const cc_strarray *a, int64_t start, int64_t step,
+                             int64_t count, cc_strarray *out) {
+    if (out->nullable != a->nullable || out->spans) return CC_EINVAL;
+    return append_selected(a, NULL, start, step, count, out);
+}
+
+cc_status cc_strarray_scatter(cc_strarray *a, int64_t start, int64_t step,
+                              const cc_strarray *src) {
+    if (src->null_count && !a->nullable) return CC_EINVAL;
+    if (a->exports) return overwrite_in_place(a, start, step, src);
+    int64_t bytes;
+    CC_RETURN_NOT_OK(to_scattered(a));
+    CC_RETURN_NOT_OK(cc_add_count(a->data_len, cc_strarray_live_bytes(src), &bytes));
+    CC_RETURN_NOT_OK(ensure_bytes(a, bytes, false)); /* respan cannot fail now */
+    for (int64_t k = 0; k < src->length; k++) {
+        int64_t i = start + k * step;
+        cc_str s = cc_strarray_get(src, k);
+        bool was_valid = cc_strarray_is_valid(a, i);
+        uint8_t *dst;
+        if (respan(a, i, s.len, &dst) != CC_OK) return CC_ENOMEM; /* unreachable */
+        if (s.len) memcpy(dst, s.ptr, (size_t)s.len);
+        update_validity(a, i, was_valid, cc_strarray_is_valid(src, k));
+    }
+    maybe_compact(a);
+    return CC_OK;
+}
+
+cc_status cc_strarray_delete_strided(cc_strarray *a, int64_t start, int64_t step,
+                                     int64_t count) {
+    if (count <= 0) return CC_OK;
+    if (step == 0) return CC_EINVAL;
+    if (a->exports) return CC_EBUSY;
+    if (step < 0) {
+        start += (count - 1) * step;
+        step = -step;
+    }
+    bool was_compact = !a->spans;
+    if (was_compact && (step == 1 || count == 1) && start + count == a->length) {
+        truncate_compact(a, start); /* pop / del a[k:] */
+        return CC_OK;
+    }
+    CC_RETURN_NOT_OK(to_scattered(a));
+    int64_t last = start + (count - 1) * step, w = start;
+    for (int64_t r = start; r < a->length; r++) {
+        if (r <= last && (r - start) % step == 0) {
+            a->dead += a->spans[2 * r + 1];
+            a->null_count -= !cc_strarray_is_valid(a, r);
+            continue;
+        }
+        a->spans[2 * w] = a->spans[2 * r];
+        a->spans[2 * w + 1] = a->spans[2 * r + 1];
+        if (a->nullable) cc_bitmap_set(a->validity, w, cc_bitmap_get(a->validity, r));
+        w++;
+    }
+    if (a->nullable) cc_bitmap_fill(a->validity, w, a->length - w, false);
+    a->length = w;
+    if (was_compact) {
+        if (cc_strarray_compact(a) != CC_OK) { /* stays scattered: still valid */ }
+    } else {
+        maybe_compact(a);
+    }
+    return CC_OK;
+}
+
+cc_status cc_strarray_repeat(cc_strarray *a, int64_t n) {
+    if (n <= 0) return cc_strarray_delete_strided(a, 0, 1, a->length);
+    if (n == 1 || a->length == 0) return CC_OK;
+    int64_t len, bytes;
+    if (__builtin_mul_overflow(a->length, n, &len) || len > CC_MAX_SIZE / 16 ||
+        __builtin_mul_overflow(cc_strarray_live_bytes(a), n, &bytes) || bytes > CC_MAX_SIZE)
+        return CC_ENOMEM;
+    if (a->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(cc_strarray_compact(a));
+    CC_RETURN_NOT_OK(ensure_bytes(a, bytes, true));
+    CC_RETURN_NOT_OK(ensure_slots(a, len, true));
+    if (bytes > CC_STR_NARROW_MAX) CC_RETURN_NOT_OK(widen_offsets(a));
+    int64_t n0 = a->length, b0 = a->data_len;
+    for (int64_t r = 1; r < n; r++) {
+        if (b0) memcpy(a->data + r * b0, a->data, (size_t)b0);
+        for (int64_t i = 1; i <= n0; i++)
+            set_offset(a, r * n0 + i, r * b0 + cc_strarray_offset(a, i));
+        if (a->nullable) cc_bitmap_move(a->validity, r * n0, a->validity, 0, n0);
+    }
+    a->length = len;
+    a->data_len = bytes;
+    a->null_count *= n;
+    return CC_OK;
+}
+
+cc_status cc_strarray_reverse(cc_strarray *a) {
+    if (a->length < 2) return CC_OK;
+    return reorder(a, NULL, a->length - 1, -1);
+}
+
+/* ---- sort ---------------------------------------------------------------------- */
+
+static int compare_str(cc_str x, cc_str y) {
+    int64_t n = x.len < y.len ? x.len : y.len;
+    int c = n ? memcmp(x.ptr, y.ptr, (size_t)n) : 0;
+    if (c) return c;
+    return (x.len > y.len) - (x.len < y.len);
+}
+
+/* Stable merge sort of idx[0, n) by the strings; tmp has n entries. */
+static void merge_sort(const cc_strarray *a, int64_t *idx, int64_t *tmp, int64_t n,
+                       int sign) {
+    for (int64_t width = 1; width < n; width *= 2) {
+        for (int64_t lo = 0; lo < n; lo += 2 * width) {
+            int64_t mid = lo + width < n ? lo + width : n;
+            int64_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            int64_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) {
+                /* take the right one only if strictly smaller: stable */
+                int c = sign * compare_str(cc_strarray_get(a, idx[j]), cc_strarray_get(a, idx[i]));
+                tmp[k++] = c < 0 ? idx[j++] : idx[i++];
+            }
+            while (i < mid) tmp[k++] = idx[i++];
+            while (j < hi) tmp[k++] = idx[j++];
+        }
+        memcpy(idx, tmp, (size_t)n * sizeof *idx);
+    }
+}
+
+cc_status cc_strarray_sort(cc_strarray *a, bool reverse) {
+    int64_t n = a->length;
+    if (n < 2) return CC_OK;
+    int64_t *idx = cc_malloc((size_t)n * 2 * sizeof *idx);
+    if (!idx) return CC_ENOMEM;
+    int64_t valid = 0, w = 0;
+    for (int64_t i = 0; i < n; i++) /* valid elements first, then nulls, in order */
+        if (cc_strarray_is_valid(a, i)) idx[valid++] = i;
+    w = valid;
+    for (int64_t i = 0; i < n; i++)
+        if (!cc_strarray_is_valid(a, i)) idx[w++] = i;
+    merge_sort(a, idx, idx + n, valid, reverse ? -1 : 1);
+    cc_status st = reorder(a, idx, 0, 1);
+    cc_free(idx);
+    return st;
+}
+
+/* ---- search ------------------------------------------------------------------- */
+
+static bool equals_at(const cc_strarray *a, int64_t i, cc_str s) {
+    cc_str x = cc_strarray_get(a, i);
+    return x.len == s.len && (s.len == 0 || memcmp(x.ptr, s.ptr, (size_t)s.len) == 0) &&
+           cc_strarray_is_valid(a, i);
+}
+
+int64_t cc_strarray_find(const cc_strarray *a, cc_str s, int64_t start, int64_t stop) {
+    if (stop > a->length) stop = a->length;
+    for (int64_t i = start < 0 ? 0 : start; i < stop; i++)
+        if (equals_at(a, i, s)) return i;
+    return -1;
+}
+
+int64_t cc_strarray_find_null(const cc_strarray *a, int64_t start, int64_t stop) {
+    if (!a->nullable) return -1;
+    if (stop > a->length) stop = a->length;
+    for (int64_t i = start < 0 ? 0 : start; i < stop; i++)
+        if (!cc_bitmap_get(a->validity, i)) return i;
+    return -1;
+}
+
+int64_t cc_strarray_count(const cc_strarray *a, cc_str s) {
+    int64_t count = 0;
+    for (int64_t i = 0; i < a->length; i++) count += equals_at(a, i, s);
+    return count;
+}
+
+/* ---- invariants ---------------------------------------------------------------- */
+
+cc_status cc_strarray_validate(const cc_strarray *a, const char **why) {
+#define CHECK(cond, msg)                                                       \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            *why = msg;                                                        \
+            return CC_EINVAL;                                                  \
+        }                                                                      \
+    } while (0)
+    CHECK(a->length >= 0 && a->length <= a->capacity, "length outside [0, capacity]");
+    CHECK(a->data_len >= 0 && a->data_len <= a->data_cap, "data_len outside [0, data_cap]");
+    CHECK(!(a->offsets && a->spans), "both offsets and spans");
+    CHECK(a->exports >= 0 && (a->exports == 0 || !a->spans), "exported while scattered");
+    int64_t live = 0;
+    if (a->spans) {
+        for (int64_t i = 0; i < a->length; i++) {
+            int64_t start = a->spans[2 * i], len = a->spans[2 * i + 1];
+            CHECK(start >= 0 && len >= 0 && start + len <= a->data_len, "span outside data");
+            live += len;
+        }
+        CHECK(live + a->dead == a->data_len, "live + dead bytes != data_len");
+    } else {
+        CHECK(a->dead == 0, "dead bytes in the compact layout");
+        CHECK(a->length == 0 || a->offsets, "no offsets");
+        if (a->offsets) {
+            CHECK(cc_strarray_offset(a, 0) == 0, "offsets[0] != 0");
+            for (int64_t i = 0; i < a->length; i++)
+                CHECK(cc_strarray_offset(a, i) <= cc_strarray_offset(a, i + 1), "offsets not monotone");
+            CHECK(cc_strarray_offset(a, a->length) == a->data_len, "offsets[n] != data_len");
+        }
+        CHECK(a->wide || a->data_len <= CC_STR_NARROW_MAX, "int32 offsets past 2**31 - 1 bytes");
+    }
+    if (!a->nullable) {
+        CHECK(a->null_count == 0 && !a->validity, "bitmap on a non-nullable array");
+        return CC_OK;
+    }
+    if (a->capacity == 0) return CC_OK;
+    CHECK(a->null_count == a->length - cc_bitmap_count(a->validity, 0, a->length),
+          "null_count differs from a recount");
+    CHECK(cc_bitmap_count(a->validity, a->length, a->capacity - a->length) == 0,
+          "validity bits set past the length");
+    for (int64_t i = 0; i < a->length; i++)
+        CHECK(cc_bitmap_get(a->validity, i) || cc_strarray_get(a, i).len == 0,
+              "a null element holds bytes");
+    return CC_OK;
+#undef CHECK
+}

@@ -1,0 +1,139 @@
+/* cc_strarray.h -- an array of UTF-8 strings: Arrow's layout when compact,
+ * and a scattered layout that makes assignment of a different length O(1).
+ *
+ * Compact (Arrow `string`, or `large_string` once wide):
+ *
+ *   offsets [ 0 | o1 | o2 | ... | o_n ]     n + 1 entries, int32 (int64 when wide)
+ *   data    [ s0 | s1 | ... | s(n-1) ]      element i is data[o_i, o_(i+1))
+ *
+ * Scattered (entered by an assignment that changes an element's length):
+ *
+ *   spans   [ (start, len) | (start, len) | ... ]   int64 pairs, one per element
+ *   data    [ live and dead bytes ]                  new bytes go at the end
+ *
+ * In the compact layout `a[i] = s` with a new length would shift every later
+ * byte and offset: O(n) per assignment.  So the first such assignment
+ * converts the offsets into spans (one O(n) pass) and from then on an
+ * assignment writes the new bytes in place if they fit, else at the end of
+ * data, and counts the old bytes as dead.  When the dead bytes outnumber the
+ * live ones the array compacts back (O(n + bytes), paid for by at least as
+ * many dead bytes of assignments), so N assignments cost O(N) in total.
+ * Anything that needs the Arrow layout (the data/offsets views, Arrow export,
+ * pickling) compacts first.
+ *
+ * Offsets are int32 while the data holds at most 2**31 - 1 bytes and switch
+ * to int64 (`wide`) when an operation would pass that: Arrow's string and
+ * large_string, without a 2 GiB cliff.
+ *
+ * Invariants (cc_strarray_validate): compact iff spans == NULL; compact:
+ * offsets[0] == 0, offsets monotone, offsets[n] == data_len; scattered: every
+ * span inside [0, data_len), live + dead == data_len; nulls are empty strings
+ * with a clear validity bit; bits >= length are 0.
+ *
+ * Exports (memoryviews of data or offsets, Arrow arrays) require the compact
+ * layout and pin it: while exports > 0 anything that would move a buffer,
+ * change the length or leave the compact layout fails with CC_EBUSY; an
+ * assignment of the same byte length is written in place.
+ */
+#ifndef CC_STRARRAY_H
+#define CC_STRARRAY_H
+
+#include "cc_bitmap.h"
+
+typedef struct cc_strarray {
+    uint8_t *data;
+    int64_t data_len, data_cap; /* bytes */
+    void *offsets;              /* compact: capacity + 1 entries */
+    int64_t *spans;             /* scattered: 2 * capacity entries */
+    int64_t length, capacity;   /* elements */
+    int64_t dead;               /* scattered: bytes no span refers to */
+    uint8_t *validity;          /* nullable: cc_bitmap_bytes(capacity) */
+    int64_t null_count;
+    int64_t exports;
+    bool wide;                  /* int64 offsets */
+    bool nullable;
+} cc_strarray;
+
+/* A borrowed view of one string's bytes. */
+typedef struct cc_str {
+    const uint8_t *ptr;
+    int64_t len;
+} cc_str;
+
+/* Largest byte count int32 offsets can address.  The C tests build the core
+ * with a small value to exercise the switch to int64 without 2 GiB. */
+#ifndef CC_STR_NARROW_MAX
+#define CC_STR_NARROW_MAX ((int64_t)INT32_MAX)
+#endif
+
+void cc_strarray_init(cc_strarray *a, bool nullable);
+void cc_strarray_reset(cc_strarray *a);
+/* dst (reset first) takes src's buffers; src is left empty. */
+void cc_strarray_move(cc_strarray *dst, cc_strarray *src);
+
+static inline bool cc_strarray_is_valid(const cc_strarray *a, int64_t i) {
+    return !a->nullable || cc_bitmap_get(a->validity, i);
+}
+
+/* Offset i of the compact layout (no checks). */
+static inline int64_t cc_strarray_offset(const cc_strarray *a, int64_t i) {
+    return a->wide ? ((const int64_t *)a->offsets)[i]
+                   : ((const int32_t *)a->offsets)[i];
+}
+
+/* Element i's bytes (no bounds check; caller must).  Nulls are empty. */
+static inline cc_str cc_strarray_get(const cc_strarray *a, int64_t i) {
+    cc_str s;
+    if (a->spans) {
+        s.ptr = a->data + a->spans[2 * i];
+        s.len = a->spans[2 * i + 1];
+    } else {
+        int64_t lo = cc_strarray_offset(a, i);
+        s.ptr = a->data + lo;
+        s.len = cc_strarray_offset(a, i + 1) - lo;
+    }
+    return s;
+}
+
+/* Room for n elements and nbytes bytes in total (exact). */
+CC_MUST_CHECK cc_status cc_strarray_reserve(cc_strarray *a, int64_t n,
+                                            int64_t nbytes);
+/* Appends a string (is_null: a null, s ignored). */
+CC_MUST_CHECK cc_status cc_strarray_append(cc_strarray *a, cc_str s, bool is_null);
+/* a[i] = s (or null); i in bounds, caller checked. */
+CC_MUST_CHECK cc_status cc_strarray_set(cc_strarray *a, int64_t i, cc_str s,
+                                        bool is_null);
+/* Replaces [at, at + del) with all of src (src != a). */
+CC_MUST_CHECK cc_status cc_strarray_splice(cc_strarray *a, int64_t at, int64_t del,
+                                           const cc_strarray *src);
+/* Appends the count elements start, start + step, ... of a to out. */
+CC_MUST_CHECK cc_status cc_strarray_gather(const cc_strarray *a, int64_t start,
+                                           int64_t step, int64_t count,
+                                           cc_strarray *out);
+/* Assigns src's elements to the slots start, start + step, ... */
+CC_MUST_CHECK cc_status cc_strarray_scatter(cc_strarray *a, int64_t start,
+                                            int64_t step, const cc_strarray *src);
+/* Deletes the count elements start, start + step, ... (step may be < 0). */
+CC_MUST_CHECK cc_status cc_strarray_delete_strided(cc_strarray *a, int64_t start,
+                                                   int64_t step, int64_t count);
+/* a = a repeated n times. */
+CC_MUST_CHECK cc_status cc_strarray_repeat(cc_strarray *a, int64_t n);
+CC_MUST_CHECK cc_status cc_strarray_reverse(cc_strarray *a);
+/* Stable sort by bytes (= code points for UTF-8); nulls last. */
+CC_MUST_CHECK cc_status cc_strarray_sort(cc_strarray *a, bool reverse);
+/* Back to the compact (Arrow) layout; no-op when already compact. */
+CC_MUST_CHECK cc_status cc_strarray_compact(cc_strarray *a);
+
+/* First index in [start, stop) whose bytes equal s, or -1 (nulls never). */
+int64_t cc_strarray_find(const cc_strarray *a, cc_str s, int64_t start, int64_t stop);
+int64_t cc_strarray_find_null(const cc_strarray *a, int64_t start, int64_t stop);
+int64_t cc_strarray_count(const cc_strarray *a, cc_str s);
+
+/* Live bytes (the data a compact copy would hold). */
+static inline int64_t cc_strarray_live_bytes(const cc_strarray *a) {
+    return a->data_len - a->dead;
+}
+
+CC_MUST_CHECK cc_status cc_strarray_validate(const cc_strarray *a, const char **why);
+
+#endif /* CC_STRARRAY_H */
