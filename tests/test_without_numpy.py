@@ -6,16 +6,18 @@ import sys
 import textwrap
 
 
-def run_without_numpy(code):
+def run_without_numpy(code, cwd):
     prelude = textwrap.dedent("""
         import sys
         sys.modules['numpy'] = None   # makes `import numpy` raise ImportError
     """)
+    # cwd: an empty folder, since `python -c` puts the cwd first on sys.path
+    # and a checkout's source folder must not shadow the installed package.
     return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, cwd=cwd)
 
 
-def test_import_and_array_work_without_numpy():
+def test_import_and_array_work_without_numpy(tmp_path):
     r = run_without_numpy("""
         import compactcol
         a = compactcol.Array('int', range(1000))
@@ -26,18 +28,18 @@ def test_import_and_array_work_without_numpy():
         assert compactcol.array([1.5, None]).null_count == 1
         assert 'numpy' not in sys.modules or sys.modules['numpy'] is None
         print('ok')
-    """)
+    """, tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ok"
 
 
-def test_to_numpy_without_numpy_names_the_missing_package():
+def test_to_numpy_without_numpy_names_the_missing_package(tmp_path):
     r = run_without_numpy("""
         import compactcol
         try:
             compactcol.Array('int64', [1]).to_numpy()
         except ImportError as e:
             print(e)
-    """)
+    """, tmp_path)
     assert r.returncode == 0, r.stderr
     assert "NumPy" in r.stdout and "pip install numpy" in r.stdout
