@@ -466,8 +466,13 @@ static PyObject *box_float(ArrayIterObject *it, Py_ssize_t i, double d) {
 
 static PyObject *box_int(ArrayIterObject *it, Py_ssize_t i, long long v) {
 #if PY_VERSION_HEX >= 0x030B0000 && PY_VERSION_HEX < 0x030C0000
-    /* one 30-bit digit, sign in ob_size; -5..256 are cached singletons */
-    if (v > 256 ? v < (long long)PyLong_BASE : v < -5 && v > -(long long)PyLong_BASE) {
+    /* One 30-bit digit, sign in ob_size; -5..256 are cached singletons.
+     * Two unsigned range tests joined by & make one branch, which matters
+     * when signs are random. */
+    const unsigned long long base = PyLong_BASE;
+    bool not_small = (unsigned long long)(v + 5) > 261;
+    bool one_digit = (unsigned long long)v + (base - 1) < 2 * base - 1;
+    if (not_small & one_digit) {
         PyObject *box = recycled(it, i, &PyLong_Type);
         if (box && (Py_SIZE(box) == 1 || Py_SIZE(box) == -1)) {
             Py_SET_SIZE(box, v < 0 ? -1 : 1);
