@@ -495,6 +495,15 @@ PyMethodDef array_methods[] = {
      "Pickle support: protocol 5 sends the buffer out of band (PickleBuffer)."},
     {"_validity", (PyCFunction)array_validity, METH_NOARGS,
      "The validity bitmap as bytes (Arrow layout, ceil(len/8) bytes), or None."},
+    {"__arrow_c_schema__", (PyCFunction)array_arrow_c_schema, METH_NOARGS,
+     "__arrow_c_schema__($self, /)\n--\n\nThe Arrow schema of this array, as an "
+     "'arrow_schema' PyCapsule (Arrow PyCapsule interface)."},
+    {"__arrow_c_array__", (PyCFunction)(void (*)(void))array_arrow_c_array,
+     METH_VARARGS | METH_KEYWORDS,
+     "__arrow_c_array__($self, /, requested_schema=None)\n--\n\nExport to Arrow without "
+     "a copy (bool is bit-packed into a copy): a pair of 'arrow_schema' and "
+     "'arrow_array' PyCapsules. The array is locked against resizing until "
+     "the consumer releases it."},
     {"__class_getitem__", Py_GenericAlias, METH_O | METH_CLASS, NULL},
     {NULL, NULL, 0, NULL},
 };

@@ -109,6 +109,11 @@ PyObject *array_validity(ArrayObject *self, PyObject *unused);
 PyObject *array_from_state(PyObject *module, PyObject *const *args,
                            Py_ssize_t nargs);
 
+/* --- arrow_py.c ---------------------------------------------------------- */
+
+PyObject *array_arrow_c_schema(ArrayObject *self, PyObject *unused);
+PyObject *array_arrow_c_array(ArrayObject *self, PyObject *args, PyObject *kwds);
+
 /* --- alloc_py.c ----------------------------------------------------------- */
 
 PyObject *debug_fail_alloc(PyObject *module, PyObject *arg);

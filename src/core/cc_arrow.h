@@ -1,0 +1,60 @@
+/* cc_arrow.h -- the Arrow C data interface: the ABI-stable structs every
+ * implementation declares for itself (https://arrow.apache.org/docs/format/
+ * CDataInterface.html), and the format strings of our dtypes.
+ *
+ * Ownership, in one paragraph: a producer fills a struct and sets
+ * `release`; the consumer owns it from then on and calls `release` exactly
+ * once (possibly from another thread), after which release is NULL.  A
+ * consumer may move the struct (copy it and set the original's release to
+ * NULL), so a release callback may only use what the struct points to. */
+#ifndef CC_ARROW_H
+#define CC_ARROW_H
+
+#include "cc_dtype.h"
+
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+
+struct ArrowSchema {
+    const char *format;
+    const char *name;
+    const char *metadata;
+    int64_t flags;
+    int64_t n_children;
+    struct ArrowSchema **children;
+    struct ArrowSchema *dictionary;
+    void (*release)(struct ArrowSchema *);
+    void *private_data;
+};
+
+struct ArrowArray {
+    int64_t length;
+    int64_t null_count;
+    int64_t offset;
+    int64_t n_buffers;
+    int64_t n_children;
+    const void **buffers;
+    struct ArrowArray **children;
+    struct ArrowArray *dictionary;
+    void (*release)(struct ArrowArray *);
+    void *private_data;
+};
+
+#endif /* ARROW_C_DATA_INTERFACE */
+
+/* Arrow format string of a dtype: "c" int8 ... "g" float64, "b" bool
+ * (which Arrow bit-packs). */
+static inline const char *cc_arrow_format(cc_dtype dt) {
+    static const char *const formats[CC_NUM_DTYPES] = {
+        [CC_INT8] = "c",  [CC_INT16] = "s",  [CC_INT32] = "i",   [CC_INT64] = "l",
+        [CC_UINT8] = "C", [CC_UINT16] = "S", [CC_UINT32] = "I",  [CC_UINT64] = "L",
+        [CC_FLOAT32] = "f", [CC_FLOAT64] = "g", [CC_BOOL] = "b",
+    };
+    return formats[dt];
+}
+
+#endif /* CC_ARROW_H */
