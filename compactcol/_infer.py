@@ -1,6 +1,6 @@
 """``compactcol.array(values, dtype=None)``: pick the container from the values."""
 
-from ._core import Array
+from ._core import DTYPES, Array
 
 _BUFFER_DTYPES = {
     "b": "int8", "h": "int16", "i": "int32", "q": "int64", "l": "int64",
@@ -75,6 +75,9 @@ def array(values, dtype=None):
                      values, nullable=values.nullable)
     if dtype is None:
         dtype = _buffer_dtype(values)
+        if dtype is None:  # e.g. a big-endian NumPy array: its dtype names it
+            name = getattr(getattr(values, "dtype", None), "name", None)
+            dtype = name if name in DTYPES else None
         if dtype is not None:
             return Array(dtype, values)
     items = values if isinstance(values, (list, tuple)) else list(values)

@@ -190,8 +190,14 @@ static int parse_state(PyObject *const *args, array_state *st) {
     if (state_flag(args[1], "adaptive", &st->adaptive) < 0 ||
         state_flag(args[2], "nullable", &st->nullable) < 0)
         return -1;
-    const char *name = PyUnicode_AsUTF8(args[0]), *order = PyUnicode_AsUTF8(args[3]);
+    Py_ssize_t name_size;
+    const char *name = PyUnicode_AsUTF8AndSize(args[0], &name_size);
+    const char *order = PyUnicode_AsUTF8(args[3]);
     if (!name || !order) return -1;
+    if ((size_t)name_size != strlen(name)) {
+        PyErr_Format(PyExc_ValueError, "Array pickle state: bad dtype %R", args[0]);
+        return -1;
+    }
     if (cc_dtype_from_name(name, &st->dtype) != CC_OK ||
         (st->adaptive && cc_dtype_get(st->dtype)->kind != CC_KIND_SIGNED)) {
         PyErr_Format(PyExc_ValueError, "Array pickle state: bad dtype %R", args[0]);

@@ -168,9 +168,10 @@ static PyObject *array_pop(ArrayObject *self, PyObject *const *args,
 static PyObject *array_index(ArrayObject *self, PyObject *const *args,
                              Py_ssize_t nargs) {
     if (!nargs_ok("index", nargs, 1, 3)) return NULL;
-    Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX, n = self->arr.length;
+    Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
     if (nargs > 1 && clamped_index(args[1], &start) < 0) return NULL;
     if (nargs > 2 && clamped_index(args[2], &stop) < 0) return NULL;
+    Py_ssize_t n = self->arr.length; /* after __index__ ran */
     if (start < 0 && (start += n) < 0) start = 0;
     if (stop < 0 && (stop += n) < 0) stop = 0;
     Py_ssize_t i = find_value(self, args[0], start, stop);
@@ -206,6 +207,8 @@ static PyObject *array_remove(ArrayObject *self, PyObject *v) {
         PyErr_Format(PyExc_ValueError, "Array.remove(x): %R is not in Array", v);
         return NULL;
     }
+    /* x.__eq__ may have shrunk the array: like list, remove nothing then */
+    if (i >= self->arr.length) Py_RETURN_NONE;
     cc_status st = cc_numarray_delete_strided(&self->arr, i, 1, 1);
     if (st != CC_OK) return raise_status(self, st, "remove");
     Py_RETURN_NONE;

@@ -38,9 +38,11 @@ static int dtype_from_code(const char *s, cc_dtype *dtype) {
 }
 
 static int dtype_from_string(PyObject *str, cc_dtype *dtype, bool *adaptive) {
-    const char *s = PyUnicode_AsUTF8(str);
+    Py_ssize_t size;
+    const char *s = PyUnicode_AsUTF8AndSize(str, &size);
     if (!s) return -1;
     *adaptive = false;
+    if ((size_t)size != strlen(s)) goto unknown; /* an embedded NUL */
     if (strcmp(s, "int") == 0) {
         *adaptive = true;
         *dtype = CC_INT8;
@@ -50,12 +52,36 @@ static int dtype_from_string(PyObject *str, cc_dtype *dtype, bool *adaptive) {
     if (strcmp(s, "bool_") == 0) s = "bool";
     if (cc_dtype_from_name(s, dtype) == CC_OK || dtype_from_code(s, dtype) == 0)
         return 0;
+unknown:
     PyErr_Format(PyExc_ValueError,
                  "Array: unknown dtype %R: expected 'int' (adaptive width), "
                  "int8, int16, int32, int64, uint8, uint16, uint32, uint64, "
                  "float32, float64, bool, a NumPy dtype or an array.array "
                  "typecode", str);
     return -1;
+}
+
+/* A NumPy dtype object (anything with .byteorder, .itemsize and .name):
+ * 1 parsed, 0 not such an object, -1 error. */
+static int dtype_from_numpy_dtype(PyObject *obj, cc_dtype *dtype, bool *adaptive) {
+    if (!PyObject_HasAttrString(obj, "byteorder") || !PyObject_HasAttrString(obj, "itemsize"))
+        return 0;
+    PyObject *order = PyObject_GetAttrString(obj, "byteorder");
+    if (!order) return -1;
+    int native = PyUnicode_Check(order) &&
+                 (PyUnicode_CompareWithASCIIString(order, "=") == 0 ||
+                  PyUnicode_CompareWithASCIIString(order, "|") == 0 ||
+                  PyUnicode_CompareWithASCIIString(order, "<") == 0);
+    Py_DECREF(order);
+    if (!native) {
+        PyErr_Format(PyExc_ValueError, "Array: dtype %R is not in native byte order", obj);
+        return -1;
+    }
+    PyObject *name = PyObject_GetAttrString(obj, "name");
+    if (!name) return -1;
+    int r = PyUnicode_Check(name) ? dtype_from_string(name, dtype, adaptive) : 0;
+    Py_DECREF(name);
+    return r < 0 ? -1 : 1;
 }
 
 int dtype_parse(PyObject *obj, cc_dtype *dtype, bool *adaptive) {
@@ -68,38 +94,22 @@ int dtype_parse(PyObject *obj, cc_dtype *dtype, bool *adaptive) {
     *adaptive = false;
     if (obj == (PyObject *)&PyFloat_Type) { *dtype = CC_FLOAT64; return 0; }
     if (obj == (PyObject *)&PyBool_Type) { *dtype = CC_BOOL; return 0; }
-    /* NumPy scalar types (np.int32) by name; dtype objects by .name, after
-     * checking they are in native byte order. */
-    PyObject *name = NULL;
-    if (PyType_Check(obj) &&
-        strncmp(((PyTypeObject *)obj)->tp_name, "numpy.", 6) == 0) {
-        name = PyObject_GetAttrString(obj, "__name__");
-    } else if (PyObject_HasAttrString(obj, "byteorder") &&
-               PyObject_HasAttrString(obj, "itemsize")) {
-        PyObject *order = PyObject_GetAttrString(obj, "byteorder");
-        if (!order) return -1;
-        int native = PyUnicode_Check(order) &&
-                     (PyUnicode_CompareWithASCIIString(order, "=") == 0 ||
-                      PyUnicode_CompareWithASCIIString(order, "|") == 0 ||
-                      PyUnicode_CompareWithASCIIString(order, "<") == 0);
-        Py_DECREF(order);
-        if (!native) {
-            PyErr_Format(PyExc_ValueError,
-                         "Array: dtype %R is not in native byte order", obj);
-            return -1;
-        }
-        name = PyObject_GetAttrString(obj, "name");
+    int r;
+    if (PyType_Check(obj) && strncmp(((PyTypeObject *)obj)->tp_name, "numpy.", 6) == 0) {
+        /* a scalar type (np.int32, np.longlong): NumPy names its dtype */
+        PyObject *np = PyImport_ImportModule("numpy");
+        PyObject *dt = np ? PyObject_CallMethod(np, "dtype", "O", obj) : NULL;
+        Py_XDECREF(np);
+        if (!dt) return -1;
+        r = dtype_from_numpy_dtype(dt, dtype, adaptive);
+        Py_DECREF(dt);
+    } else {
+        r = dtype_from_numpy_dtype(obj, dtype, adaptive);
     }
-    if (name && PyUnicode_Check(name)) {
-        int r = dtype_from_string(name, dtype, adaptive);
-        Py_DECREF(name);
-        return r;
-    }
-    Py_XDECREF(name);
-    if (!PyErr_Occurred())
-        PyErr_Format(PyExc_TypeError,
-                     "Array: dtype must be a str, a NumPy dtype, int, float or "
-                     "bool, not %s", Py_TYPE(obj)->tp_name);
+    if (r != 0) return r < 0 ? -1 : 0;
+    PyErr_Format(PyExc_TypeError,
+                 "Array: dtype must be a str, a NumPy dtype, int, float or "
+                 "bool, not %s", Py_TYPE(obj)->tp_name);
     return -1;
 }
 
@@ -248,10 +258,8 @@ static PyObject *array_subscript(ArrayObject *self, PyObject *key) {
 }
 
 int array_extend_from(ArrayObject *self, PyObject *src, const char *what) {
-    if (self->arr.exports) { /* fail before converting anything */
-        array_raise(&self->arr, CC_EBUSY, what, -1, NULL);
-        return -1;
-    }
+    /* An export only refuses a real size change (extending by nothing is
+     * allowed, as with array.array), so the check is the splice's. */
     cc_numarray scratch;
     if (array_collect(&self->arr, src, &scratch, what) < 0) return -1;
     cc_status st = cc_numarray_splice(&self->arr, self->arr.length, 0, &scratch);

@@ -15,3 +15,41 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 def pytest_report_header(config):
     return f"compactcol {compactcol.__version__} from {os.path.dirname(compactcol.__file__)}"
+
+
+# ---- shared helpers for the Array tests -------------------------------------
+# tests/ is not a package and runs under --import-mode=importlib, so helpers
+# cannot be imported from a module; they are handed out as fixtures.
+
+import pytest  # noqa: E402
+
+
+def _snapshot(a):
+    """Everything "unchanged" means (BAD_INPUTS.md): contents (with value
+    types), dtype, validity bitmap and length; checks the invariants too."""
+    a._debug_info()
+    items = [(type(x).__name__, repr(x)) for x in a]
+    return items, a.dtype, a._validity(), len(a)
+
+
+@pytest.fixture
+def snapshot():
+    """snapshot(a) -> a comparable picture of the array's observable state."""
+    return _snapshot
+
+
+@pytest.fixture
+def assert_unchanged():
+    """assert_unchanged(a, before): a is exactly as `before` (a snapshot)."""
+    def check(a, before):
+        after = _snapshot(a)
+        assert after == before, f"array changed by a failed operation: {before} -> {after}"
+    return check
+
+
+@pytest.fixture(autouse=True)
+def _never_leave_allocation_failures_armed():
+    """A test that arms _debug_fail_alloc must disarm it; this makes sure a
+    forgotten or interrupted one cannot leak into the next test."""
+    yield
+    compactcol._core._debug_fail_alloc(0)

@@ -288,7 +288,8 @@ cc_status cc_numarray_append_converted(cc_numarray *a, cc_dtype src_dtype,
     int64_t needed;
     CC_RETURN_NOT_OK(cc_add_count(a->length, n, &needed));
     unpoison_all(a);
-    cc_status st = make_room(a, needed, dt, false);
+    /* the first bulk fill knows its final size: allocate exactly */
+    cc_status st = make_room(a, needed, dt, a->length == 0);
     if (st != CC_OK) goto done;
     uint8_t *dst = a->data + bytes_for(a, a->length);
     if (src_dtype == a->dtype && a->dtype == CC_BOOL) {
@@ -385,7 +386,8 @@ cc_status cc_numarray_scatter(cc_numarray *a, int64_t start, int64_t step,
     CC_RETURN_NOT_OK(dtype_to_hold(a, src, &dt));
     if (dt != a->dtype) CC_RETURN_NOT_OK(cc_numarray_widen(a, dt));
     cc_scalar s;
-    for (int64_t k = 0, i = start; k < src->length; k++, i += step) {
+    for (int64_t k = 0; k < src->length; k++) {
+        int64_t i = start + k * step; /* never one step past the last */
         cc_numarray_get(src, k, &s);
         store_slot(a, i, &s, cc_numarray_is_valid(a, i));
     }
@@ -427,11 +429,12 @@ cc_status cc_numarray_delete_strided(cc_numarray *a, int64_t start,
                                      int64_t step, int64_t count) {
     if (count <= 0) return CC_OK;
     if (step == 0) return CC_EINVAL;
-    if (a->exports) return CC_EBUSY;
     if (step < 0) { /* the same set of slots, walked forwards */
         start += (count - 1) * step;
         step = -step;
     }
+    if (start < 0 || start + (count - 1) * step >= a->length) return CC_EINDEX;
+    if (a->exports) return CC_EBUSY;
     int size = cc_numarray_itemsize(a);
     int64_t last = start + (count - 1) * step, w = start;
     unpoison_all(a);
@@ -559,12 +562,8 @@ cc_status cc_numarray_validate(const cc_numarray *a, const char **why) {
           "null_count differs from a recount of the bitmap");
     CHECK(cc_bitmap_count(a->validity, a->length, a->capacity - a->length) == 0,
           "validity bits set past the length");
-    int size = cc_numarray_itemsize(a);
-    static const uint8_t zero[8];
-    for (int64_t i = 0; i < a->length; i++)
-        if (!cc_bitmap_get(a->validity, i))
-            CHECK(memcmp(a->data + i * size, zero, (size_t)size) == 0,
-                  "a null slot holds a non-zero value");
+    /* Null slots are written as 0 by us, but a writable buffer export can
+     * put anything there, so no code (and no check) may rely on it. */
     return CC_OK;
 #undef CHECK
 }

@@ -7,8 +7,9 @@
  * Invariants (checked by cc_numarray_validate):
  *   0 <= length <= capacity <= CC_MAX_SIZE; data == NULL iff capacity == 0;
  *   validity != NULL iff nullable and capacity > 0; null_count == number of
- *   clear bits below length; null slots hold 0; an adaptive array's dtype is
- *   one of int8/int16/int32/int64.
+ *   clear bits below length; an adaptive array's dtype is
+ *   one of int8/int16/int32/int64.  Null slots are written as 0, but a
+ *   buffer export may overwrite them: nothing relies on their value.
  *
  * Exports: while exports > 0 (a memoryview or an Arrow array points into
  * data), every operation that changes the length, the dtype or moves the

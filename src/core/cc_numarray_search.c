@@ -122,10 +122,12 @@ int64_t cc_numarray_count(const cc_numarray *a, const cc_scalar *x) {
     default:
         break;
     }
-    /* null slots hold 0: take back the ones counted as a zero needle */
+    /* take back matches in null slots (whatever a view wrote there) */
     if (a->null_count) {
-        cc_scalar zero = {.kind = CC_SCALAR_INT, .v.i = 0};
-        if (cc_scalar_compare(x, &zero) == 0) count -= a->null_count;
+        int size = cc_numarray_itemsize(a);
+        for (int64_t i = 0; i < a->length; i++)
+            if (!cc_bitmap_get(a->validity, i) && memcmp(a->data + i * size, needle, (size_t)size) == 0)
+                count--;
     }
     return count;
 }
