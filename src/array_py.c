@@ -478,7 +478,7 @@ static PyObject *box_int(ArrayIterObject *it, Py_ssize_t i, long long v) {
      * Two unsigned range tests joined by & make one branch, which matters
      * when signs are random. */
     const unsigned long long base = PyLong_BASE;
-    bool not_small = (unsigned long long)(v + 5) > 261;
+    bool not_small = (unsigned long long)v + 5 > 261; /* unsigned: no overflow */
     bool one_digit = (unsigned long long)v + (base - 1) < 2 * base - 1;
     if (not_small & one_digit) {
         PyObject *box = recycled(it, i, &PyLong_Type);

@@ -760,10 +760,10 @@ class NullableInt32Machine(ArrayMachine):
             ("mod3", lambda x: 7 if x is None else x % 3)]
 
 
-# Six machines of ~50 steps each: 40 examples apiece keeps the suite within
+# Six machines of ~50 steps each: 60 examples apiece keeps the suite within
 # its time budget (hypothesis' own drawing dominates a step's cost).  Never
 # more than the active profile allows (the sanitizer profile asks for 25).
-MACHINE_SETTINGS = settings(max_examples=min(40, settings.default.max_examples),
+MACHINE_SETTINGS = settings(max_examples=min(60, settings.default.max_examples),
                             stateful_step_count=50)
 
 TestInt64 = Int64Machine.TestCase

@@ -122,12 +122,16 @@ int64_t cc_numarray_count(const cc_numarray *a, const cc_scalar *x) {
     default:
         break;
     }
-    /* take back matches in null slots (whatever a view wrote there) */
+    /* take back matches in null slots (whatever a view wrote there), by
+     * the same numeric equality the scan used (-0.0 == 0.0) */
     if (a->null_count) {
         int size = cc_numarray_itemsize(a);
-        for (int64_t i = 0; i < a->length; i++)
-            if (!cc_bitmap_get(a->validity, i) && memcmp(a->data + i * size, needle, (size_t)size) == 0)
-                count--;
+        cc_scalar e;
+        for (int64_t i = 0; i < a->length; i++) {
+            if (cc_bitmap_get(a->validity, i)) continue;
+            cc_dtype_load(a->dtype, a->data + i * size, &e);
+            count -= cc_scalar_compare(&e, x) == 0;
+        }
     }
     return count;
 }
