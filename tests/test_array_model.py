@@ -760,11 +760,21 @@ class NullableInt32Machine(ArrayMachine):
             ("mod3", lambda x: 7 if x is None else x % 3)]
 
 
-# Six machines of ~50 steps each: 60 examples apiece keeps the suite within
+# Seven machines of ~50 steps each: 60 examples apiece keeps the suite within
 # its time budget (hypothesis' own drawing dominates a step's cost).  Never
 # more than the active profile allows (the sanitizer profile asks for 25).
 MACHINE_SETTINGS = settings(max_examples=min(60, settings.default.max_examples),
                             stateful_step_count=50)
+
+class NullableAdaptiveIntMachine(ArrayMachine):
+    """Widening with a validity bitmap alongside (not in the brief's six
+    families, but the combination has its own code paths)."""
+    DTYPE, NULLABLE = "int", True
+    VALID = st.one_of(st.none(), st.integers(-3, 3),
+                      st.sampled_from([None, 128, -129, 2**15, 2**31, -2**63, 2**63 - 1]))
+    BAD = st.sampled_from([2**63, 1.5, "x"])
+    KEYS = NullableInt32Machine.KEYS
+
 
 TestInt64 = Int64Machine.TestCase
 TestAdaptiveInt = AdaptiveIntMachine.TestCase
@@ -772,6 +782,8 @@ TestUInt8 = UInt8Machine.TestCase
 TestFloat64 = Float64Machine.TestCase
 TestBool = BoolMachine.TestCase
 TestNullableInt32 = NullableInt32Machine.TestCase
-for _case in (TestInt64, TestAdaptiveInt, TestUInt8, TestFloat64, TestBool, TestNullableInt32):
+TestNullableAdaptiveInt = NullableAdaptiveIntMachine.TestCase
+for _case in (TestInt64, TestAdaptiveInt, TestUInt8, TestFloat64, TestBool, TestNullableInt32,
+              TestNullableAdaptiveInt):
     _case.settings = MACHINE_SETTINGS
 del _case
