@@ -11,7 +11,6 @@ import math
 import operator
 import random
 import struct
-import sys
 
 import pytest
 from hypothesis import given

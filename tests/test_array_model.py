@@ -270,7 +270,7 @@ class ArrayMachine(RuleBasedStateMachine):
             raise ModelError(raises)
         return out
 
-    def run(self, array_op, model_op, tolerate_busy=False, returns=False):
+    def run(self, array_op, model_op, returns=False):
         """Apply array_op to the Array and model_op to a copy of the model;
         the outcomes must agree.  Returns the Array op's result."""
         before = (canon_list(self.a), self.a.dtype, self.a._validity(), len(self.a))
@@ -288,12 +288,11 @@ class ArrayMachine(RuleBasedStateMachine):
                 allowed.add(BufferError)   # which check comes first is not pinned
             elif len(items) != len(self.model) or new_dtype != self.a.dtype:
                 allowed = {BufferError}
+        # (a call that ends up changing nothing, e.g. extend([]), must succeed
+        # while exported, as with array.array: docs/array.md)
         try:
             result = array_op(self.a)
         except Exception as e:  # noqa: BLE001 - compared with the model below
-            if allowed is None and tolerate_busy and type(e) is BufferError:
-                assert canon_list(items) == canon_list(self.model)
-                allowed = {BufferError}
             assert allowed is not None, f"unexpected {type(e).__name__}: {e}"
             assert type(e) in allowed or any(issubclass(type(e), t) for t in allowed), \
                 f"raised {type(e).__name__}: {e}; expected one of {allowed}"
@@ -406,7 +405,7 @@ class ArrayMachine(RuleBasedStateMachine):
 
         def model(items):
             items.extend(self.model_bulk(items_in, raises))
-        self.run(lambda a: a.extend(src), model, tolerate_busy=not items_in)
+        self.run(lambda a: a.extend(src), model)
 
     @rule(data=st.data())
     def iadd(self, data):
@@ -418,7 +417,7 @@ class ArrayMachine(RuleBasedStateMachine):
             assert b is a
         def model(items):
             items.extend(self.model_bulk(items_in, raises))
-        self.run(op, model, tolerate_busy=not items_in)
+        self.run(op, model)
 
     @precondition(lambda self: len(self.model) <= 40)   # doubling: keep steps cheap
     @rule(data=st.data())
@@ -434,7 +433,7 @@ class ArrayMachine(RuleBasedStateMachine):
 
         def model(items):
             items.extend(list(items))
-        self.run(op, model, tolerate_busy=not self.model)
+        self.run(op, model)
 
     @rule(start=st.one_of(st.none(), st.integers(-10, 10)),
           stop=st.one_of(st.none(), st.integers(-10, 10)),

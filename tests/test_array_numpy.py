@@ -319,3 +319,12 @@ def test_view_of_a_null_holding_array_and_writes_through_it():
     a._debug_info()
     a.sort()
     assert a.tolist() == [0, 5, None, None]
+
+
+def test_compactcol_array_of_numpy_scalars_needs_a_dtype():
+    """Decided (docs/array.md): a list of NumPy scalars is not inferred."""
+    with pytest.raises(TypeError, match="dtype="):
+        compactcol.array([np.int64(1), np.int64(2)])
+    a = compactcol.array([np.int64(1), np.int64(2)], dtype="int64")
+    assert a.dtype == "int64" and a.tolist() == [1, 2]
+    assert compactcol.array([np.float64(1.5)]).dtype == "float64"   # a float subclass
