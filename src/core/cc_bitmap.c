@@ -37,3 +37,13 @@ void cc_bitmap_move(uint8_t *dst, int64_t dst_off, const uint8_t *src,
             cc_bitmap_set(dst, dst_off + k, cc_bitmap_get(src, src_off + k));
     }
 }
+
+cc_status cc_bitmap_resize(uint8_t **bm, int64_t old_bits, int64_t new_bits) {
+    size_t old_bytes = (size_t)cc_bitmap_bytes(old_bits);
+    size_t new_bytes = (size_t)cc_bitmap_bytes(new_bits);
+    uint8_t *p = cc_realloc(*bm, new_bytes ? new_bytes : 1);
+    if (!p) return CC_ENOMEM;
+    if (new_bytes > old_bytes) memset(p + old_bytes, 0, new_bytes - old_bytes);
+    *bm = p;
+    return CC_OK;
+}

@@ -25,6 +25,10 @@ int64_t cc_bitmap_count(const uint8_t *bm, int64_t start, int64_t n);
 /* Sets bits [start, start + n) to v. */
 void cc_bitmap_fill(uint8_t *bm, int64_t start, int64_t n, bool v);
 
+/* Reallocates *bm from room for old_bits to room for new_bits; the added
+ * bits are 0.  On CC_ENOMEM *bm is as it was. */
+CC_MUST_CHECK cc_status cc_bitmap_resize(uint8_t **bm, int64_t old_bits, int64_t new_bits);
+
 /* Copies n bits from src at src_off to dst at dst_off.  The ranges may
  * overlap (same buffer), as with memmove. */
 void cc_bitmap_move(uint8_t *dst, int64_t dst_off, const uint8_t *src,

@@ -47,6 +47,16 @@ typedef enum cc_status {
         if (cc_status_ != CC_OK) return cc_status_;                            \
     } while (0)
 
+/* For *_validate functions: on a broken invariant, point *why at msg and
+ * return CC_EINVAL (the function has a `const char **why` parameter). */
+#define CC_CHECK_INVARIANT(cond, msg)                                          \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            *why = msg;                                                        \
+            return CC_EINVAL;                                                  \
+        }                                                                      \
+    } while (0)
+
 /* Largest element count or byte size the core will ever ask for.  Keeping
  * sizes below 2**62 leaves headroom so that `a + b` of two valid sizes can
  * never overflow int64_t, and it turns absurd requests into CC_ENOMEM before

@@ -72,23 +72,16 @@ static cc_status realloc_buffers(cc_numarray *a, int64_t cap) {
     uint8_t *data = cc_realloc(a->data, nbytes);
     if (!data) return CC_ENOMEM;
     a->data = data;
-    if (a->nullable) {
-        size_t old_bm = (size_t)cc_bitmap_bytes(a->capacity);
-        size_t new_bm = (size_t)cc_bitmap_bytes(cap);
-        uint8_t *bm = cc_realloc(a->validity, new_bm);
-        if (!bm) {
-            if (cap < a->capacity) { /* data already shrank: record it */
-                a->capacity = cap;
-                return CC_OK;
-            }
-            if (a->capacity == 0) { /* undo a first allocation */
-                cc_free(a->data);
-                a->data = NULL;
-            }
-            return CC_ENOMEM;
+    if (a->nullable && cc_bitmap_resize(&a->validity, a->capacity, cap) != CC_OK) {
+        if (cap < a->capacity) { /* data already shrank: record it */
+            a->capacity = cap;
+            return CC_OK;
         }
-        if (new_bm > old_bm) memset(bm + old_bm, 0, new_bm - old_bm);
-        a->validity = bm;
+        if (a->capacity == 0) { /* undo a first allocation */
+            cc_free(a->data);
+            a->data = NULL;
+        }
+        return CC_ENOMEM;
     }
     a->capacity = cap;
     return CC_OK;
@@ -131,16 +124,10 @@ static cc_status make_room(cc_numarray *a, int64_t needed, cc_dtype dt,
     CC_RETURN_NOT_OK(cc_mul_size(cap, cc_dtype_itemsize(dt), &nbytes));
     uint8_t *data = cc_malloc(nbytes ? nbytes : 1);
     if (!data) return CC_ENOMEM;
-    if (cap > a->capacity && a->nullable) {
-        size_t old_bm = (size_t)cc_bitmap_bytes(a->capacity);
-        size_t new_bm = (size_t)cc_bitmap_bytes(cap);
-        uint8_t *bm = cc_realloc(a->validity, new_bm);
-        if (!bm) {
-            cc_free(data);
-            return CC_ENOMEM;
-        }
-        memset(bm + old_bm, 0, new_bm - old_bm);
-        a->validity = bm;
+    if (cap > a->capacity && a->nullable &&
+        cc_bitmap_resize(&a->validity, a->capacity, cap) != CC_OK) {
+        cc_free(data);
+        return CC_ENOMEM;
     }
     copy_ints(dt, data, a->dtype, a->data, a->length);
     cc_free(a->data);
@@ -535,35 +522,27 @@ cc_status cc_numarray_permute(cc_numarray *a, const int64_t *perm) {
 }
 
 cc_status cc_numarray_validate(const cc_numarray *a, const char **why) {
-#define CHECK(cond, msg)                                                       \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            *why = msg;                                                        \
-            return CC_EINVAL;                                                  \
-        }                                                                      \
-    } while (0)
-    CHECK((unsigned)a->dtype < CC_NUM_DTYPES, "dtype out of range");
-    CHECK(a->length >= 0 && a->length <= a->capacity, "length outside [0, capacity]");
-    CHECK(a->capacity <= CC_MAX_SIZE, "capacity above CC_MAX_SIZE");
-    CHECK((a->data == NULL) == (a->capacity == 0), "data NULL iff capacity 0");
-    CHECK(a->exports >= 0, "negative export count");
-    CHECK(!a->adaptive || cc_dtype_get(a->dtype)->kind == CC_KIND_SIGNED,
+    CC_CHECK_INVARIANT((unsigned)a->dtype < CC_NUM_DTYPES, "dtype out of range");
+    CC_CHECK_INVARIANT(a->length >= 0 && a->length <= a->capacity, "length outside [0, capacity]");
+    CC_CHECK_INVARIANT(a->capacity <= CC_MAX_SIZE, "capacity above CC_MAX_SIZE");
+    CC_CHECK_INVARIANT((a->data == NULL) == (a->capacity == 0), "data NULL iff capacity 0");
+    CC_CHECK_INVARIANT(a->exports >= 0, "negative export count");
+    CC_CHECK_INVARIANT(!a->adaptive || cc_dtype_get(a->dtype)->kind == CC_KIND_SIGNED,
           "adaptive array with a non-signed dtype");
     if (!a->nullable) {
-        CHECK(a->validity == NULL && a->null_count == 0, "bitmap on a non-nullable array");
+        CC_CHECK_INVARIANT(a->validity == NULL && a->null_count == 0, "bitmap on a non-nullable array");
         return CC_OK;
     }
-    CHECK((a->validity == NULL) == (a->capacity == 0), "validity NULL iff capacity 0");
+    CC_CHECK_INVARIANT((a->validity == NULL) == (a->capacity == 0), "validity NULL iff capacity 0");
     if (a->capacity == 0) {
-        CHECK(a->null_count == 0, "null_count on an empty array");
+        CC_CHECK_INVARIANT(a->null_count == 0, "null_count on an empty array");
         return CC_OK;
     }
-    CHECK(a->null_count == a->length - cc_bitmap_count(a->validity, 0, a->length),
+    CC_CHECK_INVARIANT(a->null_count == a->length - cc_bitmap_count(a->validity, 0, a->length),
           "null_count differs from a recount of the bitmap");
-    CHECK(cc_bitmap_count(a->validity, a->length, a->capacity - a->length) == 0,
+    CC_CHECK_INVARIANT(cc_bitmap_count(a->validity, a->length, a->capacity - a->length) == 0,
           "validity bits set past the length");
     /* Null slots are written as 0 by us, but a writable buffer export can
      * put anything there, so no code (and no check) may rely on it. */
     return CC_OK;
-#undef CHECK
 }

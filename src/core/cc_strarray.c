@@ -67,14 +67,7 @@ static cc_status ensure_slots(cc_strarray *a, int64_t needed, bool exact) {
     if (needed > CC_MAX_SIZE / 16) return CC_ENOMEM;
     int64_t cap = needed <= a->capacity ? a->capacity
                   : exact ? needed : cc_numarray_grown_capacity(needed);
-    if (a->nullable) {
-        size_t old_bm = (size_t)cc_bitmap_bytes(a->capacity);
-        size_t new_bm = (size_t)cc_bitmap_bytes(cap);
-        uint8_t *bm = cc_realloc(a->validity, new_bm ? new_bm : 1);
-        if (!bm) return CC_ENOMEM;
-        if (new_bm > old_bm) memset(bm + old_bm, 0, new_bm - old_bm);
-        a->validity = bm;
-    }
+    if (a->nullable) CC_RETURN_NOT_OK(cc_bitmap_resize(&a->validity, a->capacity, cap));
     if (a->spans) {
         int64_t *sp = cc_realloc(a->spans, (size_t)cap * 16);
         if (!sp) return CC_ENOMEM;
@@ -548,48 +541,40 @@ int64_t cc_strarray_count(const cc_strarray *a, cc_str s) {
 /* ---- invariants ---------------------------------------------------------------- */
 
 cc_status cc_strarray_validate(const cc_strarray *a, const char **why) {
-#define CHECK(cond, msg)                                                       \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            *why = msg;                                                        \
-            return CC_EINVAL;                                                  \
-        }                                                                      \
-    } while (0)
-    CHECK(a->length >= 0 && a->length <= a->capacity, "length outside [0, capacity]");
-    CHECK(a->data_len >= 0 && a->data_len <= a->data_cap, "data_len outside [0, data_cap]");
-    CHECK(!(a->offsets && a->spans), "both offsets and spans");
-    CHECK(a->exports >= 0 && (a->exports == 0 || !a->spans), "exported while scattered");
+    CC_CHECK_INVARIANT(a->length >= 0 && a->length <= a->capacity, "length outside [0, capacity]");
+    CC_CHECK_INVARIANT(a->data_len >= 0 && a->data_len <= a->data_cap, "data_len outside [0, data_cap]");
+    CC_CHECK_INVARIANT(!(a->offsets && a->spans), "both offsets and spans");
+    CC_CHECK_INVARIANT(a->exports >= 0 && (a->exports == 0 || !a->spans), "exported while scattered");
     int64_t live = 0;
     if (a->spans) {
         for (int64_t i = 0; i < a->length; i++) {
             int64_t start = a->spans[2 * i], len = a->spans[2 * i + 1];
-            CHECK(start >= 0 && len >= 0 && start + len <= a->data_len, "span outside data");
+            CC_CHECK_INVARIANT(start >= 0 && len >= 0 && start + len <= a->data_len, "span outside data");
             live += len;
         }
-        CHECK(live + a->dead == a->data_len, "live + dead bytes != data_len");
+        CC_CHECK_INVARIANT(live + a->dead == a->data_len, "live + dead bytes != data_len");
     } else {
-        CHECK(a->dead == 0, "dead bytes in the compact layout");
-        CHECK(a->length == 0 || a->offsets, "no offsets");
+        CC_CHECK_INVARIANT(a->dead == 0, "dead bytes in the compact layout");
+        CC_CHECK_INVARIANT(a->length == 0 || a->offsets, "no offsets");
         if (a->offsets) {
-            CHECK(cc_strarray_offset(a, 0) == 0, "offsets[0] != 0");
+            CC_CHECK_INVARIANT(cc_strarray_offset(a, 0) == 0, "offsets[0] != 0");
             for (int64_t i = 0; i < a->length; i++)
-                CHECK(cc_strarray_offset(a, i) <= cc_strarray_offset(a, i + 1), "offsets not monotone");
-            CHECK(cc_strarray_offset(a, a->length) == a->data_len, "offsets[n] != data_len");
+                CC_CHECK_INVARIANT(cc_strarray_offset(a, i) <= cc_strarray_offset(a, i + 1), "offsets not monotone");
+            CC_CHECK_INVARIANT(cc_strarray_offset(a, a->length) == a->data_len, "offsets[n] != data_len");
         }
-        CHECK(a->wide || a->data_len <= CC_STR_NARROW_MAX, "int32 offsets past 2**31 - 1 bytes");
+        CC_CHECK_INVARIANT(a->wide || a->data_len <= CC_STR_NARROW_MAX, "int32 offsets past 2**31 - 1 bytes");
     }
     if (!a->nullable) {
-        CHECK(a->null_count == 0 && !a->validity, "bitmap on a non-nullable array");
+        CC_CHECK_INVARIANT(a->null_count == 0 && !a->validity, "bitmap on a non-nullable array");
         return CC_OK;
     }
     if (a->capacity == 0) return CC_OK;
-    CHECK(a->null_count == a->length - cc_bitmap_count(a->validity, 0, a->length),
+    CC_CHECK_INVARIANT(a->null_count == a->length - cc_bitmap_count(a->validity, 0, a->length),
           "null_count differs from a recount");
-    CHECK(cc_bitmap_count(a->validity, a->length, a->capacity - a->length) == 0,
+    CC_CHECK_INVARIANT(cc_bitmap_count(a->validity, a->length, a->capacity - a->length) == 0,
           "validity bits set past the length");
     for (int64_t i = 0; i < a->length; i++)
-        CHECK(cc_bitmap_get(a->validity, i) || cc_strarray_get(a, i).len == 0,
+        CC_CHECK_INVARIANT(cc_bitmap_get(a->validity, i) || cc_strarray_get(a, i).len == 0,
               "a null element holds bytes");
     return CC_OK;
-#undef CHECK
 }

@@ -75,12 +75,7 @@ cc_status cc_strset_reserve(cc_strset *s, int64_t n, int64_t nbytes) {
 static cc_status ensure_removed_bits(cc_strset *s, int64_t entries) {
     if (entries <= s->removed_cap && s->removed) return CC_OK;
     int64_t cap = entries > s->keys.capacity ? entries : s->keys.capacity;
-    size_t old_bytes = (size_t)cc_bitmap_bytes(s->removed_cap);
-    size_t new_bytes = (size_t)cc_bitmap_bytes(cap);
-    uint8_t *bits = cc_realloc(s->removed, new_bytes ? new_bytes : 1);
-    if (!bits) return CC_ENOMEM;
-    if (new_bytes > old_bytes) memset(bits + old_bytes, 0, new_bytes - old_bytes);
-    s->removed = bits;
+    CC_RETURN_NOT_OK(cc_bitmap_resize(&s->removed, s->removed_cap, cap));
     s->removed_cap = cap;
     return CC_OK;
 }
