@@ -190,6 +190,14 @@ static void maybe_compact(cc_strarray *a) {
         if (cc_strarray_compact(a) != CC_OK) { /* stays scattered: still valid */ }
 }
 
+/* After an edit that went through spans: an array that was compact before
+ * compacts again (the edit already cost O(n)); a scattered one compacts once
+ * dead bytes dominate.  A failed compaction only leaves it scattered. */
+static void settle(cc_strarray *a, bool was_compact) {
+    if (!was_compact) maybe_compact(a);
+    else if (cc_strarray_compact(a) != CC_OK) { /* stays scattered: still valid */ }
+}
+
 /* ---- reserve, append, set ---------------------------------------------------- */
 
 cc_status cc_strarray_reserve(cc_strarray *a, int64_t n, int64_t nbytes) {
@@ -361,11 +369,7 @@ cc_status cc_strarray_splice(cc_strarray *a, int64_t at, int64_t del,
     a->length = at; /* put_last writes at a->length: aim it at the gap */
     append_from(a, src, 0, n);
     a->length = new_len;
-    if (was_compact) {
-        if (cc_strarray_compact(a) != CC_OK) { /* stays scattered: still valid */ }
-    } else {
-        maybe_compact(a);
-    }
+    settle(a, was_compact);
     return CC_OK;
 }
 
@@ -425,11 +429,7 @@ cc_status cc_strarray_delete_strided(cc_strarray *a, int64_t start, int64_t step
     }
     if (a->nullable) cc_bitmap_fill(a->validity, w, a->length - w, false);
     a->length = w;
-    if (was_compact) {
-        if (cc_strarray_compact(a) != CC_OK) { /* stays scattered: still valid */ }
-    } else {
-        maybe_compact(a);
-    }
+    settle(a, was_compact);
     return CC_OK;
 }
 

@@ -533,6 +533,28 @@ static bool gen_bad_scalar(harness *h, cc_scalar *s, cc_status *want) {
         st_;                                                                   \
     })
 
+/* The value one append or set stores: sometimes one the dtype refuses
+ * (*want says how), sometimes a null, else a fitting value.  *v and *valid
+ * are what the model records; labels name the three cases in messages. */
+static cc_scalar gen_store_value(harness *h, int bad_pct, int null_pct, const char *const labels[3],
+                           int64_t *v, bool *valid, cc_status *want) {
+    cc_scalar s;
+    *v = 0;
+    *valid = true;
+    if (rng_chance(&h->r, bad_pct) && gen_bad_scalar(h, &s, want)) {
+        set_ctx(h, labels[0]);
+    } else if (h->cfg.nullable && rng_chance(&h->r, null_pct)) {
+        set_ctx(h, labels[1]);
+        s = S_NULL();
+        *valid = false;
+    } else {
+        set_ctx(h, labels[2]);
+        *v = gen_for(h, h->a.dtype);
+        s = scalar_for(&h->r, h->a.dtype, *v);
+    }
+    return s;
+}
+
 /* One random operation; applies it to a and to the model; returns whether
  * the array still matches. */
 static bool step_once(harness *h) {
@@ -551,20 +573,10 @@ static bool step_once(harness *h) {
     if (n > 1500 && op < 40) op = 60; /* keep the size in check: delete */
 
     if (op < 22) { /* append */
-        cc_scalar s;
-        int64_t v = 0;
-        bool valid = true;
-        if (rng_chance(r, 8) && gen_bad_scalar(h, &s, &want)) {
-            set_ctx(h, "append (refused)");
-        } else if (h->cfg.nullable && rng_chance(r, 20)) {
-            set_ctx(h, "append null");
-            s = S_NULL();
-            valid = false;
-        } else {
-            set_ctx(h, "append");
-            v = gen_for(h, a->dtype);
-            s = scalar_for(r, a->dtype, v);
-        }
+        static const char *const labels[3] = {"append (refused)", "append null", "append"};
+        int64_t v;
+        bool valid;
+        cc_scalar s = gen_store_value(h, 8, 20, labels, &v, &valid, &want);
         got = RUN(h, cc_numarray_append(a, &s));
         if (want == CC_OK) {
             m_push(m, v, valid);
@@ -572,20 +584,10 @@ static bool step_once(harness *h) {
         }
     } else if (op < 32) { /* set */
         if (n == 0) goto skip;
-        int64_t i = rng_range(r, 0, n - 1), v = 0;
-        cc_scalar s;
-        bool valid = true;
-        if (rng_chance(r, 10) && gen_bad_scalar(h, &s, &want)) {
-            set_ctx(h, "set (refused)");
-        } else if (h->cfg.nullable && rng_chance(r, 25)) {
-            set_ctx(h, "set null");
-            s = S_NULL();
-            valid = false;
-        } else {
-            set_ctx(h, "set");
-            v = gen_for(h, a->dtype);
-            s = scalar_for(r, a->dtype, v);
-        }
+        static const char *const labels[3] = {"set (refused)", "set null", "set"};
+        int64_t i = rng_range(r, 0, n - 1), v;
+        bool valid;
+        cc_scalar s = gen_store_value(h, 10, 25, labels, &v, &valid, &want);
         got = RUN(h, cc_numarray_set(a, i, &s));
         if (want == CC_OK) {
             m->v[i] = valid ? v : 0;
