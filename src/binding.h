@@ -12,6 +12,7 @@
 #include <Python.h>
 
 #include "cc_numarray.h"
+#include "cc_strarray.h"
 
 typedef struct {
     PyTypeObject *ArrayType;
@@ -49,6 +50,41 @@ PyObject *array_raise(const cc_numarray *a, cc_status st, const char *what,
 /* Raises TypeError for a value of the wrong type; returns -1. */
 int array_raise_type(const cc_numarray *a, const char *what, Py_ssize_t item,
                      PyObject *value);
+
+/* repr(value) cut to about 40 characters; NULL on error. */
+PyObject *value_short_repr(PyObject *value);
+/* Raises the exception for a core status of any container:
+ * "<owner>.<what>: out of memory".  Always returns NULL. */
+PyObject *status_raise(const char *owner, cc_status st, const char *what);
+
+/* --- str_convert.c -------------------------------------------------------- */
+
+/* Scratch room for one string's UTF-8 bytes: on the stack when short.
+ * Initialise with UTF8_BUF_INIT; release with utf8_buf_release. */
+typedef struct {
+    uint8_t small[256];
+    uint8_t *heap;
+} utf8_buf;
+#define UTF8_BUF_INIT {.heap = NULL}
+static inline void utf8_buf_release(utf8_buf *b) {
+    PyMem_Free(b->heap);
+    b->heap = NULL;
+}
+/* The UTF-8 bytes of str v (any str subclass; only its characters are read,
+ * no method of v runs).  *out borrows v's storage (ASCII) or buf, valid
+ * until buf is reused or released.  0, or -1 with UnicodeEncodeError (lone
+ * surrogate) or MemoryError. */
+int str_utf8(PyObject *v, utf8_buf *buf, cc_str *out);
+/* As str_utf8, but first checks that v is a str: TypeError
+ * "<owner>.<what>: item <item>: expected str, got bytes (b'x')" if not
+ * (item < 0: no item). */
+int str_value_utf8(PyObject *v, utf8_buf *buf, cc_str *out, const char *owner,
+                   const char *what, Py_ssize_t item, bool nullable);
+/* The TypeError above on its own; returns -1. */
+int str_raise_type(const char *owner, const char *what, Py_ssize_t item,
+                   PyObject *value, bool nullable);
+/* Stored UTF-8 bytes as a new str. */
+PyObject *str_from_utf8(cc_str s);
 
 /* --- array_convert.c ------------------------------------------------------ */
 

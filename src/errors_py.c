@@ -30,7 +30,7 @@ static const char *expected_kind(const cc_numarray *a) {
 }
 
 /* repr(value), cut to a readable length; NULL on error. */
-static PyObject *short_repr(PyObject *value) {
+PyObject *value_short_repr(PyObject *value) {
     PyObject *r = PyObject_Repr(value);
     if (r && PyUnicode_GET_LENGTH(r) > 40) {
         PyObject *cut = PyUnicode_Substring(r, 0, 37);
@@ -52,7 +52,7 @@ int array_raise_type(const cc_numarray *a, const char *what, Py_ssize_t item,
                      pre, expected_kind(a));
         return -1;
     }
-    PyObject *r = short_repr(value);
+    PyObject *r = value_short_repr(value);
     if (!r) return -1;
     PyErr_Format(PyExc_TypeError, "%sexpected %s, got %s (%U)", pre,
                  expected_kind(a), Py_TYPE(value)->tp_name, r);
@@ -63,7 +63,7 @@ int array_raise_type(const cc_numarray *a, const char *what, Py_ssize_t item,
 static void raise_overflow(const cc_numarray *a, const char *pre,
                            PyObject *value) {
     const cc_dtype_info *info = cc_dtype_get(a->dtype);
-    PyObject *r = value ? short_repr(value) : PyUnicode_FromString("the value");
+    PyObject *r = value ? value_short_repr(value) : PyUnicode_FromString("the value");
     if (!r) return;
     if (a->adaptive)
         PyErr_Format(PyExc_OverflowError,
@@ -82,24 +82,18 @@ static void raise_overflow(const cc_numarray *a, const char *pre,
     Py_DECREF(r);
 }
 
-PyObject *array_raise(const cc_numarray *a, cc_status st, const char *what,
-                      Py_ssize_t item, PyObject *value) {
-    char pre[160];
-    prefix(a, what, item, pre, sizeof pre);
+/* The statuses whose message needs nothing but the prefix. */
+static void raise_plain(const char *pre, cc_status st) {
     switch (st) {
     case CC_ENOMEM:
         PyErr_Format(PyExc_MemoryError, "%sout of memory (or an impossible size)", pre);
         break;
     case CC_EOVERFLOW:
-        raise_overflow(a, pre, value);
-        break;
-    case CC_ETYPE:
-        if (value) array_raise_type(a, what, item, value);
-        else PyErr_Format(PyExc_TypeError, "%sexpected %s", pre, expected_kind(a));
+        PyErr_Format(PyExc_OverflowError, "%sthe result would be too large", pre);
         break;
     case CC_EBUSY:
         PyErr_Format(PyExc_BufferError,
-                     "%scannot resize, widen or move the array while a buffer "
+                     "%scannot resize or move the container while a buffer "
                      "or Arrow export of it is alive (release the memoryview "
                      "or NumPy view first)", pre);
         break;
@@ -110,5 +104,22 @@ PyObject *array_raise(const cc_numarray *a, cc_status st, const char *what,
         PyErr_Format(PyExc_ValueError, "%sinvalid argument", pre);
         break;
     }
+}
+
+PyObject *status_raise(const char *owner, cc_status st, const char *what) {
+    char pre[160];
+    PyOS_snprintf(pre, sizeof pre, "%s.%s: ", owner, what);
+    raise_plain(pre, st);
+    return NULL;
+}
+
+PyObject *array_raise(const cc_numarray *a, cc_status st, const char *what,
+                      Py_ssize_t item, PyObject *value) {
+    char pre[160];
+    prefix(a, what, item, pre, sizeof pre);
+    if (st == CC_EOVERFLOW) raise_overflow(a, pre, value);
+    else if (st == CC_ETYPE && value) array_raise_type(a, what, item, value);
+    else if (st == CC_ETYPE) PyErr_Format(PyExc_TypeError, "%sexpected %s", pre, expected_kind(a));
+    else raise_plain(pre, st);
     return NULL;
 }

@@ -1,0 +1,105 @@
+/* str_convert.c -- Python str <-> UTF-8 bytes for the string containers.
+ *
+ * Only the characters of a str are read: no method of the object runs (not
+ * __hash__, __eq__, __str__), so a str subclass is stored as the exact
+ * string it holds and cannot reenter us.  ASCII strings are borrowed in
+ * place (their storage is already UTF-8); others are encoded into a
+ * caller-provided scratch buffer, not through PyUnicode_AsUTF8AndSize,
+ * which would cache a UTF-8 copy on the user's object and grow it.
+ */
+#include "binding.h"
+
+static void raise_surrogate(PyObject *v) {
+    /* The codec builds the standard UnicodeEncodeError (with position). */
+    PyObject *b = PyUnicode_AsUTF8String(v);
+    if (b) {
+        Py_DECREF(b);
+        PyErr_SetString(PyExc_UnicodeEncodeError, "surrogates not allowed");
+    }
+}
+
+int str_utf8(PyObject *v, utf8_buf *buf, cc_str *out) {
+    if (PyUnicode_READY(v) < 0) return -1;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(v);
+    const void *data = PyUnicode_DATA(v);
+    if (PyUnicode_IS_ASCII(v)) {
+        out->ptr = data;
+        out->len = n;
+        return 0;
+    }
+    int kind = PyUnicode_KIND(v);
+    size_t max;
+    if (n > (PY_SSIZE_T_MAX >> 2)) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    max = (size_t)n * (kind == PyUnicode_1BYTE_KIND ? 2 : kind == PyUnicode_2BYTE_KIND ? 3 : 4);
+    uint8_t *p = buf->small;
+    if (max > sizeof buf->small) {
+        PyMem_Free(buf->heap);
+        if (!(buf->heap = PyMem_Malloc(max))) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        p = buf->heap;
+    }
+    uint8_t *w = p;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c < 0x80) {
+            *w++ = (uint8_t)c;
+        } else if (c < 0x800) {
+            *w++ = (uint8_t)(0xC0 | (c >> 6));
+            *w++ = (uint8_t)(0x80 | (c & 0x3F));
+        } else if (c < 0x10000) {
+            if (c >= 0xD800 && c <= 0xDFFF) {
+                raise_surrogate(v);
+                return -1;
+            }
+            *w++ = (uint8_t)(0xE0 | (c >> 12));
+            *w++ = (uint8_t)(0x80 | ((c >> 6) & 0x3F));
+            *w++ = (uint8_t)(0x80 | (c & 0x3F));
+        } else {
+            *w++ = (uint8_t)(0xF0 | (c >> 18));
+            *w++ = (uint8_t)(0x80 | ((c >> 12) & 0x3F));
+            *w++ = (uint8_t)(0x80 | ((c >> 6) & 0x3F));
+            *w++ = (uint8_t)(0x80 | (c & 0x3F));
+        }
+    }
+    out->ptr = p;
+    out->len = w - p;
+    return 0;
+}
+
+PyObject *str_from_utf8(cc_str s) {
+    /* Stored bytes are valid UTF-8 (we encoded them, or validated them on
+     * import), so "strict" never fails on content. */
+    return PyUnicode_DecodeUTF8((const char *)s.ptr, (Py_ssize_t)s.len, "strict");
+}
+
+int str_raise_type(const char *owner, const char *what, Py_ssize_t item,
+                   PyObject *value, bool nullable) {
+    char pre[160];
+    if (item >= 0) PyOS_snprintf(pre, sizeof pre, "%s.%s: item %zd: ", owner, what, item);
+    else PyOS_snprintf(pre, sizeof pre, "%s.%s: ", owner, what);
+    const char *expected = nullable ? "str or None" : "str";
+    if (value == Py_None) {
+        PyErr_Format(PyExc_TypeError,
+                     "%sexpected str, got None (create it with nullable=True to store None)",
+                     pre);
+        return -1;
+    }
+    PyObject *r = value_short_repr(value);
+    if (!r) return -1;
+    PyErr_Format(PyExc_TypeError, "%sexpected %s, got %s (%U)", pre, expected,
+                 Py_TYPE(value)->tp_name, r);
+    Py_DECREF(r);
+    return -1;
+}
+
+int str_value_utf8(PyObject *v, utf8_buf *buf, cc_str *out, const char *owner,
+                   const char *what, Py_ssize_t item, bool nullable) {
+    if (PyUnicode_Check(v)) return str_utf8(v, buf, out);
+    str_raise_type(owner, what, item, v, nullable);
+    return -1;
+}
