@@ -642,8 +642,8 @@ def test_iteration_yields_independent_values(dtype, data):
     assert list(zip(a, a)) == list(zip(expected, expected))
     assert list(enumerate(a)) == list(enumerate(expected))
     assert sorted(a) == sorted(expected) and list(reversed(a)) == expected[::-1]
-    if kind is not bool:
-        assert sum(a) == sum(expected)
+    if kind is not bool:  # repr: inf + -inf sums to nan on both sides
+        assert repr(sum(a)) == repr(sum(expected))
     pairs = list(zip(a, iter(a)))
     assert pairs == list(zip(expected, expected))
     held = iter(a)
