@@ -33,15 +33,7 @@ static Py_ssize_t find_value(ArrayObject *self, PyObject *v, Py_ssize_t start,
     int r = scalar_for_compare(v, &x);
     if (r < 0) return -2;
     if (r == 1) return (Py_ssize_t)cc_numarray_find(&self->arr, &x, start, stop);
-    for (Py_ssize_t i = start; i < stop && i < self->arr.length; i++) {
-        PyObject *el = array_item_box(&self->arr, i);
-        if (!el) return -2;
-        int eq = PyObject_RichCompareBool(el, v, Py_EQ);
-        Py_DECREF(el);
-        if (eq < 0) return -2;
-        if (eq) return i;
-    }
-    return -1;
+    return seq_find_by_eq((PyObject *)self, &array_seq_ops, v, start, stop);
 }
 
 int array_contains(PyObject *self, PyObject *v) {
@@ -227,14 +219,13 @@ static PyObject *array_reverse(ArrayObject *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
-/* sort(key=...): the keys are computed on a snapshot, the order comes from
- * list.sort over indices (stable, reverse-stable), and the permuted
+/* sort(key=...): the keys are computed on a snapshot and the permuted
  * snapshot is written back only if the length is still the same. */
 static CC_NOINLINE PyObject *sort_with_key(ArrayObject *self, PyObject *key,
                                            int reverse) {
     cc_numarray snap, *a = &self->arr;
     cc_numarray_init_like(&snap, a);
-    PyObject *keys = NULL, *order = NULL, *key_of = NULL, *r = NULL;
+    PyObject *elements = NULL, *r = NULL;
     int64_t *perm = NULL;
     cc_status st = cc_numarray_gather(a, 0, 1, a->length, &snap);
     if (st != CC_OK) {
@@ -242,40 +233,17 @@ static CC_NOINLINE PyObject *sort_with_key(ArrayObject *self, PyObject *key,
         goto done;
     }
     Py_ssize_t n = (Py_ssize_t)snap.length;
-    if (!(keys = PyList_New(n)) || !(order = PyList_New(n))) goto done;
+    if (!(elements = PyList_New(n))) goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *el = array_item_box(&snap, i), *k;
+        PyObject *el = array_item_box(&snap, i);
         if (!el) goto done;
-        k = PyObject_CallOneArg(key, el);
-        Py_DECREF(el);
-        if (!k) goto done;
-        PyList_SET_ITEM(keys, i, k);
-        PyObject *idx = PyLong_FromSsize_t(i);
-        if (!idx) goto done;
-        PyList_SET_ITEM(order, i, idx);
+        PyList_SET_ITEM(elements, i, el);
     }
-    if (!(key_of = PyObject_GetAttrString(keys, "__getitem__"))) goto done;
-    PyObject *kw = Py_BuildValue("{sOsO}", "key", key_of, "reverse",
-                                 reverse ? Py_True : Py_False);
-    PyObject *sort = kw ? PyObject_GetAttrString(order, "sort") : NULL;
-    PyObject *empty = sort ? PyTuple_New(0) : NULL;
-    PyObject *res = empty ? PyObject_Call(sort, empty, kw) : NULL;
-    Py_XDECREF(kw);
-    Py_XDECREF(sort);
-    Py_XDECREF(empty);
-    if (!res) goto done;
-    Py_DECREF(res);
+    if (seq_key_order(elements, key, reverse, &perm) < 0) goto done;
     if (a->length != n) {
         PyErr_SetString(PyExc_ValueError, "Array modified during sort");
         goto done;
     }
-    perm = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *perm);
-    if (!perm) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (Py_ssize_t i = 0; i < n; i++)
-        perm[i] = PyLong_AsSsize_t(PyList_GET_ITEM(order, i));
     if ((st = cc_numarray_permute(&snap, perm)) != CC_OK ||
         (st = cc_numarray_splice(a, 0, n, &snap)) != CC_OK) {
         raise_status(self, st, "sort");
@@ -284,9 +252,7 @@ static CC_NOINLINE PyObject *sort_with_key(ArrayObject *self, PyObject *key,
     r = Py_NewRef(Py_None);
 done:
     PyMem_Free(perm);
-    Py_XDECREF(keys);
-    Py_XDECREF(order);
-    Py_XDECREF(key_of);
+    Py_XDECREF(elements);
     cc_numarray_reset(&snap);
     return r;
 }
@@ -375,60 +341,18 @@ static PyObject *array_debug_info(ArrayObject *self, PyObject *unused) {
 
 /* ---- comparisons ------------------------------------------------------------ */
 
-static PyObject *bool_for(int op, int cmp) {
-    /* cmp: -1, 0, 1, or 2 for unordered (NaN) */
-    bool r;
-    if (cmp == 2) r = op == Py_NE;
-    else switch (op) {
-        case Py_LT: r = cmp < 0; break;
-        case Py_LE: r = cmp <= 0; break;
-        case Py_EQ: r = cmp == 0; break;
-        case Py_NE: r = cmp != 0; break;
-        case Py_GT: r = cmp > 0; break;
-        default: r = cmp >= 0; break;
-        }
-    return PyBool_FromLong(r);
-}
-
 static PyObject *compare_arrays(const cc_numarray *a, const cc_numarray *b, int op) {
     int64_t i = cc_numarray_first_difference(a, b);
     if (i < 0) {
         int64_t la = a->length, lb = b->length;
-        return bool_for(op, la < lb ? -1 : la > lb);
+        return seq_bool_for(op, la < lb ? -1 : la > lb);
     }
     if (op == Py_EQ) Py_RETURN_FALSE;
     if (op == Py_NE) Py_RETURN_TRUE;
     cc_scalar x, y;
     cc_numarray_get(a, i, &x);
     cc_numarray_get(b, i, &y);
-    return bool_for(op, cc_scalar_compare(&x, &y));
-}
-
-/* Element-wise against any sequence, exactly as list compares lists. */
-static PyObject *compare_sequence(ArrayObject *self, PyObject *other, int op) {
-    Py_ssize_t i = 0;
-    for (;; i++) {
-        Py_ssize_t lo = PySequence_Size(other);
-        if (lo < 0) return NULL;
-        if (i >= self->arr.length || i >= lo) {
-            Py_ssize_t la = self->arr.length;
-            return bool_for(op, la < lo ? -1 : la > lo);
-        }
-        PyObject *x = array_item_box(&self->arr, i);
-        PyObject *y = x ? PySequence_GetItem(other, i) : NULL;
-        int eq = y ? PyObject_RichCompareBool(x, y, Py_EQ) : -1;
-        if (eq == 0) {
-            PyObject *r = op == Py_EQ   ? Py_NewRef(Py_False)
-                          : op == Py_NE ? Py_NewRef(Py_True)
-                                        : PyObject_RichCompare(x, y, op);
-            Py_DECREF(x);
-            Py_DECREF(y);
-            return r;
-        }
-        Py_XDECREF(x);
-        Py_XDECREF(y);
-        if (eq < 0) return NULL;
-    }
+    return seq_bool_for(op, cc_scalar_compare(&x, &y));
 }
 
 PyObject *array_richcompare(PyObject *self, PyObject *other, int op) {
@@ -436,12 +360,10 @@ PyObject *array_richcompare(PyObject *self, PyObject *other, int op) {
     if (is_array(other)) {
         const cc_numarray *b = &((ArrayObject *)other)->arr;
         if (!s->arr.nullable && !b->nullable) return compare_arrays(&s->arr, b, op);
-        return compare_sequence(s, other, op);
+        return seq_compare(self, &array_seq_ops, other, op);
     }
-    if (PyUnicode_Check(other) || PyBytes_Check(other) || PyByteArray_Check(other) ||
-        !PySequence_Check(other) || PyObject_HasAttrString(other, "__array_ufunc__"))
-        Py_RETURN_NOTIMPLEMENTED;
-    return compare_sequence(s, other, op);
+    if (!seq_comparable(other)) Py_RETURN_NOTIMPLEMENTED;
+    return seq_compare(self, &array_seq_ops, other, op);
 }
 
 PyMethodDef array_methods[] = {

@@ -228,6 +228,14 @@ static PyObject *array_item(ArrayObject *self, Py_ssize_t i) {
     return array_item_box(&self->arr, i);
 }
 
+static PyObject *array_item_unchecked(PyObject *self, Py_ssize_t i) {
+    return array_item_box(&((ArrayObject *)self)->arr, i);
+}
+
+static Py_ssize_t array_len(PyObject *self) { return array_length((ArrayObject *)self); }
+
+const seq_ops array_seq_ops = {"Array", array_len, array_item_unchecked};
+
 static PyObject *array_slice(ArrayObject *self, PyObject *slice) {
     Py_ssize_t start, stop, step;
     if (PySlice_Unpack(slice, &start, &stop, &step) < 0) return NULL;
@@ -243,16 +251,8 @@ static PyObject *array_slice(ArrayObject *self, PyObject *slice) {
 
 static PyObject *array_subscript(ArrayObject *self, PyObject *key) {
     if (PySlice_Check(key)) return array_slice(self, key);
-    Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
-    if (i == -1 && PyErr_Occurred()) {
-        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
-            PyErr_Clear();
-            PyErr_Format(PyExc_TypeError,
-                         "Array indices must be integers or slices, not %s",
-                         Py_TYPE(key)->tp_name);
-        }
-        return NULL;
-    }
+    Py_ssize_t i;
+    if (seq_index_arg(key, "Array", &i) < 0) return NULL;
     if (i < 0) i += self->arr.length;
     return array_item(self, i);
 }
@@ -331,16 +331,8 @@ static int array_ass_item_checked(ArrayObject *self, Py_ssize_t i,
 
 static int array_ass_subscript(ArrayObject *self, PyObject *key, PyObject *value) {
     if (PySlice_Check(key)) return array_ass_slice(self, key, value);
-    Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
-    if (i == -1 && PyErr_Occurred()) {
-        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
-            PyErr_Clear();
-            PyErr_Format(PyExc_TypeError,
-                         "Array indices must be integers or slices, not %s",
-                         Py_TYPE(key)->tp_name);
-        }
-        return -1;
-    }
+    Py_ssize_t i;
+    if (seq_index_arg(key, "Array", &i) < 0) return -1;
     return array_ass_item_checked(self, i, value);
 }
 
@@ -392,45 +384,13 @@ static PyObject *array_inplace_repeat(ArrayObject *self, Py_ssize_t n) {
 
 /* ---- repr ------------------------------------------------------------------- */
 
-/* Like NumPy: more than 1000 elements print as the first and last three. */
-#define REPR_THRESHOLD 1000
-#define REPR_EDGE 3
-
 static PyObject *array_repr(ArrayObject *self) {
     const cc_numarray *a = &self->arr;
-    bool cut = a->length > REPR_THRESHOLD;
-    Py_ssize_t shown = cut ? 2 * REPR_EDGE + 1 : (Py_ssize_t)a->length;
-    PyObject *parts = PyList_New(shown), *joined = NULL, *r = NULL;
-    if (!parts) return NULL;
-    for (Py_ssize_t k = 0; k < shown; k++) {
-        PyObject *item;
-        if (cut && k == REPR_EDGE) {
-            item = PyUnicode_FromString("...");
-        } else {
-            Py_ssize_t i = cut && k > REPR_EDGE ? a->length - (shown - k) : k;
-            PyObject *v = array_item_box(a, i);
-            item = v ? PyObject_Repr(v) : NULL;
-            Py_XDECREF(v);
-        }
-        if (!item) goto done;
-        PyList_SET_ITEM(parts, k, item);
-    }
-    PyObject *sep = PyUnicode_FromString(", ");
-    if (!sep) goto done;
-    joined = PyUnicode_Join(sep, parts);
-    Py_DECREF(sep);
-    if (!joined) goto done;
-    const char *name = a->adaptive ? "int" : cc_dtype_get(a->dtype)->name;
-    const char *nullable = a->nullable ? ", nullable=True" : "";
-    if (cut)
-        r = PyUnicode_FromFormat("Array('%s', [%U], length=%lld%s)", name, joined,
-                                 (long long)a->length, nullable);
-    else
-        r = PyUnicode_FromFormat("Array('%s', [%U]%s)", name, joined, nullable);
-done:
-    Py_DECREF(parts);
-    Py_XDECREF(joined);
-    return r;
+    char head[CC_ARRAY_NAME_MAX + 4];
+    PyOS_snprintf(head, sizeof head, "Array('%s', ",
+                  a->adaptive ? "int" : cc_dtype_get(a->dtype)->name);
+    return seq_repr((PyObject *)self, &array_seq_ops, head,
+                    a->nullable ? ", nullable=True" : "");
 }
 
 /* ---- iteration -------------------------------------------------------------- */

@@ -17,6 +17,11 @@
 typedef struct {
     PyTypeObject *ArrayType;
     PyTypeObject *ArrayIterType;
+    PyTypeObject *SeqIterType;
+    PyTypeObject *BufferViewType;
+    PyTypeObject *StringArrayType;
+    PyTypeObject *StringPoolType;
+    PyTypeObject *CategoricalArrayType;
 } module_state;
 
 extern PyModuleDef compactcol_module;
@@ -30,6 +35,12 @@ typedef struct {
     Py_ssize_t export_shape;
     Py_ssize_t export_stride;
 } ArrayObject;
+
+typedef struct {
+    PyObject_HEAD
+    cc_strarray arr;
+    PyObject *weakreflist;
+} StringArrayObject;
 
 static inline module_state *state_of_type(PyTypeObject *tp) {
     PyObject *m = PyType_GetModuleByDef(tp, &compactcol_module);
@@ -86,6 +97,43 @@ int str_raise_type(const char *owner, const char *what, Py_ssize_t item,
 /* Stored UTF-8 bytes as a new str. */
 PyObject *str_from_utf8(cc_str s);
 
+/* --- seq_py.c: list behaviour shared by the sequences ------------------- */
+
+/* What the shared code needs from a sequence type.  item(self, i) is only
+ * called with 0 <= i < length(self) and returns a new reference. */
+typedef struct {
+    const char *name; /* "StringArray", for messages */
+    Py_ssize_t (*length)(PyObject *self);
+    PyObject *(*item)(PyObject *self, Py_ssize_t i);
+} seq_ops;
+
+/* An index argument (anything with __index__) -> *out; TypeError
+ * "<name> indices must be integers or slices, not T".  0 or -1. */
+int seq_index_arg(PyObject *key, const char *name, Py_ssize_t *out);
+/* Negative i counts from the end; IndexError "<name> <what> out of range". */
+int seq_normalise(Py_ssize_t *i, Py_ssize_t length, const char *name, const char *what);
+/* "<head>[e0, e1, ...]<tail>)" -- more than 1000 elements show the first
+ * and last three and ", length=N" before tail. */
+PyObject *seq_repr(PyObject *self, const seq_ops *ops, const char *head, const char *tail);
+/* The bool for a three-way comparison result (2: unordered, as NaN). */
+PyObject *seq_bool_for(int op, int cmp);
+/* True if other is a sequence a list would compare with element-wise
+ * (not str/bytes, not a NumPy array, which compares element-wise itself). */
+bool seq_comparable(PyObject *other);
+/* self <op> other element by element, exactly as list compares lists. */
+PyObject *seq_compare(PyObject *self, const seq_ops *ops, PyObject *other, int op);
+/* First i in [start, stop) with self[i] == v through Python's ==; -1 if
+ * none, -2 on error. */
+Py_ssize_t seq_find_by_eq(PyObject *self, const seq_ops *ops, PyObject *v,
+                          Py_ssize_t start, Py_ssize_t stop);
+/* The stable order sort(key=key, reverse=reverse) puts `elements` (a
+ * list) in: *perm (PyMem_Malloc'ed, n entries) gets the old index of each
+ * new position.  0, or -1 with the key function's exception. */
+int seq_key_order(PyObject *elements, PyObject *key, int reverse, int64_t **perm);
+/* A plain iterator over a sequence: self[0], self[1], ... while in range. */
+PyObject *seq_iter_new(PyObject *seq, const seq_ops *ops);
+extern PyType_Spec seq_iter_spec;
+
 /* --- array_convert.c ------------------------------------------------------ */
 
 /* Python value -> scalar for array a (may run the value's __index__ or
@@ -111,6 +159,7 @@ int array_collect(const cc_numarray *like, PyObject *src, cc_numarray *out,
 /* --- array_py.c ----------------------------------------------------------- */
 
 extern PyType_Spec array_spec;
+extern const seq_ops array_seq_ops;
 extern PyType_Spec array_iter_spec;
 /* A new, empty Array of the module's type taking over *arr's buffers. */
 PyObject *array_wrap(PyTypeObject *any_type_of_module, cc_numarray *arr);

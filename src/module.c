@@ -9,6 +9,8 @@ static int module_exec(PyObject *m) {
     if (!st->ArrayType || PyModule_AddType(m, st->ArrayType) < 0) return -1;
     st->ArrayIterType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &array_iter_spec, NULL);
     if (!st->ArrayIterType) return -1;
+    st->SeqIterType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &seq_iter_spec, NULL);
+    if (!st->SeqIterType) return -1;
     PyObject *names = PyTuple_New(CC_NUM_DTYPES);
     if (!names) return -1;
     for (int i = 0; i < CC_NUM_DTYPES; i++) {
@@ -28,6 +30,7 @@ static int module_traverse(PyObject *m, visitproc visit, void *arg) {
     module_state *st = PyModule_GetState(m);
     Py_VISIT(st->ArrayType);
     Py_VISIT(st->ArrayIterType);
+    Py_VISIT(st->SeqIterType);
     return 0;
 }
 
@@ -35,6 +38,7 @@ static int module_clear(PyObject *m) {
     module_state *st = PyModule_GetState(m);
     Py_CLEAR(st->ArrayType);
     Py_CLEAR(st->ArrayIterType);
+    Py_CLEAR(st->SeqIterType);
     return 0;
 }
 
