@@ -1,15 +1,17 @@
 """compactcol: compact typed containers for Python.
 
-Unboxed numeric arrays that behave like ``list`` and hand their memory to
-NumPy, memoryview and (soon) Arrow without a copy.  See the README.
+Unboxed numeric arrays and UTF-8 string containers that behave like
+``list`` and ``dict`` and hand their memory to NumPy, memoryview and Arrow
+without a copy.  See the README.
 """
 
 from collections.abc import MutableSequence as _MutableSequence
 
-from ._core import DTYPES, Array
+from ._core import DTYPES, Array, StringArray
 from ._infer import array
 
 __version__ = "0.1.0"
-__all__ = ["Array", "array", "DTYPES", "__version__"]
+__all__ = ["Array", "StringArray", "array", "DTYPES", "__version__"]
 
 _MutableSequence.register(Array)
+_MutableSequence.register(StringArray)

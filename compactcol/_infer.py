@@ -1,6 +1,6 @@
 """``compactcol.array(values, dtype=None)``: pick the container from the values."""
 
-from ._core import DTYPES, Array
+from ._core import DTYPES, Array, StringArray
 
 _BUFFER_DTYPES = {
     "b": "int8", "h": "int16", "i": "int32", "q": "int64", "l": "int64",
@@ -43,13 +43,15 @@ def _infer_dtype(items):
         elif isinstance(x, float):
             kinds.add(float)
         elif isinstance(x, str):
-            raise TypeError(
-                "compactcol.array: str values need StringArray, which this "
-                "version does not have yet")
+            kinds.add(str)
         else:
             raise TypeError(
                 f"compactcol.array: cannot infer a dtype for {type(x).__name__} "
                 f"values ({x!r}); pass dtype=")
+    if str in kinds:
+        if len(kinds) > 1:
+            raise TypeError("compactcol.array: str mixed with numbers; pass dtype=")
+        return "str", nullable
     if float in kinds:
         return "float64", nullable
     if int in kinds:
@@ -67,9 +69,15 @@ def array(values, dtype=None):
     >>> array([1.5, None]).nullable
     True
 
-    ``dtype`` skips inference.  A NumPy array or other 1-D numeric buffer
-    keeps its dtype and is copied at memcpy speed.
+    >>> array(['a', None])              # strs -> StringArray
+    StringArray(['a', None], nullable=True)
+
+    ``dtype`` skips inference (``'str'`` for a StringArray).  A NumPy array
+    or other 1-D numeric buffer keeps its dtype and is copied at memcpy
+    speed.
     """
+    if isinstance(values, StringArray) and dtype in (None, "str"):
+        return StringArray(values, nullable=values.nullable)
     if isinstance(values, Array):
         return Array(dtype or (values.dtype if not values.adaptive else "int"),
                      values, nullable=values.nullable)
@@ -81,7 +89,10 @@ def array(values, dtype=None):
         if dtype is not None:
             return Array(dtype, values)
     items = values if isinstance(values, (list, tuple)) else list(values)
-    if dtype is not None:
-        return Array(dtype, items, nullable=any(x is None for x in items))
-    dtype, nullable = _infer_dtype(items)
+    if dtype is None:
+        dtype, nullable = _infer_dtype(items)
+    else:
+        nullable = any(x is None for x in items)
+    if dtype == "str":
+        return StringArray(items, nullable=nullable)
     return Array(dtype, items, nullable=nullable)

@@ -34,3 +34,15 @@ def array_to_numpy(a, na_value=None):
         na_value = np.nan
     values[mask] = na_value
     return values
+
+
+def strings_to_numpy(a):
+    """``StringArray.to_numpy``: NumPy 2's variable-width ``StringDType``
+    (``na_object=None`` when the array is nullable), an object array on
+    NumPy 1.x.  A copy: NumPy's string storage is not Arrow's."""
+    np = _numpy()
+    dtypes = getattr(np, "dtypes", None)
+    if dtypes is None or not hasattr(dtypes, "StringDType"):
+        return np.array(a.tolist(), dtype=object)
+    dtype = dtypes.StringDType(na_object=None) if a.nullable else dtypes.StringDType()
+    return np.fromiter(a, dtype=dtype, count=len(a))

@@ -11,3 +11,9 @@ def array_from_state(dtype, adaptive, nullable, byteorder, length, data, validit
     """Rebuild an ``Array`` from the state its ``__reduce_ex__`` produced."""
     return _core._array_from_state(dtype, adaptive, nullable, byteorder, length,
                                    data, validity)
+
+
+def strarray_from_state(nullable, byteorder, length, data, offsets, validity):
+    """Rebuild a ``StringArray`` from the state its ``__reduce_ex__`` produced."""
+    return _core._strarray_from_state(nullable, byteorder, length, data, offsets,
+                                      validity)

@@ -13,13 +13,8 @@ static int is_array(PyObject *obj) {
            Py_TYPE(obj)->tp_as_buffer->bf_getbuffer == array_getbuffer;
 }
 
-/* Positional argument count check for METH_FASTCALL methods. */
 static bool nargs_ok(const char *name, Py_ssize_t nargs, Py_ssize_t lo, Py_ssize_t hi) {
-    if (nargs >= lo && nargs <= hi) return true;
-    PyErr_Format(PyExc_TypeError, "Array.%s expected %s%zd argument%s, got %zd", name,
-                 lo == hi ? "" : nargs < lo ? "at least " : "at most ",
-                 nargs < lo ? lo : hi, (nargs < lo ? lo : hi) == 1 ? "" : "s", nargs);
-    return false;
+    return seq_nargs_ok("Array", name, nargs, lo, hi);
 }
 
 static PyObject *raise_status(ArrayObject *self, cc_status st, const char *what) {
@@ -101,18 +96,13 @@ static PyObject *array_extend(ArrayObject *self, PyObject *values) {
     Py_RETURN_NONE;
 }
 
-/* An index argument clamped like list's start/stop (huge values saturate). */
-static int clamped_index(PyObject *obj, Py_ssize_t *out) {
-    *out = PyNumber_AsSsize_t(obj, NULL);
-    return *out == -1 && PyErr_Occurred() ? -1 : 0;
-}
 
 static PyObject *array_insert(ArrayObject *self, PyObject *const *args,
                               Py_ssize_t nargs) {
     if (!nargs_ok("insert", nargs, 2, 2)) return NULL;
     Py_ssize_t i;
     cc_scalar s;
-    if (clamped_index(args[0], &i) < 0) return NULL;
+    if (seq_clamped_index(args[0], &i) < 0) return NULL;
     if (array_to_scalar(&self->arr, args[1], &s, "insert", -1) < 0) return NULL;
     cc_numarray one;
     cc_numarray_init(&one, self->arr.adaptive ? CC_INT8 : self->arr.dtype,
@@ -161,8 +151,8 @@ static PyObject *array_index(ArrayObject *self, PyObject *const *args,
                              Py_ssize_t nargs) {
     if (!nargs_ok("index", nargs, 1, 3)) return NULL;
     Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
-    if (nargs > 1 && clamped_index(args[1], &start) < 0) return NULL;
-    if (nargs > 2 && clamped_index(args[2], &stop) < 0) return NULL;
+    if (nargs > 1 && seq_clamped_index(args[1], &start) < 0) return NULL;
+    if (nargs > 2 && seq_clamped_index(args[2], &stop) < 0) return NULL;
     Py_ssize_t n = self->arr.length; /* after __index__ ran */
     if (start < 0 && (start += n) < 0) start = 0;
     if (stop < 0 && (stop += n) < 0) stop = 0;

@@ -110,6 +110,13 @@ typedef struct {
 /* An index argument (anything with __index__) -> *out; TypeError
  * "<name> indices must be integers or slices, not T".  0 or -1. */
 int seq_index_arg(PyObject *key, const char *name, Py_ssize_t *out);
+/* Positional argument count check for METH_FASTCALL methods: TypeError
+ * "<type>.<name> expected 1 argument, got 2". */
+bool seq_nargs_ok(const char *type, const char *name, Py_ssize_t nargs, Py_ssize_t lo,
+                  Py_ssize_t hi);
+/* An index argument clamped to Py_ssize_t (as list.insert and list.index
+ * take huge values).  0 or -1. */
+int seq_clamped_index(PyObject *obj, Py_ssize_t *out);
 /* Negative i counts from the end; IndexError "<name> <what> out of range". */
 int seq_normalise(Py_ssize_t *i, Py_ssize_t length, const char *name, const char *what);
 /* "<head>[e0, e1, ...]<tail>)" -- more than 1000 elements show the first
@@ -133,6 +140,25 @@ int seq_key_order(PyObject *elements, PyObject *key, int reverse, int64_t **perm
 /* A plain iterator over a sequence: self[0], self[1], ... while in range. */
 PyObject *seq_iter_new(PyObject *seq, const seq_ops *ops);
 extern PyType_Spec seq_iter_spec;
+
+/* --- bufview_py.c: read-only views of a container's buffers --------------- */
+
+typedef struct {
+    void *buf; /* may be NULL when len == 0 */
+    Py_ssize_t len, itemsize;
+    const char *format;
+    int64_t *exports; /* the owner's counter */
+} buf_region;
+/* Region number `which` of owner, ready to export (e.g. compacted first).
+ * 0, or -1 with an exception. */
+typedef int (*region_fn)(PyObject *owner, int which, buf_region *out);
+extern PyType_Spec bufview_spec;
+/* A read-only memoryview of the region; counts as an export while alive. */
+PyObject *bufview_memoryview(PyObject *owner, region_fn region, int which);
+/* A pickle.PickleBuffer of the region (protocol 5, out of band). */
+PyObject *bufview_pickle_buffer(PyObject *owner, region_fn region, int which);
+/* A bytes copy of the region (pickle protocols < 5). */
+PyObject *bufview_bytes(PyObject *owner, region_fn region, int which);
 
 /* --- array_convert.c ------------------------------------------------------ */
 
@@ -174,6 +200,33 @@ static inline int array_check(PyObject *obj, PyTypeObject *array_type) {
 PyObject *array_copy_of(ArrayObject *self);
 /* Collects src and appends it, all or nothing.  0, or -1 with an exception. */
 int array_extend_from(ArrayObject *self, PyObject *src, const char *what);
+
+/* --- strarray_py.c / strarray_export.c ------------------------------------ */
+
+extern PyType_Spec strarray_spec;
+extern const seq_ops strarray_seq_ops;
+/* Element i (caller checked bounds) as a new str, or None. */
+PyObject *strarray_item_box(const cc_strarray *a, Py_ssize_t i);
+/* Converts every value of src (a StringArray, list, tuple or any iterable
+ * of str, and None if nullable) into out, initialised here.  Runs user
+ * code only to iterate; touches nothing but out.  Errors name
+ * "<owner>.<what>" and the item.  0, or -1 with an exception (out reset). */
+int strarray_collect(PyObject *src, bool nullable, cc_strarray *out, const char *owner,
+                     const char *what);
+/* A new StringArray of the module taking over *arr's buffers. */
+PyObject *strarray_wrap(PyTypeObject *any_type_of_module, cc_strarray *arr);
+/* Payload bytes of the Arrow layout, and every byte the buffers hold. */
+int64_t strarray_nbytes(const cc_strarray *a);
+int64_t strarray_owned_bytes(const cc_strarray *a);
+PyObject *strarray_get_data(PyObject *self, void *c);
+PyObject *strarray_get_offsets(PyObject *self, void *c);
+PyObject *strarray_lengths(PyObject *self, PyObject *unused);
+PyObject *strarray_startswith(PyObject *self, PyObject *prefix);
+PyObject *strarray_contains_sub(PyObject *self, PyObject *sub);
+PyObject *strarray_equals(PyObject *self, PyObject *s);
+PyObject *strarray_to_numpy(PyObject *self, PyObject *unused);
+PyObject *strarray_reduce_ex(PyObject *self, PyObject *protocol);
+PyObject *strarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 
 /* --- array_methods.c ------------------------------------------------------ */
 

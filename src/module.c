@@ -11,6 +11,10 @@ static int module_exec(PyObject *m) {
     if (!st->ArrayIterType) return -1;
     st->SeqIterType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &seq_iter_spec, NULL);
     if (!st->SeqIterType) return -1;
+    st->BufferViewType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &bufview_spec, NULL);
+    if (!st->BufferViewType) return -1;
+    st->StringArrayType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &strarray_spec, NULL);
+    if (!st->StringArrayType || PyModule_AddType(m, st->StringArrayType) < 0) return -1;
     PyObject *names = PyTuple_New(CC_NUM_DTYPES);
     if (!names) return -1;
     for (int i = 0; i < CC_NUM_DTYPES; i++) {
@@ -31,6 +35,8 @@ static int module_traverse(PyObject *m, visitproc visit, void *arg) {
     Py_VISIT(st->ArrayType);
     Py_VISIT(st->ArrayIterType);
     Py_VISIT(st->SeqIterType);
+    Py_VISIT(st->BufferViewType);
+    Py_VISIT(st->StringArrayType);
     return 0;
 }
 
@@ -39,6 +45,8 @@ static int module_clear(PyObject *m) {
     Py_CLEAR(st->ArrayType);
     Py_CLEAR(st->ArrayIterType);
     Py_CLEAR(st->SeqIterType);
+    Py_CLEAR(st->BufferViewType);
+    Py_CLEAR(st->StringArrayType);
     return 0;
 }
 
@@ -47,6 +55,8 @@ static void module_free(void *m) { module_clear((PyObject *)m); }
 static PyMethodDef module_methods[] = {
     {"_array_from_state", (PyCFunction)(void (*)(void))array_from_state, METH_FASTCALL,
      "Rebuild an Array from its pickle state (validated)."},
+    {"_strarray_from_state", (PyCFunction)(void (*)(void))strarray_from_state, METH_FASTCALL,
+     "Rebuild a StringArray from its pickle state (validated)."},
     {"_debug_fail_alloc", debug_fail_alloc, METH_O,
      "Test hook: make the k-th allocation from now fail (0 disarms). "
      "Returns the previous setting."},

@@ -24,6 +24,20 @@ int seq_index_arg(PyObject *key, const char *name, Py_ssize_t *out) {
     return 0;
 }
 
+bool seq_nargs_ok(const char *type, const char *name, Py_ssize_t nargs, Py_ssize_t lo,
+                  Py_ssize_t hi) {
+    if (nargs >= lo && nargs <= hi) return true;
+    PyErr_Format(PyExc_TypeError, "%s.%s expected %s%zd argument%s, got %zd", type, name,
+                 lo == hi ? "" : nargs < lo ? "at least " : "at most ",
+                 nargs < lo ? lo : hi, (nargs < lo ? lo : hi) == 1 ? "" : "s", nargs);
+    return false;
+}
+
+int seq_clamped_index(PyObject *obj, Py_ssize_t *out) {
+    *out = PyNumber_AsSsize_t(obj, NULL); /* clamps like list.insert / list.index */
+    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
 int seq_normalise(Py_ssize_t *i, Py_ssize_t length, const char *name, const char *what) {
     if (*i < 0) *i += length;
     if (*i >= 0 && *i < length) return 0;

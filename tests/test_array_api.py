@@ -285,8 +285,10 @@ def test_compactcol_array_of_a_range():
 
 
 def test_compactcol_array_errors_and_explicit_dtype():
-    with pytest.raises(TypeError):
-        compactcol.array(["a", "b"])
+    s = compactcol.array(["a", "b"])
+    assert type(s) is compactcol.StringArray and s == ["a", "b"] and not s.nullable
+    s = compactcol.array(["a", None])
+    assert s.nullable and s == ["a", None]
     with pytest.raises(TypeError):
         compactcol.array([1, "a"])
     with pytest.raises(TypeError):

@@ -137,6 +137,22 @@ static cc_status make_room(cc_numarray *a, int64_t needed, cc_dtype dt,
     return CC_OK;
 }
 
+cc_status cc_numarray_append_zeros(cc_numarray *a, int64_t n, void **first) {
+    int64_t len;
+    if (n < 0 || __builtin_add_overflow(a->length, n, &len)) return CC_EINVAL;
+    if (n && a->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(make_room(a, len, a->dtype, a->length == 0));
+    uint8_t *p = a->data ? a->data + bytes_for(a, a->length) : NULL;
+    if (n) {
+        CC_UNPOISON(p, bytes_for(a, n));
+        memset(p, 0, bytes_for(a, n));
+        if (a->nullable) cc_bitmap_fill(a->validity, a->length, n, true);
+    }
+    a->length = len;
+    *first = p;
+    return CC_OK;
+}
+
 /* After a deletion: give memory back when less than half is used. */
 static void maybe_shrink(cc_numarray *a) {
     if (a->length >= a->capacity / 2) return;

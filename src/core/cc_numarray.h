@@ -100,6 +100,9 @@ CC_MUST_CHECK cc_status cc_numarray_append_converted(cc_numarray *a,
                                                      const void *src, int64_t n,
                                                      int64_t *bad);
 
+/* Appends n zeros (valid); *first points at the first of them, for the
+ * caller to fill in place (exact capacity when a was empty). */
+CC_MUST_CHECK cc_status cc_numarray_append_zeros(cc_numarray *a, int64_t n, void **first);
 /* Replaces the del elements at [at, at + del) with all of src.  src must have
  * a's dtype, or (adaptive) a narrower or wider adaptive int dtype; src's nulls
  * need a nullable a.  Preconditions: 0 <= at <= at + del <= length, src != a. */

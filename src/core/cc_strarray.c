@@ -178,6 +178,36 @@ static cc_status reorder(cc_strarray *a, const int64_t *order, int64_t start,
     return st;
 }
 
+cc_status cc_strarray_take(const cc_strarray *a, const int64_t *order, int64_t n,
+                           cc_strarray *out) {
+    for (int64_t k = 0; k < n; k++)
+        if (order[k] < 0 || order[k] >= a->length) return CC_EINDEX;
+    return append_selected(a, order, 0, 1, n, out);
+}
+
+cc_status cc_strarray_shrink_to_fit(cc_strarray *a) {
+    if (a->exports) return CC_EBUSY;
+    int64_t bytes = a->data_len ? a->data_len : 1, cap = a->length ? a->length : 1;
+    if (bytes < a->data_cap) {
+        uint8_t *p = cc_realloc(a->data, (size_t)bytes);
+        if (!p) return CC_ENOMEM;
+        a->data = p;
+        a->data_cap = bytes;
+    }
+    if (cap < a->capacity) {
+        /* The bitmap first: once it has shrunk the capacity is `cap`, and a
+         * failed realloc below only leaves the slots larger than needed. */
+        if (a->nullable) CC_RETURN_NOT_OK(cc_bitmap_resize(&a->validity, a->capacity, cap));
+        a->capacity = cap;
+        size_t size = a->spans ? (size_t)cap * 16 : (size_t)(cap + 1) * (size_t)offset_size(a);
+        void *p = cc_realloc(a->spans ? (void *)a->spans : a->offsets, size);
+        if (!p) return CC_OK;
+        if (a->spans) a->spans = p;
+        else a->offsets = p;
+    }
+    return CC_OK;
+}
+
 cc_status cc_strarray_compact(cc_strarray *a) {
     if (!a->spans) return CC_OK;
     return reorder(a, NULL, 0, 1);

@@ -121,6 +121,12 @@ CC_MUST_CHECK cc_status cc_strarray_repeat(cc_strarray *a, int64_t n);
 CC_MUST_CHECK cc_status cc_strarray_reverse(cc_strarray *a);
 /* Stable sort by bytes (= code points for UTF-8); nulls last. */
 CC_MUST_CHECK cc_status cc_strarray_sort(cc_strarray *a, bool reverse);
+/* Appends a[order[0]], ..., a[order[n-1]] to out (CC_EINDEX if an index
+ * is out of range, before anything changes). */
+CC_MUST_CHECK cc_status cc_strarray_take(const cc_strarray *a, const int64_t *order,
+                                         int64_t n, cc_strarray *out);
+/* Releases spare element slots and data bytes (not while exported). */
+CC_MUST_CHECK cc_status cc_strarray_shrink_to_fit(cc_strarray *a);
 /* Back to the compact (Arrow) layout; no-op when already compact. */
 CC_MUST_CHECK cc_status cc_strarray_compact(cc_strarray *a);
 
@@ -133,6 +139,19 @@ int64_t cc_strarray_count(const cc_strarray *a, cc_str s);
 static inline int64_t cc_strarray_live_bytes(const cc_strarray *a) {
     return a->data_len - a->dead;
 }
+
+/* ---- cc_strarray_scan.c: whole-array string operations ---- */
+
+/* out[i] = number of code points of element i (0 for nulls). */
+void cc_strarray_lengths(const cc_strarray *a, int64_t *out);
+
+typedef enum { CC_MATCH_EQUALS, CC_MATCH_PREFIX, CC_MATCH_CONTAINS } cc_match;
+/* out[i] = 1 if element i equals / starts with / contains needle, else 0
+ * (0 for nulls). */
+void cc_strarray_match(const cc_strarray *a, cc_str needle, cc_match how, uint8_t *out);
+/* Non-zero if the n bytes at p are valid UTF-8 (no surrogates, no
+ * overlong forms, nothing past U+10FFFF). */
+bool cc_utf8_valid(const uint8_t *p, int64_t n);
 
 CC_MUST_CHECK cc_status cc_strarray_validate(const cc_strarray *a, const char **why);
 

@@ -306,4 +306,69 @@ TEST(strarray_offsets_switch_to_int64_past_the_narrow_limit) {
     cc_strarray_reset(&b);
 }
 
+static cc_str S(const char *s) { return (cc_str){(const uint8_t *)s, (int64_t)strlen(s)}; }
+
+TEST(strarray_take_and_shrink_to_fit) {
+    cc_strarray a, out;
+    cc_strarray_init(&a, true);
+    cc_strarray_init(&out, true);
+    const char *words[] = {"zero", "", "two", "three"};
+    for (int i = 0; i < 4; i++) CHECK_EQ(cc_strarray_append(&a, S(words[i]), i == 1), CC_OK);
+    int64_t order[] = {3, 1, 0, 3}, bad[] = {0, 4};
+    CHECK_EQ(cc_strarray_take(&a, bad, 2, &out), CC_EINDEX);
+    CHECK_EQ(out.length, 0);
+    CHECK_EQ(cc_strarray_take(&a, order, 4, &out), CC_OK);
+    cc_str s = cc_strarray_get(&out, 3);
+    CHECK(out.length == 4 && out.null_count == 1 && !cc_strarray_is_valid(&out, 1));
+    CHECK(s.len == 5 && memcmp(s.ptr, "three", 5) == 0);
+    CHECK_EQ(cc_strarray_reserve(&a, 1000, 5000), CC_OK);
+    CHECK_EQ(cc_strarray_shrink_to_fit(&a), CC_OK);
+    const char *why;
+    CHECK(a.capacity == 4 && a.data_cap == 12 && cc_strarray_validate(&a, &why) == CC_OK);
+    CHECK(test_alloc_size(a.data) >= (size_t)a.data_cap);
+    a.exports = 1;
+    CHECK_EQ(cc_strarray_shrink_to_fit(&a), CC_EBUSY);
+    a.exports = 0;
+    cc_strarray_reset(&a);
+    cc_strarray_reset(&out);
+}
+
+TEST(strarray_scans_match_a_byte_oracle) {
+    cc_strarray a;
+    cc_strarray_init(&a, true);
+    /* "é" is 2 bytes, "中" 3, U+1F600 4: lengths count code points */
+    const char *words[] = {"abc", "", "\xc3\xa9t\xc3\xa9", "\xe4\xb8\xad" "ab", "\xf0\x9f\x98\x80", "ab"};
+    for (int i = 0; i < 6; i++) CHECK_EQ(cc_strarray_append(&a, S(words[i]), false), CC_OK);
+    CHECK_EQ(cc_strarray_append(&a, S(""), true), CC_OK); /* a null */
+    CHECK_EQ(cc_strarray_set(&a, 0, S("abcd"), false), CC_OK); /* scattered now */
+    int64_t len[7], want_len[] = {4, 0, 3, 3, 1, 2, 0};
+    cc_strarray_lengths(&a, len);
+    for (int i = 0; i < 7; i++) CHECK_EQ(len[i], want_len[i]);
+    uint8_t hit[7];
+    uint8_t prefix_ab[] = {1, 0, 0, 0, 0, 1, 0}, contains_ab[] = {1, 0, 0, 1, 0, 1, 0},
+            equals_ab[] = {0, 0, 0, 0, 0, 1, 0}, prefix_empty[] = {1, 1, 1, 1, 1, 1, 0};
+    cc_strarray_match(&a, S("ab"), CC_MATCH_PREFIX, hit);
+    CHECK(memcmp(hit, prefix_ab, 7) == 0);
+    cc_strarray_match(&a, S("ab"), CC_MATCH_CONTAINS, hit);
+    CHECK(memcmp(hit, contains_ab, 7) == 0);
+    cc_strarray_match(&a, S("ab"), CC_MATCH_EQUALS, hit);
+    CHECK(memcmp(hit, equals_ab, 7) == 0);
+    cc_strarray_match(&a, S(""), CC_MATCH_PREFIX, hit);
+    CHECK(memcmp(hit, prefix_empty, 7) == 0);
+    cc_strarray_reset(&a);
+}
+
+TEST(utf8_validator_rejects_what_python_would_not_decode) {
+    CHECK(cc_utf8_valid((const uint8_t *)"", 0));
+    CHECK(cc_utf8_valid((const uint8_t *)"a\0b", 3));
+    CHECK(cc_utf8_valid((const uint8_t *)"\xf0\x9f\x98\x80", 4));
+    CHECK(cc_utf8_valid((const uint8_t *)"\xf4\x8f\xbf\xbf", 4)); /* U+10FFFF */
+    CHECK(!cc_utf8_valid((const uint8_t *)"\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
+    CHECK(!cc_utf8_valid((const uint8_t *)"\xed\xa0\x80", 3));     /* surrogate */
+    CHECK(!cc_utf8_valid((const uint8_t *)"\xc0\xaf", 2));         /* overlong */
+    CHECK(!cc_utf8_valid((const uint8_t *)"\xe4\xb8", 2));         /* truncated */
+    CHECK(!cc_utf8_valid((const uint8_t *)"\x80", 1));             /* lone continuation */
+    CHECK(!cc_utf8_valid((const uint8_t *)"\xff", 1));
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }

@@ -1,0 +1,115 @@
+/* bufview_py.c -- read-only buffers over a region of a container: the
+ * zero-copy `data` / `offsets` views of StringArray and the out-of-band
+ * pickle buffers of the string containers.
+ *
+ * A BufferView is a tiny exporter object that holds its owner and asks it
+ * for the region at every getbuffer (through region_fn), never caching a
+ * pointer: `memoryview(view.obj)` long after the first view was released
+ * still sees the owner's current buffer.  Each export counts in the owner's
+ * export counter (region->exports) until released, so the owner cannot
+ * move the bytes while anyone can see them.
+ */
+#include "binding.h"
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *owner;
+    region_fn region;
+    int which;
+    Py_ssize_t shape, stride; /* handed to consumers; fixed while exported */
+} BufferViewObject;
+
+static int bufview_getbuffer(BufferViewObject *self, Py_buffer *view, int flags) {
+    static int64_t empty; /* a zero-length region still needs a valid pointer */
+    buf_region r;
+    if ((flags & PyBUF_WRITABLE) == PyBUF_WRITABLE) {
+        PyErr_SetString(PyExc_BufferError, "this buffer is read-only");
+        return -1;
+    }
+    if (self->region(self->owner, self->which, &r) < 0) return -1;
+    self->shape = r.len / r.itemsize;
+    self->stride = r.itemsize;
+    view->buf = r.buf ? r.buf : (void *)&empty;
+    view->obj = Py_NewRef(self);
+    view->len = r.len;
+    view->readonly = 1;
+    view->itemsize = r.itemsize;
+    view->format = (flags & PyBUF_FORMAT) ? (char *)r.format : NULL;
+    view->ndim = 1;
+    view->shape = (flags & PyBUF_ND) ? &self->shape : NULL;
+    view->strides = (flags & PyBUF_STRIDES) == PyBUF_STRIDES ? &self->stride : NULL;
+    view->suboffsets = NULL;
+    view->internal = r.exports;
+    (*r.exports)++;
+    return 0;
+}
+
+static void bufview_releasebuffer(BufferViewObject *self, Py_buffer *view) {
+    (void)self;
+    (*(int64_t *)view->internal)--;
+}
+
+static int bufview_traverse(BufferViewObject *self, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->owner);
+    return 0;
+}
+
+static void bufview_dealloc(BufferViewObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    Py_XDECREF(self->owner);
+    PyObject_GC_Del(self);
+    Py_DECREF(tp);
+}
+
+static PyType_Slot bufview_slots[] = {
+    {Py_tp_dealloc, bufview_dealloc},
+    {Py_tp_traverse, bufview_traverse},
+    {Py_bf_getbuffer, bufview_getbuffer},
+    {Py_bf_releasebuffer, bufview_releasebuffer},
+    {0, NULL},
+};
+
+PyType_Spec bufview_spec = {
+    .name = "compactcol._core.BufferView",
+    .basicsize = sizeof(BufferViewObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE |
+             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = bufview_slots,
+};
+
+static PyObject *bufview_new(PyObject *owner, region_fn region, int which) {
+    module_state *st = state_of_type(Py_TYPE(owner));
+    if (!st) return NULL;
+    BufferViewObject *v = PyObject_GC_New(BufferViewObject, st->BufferViewType);
+    if (!v) return NULL;
+    v->owner = Py_NewRef(owner);
+    v->region = region;
+    v->which = which;
+    v->shape = v->stride = 0;
+    PyObject_GC_Track(v);
+    return (PyObject *)v;
+}
+
+PyObject *bufview_memoryview(PyObject *owner, region_fn region, int which) {
+    PyObject *v = bufview_new(owner, region, which);
+    if (!v) return NULL;
+    PyObject *mv = PyMemoryView_FromObject(v);
+    Py_DECREF(v);
+    return mv;
+}
+
+PyObject *bufview_pickle_buffer(PyObject *owner, region_fn region, int which) {
+    PyObject *v = bufview_new(owner, region, which);
+    if (!v) return NULL;
+    PyObject *pb = PyPickleBuffer_FromObject(v);
+    Py_DECREF(v);
+    return pb;
+}
+
+PyObject *bufview_bytes(PyObject *owner, region_fn region, int which) {
+    buf_region r;
+    if (region(owner, which, &r) < 0) return NULL;
+    return PyBytes_FromStringAndSize(r.buf ? (const char *)r.buf : "", r.len);
+}

@@ -1,0 +1,251 @@
+/* strarray_export.c -- StringArray's bytes leaving and entering: the
+ * zero-copy data/offsets views, the vectorised string operations, NumPy
+ * and pickling.
+ *
+ * Views and pickle buffers need the compact (Arrow) layout: the first one
+ * compacts a scattered array (O(n)); while any is alive the array stays
+ * compact and cannot move (the export counter, as for Array).
+ *
+ * Pickle state: (nullable, byte order, length, data, offsets, validity);
+ * the offsets are int32 or int64, told apart by their byte length.  With
+ * protocol 5, data and offsets go as PickleBuffers (out of band).
+ * _strarray_from_state checks offsets, UTF-8 and validity before it
+ * builds anything: a hostile pickle raises ValueError.
+ */
+#include "binding.h"
+
+#define NAME "StringArray"
+
+static cc_strarray *arr_of(PyObject *self) { return &((StringArrayObject *)self)->arr; }
+
+enum { REGION_DATA, REGION_OFFSETS };
+
+static int strarray_region(PyObject *owner, int which, buf_region *r) {
+    static const int64_t zero_offset = 0; /* the offsets [0] of an empty array */
+    cc_strarray *a = arr_of(owner);
+    cc_status st = cc_strarray_compact(a);
+    if (st != CC_OK) {
+        status_raise(NAME, st, which == REGION_DATA ? "data" : "offsets");
+        return -1;
+    }
+    r->exports = &a->exports;
+    if (which == REGION_DATA) {
+        r->buf = a->data;
+        r->len = (Py_ssize_t)a->data_len;
+        r->itemsize = 1;
+        r->format = "B";
+    } else {
+        r->itemsize = a->wide ? 8 : 4;
+        r->buf = a->offsets ? a->offsets : (void *)&zero_offset;
+        r->len = (Py_ssize_t)(a->length + 1) * r->itemsize;
+        r->format = a->wide ? "q" : "i";
+    }
+    return 0;
+}
+
+PyObject *strarray_get_data(PyObject *self, void *c) {
+    (void)c;
+    return bufview_memoryview(self, strarray_region, REGION_DATA);
+}
+
+PyObject *strarray_get_offsets(PyObject *self, void *c) {
+    (void)c;
+    return bufview_memoryview(self, strarray_region, REGION_OFFSETS);
+}
+
+/* ---- vectorised operations ---------------------------------------------------- */
+
+/* A new Array of dtype with one zeroed element per string, nullable with
+ * a's nulls if a is; *values points at its data. */
+static PyObject *result_like(PyObject *self, cc_dtype dtype, void **values) {
+    const cc_strarray *a = arr_of(self);
+    cc_numarray out;
+    cc_numarray_init(&out, dtype, false, a->nullable);
+    cc_status st = cc_numarray_append_zeros(&out, a->length, values);
+    if (st != CC_OK) return status_raise(NAME, st, "result");
+    for (int64_t i = 0; a->null_count && i < a->length; i++)
+        if (!cc_strarray_is_valid(a, i)) {
+            cc_bitmap_set(out.validity, i, false);
+            out.null_count++;
+        }
+    PyObject *r = array_wrap(Py_TYPE(self), &out);
+    cc_numarray_reset(&out);
+    return r;
+}
+
+PyObject *strarray_lengths(PyObject *self, PyObject *unused) {
+    (void)unused;
+    void *values;
+    PyObject *r = result_like(self, CC_INT64, &values);
+    if (r) cc_strarray_lengths(arr_of(self), values);
+    return r;
+}
+
+static PyObject *match(PyObject *self, PyObject *needle, cc_match how, const char *what) {
+    if (!PyUnicode_Check(needle)) {
+        str_raise_type(NAME, what, -1, needle, false);
+        return NULL;
+    }
+    utf8_buf buf = UTF8_BUF_INIT;
+    cc_str s;
+    bool encodable = true;
+    if (str_utf8(needle, &buf, &s) < 0) {
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return NULL;
+        PyErr_Clear(); /* a lone surrogate matches no stored string */
+        encodable = false;
+    }
+    void *values;
+    PyObject *r = result_like(self, CC_BOOL, &values);
+    if (r && encodable) cc_strarray_match(arr_of(self), s, how, values);
+    utf8_buf_release(&buf);
+    return r;
+}
+
+PyObject *strarray_startswith(PyObject *self, PyObject *prefix) {
+    return match(self, prefix, CC_MATCH_PREFIX, "startswith");
+}
+
+PyObject *strarray_contains_sub(PyObject *self, PyObject *sub) {
+    return match(self, sub, CC_MATCH_CONTAINS, "contains");
+}
+
+PyObject *strarray_equals(PyObject *self, PyObject *s) {
+    return match(self, s, CC_MATCH_EQUALS, "equals");
+}
+
+PyObject *strarray_to_numpy(PyObject *self, PyObject *unused) {
+    (void)unused;
+    PyObject *mod = PyImport_ImportModule("compactcol._numpy");
+    if (!mod) return NULL;
+    PyObject *r = PyObject_CallMethod(mod, "strings_to_numpy", "O", self);
+    Py_DECREF(mod);
+    return r;
+}
+
+/* ---- pickling ------------------------------------------------------------------- */
+
+static PyObject *validity_bytes(const cc_strarray *a) {
+    if (!a->nullable) Py_RETURN_NONE;
+    return PyBytes_FromStringAndSize(a->validity ? (const char *)a->validity : "",
+                                     (Py_ssize_t)cc_bitmap_bytes(a->length));
+}
+
+PyObject *strarray_reduce_ex(PyObject *self, PyObject *protocol_obj) {
+    long protocol = PyLong_AsLong(protocol_obj);
+    if (protocol == -1 && PyErr_Occurred()) return NULL;
+    const cc_strarray *a = arr_of(self);
+    PyObject *(*buffer)(PyObject *, region_fn, int) =
+        protocol >= 5 ? bufview_pickle_buffer : bufview_bytes;
+    PyObject *mod = PyImport_ImportModule("compactcol._pickle");
+    PyObject *fn = mod ? PyObject_GetAttrString(mod, "strarray_from_state") : NULL;
+    Py_XDECREF(mod);
+    PyObject *data = fn ? buffer(self, strarray_region, REGION_DATA) : NULL;
+    PyObject *offsets = data ? buffer(self, strarray_region, REGION_OFFSETS) : NULL;
+    PyObject *validity = offsets ? validity_bytes(a) : NULL;
+    PyObject *r = NULL;
+    if (validity)
+        r = Py_BuildValue("O(OsLOOO)", fn, a->nullable ? Py_True : Py_False,
+                          __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "little" : "big",
+                          (long long)a->length, data, offsets, validity);
+    Py_XDECREF(fn);
+    Py_XDECREF(data);
+    Py_XDECREF(offsets);
+    Py_XDECREF(validity);
+    return r;
+}
+
+static int64_t load_offset(const uint8_t *p, int size, bool swap) {
+    uint8_t b[8];
+    for (int k = 0; k < size; k++) b[k] = p[swap ? size - 1 - k : k];
+    if (size == 4) {
+        int32_t v;
+        memcpy(&v, b, 4);
+        return v;
+    }
+    int64_t v;
+    memcpy(&v, b, 8);
+    return v;
+}
+
+static PyObject *bad_state(const char *why, long long i) {
+    PyErr_Format(PyExc_ValueError, NAME " pickle state: %s (element %lld)", why, i);
+    return NULL;
+}
+
+/* Checks the buffers against each other and fills out (nullable as given). */
+static PyObject *build_from_buffers(PyTypeObject *type, bool nullable, bool swap,
+                                    long long n, const Py_buffer *data,
+                                    const Py_buffer *offsets, const Py_buffer *bits) {
+    int size;
+    if (offsets->len == (Py_ssize_t)((n + 1) * 4)) size = 4;
+    else if (offsets->len == (Py_ssize_t)((n + 1) * 8)) size = 8;
+    else return bad_state("offsets size does not match the length", -1);
+    const uint8_t *off = offsets->buf, *bytes = data->buf;
+    if (load_offset(off, size, swap) != 0) return bad_state("offsets[0] is not 0", 0);
+    for (long long i = 0; i < n; i++) {
+        int64_t lo = load_offset(off + i * size, size, swap);
+        int64_t hi = load_offset(off + (i + 1) * size, size, swap);
+        if (hi < lo) return bad_state("offsets decrease", i);
+        if (hi > data->len) return bad_state("offset past the end of the data", i);
+        if (!cc_utf8_valid(bytes + lo, hi - lo)) return bad_state("bytes are not valid UTF-8", i);
+        if (bits && !cc_bitmap_get(bits->buf, i) && hi != lo)
+            return bad_state("a null element has bytes", i);
+    }
+    if (load_offset(off + n * size, size, swap) != data->len)
+        return bad_state("the last offset is not the data size", n);
+    cc_strarray a;
+    cc_strarray_init(&a, nullable);
+    cc_status st = cc_strarray_reserve(&a, n, data->len);
+    for (long long i = 0; st == CC_OK && i < n; i++) {
+        int64_t lo = load_offset(off + i * size, size, swap);
+        int64_t hi = load_offset(off + (i + 1) * size, size, swap);
+        st = cc_strarray_append(&a, (cc_str){bytes + lo, hi - lo},
+                                bits && !cc_bitmap_get(bits->buf, i));
+    }
+    PyObject *r = st == CC_OK ? strarray_wrap(type, &a) : status_raise(NAME, st, "unpickle");
+    cc_strarray_reset(&a);
+    return r;
+}
+
+/* _strarray_from_state(nullable, byteorder, length, data, offsets, validity) */
+PyObject *strarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 6) {
+        PyErr_Format(PyExc_TypeError, "_strarray_from_state takes 6 arguments, got %zd", nargs);
+        return NULL;
+    }
+    if (!PyBool_Check(args[0]) || !PyUnicode_Check(args[1]) || !PyLong_Check(args[2]))
+        return bad_state("nullable must be a bool, byteorder a str, length an int", -1);
+    bool nullable = args[0] == Py_True;
+    const char *order = PyUnicode_AsUTF8(args[1]);
+    if (!order) return NULL;
+    if (strcmp(order, "little") != 0 && strcmp(order, "big") != 0)
+        return bad_state("bad byte order", -1);
+    bool swap = (order[0] == 'l') != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__);
+    long long n = PyLong_AsLongLong(args[2]);
+    if (n == -1 && PyErr_Occurred()) PyErr_Clear();
+    if (n < 0 || n > CC_MAX_SIZE / 16) return bad_state("bad length", -1);
+    Py_buffer data = {0}, offsets = {0}, bits = {0};
+    PyObject *r = NULL;
+    if (PyObject_GetBuffer(args[3], &data, PyBUF_C_CONTIGUOUS) < 0 ||
+        PyObject_GetBuffer(args[4], &offsets, PyBUF_C_CONTIGUOUS) < 0)
+        goto done;
+    if (args[5] != Py_None) {
+        if (!nullable) {
+            bad_state("validity on a non-nullable array", -1);
+            goto done;
+        }
+        if (PyObject_GetBuffer(args[5], &bits, PyBUF_C_CONTIGUOUS) < 0) goto done;
+        if (bits.len != cc_bitmap_bytes(n)) {
+            bad_state("validity size does not match the length", -1);
+            goto done;
+        }
+    }
+    module_state *ms = PyModule_GetState(module);
+    r = build_from_buffers(ms->StringArrayType, nullable, swap, n, &data, &offsets,
+                           bits.obj ? &bits : NULL);
+done:
+    if (data.obj) PyBuffer_Release(&data);
+    if (offsets.obj) PyBuffer_Release(&offsets);
+    if (bits.obj) PyBuffer_Release(&bits);
+    return r;
+}

@@ -1,0 +1,739 @@
+/* strarray_py.c -- compactcol.StringArray: a list of str stored as UTF-8
+ * bytes plus offsets (src/core/cc_strarray.h has the layout, and how
+ * `a[i] = s` of a different length stays O(1)).
+ *
+ * This file: the type, conversion of input, indexing and slices, the list
+ * methods and comparisons.  strarray_export.c: the data/offsets views, the
+ * vectorised string operations, NumPy and pickling.
+ *
+ * As everywhere in the binding, bulk input is collected into a scratch
+ * cc_strarray first (user code -- a generator's __next__, a key function --
+ * runs only then) and committed with one core call, so a failure leaves the
+ * array as it was.  Converting a str runs no user code at all: only its
+ * characters are read (str_convert.c).
+ */
+#include "binding.h"
+
+#include <structmember.h>
+
+#define NAME "StringArray"
+
+static cc_strarray *arr_of(PyObject *self) { return &((StringArrayObject *)self)->arr; }
+
+/* ---- elements ----------------------------------------------------------------- */
+
+PyObject *strarray_item_box(const cc_strarray *a, Py_ssize_t i) {
+    if (!cc_strarray_is_valid(a, i)) Py_RETURN_NONE;
+    return str_from_utf8(cc_strarray_get(a, i));
+}
+
+static Py_ssize_t strarray_length(PyObject *self) { return (Py_ssize_t)arr_of(self)->length; }
+
+static PyObject *strarray_item_unchecked(PyObject *self, Py_ssize_t i) {
+    return strarray_item_box(arr_of(self), i);
+}
+
+const seq_ops strarray_seq_ops = {NAME, strarray_length, strarray_item_unchecked};
+
+/* Upper bound of the UTF-8 size of str v (exact for ASCII). */
+static int64_t utf8_bound(PyObject *v) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(v);
+    if (PyUnicode_IS_ASCII(v)) return n;
+    int kind = PyUnicode_KIND(v);
+    return (int64_t)n * (kind == PyUnicode_1BYTE_KIND ? 2 : kind == PyUnicode_2BYTE_KIND ? 3 : 4);
+}
+
+/* Appends one Python value to out (a scratch array). */
+static int append_value(cc_strarray *out, PyObject *v, utf8_buf *buf, const char *owner,
+                        const char *what, Py_ssize_t item) {
+    cc_status st;
+    if (v == Py_None && out->nullable) {
+        st = cc_strarray_append(out, (cc_str){NULL, 0}, true);
+    } else {
+        cc_str s;
+        if (str_value_utf8(v, buf, &s, owner, what, item, out->nullable) < 0) return -1;
+        st = cc_strarray_append(out, s, false);
+    }
+    if (st != CC_OK) status_raise(owner, st, what);
+    return st == CC_OK ? 0 : -1;
+}
+
+int strarray_collect(PyObject *src, bool nullable, cc_strarray *out, const char *owner,
+                     const char *what) {
+    cc_strarray_init(out, nullable);
+    utf8_buf buf = UTF8_BUF_INIT;
+    module_state *mst = state_of_type(Py_TYPE(src));
+    if (mst && PyObject_TypeCheck(src, mst->StringArrayType)) {
+        const cc_strarray *a = arr_of(src);
+        if (a->null_count && !nullable) {
+            Py_ssize_t i = (Py_ssize_t)cc_strarray_find_null(a, 0, a->length);
+            str_raise_type(owner, what, i, Py_None, false);
+            return -1;
+        }
+        cc_status st = cc_strarray_gather(a, 0, 1, a->length, out);
+        if (st != CC_OK) {
+            cc_strarray_reset(out);
+            status_raise(owner, st, what);
+            return -1;
+        }
+        return 0;
+    }
+    if (PyUnicode_Check(src) || PyBytes_Check(src)) {
+        /* a str is an iterable of characters; almost surely a mistake */
+        PyErr_Format(PyExc_TypeError, "%s.%s: expected an iterable of str, got %s",
+                     owner, what, Py_TYPE(src)->tp_name);
+        return -1;
+    }
+    if (PyList_CheckExact(src) || PyTuple_CheckExact(src)) {
+        /* No user code runs while converting str items, so the list cannot
+         * change under us; size the scratch once from an upper bound. */
+        Py_ssize_t n = PySequence_Fast_GET_SIZE(src);
+        PyObject **items = PySequence_Fast_ITEMS(src);
+        int64_t bytes = 0;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (PyUnicode_Check(items[i]) && PyUnicode_READY(items[i]) == 0)
+                bytes += utf8_bound(items[i]);
+        PyErr_Clear();
+        cc_status st = cc_strarray_reserve(out, n, bytes);
+        if (st != CC_OK) {
+            status_raise(owner, st, what);
+            goto fail;
+        }
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (append_value(out, items[i], &buf, owner, what, i) < 0) goto fail;
+    } else {
+        PyObject *it = PyObject_GetIter(src);
+        if (!it) goto fail;
+        PyObject *v;
+        for (Py_ssize_t i = 0; (v = PyIter_Next(it)); i++) {
+            int r = append_value(out, v, &buf, owner, what, i);
+            Py_DECREF(v);
+            if (r < 0) {
+                Py_DECREF(it);
+                goto fail;
+            }
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred()) goto fail;
+    }
+    utf8_buf_release(&buf);
+    /* an upper bound or the growth of an iterator may have over-allocated */
+    if (out->data_cap - out->data_len > out->data_len / 16 + 64 ||
+        out->capacity - out->length > out->length / 16 + 8)
+        if (cc_strarray_shrink_to_fit(out) != CC_OK) { /* keeps the memory */ }
+    return 0;
+fail:
+    utf8_buf_release(&buf);
+    cc_strarray_reset(out);
+    return -1;
+}
+
+PyObject *strarray_wrap(PyTypeObject *any_type_of_module, cc_strarray *arr) {
+    module_state *st = state_of_type(any_type_of_module);
+    if (!st) return NULL;
+    StringArrayObject *o =
+        (StringArrayObject *)st->StringArrayType->tp_alloc(st->StringArrayType, 0);
+    if (!o) return NULL;
+    cc_strarray_init(&o->arr, arr->nullable);
+    cc_strarray_move(&o->arr, arr);
+    return (PyObject *)o;
+}
+
+/* ---- construction --------------------------------------------------------------- */
+
+static PyObject *strarray_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"values", "nullable", NULL};
+    PyObject *values = NULL;
+    int nullable = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O$p:" NAME, kwlist, &values, &nullable))
+        return NULL;
+    StringArrayObject *self = (StringArrayObject *)type->tp_alloc(type, 0);
+    if (!self) return NULL;
+    cc_strarray_init(&self->arr, nullable);
+    if (values) {
+        cc_strarray scratch;
+        if (strarray_collect(values, nullable, &scratch, NAME, "__init__") < 0) {
+            Py_DECREF(self);
+            return NULL;
+        }
+        cc_strarray_move(&self->arr, &scratch);
+    }
+    return (PyObject *)self;
+}
+
+static void strarray_dealloc(StringArrayObject *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    if (self->weakreflist) PyObject_ClearWeakRefs((PyObject *)self);
+    cc_strarray_reset(&self->arr);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+static PyObject *raise_st(cc_status st, const char *what) { return status_raise(NAME, st, what); }
+
+/* ---- indexing ------------------------------------------------------------------- */
+
+static PyObject *strarray_item(PyObject *self, Py_ssize_t i) {
+    if (i < 0 || i >= arr_of(self)->length) {
+        PyErr_SetString(PyExc_IndexError, NAME " index out of range");
+        return NULL;
+    }
+    return strarray_item_box(arr_of(self), i);
+}
+
+PyObject *strarray_slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t step, Py_ssize_t n) {
+    cc_strarray out;
+    cc_strarray_init(&out, arr_of(self)->nullable);
+    cc_status st = cc_strarray_gather(arr_of(self), start, step, n, &out);
+    PyObject *r = st == CC_OK ? strarray_wrap(Py_TYPE(self), &out) : raise_st(st, "__getitem__");
+    cc_strarray_reset(&out);
+    return r;
+}
+
+static PyObject *strarray_subscript(PyObject *self, PyObject *key) {
+    Py_ssize_t i, start, stop, step;
+    if (PySlice_Check(key)) {
+        if (PySlice_Unpack(key, &start, &stop, &step) < 0) return NULL;
+        Py_ssize_t n = PySlice_AdjustIndices(arr_of(self)->length, &start, &stop, step);
+        return strarray_slice_of(self, start, step, n);
+    }
+    if (seq_index_arg(key, NAME, &i) < 0) return NULL;
+    if (i < 0) i += arr_of(self)->length;
+    return strarray_item(self, i);
+}
+
+static int ass_slice(PyObject *self, PyObject *slice, PyObject *value) {
+    cc_strarray *a = arr_of(self);
+    Py_ssize_t start, stop, step, n;
+    if (PySlice_Unpack(slice, &start, &stop, &step) < 0) return -1;
+    cc_status st;
+    if (!value) {
+        n = PySlice_AdjustIndices(a->length, &start, &stop, step);
+        st = cc_strarray_delete_strided(a, start, step, n);
+        if (st != CC_OK) raise_st(st, "__delitem__");
+        return st == CC_OK ? 0 : -1;
+    }
+    cc_strarray scratch;
+    if (strarray_collect(value, a->nullable, &scratch, NAME, "slice assignment") < 0) return -1;
+    /* bounds from the array as it is now, after any user code ran */
+    n = PySlice_AdjustIndices(a->length, &start, &stop, step);
+    if (step == 1) {
+        st = cc_strarray_splice(a, start, n, &scratch);
+    } else if (scratch.length != n) {
+        PyErr_Format(PyExc_ValueError,
+                     "attempt to assign sequence of size %lld to extended slice of size %zd",
+                     (long long)scratch.length, n);
+        cc_strarray_reset(&scratch);
+        return -1;
+    } else {
+        st = cc_strarray_scatter(a, start, step, &scratch);
+    }
+    cc_strarray_reset(&scratch);
+    if (st != CC_OK) raise_st(st, "slice assignment");
+    return st == CC_OK ? 0 : -1;
+}
+
+static int ass_item(PyObject *self, Py_ssize_t i, PyObject *value) {
+    cc_strarray *a = arr_of(self);
+    cc_status st;
+    if (seq_normalise(&i, a->length, NAME, "assignment index") < 0) return -1;
+    if (!value) {
+        st = cc_strarray_delete_strided(a, i, 1, 1);
+        if (st != CC_OK) raise_st(st, "__delitem__");
+        return st == CC_OK ? 0 : -1;
+    }
+    if (value == Py_None && a->nullable) {
+        st = cc_strarray_set(a, i, (cc_str){NULL, 0}, true);
+    } else {
+        utf8_buf buf = UTF8_BUF_INIT;
+        cc_str s;
+        if (str_value_utf8(value, &buf, &s, NAME, "__setitem__", -1, a->nullable) < 0) {
+            utf8_buf_release(&buf);
+            return -1;
+        }
+        st = cc_strarray_set(a, i, s, false);
+        utf8_buf_release(&buf);
+    }
+    if (st != CC_OK) raise_st(st, "__setitem__");
+    return st == CC_OK ? 0 : -1;
+}
+
+static int strarray_ass_subscript(PyObject *self, PyObject *key, PyObject *value) {
+    Py_ssize_t i;
+    if (PySlice_Check(key)) return ass_slice(self, key, value);
+    if (seq_index_arg(key, NAME, &i) < 0) return -1;
+    return ass_item(self, i, value);
+}
+
+static int strarray_ass_item(PyObject *self, Py_ssize_t i, PyObject *value) {
+    /* sq_ass_item gets i already offset by len for negative indices */
+    if (i < 0) i -= arr_of(self)->length;
+    return ass_item(self, i, value);
+}
+
+/* ---- searching -------------------------------------------------------------------- */
+
+/* First index in [start, stop) equal to v, -1 if none, -2 on error. */
+static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_ssize_t stop) {
+    const cc_strarray *a = arr_of(self);
+    if (v == Py_None) return (Py_ssize_t)cc_strarray_find_null(a, start, stop);
+    if (!PyUnicode_Check(v)) return seq_find_by_eq(self, &strarray_seq_ops, v, start, stop);
+    utf8_buf buf = UTF8_BUF_INIT;
+    cc_str s;
+    Py_ssize_t r;
+    if (str_utf8(v, &buf, &s) == 0) {
+        r = (Py_ssize_t)cc_strarray_find(a, s, start, stop);
+    } else if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
+        PyErr_Clear(); /* a lone surrogate cannot be stored, so is not here */
+        r = -1;
+    } else {
+        r = -2;
+    }
+    utf8_buf_release(&buf);
+    return r;
+}
+
+static int strarray_contains(PyObject *self, PyObject *v) {
+    Py_ssize_t i = find_value(self, v, 0, PY_SSIZE_T_MAX);
+    return i == -2 ? -1 : i >= 0;
+}
+
+/* ---- list methods ------------------------------------------------------------------ */
+
+static PyObject *strarray_append(PyObject *self, PyObject *v) {
+    cc_strarray *a = arr_of(self);
+    cc_status st;
+    if (PyUnicode_CheckExact(v) && PyUnicode_IS_ASCII(v)) { /* the common case */
+        st = cc_strarray_append(a, (cc_str){PyUnicode_DATA(v), PyUnicode_GET_LENGTH(v)}, false);
+    } else if (v == Py_None && a->nullable) {
+        st = cc_strarray_append(a, (cc_str){NULL, 0}, true);
+    } else {
+        utf8_buf buf = UTF8_BUF_INIT;
+        cc_str s;
+        if (str_value_utf8(v, &buf, &s, NAME, "append", -1, a->nullable) < 0) {
+            utf8_buf_release(&buf);
+            return NULL;
+        }
+        st = cc_strarray_append(a, s, false);
+        utf8_buf_release(&buf);
+    }
+    if (st != CC_OK) return raise_st(st, "append");
+    Py_RETURN_NONE;
+}
+
+int strarray_extend_from(PyObject *self, PyObject *src, const char *what) {
+    cc_strarray scratch, *a = arr_of(self);
+    if (strarray_collect(src, a->nullable, &scratch, NAME, what) < 0) return -1;
+    cc_status st = cc_strarray_splice(a, a->length, 0, &scratch);
+    cc_strarray_reset(&scratch);
+    if (st != CC_OK) raise_st(st, what);
+    return st == CC_OK ? 0 : -1;
+}
+
+static PyObject *strarray_extend(PyObject *self, PyObject *values) {
+    if (strarray_extend_from(self, values, "extend") < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *strarray_insert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (!seq_nargs_ok(NAME, "insert", nargs, 2, 2)) return NULL;
+    Py_ssize_t i;
+    if (seq_clamped_index(args[0], &i) < 0) return NULL;
+    cc_strarray one, *a = arr_of(self);
+    cc_strarray_init(&one, a->nullable);
+    utf8_buf buf = UTF8_BUF_INIT;
+    int r = append_value(&one, args[1], &buf, NAME, "insert", -1);
+    utf8_buf_release(&buf);
+    if (r == 0) {
+        Py_ssize_t n = (Py_ssize_t)a->length;
+        i = i < 0 ? (i + n < 0 ? 0 : i + n) : (i > n ? n : i);
+        cc_status st = cc_strarray_splice(a, i, 0, &one);
+        if (st != CC_OK) r = -1, raise_st(st, "insert");
+    }
+    cc_strarray_reset(&one);
+    if (r < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *strarray_pop(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (!seq_nargs_ok(NAME, "pop", nargs, 0, 1)) return NULL;
+    cc_strarray *a = arr_of(self);
+    Py_ssize_t i = -1;
+    if (nargs && seq_index_arg(args[0], NAME, &i) < 0) return NULL;
+    if (a->length == 0) {
+        PyErr_SetString(PyExc_IndexError, "pop from empty " NAME);
+        return NULL;
+    }
+    if (seq_normalise(&i, a->length, "pop", "index") < 0) return NULL;
+    PyObject *v = strarray_item_box(a, i);
+    if (!v) return NULL;
+    cc_status st = cc_strarray_delete_strided(a, i, 1, 1);
+    if (st != CC_OK) {
+        Py_DECREF(v);
+        return raise_st(st, "pop");
+    }
+    return v;
+}
+
+static PyObject *strarray_index(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (!seq_nargs_ok(NAME, "index", nargs, 1, 3)) return NULL;
+    Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
+    if (nargs > 1 && seq_clamped_index(args[1], &start) < 0) return NULL;
+    if (nargs > 2 && seq_clamped_index(args[2], &stop) < 0) return NULL;
+    Py_ssize_t n = arr_of(self)->length; /* after __index__ ran */
+    if (start < 0 && (start += n) < 0) start = 0;
+    if (stop < 0 && (stop += n) < 0) stop = 0;
+    Py_ssize_t i = find_value(self, args[0], start, stop);
+    if (i == -2) return NULL;
+    if (i < 0) {
+        PyObject *r = value_short_repr(args[0]);
+        if (r) PyErr_Format(PyExc_ValueError, "%U is not in " NAME, r);
+        Py_XDECREF(r);
+        return NULL;
+    }
+    return PyLong_FromSsize_t(i);
+}
+
+static PyObject *strarray_count(PyObject *self, PyObject *v) {
+    const cc_strarray *a = arr_of(self);
+    if (v == Py_None) return PyLong_FromLongLong(a->null_count);
+    Py_ssize_t count = 0;
+    if (PyUnicode_Check(v)) {
+        utf8_buf buf = UTF8_BUF_INIT;
+        cc_str s;
+        if (str_utf8(v, &buf, &s) == 0) {
+            count = (Py_ssize_t)cc_strarray_count(a, s);
+        } else if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
+            PyErr_Clear();
+        } else {
+            count = -1;
+        }
+        utf8_buf_release(&buf);
+        return count < 0 ? NULL : PyLong_FromSsize_t(count);
+    }
+    for (Py_ssize_t i = 0; i < (Py_ssize_t)arr_of(self)->length; i++) {
+        Py_ssize_t j = seq_find_by_eq(self, &strarray_seq_ops, v, i, i + 1);
+        if (j == -2) return NULL;
+        count += j >= 0;
+    }
+    return PyLong_FromSsize_t(count);
+}
+
+static PyObject *strarray_remove(PyObject *self, PyObject *v) {
+    Py_ssize_t i = find_value(self, v, 0, PY_SSIZE_T_MAX);
+    if (i == -2) return NULL;
+    if (i < 0) {
+        PyErr_SetString(PyExc_ValueError, NAME ".remove(x): x not in " NAME);
+        return NULL;
+    }
+    cc_status st = cc_strarray_delete_strided(arr_of(self), i, 1, 1);
+    if (st != CC_OK) return raise_st(st, "remove");
+    Py_RETURN_NONE;
+}
+
+static PyObject *strarray_clear(PyObject *self, PyObject *unused) {
+    (void)unused;
+    cc_strarray *a = arr_of(self);
+    if (a->exports) return raise_st(CC_EBUSY, "clear");
+    cc_strarray_reset(a);
+    Py_RETURN_NONE;
+}
+
+static PyObject *strarray_reverse(PyObject *self, PyObject *unused) {
+    (void)unused;
+    cc_status st = cc_strarray_reverse(arr_of(self));
+    if (st != CC_OK) return raise_st(st, "reverse");
+    Py_RETURN_NONE;
+}
+
+/* sort(key=...): keys from a snapshot; the snapshot, permuted, is written
+ * back only if the length is still the same (as list.sort detects). */
+static CC_NOINLINE PyObject *sort_with_key(PyObject *self, PyObject *key, int reverse) {
+    cc_strarray snap, sorted, *a = arr_of(self);
+    cc_strarray_init(&snap, a->nullable);
+    cc_strarray_init(&sorted, a->nullable);
+    PyObject *elements = NULL, *r = NULL;
+    int64_t *perm = NULL;
+    cc_status st = cc_strarray_gather(a, 0, 1, a->length, &snap);
+    if (st != CC_OK) goto fail_status;
+    Py_ssize_t n = (Py_ssize_t)snap.length;
+    if (!(elements = PyList_New(n))) goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *el = strarray_item_box(&snap, i);
+        if (!el) goto done;
+        PyList_SET_ITEM(elements, i, el);
+    }
+    if (seq_key_order(elements, key, reverse, &perm) < 0) goto done;
+    if (a->length != n) {
+        PyErr_SetString(PyExc_ValueError, NAME " modified during sort");
+        goto done;
+    }
+    if ((st = cc_strarray_take(&snap, perm, n, &sorted)) != CC_OK ||
+        (st = cc_strarray_splice(a, 0, n, &sorted)) != CC_OK)
+        goto fail_status;
+    r = Py_NewRef(Py_None);
+    goto done;
+fail_status:
+    raise_st(st, "sort");
+done:
+    PyMem_Free(perm);
+    Py_XDECREF(elements);
+    cc_strarray_reset(&snap);
+    cc_strarray_reset(&sorted);
+    return r;
+}
+
+static PyObject *strarray_sort(PyObject *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"key", "reverse", NULL};
+    PyObject *key = Py_None;
+    int reverse = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|$Op:sort", kwlist, &key, &reverse))
+        return NULL;
+    if (key != Py_None) return sort_with_key(self, key, reverse);
+    cc_status st = cc_strarray_sort(arr_of(self), reverse);
+    if (st != CC_OK) return raise_st(st, "sort");
+    Py_RETURN_NONE;
+}
+
+static PyObject *strarray_copy(PyObject *self, PyObject *unused) {
+    (void)unused;
+    return strarray_slice_of(self, 0, 1, (Py_ssize_t)arr_of(self)->length);
+}
+
+static PyObject *strarray_deepcopy(PyObject *self, PyObject *memo) {
+    (void)memo;
+    return strarray_copy(self, NULL);
+}
+
+PyObject *strarray_tolist(PyObject *self, PyObject *unused) {
+    (void)unused;
+    const cc_strarray *a = arr_of(self);
+    PyObject *list = PyList_New((Py_ssize_t)a->length);
+    for (Py_ssize_t i = 0; list && i < (Py_ssize_t)a->length; i++) {
+        PyObject *v = strarray_item_box(a, i);
+        if (!v) Py_CLEAR(list);
+        else PyList_SET_ITEM(list, i, v);
+    }
+    return list;
+}
+
+/* ---- + and * --------------------------------------------------------------------- */
+
+static PyObject *strarray_concat(PyObject *self, PyObject *other) {
+    PyObject *r = strarray_copy(self, NULL);
+    if (r && strarray_extend_from(r, other, "__add__") < 0) Py_CLEAR(r);
+    return r;
+}
+
+static PyObject *strarray_inplace_concat(PyObject *self, PyObject *other) {
+    if (strarray_extend_from(self, other, "__iadd__") < 0) return NULL;
+    return Py_NewRef(self);
+}
+
+static PyObject *strarray_repeat(PyObject *self, Py_ssize_t n) {
+    PyObject *r = strarray_copy(self, NULL);
+    if (!r) return NULL;
+    cc_status st = cc_strarray_repeat(arr_of(r), n);
+    if (st != CC_OK) {
+        Py_DECREF(r);
+        return raise_st(st, "__mul__");
+    }
+    return r;
+}
+
+static PyObject *strarray_inplace_repeat(PyObject *self, Py_ssize_t n) {
+    cc_status st = cc_strarray_repeat(arr_of(self), n);
+    if (st != CC_OK) return raise_st(st, "__imul__");
+    return Py_NewRef(self);
+}
+
+/* ---- comparison, repr, iteration ------------------------------------------------- */
+
+/* Two StringArrays without nulls compare by bytes: UTF-8 byte order is code
+ * point order, which is how str compares. */
+static PyObject *compare_arrays(const cc_strarray *a, const cc_strarray *b, int op) {
+    int64_t n = a->length < b->length ? a->length : b->length;
+    for (int64_t i = 0; i < n; i++) {
+        cc_str x = cc_strarray_get(a, i), y = cc_strarray_get(b, i);
+        int64_t m = x.len < y.len ? x.len : y.len;
+        int c = m ? memcmp(x.ptr, y.ptr, (size_t)m) : 0;
+        if (c == 0 && x.len != y.len) c = x.len < y.len ? -1 : 1;
+        if (c) return seq_bool_for(op, c < 0 ? -1 : 1);
+    }
+    return seq_bool_for(op, a->length < b->length ? -1 : a->length > b->length);
+}
+
+static PyObject *strarray_richcompare(PyObject *self, PyObject *other, int op) {
+    module_state *st = state_of_type(Py_TYPE(self));
+    if (!st) return NULL;
+    if (PyObject_TypeCheck(other, st->StringArrayType) && !arr_of(self)->null_count &&
+        !arr_of(other)->null_count)
+        return compare_arrays(arr_of(self), arr_of(other), op);
+    if (!seq_comparable(other)) Py_RETURN_NOTIMPLEMENTED;
+    return seq_compare(self, &strarray_seq_ops, other, op);
+}
+
+static PyObject *strarray_repr(PyObject *self) {
+    return seq_repr(self, &strarray_seq_ops, NAME "(",
+                    arr_of(self)->nullable ? ", nullable=True" : "");
+}
+
+static PyObject *strarray_iter(PyObject *self) { return seq_iter_new(self, &strarray_seq_ops); }
+
+/* ---- properties and introspection ------------------------------------------------ */
+
+static PyObject *get_nullable(PyObject *self, void *c) { return PyBool_FromLong(arr_of(self)->nullable); }
+static PyObject *get_null_count(PyObject *self, void *c) { return PyLong_FromLongLong(arr_of(self)->null_count); }
+static PyObject *get_large(PyObject *self, void *c) { return PyBool_FromLong(arr_of(self)->wide); }
+
+int64_t strarray_nbytes(const cc_strarray *a) {
+    /* the payload of the compact (Arrow) layout */
+    int64_t off = a->wide || cc_strarray_live_bytes(a) > CC_STR_NARROW_MAX ? 8 : 4;
+    return cc_strarray_live_bytes(a) + (a->length + 1) * off +
+           (a->nullable ? cc_bitmap_bytes(a->length) : 0);
+}
+
+int64_t strarray_owned_bytes(const cc_strarray *a) {
+    int64_t slots = a->spans ? a->capacity * 16
+                    : a->offsets ? (a->capacity + 1) * (a->wide ? 8 : 4) : 0;
+    return a->data_cap + slots + (a->validity ? cc_bitmap_bytes(a->capacity) : 0);
+}
+
+static PyObject *get_nbytes(PyObject *self, void *c) {
+    return PyLong_FromLongLong(strarray_nbytes(arr_of(self)));
+}
+
+static PyObject *strarray_sizeof(PyObject *self, PyObject *unused) {
+    (void)unused;
+    return PyLong_FromLongLong((long long)Py_TYPE(self)->tp_basicsize +
+                               strarray_owned_bytes(arr_of(self)));
+}
+
+static PyObject *strarray_debug_info(PyObject *self, PyObject *unused) {
+    (void)unused;
+    const cc_strarray *a = arr_of(self);
+    const char *why;
+    if (cc_strarray_validate(a, &why) != CC_OK) {
+        PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s", why);
+        return NULL;
+    }
+    return Py_BuildValue("{sLsLsLsLsLsLsOsOsO}", "length", (long long)a->length, "capacity",
+                         (long long)a->capacity, "data_len", (long long)a->data_len,
+                         "data_cap", (long long)a->data_cap, "dead", (long long)a->dead,
+                         "exports", (long long)a->exports, "compact",
+                         a->spans ? Py_False : Py_True, "large", a->wide ? Py_True : Py_False,
+                         "nullable", a->nullable ? Py_True : Py_False);
+}
+
+static PyGetSetDef strarray_getset[] = {
+    {"nullable", get_nullable, NULL, "True if the array can hold None.", NULL},
+    {"null_count", get_null_count, NULL, "Number of None elements.", NULL},
+    {"large", get_large, NULL,
+     "True once the offsets are int64 (Arrow large_string): the data passed 2**31-1 bytes.", NULL},
+    {"nbytes", get_nbytes, NULL,
+     "Payload bytes in the Arrow layout: UTF-8 data + offsets + validity bitmap.", NULL},
+    {"data", strarray_get_data, NULL,
+     "The UTF-8 bytes of all strings, back to back: a read-only memoryview (no copy). "
+     "Compacts the layout first if edits scattered it. While the view is alive the "
+     "array cannot be resized (BufferError).", NULL},
+    {"offsets", strarray_get_offsets, NULL,
+     "Element i is data[offsets[i]:offsets[i+1]]: a read-only memoryview of int32 "
+     "(int64 when large), len(a) + 1 entries, no copy.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMethodDef strarray_methods[] = {
+    {"append", (PyCFunction)strarray_append, METH_O,
+     "append($self, s, /)\n--\n\nAppend a str (or None if nullable). Amortised O(1)."},
+    {"extend", (PyCFunction)strarray_extend, METH_O,
+     "extend($self, values, /)\n--\n\nAppend every str of an iterable. All or nothing."},
+    {"insert", (PyCFunction)(void (*)(void))strarray_insert, METH_FASTCALL,
+     "insert($self, i, s, /)\n--\n\nInsert s before index i (clamped as list.insert). O(n)."},
+    {"pop", (PyCFunction)(void (*)(void))strarray_pop, METH_FASTCALL,
+     "pop($self, i=-1, /)\n--\n\nRemove and return the item at i. O(1) at the end."},
+    {"remove", (PyCFunction)strarray_remove, METH_O,
+     "remove($self, s, /)\n--\n\nRemove the first item equal to s; ValueError if absent."},
+    {"index", (PyCFunction)(void (*)(void))strarray_index, METH_FASTCALL,
+     "index($self, s, start=0, stop=sys.maxsize, /)\n--\n\nFirst index of s; ValueError if absent."},
+    {"count", (PyCFunction)strarray_count, METH_O,
+     "count($self, s, /)\n--\n\nNumber of items equal to s (compared as bytes, in C)."},
+    {"clear", (PyCFunction)strarray_clear, METH_NOARGS,
+     "clear($self, /)\n--\n\nRemove all items and release the buffers."},
+    {"reverse", (PyCFunction)strarray_reverse, METH_NOARGS,
+     "reverse($self, /)\n--\n\nReverse in place. O(n + bytes)."},
+    {"sort", (PyCFunction)(void (*)(void))strarray_sort, METH_VARARGS | METH_KEYWORDS,
+     "sort($self, /, *, key=None, reverse=False)\n--\n\nStable in-place sort. Without a key "
+     "by code point (UTF-8 byte order, in C); None goes last in both directions."},
+    {"copy", (PyCFunction)strarray_copy, METH_NOARGS, "copy($self, /)\n--\n\nA shallow copy."},
+    {"__copy__", (PyCFunction)strarray_copy, METH_NOARGS, NULL},
+    {"__deepcopy__", (PyCFunction)strarray_deepcopy, METH_O, NULL},
+    {"tolist", (PyCFunction)strarray_tolist, METH_NOARGS,
+     "tolist($self, /)\n--\n\nThe strings as a list."},
+    {"lengths", (PyCFunction)strarray_lengths, METH_NOARGS,
+     "lengths($self, /)\n--\n\nThe length of each string in code points, as Array('int64') "
+     "(nullable, with None for None, if the array is)."},
+    {"startswith", (PyCFunction)strarray_startswith, METH_O,
+     "startswith($self, prefix, /)\n--\n\nArray('bool'): which strings start with prefix."},
+    {"contains", (PyCFunction)strarray_contains_sub, METH_O,
+     "contains($self, sub, /)\n--\n\nArray('bool'): which strings contain sub."},
+    {"equals", (PyCFunction)strarray_equals, METH_O,
+     "equals($self, s, /)\n--\n\nArray('bool'): which strings equal s."},
+    {"to_numpy", (PyCFunction)strarray_to_numpy, METH_NOARGS,
+     "to_numpy($self, /)\n--\n\nA NumPy array of dtype StringDType (NumPy 2; na_object=None "
+     "if nullable), or an object array on NumPy 1.x. A copy. Imports NumPy."},
+    {"__reduce_ex__", (PyCFunction)strarray_reduce_ex, METH_O,
+     "Pickle support: protocol 5 sends the buffers out of band (PickleBuffer)."},
+    {"__sizeof__", (PyCFunction)strarray_sizeof, METH_NOARGS,
+     "Size in bytes including the owned buffers (for sys.getsizeof)."},
+    {"_debug_info", (PyCFunction)strarray_debug_info, METH_NOARGS,
+     "Check the invariants (AssertionError if broken) and return the internals."},
+    {"__class_getitem__", Py_GenericAlias, METH_O | METH_CLASS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMemberDef strarray_members[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(StringArrayObject, weakreflist), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+PyDoc_STRVAR(strarray_doc,
+"StringArray(values=(), *, nullable=False)\n"
+"--\n\n"
+"A mutable sequence of str stored as UTF-8 bytes plus offsets (Arrow's\n"
+"string layout): about len(s) + 4 bytes per string instead of ~50 + len(s)\n"
+"for a list of str.  Behaves like a list of str; with nullable=True it can\n"
+"hold None.  a[i] = s of any length, append and pop are amortised O(1).\n\n"
+">>> a = StringArray(['spam', 'eggs']); a.append('ham'); a.lengths().tolist()\n"
+"[4, 4, 3]");
+
+static PyType_Slot strarray_slots[] = {
+    {Py_tp_doc, (void *)strarray_doc},
+    {Py_tp_new, strarray_new},
+    {Py_tp_dealloc, strarray_dealloc},
+    {Py_tp_repr, strarray_repr},
+    {Py_tp_hash, PyObject_HashNotImplemented},
+    {Py_tp_iter, strarray_iter},
+    {Py_tp_richcompare, strarray_richcompare},
+    {Py_tp_getset, strarray_getset},
+    {Py_tp_members, strarray_members},
+    {Py_tp_methods, strarray_methods},
+    {Py_sq_length, strarray_length},
+    {Py_sq_item, strarray_item},
+    {Py_sq_ass_item, strarray_ass_item},
+    {Py_sq_contains, strarray_contains},
+    {Py_sq_concat, strarray_concat},
+    {Py_sq_repeat, strarray_repeat},
+    {Py_sq_inplace_concat, strarray_inplace_concat},
+    {Py_sq_inplace_repeat, strarray_inplace_repeat},
+    {Py_mp_length, strarray_length},
+    {Py_mp_subscript, strarray_subscript},
+    {Py_mp_ass_subscript, strarray_ass_subscript},
+    {0, NULL},
+};
+
+PyType_Spec strarray_spec = {
+    .name = "compactcol.StringArray",
+    .basicsize = sizeof(StringArrayObject),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_SEQUENCE,
+    .slots = strarray_slots,
+};
