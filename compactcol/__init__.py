@@ -7,11 +7,15 @@ without a copy.  See the README.
 
 from collections.abc import MutableSequence as _MutableSequence
 
-from ._core import DTYPES, Array, StringArray
+from ._core import DTYPES, Array, CategoricalArray, StringArray, StringPool
 from ._infer import array
 
 __version__ = "0.1.0"
-__all__ = ["Array", "StringArray", "array", "DTYPES", "__version__"]
+__all__ = [
+    "Array", "StringArray", "StringPool", "CategoricalArray", "array", "DTYPES",
+    "__version__",
+]
 
 _MutableSequence.register(Array)
 _MutableSequence.register(StringArray)
+_MutableSequence.register(CategoricalArray)

@@ -17,3 +17,13 @@ def strarray_from_state(nullable, byteorder, length, data, offsets, validity):
     """Rebuild a ``StringArray`` from the state its ``__reduce_ex__`` produced."""
     return _core._strarray_from_state(nullable, byteorder, length, data, offsets,
                                       validity)
+
+
+def pool_from_state(strings):
+    """Rebuild a ``StringPool`` from its strings (a ``StringArray``)."""
+    return _core._pool_from_strings(strings)
+
+
+def categorical_from_state(pool, codes, nullable):
+    """Rebuild a ``CategoricalArray`` from its pool and codes (validated)."""
+    return _core._categorical_from_state(pool, codes, nullable)

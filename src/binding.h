@@ -13,6 +13,7 @@
 
 #include "cc_numarray.h"
 #include "cc_strarray.h"
+#include "cc_strset.h"
 
 typedef struct {
     PyTypeObject *ArrayType;
@@ -41,6 +42,20 @@ typedef struct {
     cc_strarray arr;
     PyObject *weakreflist;
 } StringArrayObject;
+
+typedef struct {
+    PyObject_HEAD
+    cc_strset set;
+    PyObject *weakreflist;
+} StringPoolObject;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *codes; /* an Array('int') of ids into pool; -1 is None */
+    PyObject *pool;  /* a StringPool, maybe shared */
+    bool nullable;
+    PyObject *weakreflist;
+} CategoricalObject;
 
 static inline module_state *state_of_type(PyTypeObject *tp) {
     PyObject *m = PyType_GetModuleByDef(tp, &compactcol_module);
@@ -213,6 +228,8 @@ PyObject *strarray_item_box(const cc_strarray *a, Py_ssize_t i);
  * "<owner>.<what>" and the item.  0, or -1 with an exception (out reset). */
 int strarray_collect(PyObject *src, bool nullable, cc_strarray *out, const char *owner,
                      const char *what);
+/* True for a StringArray (or subclass). */
+bool strarray_check(PyObject *obj);
 /* A new StringArray of the module taking over *arr's buffers. */
 PyObject *strarray_wrap(PyTypeObject *any_type_of_module, cc_strarray *arr);
 /* Payload bytes of the Arrow layout, and every byte the buffers hold. */
@@ -227,6 +244,27 @@ PyObject *strarray_equals(PyObject *self, PyObject *s);
 PyObject *strarray_to_numpy(PyObject *self, PyObject *unused);
 PyObject *strarray_reduce_ex(PyObject *self, PyObject *protocol);
 PyObject *strarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+
+/* --- pool_py.c ------------------------------------------------------------ */
+
+extern PyType_Spec pool_spec;
+/* A new, empty StringPool of the module. */
+PyObject *pool_new_empty(PyTypeObject *any_type_of_module);
+/* Interns one string's bytes: *id.  0, or -1 with an exception. */
+int pool_intern_utf8(PyObject *pool, cc_str s, int64_t *id);
+/* Interns every string of `strings` (ids[i] = its id, -1 for a null, if
+ * ids is not NULL).  unique: a repeat is a ValueError (unpickling).  On
+ * failure the pool forgets what this call added. */
+int pool_intern_all(PyObject *pool, const cc_strarray *strings, bool unique, int64_t *ids);
+/* pool[id] as a new str; IndexError naming `what` if id is not in the pool. */
+PyObject *pool_lookup_id(PyObject *pool, int64_t id, const char *what);
+int64_t pool_nbytes(PyObject *pool);
+PyObject *pool_from_strings(PyObject *module, PyObject *strings);
+
+/* --- categorical_py.c ------------------------------------------------------ */
+
+extern PyType_Spec categorical_spec;
+PyObject *categorical_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 
 /* --- array_methods.c ------------------------------------------------------ */
 

@@ -15,6 +15,10 @@ static int module_exec(PyObject *m) {
     if (!st->BufferViewType) return -1;
     st->StringArrayType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &strarray_spec, NULL);
     if (!st->StringArrayType || PyModule_AddType(m, st->StringArrayType) < 0) return -1;
+    st->StringPoolType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &pool_spec, NULL);
+    if (!st->StringPoolType || PyModule_AddType(m, st->StringPoolType) < 0) return -1;
+    st->CategoricalArrayType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &categorical_spec, NULL);
+    if (!st->CategoricalArrayType || PyModule_AddType(m, st->CategoricalArrayType) < 0) return -1;
     PyObject *names = PyTuple_New(CC_NUM_DTYPES);
     if (!names) return -1;
     for (int i = 0; i < CC_NUM_DTYPES; i++) {
@@ -37,6 +41,8 @@ static int module_traverse(PyObject *m, visitproc visit, void *arg) {
     Py_VISIT(st->SeqIterType);
     Py_VISIT(st->BufferViewType);
     Py_VISIT(st->StringArrayType);
+    Py_VISIT(st->StringPoolType);
+    Py_VISIT(st->CategoricalArrayType);
     return 0;
 }
 
@@ -47,6 +53,8 @@ static int module_clear(PyObject *m) {
     Py_CLEAR(st->SeqIterType);
     Py_CLEAR(st->BufferViewType);
     Py_CLEAR(st->StringArrayType);
+    Py_CLEAR(st->StringPoolType);
+    Py_CLEAR(st->CategoricalArrayType);
     return 0;
 }
 
@@ -57,6 +65,10 @@ static PyMethodDef module_methods[] = {
      "Rebuild an Array from its pickle state (validated)."},
     {"_strarray_from_state", (PyCFunction)(void (*)(void))strarray_from_state, METH_FASTCALL,
      "Rebuild a StringArray from its pickle state (validated)."},
+    {"_pool_from_strings", pool_from_strings, METH_O,
+     "Rebuild a StringPool from a StringArray of distinct strings (validated)."},
+    {"_categorical_from_state", (PyCFunction)(void (*)(void))categorical_from_state, METH_FASTCALL,
+     "Rebuild a CategoricalArray from its pickle state (validated)."},
     {"_debug_fail_alloc", debug_fail_alloc, METH_O,
      "Test hook: make the k-th allocation from now fail (0 disarms). "
      "Returns the previous setting."},

@@ -62,8 +62,7 @@ int strarray_collect(PyObject *src, bool nullable, cc_strarray *out, const char 
                      const char *what) {
     cc_strarray_init(out, nullable);
     utf8_buf buf = UTF8_BUF_INIT;
-    module_state *mst = state_of_type(Py_TYPE(src));
-    if (mst && PyObject_TypeCheck(src, mst->StringArrayType)) {
+    if (strarray_check(src)) {
         const cc_strarray *a = arr_of(src);
         if (a->null_count && !nullable) {
             Py_ssize_t i = (Py_ssize_t)cc_strarray_find_null(a, 0, a->length);
@@ -126,6 +125,14 @@ fail:
     utf8_buf_release(&buf);
     cc_strarray_reset(out);
     return -1;
+}
+
+static PyObject *strarray_subscript(PyObject *self, PyObject *key);
+
+bool strarray_check(PyObject *obj) {
+    /* by slot, like Array's check: any module instance, and subclasses */
+    PyMappingMethods *m = Py_TYPE(obj)->tp_as_mapping;
+    return m && m->mp_subscript == strarray_subscript;
 }
 
 PyObject *strarray_wrap(PyTypeObject *any_type_of_module, cc_strarray *arr) {
@@ -564,9 +571,7 @@ static PyObject *compare_arrays(const cc_strarray *a, const cc_strarray *b, int 
 }
 
 static PyObject *strarray_richcompare(PyObject *self, PyObject *other, int op) {
-    module_state *st = state_of_type(Py_TYPE(self));
-    if (!st) return NULL;
-    if (PyObject_TypeCheck(other, st->StringArrayType) && !arr_of(self)->null_count &&
+    if (strarray_check(other) && !arr_of(self)->null_count &&
         !arr_of(other)->null_count)
         return compare_arrays(arr_of(self), arr_of(other), op);
     if (!seq_comparable(other)) Py_RETURN_NOTIMPLEMENTED;

@@ -103,6 +103,8 @@ static cc_status to_scattered(cc_strarray *a) {
     if (a->spans) return CC_OK;
     if (a->exports) return CC_EBUSY;
     int64_t cap = a->capacity ? a->capacity : 1;
+    if (a->nullable && cap != a->capacity) /* the bitmap follows the capacity */
+        CC_RETURN_NOT_OK(cc_bitmap_resize(&a->validity, a->capacity, cap));
     int64_t *sp = cc_malloc((size_t)cap * 16);
     if (!sp) return CC_ENOMEM;
     for (int64_t i = 0; i < a->length; i++) {
@@ -405,7 +407,8 @@ cc_status cc_strarray_splice(cc_strarray *a, int64_t at, int64_t del,
 
 cc_status cc_strarray_gather(const cc_strarray *a, int64_t start, int64_t step,
                              int64_t count, cc_strarray *out) {
-    if (out->nullable != a->nullable || out->spans) return CC_EINVAL;
+    /* nulls only into a nullable out; anything else converts as it goes */
+    if ((a->null_count && !out->nullable) || out->spans) return CC_EINVAL;
     return append_selected(a, NULL, start, step, count, out);
 }
 
@@ -522,19 +525,29 @@ static void merge_sort(const cc_strarray *a, int64_t *idx, int64_t *tmp, int64_t
     }
 }
 
+cc_status cc_strarray_argsort(const cc_strarray *a, bool reverse, int64_t *order) {
+    int64_t n = a->length;
+    if (n == 0) return CC_OK;
+    int64_t *tmp = cc_malloc((size_t)n * sizeof *tmp);
+    if (!tmp) return CC_ENOMEM;
+    int64_t valid = 0, w;
+    for (int64_t i = 0; i < n; i++) /* valid elements first, then nulls, in order */
+        if (cc_strarray_is_valid(a, i)) order[valid++] = i;
+    w = valid;
+    for (int64_t i = 0; i < n; i++)
+        if (!cc_strarray_is_valid(a, i)) order[w++] = i;
+    merge_sort(a, order, tmp, valid, reverse ? -1 : 1);
+    cc_free(tmp);
+    return CC_OK;
+}
+
 cc_status cc_strarray_sort(cc_strarray *a, bool reverse) {
     int64_t n = a->length;
     if (n < 2) return CC_OK;
-    int64_t *idx = cc_malloc((size_t)n * 2 * sizeof *idx);
+    int64_t *idx = cc_malloc((size_t)n * sizeof *idx);
     if (!idx) return CC_ENOMEM;
-    int64_t valid = 0, w = 0;
-    for (int64_t i = 0; i < n; i++) /* valid elements first, then nulls, in order */
-        if (cc_strarray_is_valid(a, i)) idx[valid++] = i;
-    w = valid;
-    for (int64_t i = 0; i < n; i++)
-        if (!cc_strarray_is_valid(a, i)) idx[w++] = i;
-    merge_sort(a, idx, idx + n, valid, reverse ? -1 : 1);
-    cc_status st = reorder(a, idx, 0, 1);
+    cc_status st = cc_strarray_argsort(a, reverse, idx);
+    if (st == CC_OK) st = reorder(a, idx, 0, 1);
     cc_free(idx);
     return st;
 }

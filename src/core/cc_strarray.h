@@ -106,7 +106,8 @@ CC_MUST_CHECK cc_status cc_strarray_set(cc_strarray *a, int64_t i, cc_str s,
 /* Replaces [at, at + del) with all of src (src != a). */
 CC_MUST_CHECK cc_status cc_strarray_splice(cc_strarray *a, int64_t at, int64_t del,
                                            const cc_strarray *src);
-/* Appends the count elements start, start + step, ... of a to out. */
+/* Appends the count elements start, start + step, ... of a to out (a
+ * compact array; CC_EINVAL if a has nulls and out is not nullable). */
 CC_MUST_CHECK cc_status cc_strarray_gather(const cc_strarray *a, int64_t start,
                                            int64_t step, int64_t count,
                                            cc_strarray *out);
@@ -119,6 +120,9 @@ CC_MUST_CHECK cc_status cc_strarray_delete_strided(cc_strarray *a, int64_t start
 /* a = a repeated n times. */
 CC_MUST_CHECK cc_status cc_strarray_repeat(cc_strarray *a, int64_t n);
 CC_MUST_CHECK cc_status cc_strarray_reverse(cc_strarray *a);
+/* order[k] = the index of the k-th element in sorted order (stable, by
+ * bytes, nulls last); order has room for a->length entries. */
+CC_MUST_CHECK cc_status cc_strarray_argsort(const cc_strarray *a, bool reverse, int64_t *order);
 /* Stable sort by bytes (= code points for UTF-8); nulls last. */
 CC_MUST_CHECK cc_status cc_strarray_sort(cc_strarray *a, bool reverse);
 /* Appends a[order[0]], ..., a[order[n-1]] to out (CC_EINDEX if an index

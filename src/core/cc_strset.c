@@ -103,9 +103,8 @@ cc_status cc_strset_insert(cc_strset *s, cc_str key, int64_t *id, bool *added) {
     return CC_OK;
 }
 
-cc_status cc_strset_remove(cc_strset *s, int64_t id) {
-    if (id < 0 || id >= cc_strset_entries(s) || !cc_strset_is_live(s, id)) return CC_EINDEX;
-    CC_RETURN_NOT_OK(ensure_removed_bits(s, cc_strset_entries(s)));
+/* Takes live entry id out of the table. */
+static void unlink_slot(cc_strset *s, int64_t id) {
     uint64_t mask = (uint64_t)s->table_size - 1;
     uint64_t hole = (uint64_t)probe(s, cc_strset_key(s, id), hash_of(cc_strset_key(s, id)));
     /* Backward-shift deletion: pull later members of the probe run into the
@@ -118,9 +117,31 @@ cc_status cc_strset_remove(cc_strset *s, int64_t id) {
         hole = j;
     }
     s->slots[hole] = CC_STRSET_EMPTY;
+}
+
+cc_status cc_strset_remove(cc_strset *s, int64_t id) {
+    if (id < 0 || id >= cc_strset_entries(s) || !cc_strset_is_live(s, id)) return CC_EINDEX;
+    CC_RETURN_NOT_OK(ensure_removed_bits(s, cc_strset_entries(s)));
+    unlink_slot(s, id);
     cc_bitmap_set(s->removed, id, true);
     s->removed_count++;
     return CC_OK;
+}
+
+cc_status cc_strset_truncate(cc_strset *s, int64_t n) {
+    int64_t entries = cc_strset_entries(s);
+    if (n < 0 || n > entries) return CC_EINDEX;
+    if (s->keys.exports && n < entries) return CC_EBUSY;
+    for (int64_t id = entries - 1; id >= n; id--) {
+        if (!cc_strset_is_live(s, id)) {
+            s->removed_count--;
+            cc_bitmap_set(s->removed, id, false);
+        } else {
+            unlink_slot(s, id);
+        }
+    }
+    /* dropping the tail of a compact array frees nothing it needs: cannot fail */
+    return cc_strarray_delete_strided(&s->keys, n, 1, entries - n);
 }
 
 cc_status cc_strset_compact(cc_strset *s, int64_t *survivors) {

@@ -61,6 +61,9 @@ CC_MUST_CHECK cc_status cc_strset_insert(cc_strset *s, cc_str key, int64_t *id,
                                          bool *added);
 /* Removes live entry id (tombstone; the table forgets it at once). */
 CC_MUST_CHECK cc_status cc_strset_remove(cc_strset *s, int64_t id);
+/* Forgets every entry with id >= n (the undo of inserts that must not
+ * stay, e.g. after a later step of an all-or-nothing call failed). */
+CC_MUST_CHECK cc_status cc_strset_truncate(cc_strset *s, int64_t n);
 /* Drops tombstones: live entries keep their order and get ids 0..live-1.
  * If survivors is not NULL it receives the old id of each (live entries). */
 CC_MUST_CHECK cc_status cc_strset_compact(cc_strset *s, int64_t *survivors);

@@ -358,6 +358,25 @@ TEST(strarray_scans_match_a_byte_oracle) {
     cc_strarray_reset(&a);
 }
 
+TEST(strarray_empty_copy_then_insert_keeps_a_bitmap) {
+    /* regression: an empty gather leaves capacity 0 with offsets; going
+     * scattered then bumped the capacity to 1 without a validity bitmap */
+    cc_strarray a, empty, one;
+    cc_strarray_init(&a, true);
+    cc_strarray_init(&empty, true);
+    cc_strarray_init(&one, true);
+    CHECK_EQ(cc_strarray_append(&a, S("x"), false), CC_OK);
+    CHECK_EQ(cc_strarray_append(&one, S(""), true), CC_OK);
+    CHECK_EQ(cc_strarray_gather(&a, 0, 1, 0, &empty), CC_OK);
+    CHECK_EQ(cc_strarray_splice(&empty, 0, 0, &one), CC_OK);
+    CHECK_EQ(cc_strarray_splice(&empty, 0, 0, &a), CC_OK);
+    const char *why;
+    CHECK(empty.length == 2 && empty.null_count == 1 && cc_strarray_validate(&empty, &why) == CC_OK);
+    cc_strarray_reset(&a);
+    cc_strarray_reset(&empty);
+    cc_strarray_reset(&one);
+}
+
 TEST(utf8_validator_rejects_what_python_would_not_decode) {
     CHECK(cc_utf8_valid((const uint8_t *)"", 0));
     CHECK(cc_utf8_valid((const uint8_t *)"a\0b", 3));

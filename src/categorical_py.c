@@ -1,0 +1,783 @@
+/* categorical_py.c -- compactcol.CategoricalArray: a list of str stored as
+ * small integer codes into a StringPool.
+ *
+ *   codes   Array('int')  [ 2 | 0 | 0 | 1 | -1 | 2 ... ]   int8, widening to
+ *                                                           int16/32/64 as the
+ *                                                           pool grows
+ *   pool    StringPool    0 'red'  1 'green'  2 'blue'      shared, append-only
+ *
+ * A code is a pool id; -1 is None (pandas' convention, so the codes hand
+ * over to pandas.Categorical as they are).  `codes` is the live Array, so
+ * a user can write any int into it: every read checks the code against the
+ * pool and raises IndexError for one that is not there (DI2), never reads
+ * out of bounds.  The pool is append-only, so codes that were valid stay
+ * valid whoever else shares it (DI4).
+ *
+ * All-or-nothing: values are collected and checked first (user code runs
+ * only then), then interned -- which only adds to the pool -- and the codes
+ * committed with one core call; if that commit fails (BufferError while
+ * the codes are exported, MemoryError) the pool forgets the strings this
+ * call added (cc_strset_truncate: nothing else ran in between).
+ */
+#include "binding.h"
+
+#include <structmember.h>
+
+#define NAME "CategoricalArray"
+
+typedef CategoricalObject Cat;
+
+static cc_numarray *codes_of(PyObject *self) {
+    return &((ArrayObject *)((Cat *)self)->codes)->arr;
+}
+static PyObject *pool_of(PyObject *self) { return ((Cat *)self)->pool; }
+static cc_strset *set_of(PyObject *self) { return &((StringPoolObject *)pool_of(self))->set; }
+
+static PyObject *raise_st(cc_status st, const char *what) { return status_raise(NAME, st, what); }
+
+static void forget_new_strings(PyObject *self, int64_t pool_before) {
+    if (cc_strset_truncate(set_of(self), pool_before) != CC_OK) { /* only grew */ }
+}
+
+/* ---- decoding ------------------------------------------------------------------ */
+
+static int64_t code_at(const cc_numarray *codes, Py_ssize_t i) {
+    cc_scalar s;
+    cc_numarray_get(codes, i, &s);
+    return s.v.i; /* adaptive ints are INT scalars */
+}
+
+static PyObject *decode(PyObject *self, Py_ssize_t i) {
+    int64_t code = code_at(codes_of(self), i);
+    if (code == -1) Py_RETURN_NONE;
+    int64_t n = cc_strset_entries(set_of(self));
+    if (code < 0 || code >= n) {
+        PyErr_Format(PyExc_IndexError, NAME "[%zd]: code %lld is not in its pool (ids are 0..%lld)",
+                     i, (long long)code, (long long)n - 1);
+        return NULL;
+    }
+    return str_from_utf8(cc_strset_key(set_of(self), code));
+}
+
+static Py_ssize_t cat_length(PyObject *self) { return (Py_ssize_t)codes_of(self)->length; }
+
+static const seq_ops cat_seq_ops = {NAME, cat_length, decode};
+
+/* ---- encoding ------------------------------------------------------------------ */
+
+static cc_numarray empty_codes(void) {
+    cc_numarray c;
+    cc_numarray_init(&c, CC_INT8, true, false);
+    return c;
+}
+
+/* The codes of every value of src, in *out (adaptive int); the new strings
+ * are in the pool, which held *pool_before entries before. */
+static int encode(PyObject *self, PyObject *src, const char *what, cc_numarray *out,
+                  int64_t *pool_before) {
+    Cat *c = (Cat *)self;
+    *out = empty_codes();
+    cc_strarray strings;
+    if (strarray_collect(src, c->nullable, &strings, NAME, what) < 0) return -1;
+    int64_t n = strings.length, bad;
+    int64_t *ids = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *ids);
+    int r = -1;
+    *pool_before = cc_strset_entries(set_of(self));
+    if (!ids) {
+        PyErr_NoMemory();
+    } else if (pool_intern_all(pool_of(self), &strings, false, ids) == 0) {
+        cc_status st = cc_numarray_append_converted(out, CC_INT64, ids, n, &bad);
+        if (st == CC_OK) r = 0;
+        else forget_new_strings(self, *pool_before), raise_st(st, what);
+    }
+    PyMem_Free(ids);
+    cc_strarray_reset(&strings);
+    return r;
+}
+
+/* The code of one value (interning it); -1 for None. */
+static int encode_one(PyObject *self, PyObject *v, const char *what, int64_t *code,
+                      int64_t *pool_before) {
+    Cat *c = (Cat *)self;
+    *pool_before = cc_strset_entries(set_of(self));
+    if (v == Py_None && c->nullable) {
+        *code = -1;
+        return 0;
+    }
+    utf8_buf buf = UTF8_BUF_INIT;
+    cc_str s;
+    int r = str_value_utf8(v, &buf, &s, NAME, what, -1, c->nullable);
+    if (r == 0) r = pool_intern_utf8(pool_of(self), s, code);
+    utf8_buf_release(&buf);
+    return r;
+}
+
+static cc_scalar int_scalar(int64_t v) {
+    cc_scalar s = {.kind = CC_SCALAR_INT, .v.i = v};
+    return s;
+}
+
+/* Commits a change of the codes; on failure the new strings are forgotten. */
+static int commit(PyObject *self, cc_status st, int64_t pool_before, const char *what) {
+    if (st == CC_OK) return 0;
+    forget_new_strings(self, pool_before);
+    raise_st(st, what);
+    return -1;
+}
+
+/* The pool id of str v if present, -1 if absent, -2 on error; *is_str. */
+static int64_t find_code(PyObject *self, PyObject *v, bool *comparable) {
+    *comparable = true;
+    if (v == Py_None) return -1;
+    if (!PyUnicode_Check(v)) {
+        *comparable = false;
+        return 0;
+    }
+    utf8_buf buf = UTF8_BUF_INIT;
+    cc_str s;
+    int64_t id;
+    if (str_utf8(v, &buf, &s) == 0) {
+        id = cc_strset_find(set_of(self), s);
+        if (id < 0) id = -3; /* absent: matches no element */
+    } else if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
+        PyErr_Clear();
+        id = -3;
+    } else {
+        id = -2;
+    }
+    utf8_buf_release(&buf);
+    return id;
+}
+
+/* ---- construction ------------------------------------------------------------------- */
+
+static PyObject *cat_wrap(PyObject *like, cc_numarray *codes, PyObject *pool, bool nullable) {
+    module_state *st = state_of_type(Py_TYPE(like));
+    if (!st) return NULL;
+    Cat *c = (Cat *)st->CategoricalArrayType->tp_alloc(st->CategoricalArrayType, 0);
+    if (!c) return NULL;
+    c->nullable = nullable;
+    c->pool = Py_NewRef(pool);
+    if (!(c->codes = array_wrap(Py_TYPE(like), codes))) Py_CLEAR(c);
+    return (PyObject *)c;
+}
+
+static PyObject *cat_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"values", "pool", "nullable", NULL};
+    PyObject *values = NULL, *pool = Py_None;
+    int nullable = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OO$p:" NAME, kwlist, &values, &pool,
+                                     &nullable))
+        return NULL;
+    module_state *st = state_of_type(type);
+    if (!st) return NULL;
+    if (pool != Py_None && !PyObject_TypeCheck(pool, st->StringPoolType)) {
+        PyErr_Format(PyExc_TypeError, NAME ": pool must be a StringPool or None, not %s",
+                     Py_TYPE(pool)->tp_name);
+        return NULL;
+    }
+    Cat *self = (Cat *)type->tp_alloc(type, 0);
+    if (!self) return NULL;
+    self->nullable = nullable;
+    cc_numarray codes = empty_codes();
+    self->pool = pool == Py_None ? pool_new_empty(type) : Py_NewRef(pool);
+    if (!self->pool || !(self->codes = array_wrap(type, &codes))) goto fail;
+    if (values) {
+        int64_t before;
+        if (encode((PyObject *)self, values, "__init__", &codes, &before) < 0) goto fail;
+        cc_numarray_move(codes_of((PyObject *)self), &codes);
+    }
+    return (PyObject *)self;
+fail:
+    Py_DECREF(self);
+    return NULL;
+}
+
+static void cat_dealloc(Cat *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    if (self->weakreflist) PyObject_ClearWeakRefs((PyObject *)self);
+    Py_XDECREF(self->codes);
+    Py_XDECREF(self->pool);
+    tp->tp_free(self);
+    Py_DECREF(tp);
+}
+
+/* ---- indexing ----------------------------------------------------------------------- */
+
+static PyObject *cat_item(PyObject *self, Py_ssize_t i) {
+    if (i < 0 || i >= cat_length(self)) {
+        PyErr_SetString(PyExc_IndexError, NAME " index out of range");
+        return NULL;
+    }
+    return decode(self, i);
+}
+
+static PyObject *slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t step, Py_ssize_t n) {
+    cc_numarray out;
+    cc_numarray_init_like(&out, codes_of(self));
+    cc_status st = cc_numarray_gather(codes_of(self), start, step, n, &out);
+    PyObject *r = st == CC_OK ? cat_wrap(self, &out, pool_of(self), ((Cat *)self)->nullable)
+                              : raise_st(st, "__getitem__");
+    cc_numarray_reset(&out);
+    return r;
+}
+
+static PyObject *cat_subscript(PyObject *self, PyObject *key) {
+    Py_ssize_t i, start, stop, step;
+    if (PySlice_Check(key)) {
+        if (PySlice_Unpack(key, &start, &stop, &step) < 0) return NULL;
+        Py_ssize_t n = PySlice_AdjustIndices(cat_length(self), &start, &stop, step);
+        return slice_of(self, start, step, n);
+    }
+    if (seq_index_arg(key, NAME, &i) < 0) return NULL;
+    if (i < 0) i += cat_length(self);
+    return cat_item(self, i);
+}
+
+static int ass_slice(PyObject *self, PyObject *slice, PyObject *value) {
+    cc_numarray *codes = codes_of(self);
+    Py_ssize_t start, stop, step, n;
+    if (PySlice_Unpack(slice, &start, &stop, &step) < 0) return -1;
+    if (!value) {
+        n = PySlice_AdjustIndices(codes->length, &start, &stop, step);
+        cc_status st = cc_numarray_delete_strided(codes, start, step, n);
+        return commit(self, st, cc_strset_entries(set_of(self)), "__delitem__");
+    }
+    cc_numarray scratch;
+    int64_t before;
+    if (encode(self, value, "slice assignment", &scratch, &before) < 0) return -1;
+    n = PySlice_AdjustIndices(codes->length, &start, &stop, step);
+    cc_status st;
+    if (step == 1) {
+        st = cc_numarray_splice(codes, start, n, &scratch);
+    } else if (scratch.length != n) {
+        forget_new_strings(self, before);
+        PyErr_Format(PyExc_ValueError,
+                     "attempt to assign sequence of size %lld to extended slice of size %zd",
+                     (long long)scratch.length, n);
+        cc_numarray_reset(&scratch);
+        return -1;
+    } else {
+        st = cc_numarray_scatter(codes, start, step, &scratch);
+    }
+    cc_numarray_reset(&scratch);
+    return commit(self, st, before, "slice assignment");
+}
+
+static int ass_item(PyObject *self, Py_ssize_t i, PyObject *value) {
+    cc_numarray *codes = codes_of(self);
+    if (seq_normalise(&i, codes->length, NAME, "assignment index") < 0) return -1;
+    int64_t before = cc_strset_entries(set_of(self)), code;
+    if (!value)
+        return commit(self, cc_numarray_delete_strided(codes, i, 1, 1), before, "__delitem__");
+    if (encode_one(self, value, "__setitem__", &code, &before) < 0) return -1;
+    cc_scalar s = int_scalar(code);
+    return commit(self, cc_numarray_set(codes, i, &s), before, "__setitem__");
+}
+
+static int cat_ass_subscript(PyObject *self, PyObject *key, PyObject *value) {
+    Py_ssize_t i;
+    if (PySlice_Check(key)) return ass_slice(self, key, value);
+    if (seq_index_arg(key, NAME, &i) < 0) return -1;
+    return ass_item(self, i, value);
+}
+
+static int cat_ass_item(PyObject *self, Py_ssize_t i, PyObject *value) {
+    if (i < 0) i -= cat_length(self); /* sq_ass_item got i + len */
+    return ass_item(self, i, value);
+}
+
+/* ---- searching --------------------------------------------------------------------- */
+
+static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_ssize_t stop) {
+    bool comparable;
+    int64_t id = find_code(self, v, &comparable);
+    if (!comparable) return seq_find_by_eq(self, &cat_seq_ops, v, start, stop);
+    if (id == -2) return -2;
+    if (id == -3) return -1;
+    cc_scalar s = int_scalar(id);
+    return (Py_ssize_t)cc_numarray_find(codes_of(self), &s, start, stop);
+}
+
+static int cat_contains(PyObject *self, PyObject *v) {
+    Py_ssize_t i = find_value(self, v, 0, PY_SSIZE_T_MAX);
+    return i == -2 ? -1 : i >= 0;
+}
+
+static PyObject *cat_index(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (!seq_nargs_ok(NAME, "index", nargs, 1, 3)) return NULL;
+    Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
+    if (nargs > 1 && seq_clamped_index(args[1], &start) < 0) return NULL;
+    if (nargs > 2 && seq_clamped_index(args[2], &stop) < 0) return NULL;
+    Py_ssize_t n = cat_length(self);
+    if (start < 0 && (start += n) < 0) start = 0;
+    if (stop < 0 && (stop += n) < 0) stop = 0;
+    Py_ssize_t i = find_value(self, args[0], start, stop);
+    if (i == -2) return NULL;
+    if (i < 0) {
+        PyObject *r = value_short_repr(args[0]);
+        if (r) PyErr_Format(PyExc_ValueError, "%U is not in " NAME, r);
+        Py_XDECREF(r);
+        return NULL;
+    }
+    return PyLong_FromSsize_t(i);
+}
+
+static PyObject *cat_count(PyObject *self, PyObject *v) {
+    bool comparable;
+    int64_t id = find_code(self, v, &comparable);
+    if (id == -2) return NULL;
+    if (comparable) {
+        cc_scalar s = int_scalar(id);
+        return PyLong_FromLongLong(id == -3 ? 0 : cc_numarray_count(codes_of(self), &s));
+    }
+    Py_ssize_t count = 0;
+    for (Py_ssize_t i = 0; i < cat_length(self); i++) {
+        Py_ssize_t j = seq_find_by_eq(self, &cat_seq_ops, v, i, i + 1);
+        if (j == -2) return NULL;
+        count += j >= 0;
+    }
+    return PyLong_FromSsize_t(count);
+}
+
+static PyObject *cat_remove(PyObject *self, PyObject *v) {
+    Py_ssize_t i = find_value(self, v, 0, PY_SSIZE_T_MAX);
+    if (i == -2) return NULL;
+    if (i < 0) {
+        PyErr_SetString(PyExc_ValueError, NAME ".remove(x): x not in " NAME);
+        return NULL;
+    }
+    cc_status st = cc_numarray_delete_strided(codes_of(self), i, 1, 1);
+    return st == CC_OK ? Py_NewRef(Py_None) : raise_st(st, "remove");
+}
+
+/* ---- list methods ------------------------------------------------------------------- */
+
+static PyObject *cat_append(PyObject *self, PyObject *v) {
+    int64_t code, before;
+    if (encode_one(self, v, "append", &code, &before) < 0) return NULL;
+    cc_scalar s = int_scalar(code);
+    if (commit(self, cc_numarray_append(codes_of(self), &s), before, "append") < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+static int extend_from(PyObject *self, PyObject *src, const char *what) {
+    cc_numarray scratch, *codes = codes_of(self);
+    int64_t before;
+    if (encode(self, src, what, &scratch, &before) < 0) return -1;
+    cc_status st = cc_numarray_splice(codes, codes->length, 0, &scratch);
+    cc_numarray_reset(&scratch);
+    return commit(self, st, before, what);
+}
+
+static PyObject *cat_extend(PyObject *self, PyObject *values) {
+    if (extend_from(self, values, "extend") < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *cat_insert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (!seq_nargs_ok(NAME, "insert", nargs, 2, 2)) return NULL;
+    Py_ssize_t i;
+    int64_t code, before;
+    if (seq_clamped_index(args[0], &i) < 0) return NULL;
+    if (encode_one(self, args[1], "insert", &code, &before) < 0) return NULL;
+    cc_numarray one = empty_codes(), *codes = codes_of(self);
+    cc_scalar s = int_scalar(code);
+    cc_status st = cc_numarray_append(&one, &s);
+    if (st == CC_OK) {
+        Py_ssize_t n = (Py_ssize_t)codes->length; /* clamped as list.insert */
+        i = i < 0 ? (i + n < 0 ? 0 : i + n) : (i > n ? n : i);
+        st = cc_numarray_splice(codes, i, 0, &one);
+    }
+    cc_numarray_reset(&one);
+    if (commit(self, st, before, "insert") < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *cat_pop(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (!seq_nargs_ok(NAME, "pop", nargs, 0, 1)) return NULL;
+    Py_ssize_t i = -1;
+    if (nargs && seq_index_arg(args[0], NAME, &i) < 0) return NULL;
+    if (cat_length(self) == 0) {
+        PyErr_SetString(PyExc_IndexError, "pop from empty " NAME);
+        return NULL;
+    }
+    if (seq_normalise(&i, cat_length(self), "pop", "index") < 0) return NULL;
+    PyObject *v = decode(self, i);
+    if (!v) return NULL;
+    cc_status st = cc_numarray_delete_strided(codes_of(self), i, 1, 1);
+    if (st != CC_OK) {
+        Py_DECREF(v);
+        return raise_st(st, "pop");
+    }
+    return v;
+}
+
+static PyObject *cat_clear(PyObject *self, PyObject *unused) {
+    (void)unused;
+    cc_numarray *codes = codes_of(self);
+    cc_status st = cc_numarray_delete_strided(codes, 0, 1, codes->length);
+    return st == CC_OK ? Py_NewRef(Py_None) : raise_st(st, "clear");
+}
+
+static PyObject *cat_reverse(PyObject *self, PyObject *unused) {
+    (void)unused;
+    cc_numarray_reverse(codes_of(self));
+    Py_RETURN_NONE;
+}
+
+/* sort() orders by string, not by code: rank the pool's strings once
+ * (O(k log k) for k categories), then a stable counting sort of the codes
+ * by rank (O(n + k)); None (and any code not in the pool) last. */
+static PyObject *sort_by_string(PyObject *self, bool reverse) {
+    cc_numarray *codes = codes_of(self);
+    const cc_strarray *keys = &set_of(self)->keys;
+    int64_t k = keys->length, n = codes->length;
+    int64_t *order = PyMem_Malloc((size_t)(k ? k : 1) * sizeof *order);
+    int64_t *rank = PyMem_Malloc((size_t)(k ? k : 1) * sizeof *rank);
+    int64_t *count = PyMem_Calloc((size_t)(k + 2), sizeof *count);
+    int64_t *perm = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *perm);
+    PyObject *r = NULL;
+    cc_status st;
+    if (!order || !rank || !count || !perm) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if ((st = cc_strarray_argsort(keys, reverse, order)) != CC_OK) goto fail_status;
+    for (int64_t j = 0; j < k; j++) rank[order[j]] = j;
+    /* element i goes to bucket rank[code], or k for None and stray codes */
+#define BUCKET(code) ((code) >= 0 && (code) < k ? rank[(code)] : k)
+    for (int64_t i = 0; i < n; i++) count[BUCKET(code_at(codes, i)) + 1]++;
+    for (int64_t b = 1; b <= k + 1; b++) count[b] += count[b - 1];
+    for (int64_t i = 0; i < n; i++) perm[count[BUCKET(code_at(codes, i))]++] = i;
+#undef BUCKET
+    if ((st = cc_numarray_permute(codes, perm)) != CC_OK) goto fail_status;
+    r = Py_NewRef(Py_None);
+    goto done;
+fail_status:
+    raise_st(st, "sort");
+done:
+    PyMem_Free(order);
+    PyMem_Free(rank);
+    PyMem_Free(count);
+    PyMem_Free(perm);
+    return r;
+}
+
+static CC_NOINLINE PyObject *sort_with_key(PyObject *self, PyObject *key, int reverse) {
+    cc_numarray snap, *codes = codes_of(self);
+    cc_numarray_init_like(&snap, codes);
+    PyObject *elements = NULL, *r = NULL;
+    int64_t *perm = NULL;
+    cc_status st = cc_numarray_gather(codes, 0, 1, codes->length, &snap);
+    if (st != CC_OK) {
+        raise_st(st, "sort");
+        goto done;
+    }
+    Py_ssize_t n = (Py_ssize_t)snap.length;
+    if (!(elements = PySequence_List(self))) goto done;
+    if (PyList_GET_SIZE(elements) != n) goto modified;
+    if (seq_key_order(elements, key, reverse, &perm) < 0) goto done;
+    if (codes->length != n) goto modified;
+    if ((st = cc_numarray_permute(&snap, perm)) != CC_OK ||
+        (st = cc_numarray_splice(codes, 0, n, &snap)) != CC_OK) {
+        raise_st(st, "sort");
+        goto done;
+    }
+    r = Py_NewRef(Py_None);
+    goto done;
+modified:
+    PyErr_SetString(PyExc_ValueError, NAME " modified during sort");
+done:
+    PyMem_Free(perm);
+    Py_XDECREF(elements);
+    cc_numarray_reset(&snap);
+    return r;
+}
+
+static PyObject *cat_sort(PyObject *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"key", "reverse", NULL};
+    PyObject *key = Py_None;
+    int reverse = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|$Op:sort", kwlist, &key, &reverse))
+        return NULL;
+    if (key != Py_None) return sort_with_key(self, key, reverse);
+    return sort_by_string(self, reverse);
+}
+
+static PyObject *cat_copy(PyObject *self, PyObject *unused) {
+    (void)unused;
+    return slice_of(self, 0, 1, cat_length(self));
+}
+
+/* deepcopy copies the pool through the memo, so arrays that shared a pool
+ * share the copy. */
+static PyObject *cat_deepcopy(PyObject *self, PyObject *memo) {
+    PyObject *copy_mod = PyImport_ImportModule("copy");
+    PyObject *pool = copy_mod ? PyObject_CallMethod(copy_mod, "deepcopy", "OO", pool_of(self), memo)
+                              : NULL;
+    Py_XDECREF(copy_mod);
+    if (!pool) return NULL;
+    cc_numarray out;
+    cc_numarray_init_like(&out, codes_of(self));
+    cc_status st = cc_numarray_gather(codes_of(self), 0, 1, cat_length(self), &out);
+    PyObject *r = st == CC_OK ? cat_wrap(self, &out, pool, ((Cat *)self)->nullable)
+                              : raise_st(st, "__deepcopy__");
+    cc_numarray_reset(&out);
+    Py_DECREF(pool);
+    return r;
+}
+
+/* ---- + and * ----------------------------------------------------------------------- */
+
+static PyObject *cat_concat(PyObject *self, PyObject *other) {
+    PyObject *r = cat_copy(self, NULL);
+    if (r && extend_from(r, other, "__add__") < 0) Py_CLEAR(r);
+    return r;
+}
+
+static PyObject *cat_inplace_concat(PyObject *self, PyObject *other) {
+    return extend_from(self, other, "__iadd__") < 0 ? NULL : Py_NewRef(self);
+}
+
+static PyObject *cat_repeat(PyObject *self, Py_ssize_t n) {
+    PyObject *r = cat_copy(self, NULL);
+    if (!r) return NULL;
+    cc_status st = cc_numarray_repeat(codes_of(r), n);
+    if (st != CC_OK) {
+        Py_DECREF(r);
+        return raise_st(st, "__mul__");
+    }
+    return r;
+}
+
+static PyObject *cat_inplace_repeat(PyObject *self, Py_ssize_t n) {
+    cc_status st = cc_numarray_repeat(codes_of(self), n);
+    return st == CC_OK ? Py_NewRef(self) : raise_st(st, "__imul__");
+}
+
+/* ---- comparison, repr, iteration, properties ---------------------------------------- */
+
+static PyObject *cat_richcompare(PyObject *self, PyObject *other, int op) {
+    module_state *st = state_of_type(Py_TYPE(self));
+    if (!st) return NULL;
+    if ((op == Py_EQ || op == Py_NE) && PyObject_TypeCheck(other, st->CategoricalArrayType) &&
+        pool_of(other) == pool_of(self)) {
+        /* one pool: equal strings have equal codes */
+        const cc_numarray *a = codes_of(self), *b = codes_of(other);
+        bool eq = a->length == b->length && cc_numarray_first_difference(a, b) < 0;
+        return PyBool_FromLong(eq == (op == Py_EQ));
+    }
+    if (!seq_comparable(other)) Py_RETURN_NOTIMPLEMENTED;
+    return seq_compare(self, &cat_seq_ops, other, op);
+}
+
+static PyObject *cat_repr(PyObject *self) {
+    return seq_repr(self, &cat_seq_ops, NAME "(", ((Cat *)self)->nullable ? ", nullable=True" : "");
+}
+
+static PyObject *cat_iter(PyObject *self) { return seq_iter_new(self, &cat_seq_ops); }
+
+static PyObject *cat_tolist(PyObject *self, PyObject *unused) {
+    (void)unused;
+    return PySequence_List(self);
+}
+
+static PyObject *get_pool(PyObject *self, void *c) { return Py_NewRef(pool_of(self)); }
+static PyObject *get_codes(PyObject *self, void *c) { return Py_NewRef(((Cat *)self)->codes); }
+static PyObject *get_nullable(PyObject *self, void *c) { return PyBool_FromLong(((Cat *)self)->nullable); }
+
+static PyObject *get_categories(PyObject *self, void *c) {
+    return PyObject_GetAttrString(pool_of(self), "strings");
+}
+
+static PyObject *get_null_count(PyObject *self, void *c) {
+    cc_scalar s = int_scalar(-1);
+    return PyLong_FromLongLong(cc_numarray_count(codes_of(self), &s));
+}
+
+static PyObject *get_nbytes(PyObject *self, void *c) {
+    const cc_numarray *codes = codes_of(self);
+    return PyLong_FromLongLong(codes->length * cc_numarray_itemsize(codes) +
+                               pool_nbytes(pool_of(self)));
+}
+
+static PyObject *cat_sizeof(PyObject *self, PyObject *unused) {
+    (void)unused;
+    const cc_numarray *codes = codes_of(self);
+    return PyLong_FromLongLong((long long)Py_TYPE(self)->tp_basicsize +
+                               codes->capacity * cc_numarray_itemsize(codes));
+}
+
+static PyObject *cat_debug_info(PyObject *self, PyObject *unused) {
+    (void)unused;
+    const cc_numarray *codes = codes_of(self);
+    const char *why;
+    if (cc_numarray_validate(codes, &why) != CC_OK || !codes->adaptive || codes->nullable) {
+        PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s",
+                     codes->adaptive && !codes->nullable ? why : "codes must be Array('int')");
+        return NULL;
+    }
+    return Py_BuildValue("{sLsssL}", "length", (long long)codes->length, "code_dtype",
+                         cc_dtype_get(codes->dtype)->name, "categories",
+                         (long long)cc_strset_entries(set_of(self)));
+}
+
+static PyObject *cat_to_pandas(PyObject *self, PyObject *unused) {
+    (void)unused;
+    PyObject *mod = PyImport_ImportModule("compactcol._pandas");
+    if (!mod) return NULL;
+    PyObject *r = PyObject_CallMethod(mod, "categorical_to_pandas", "O", self);
+    Py_DECREF(mod);
+    return r;
+}
+
+/* ---- pickling ---------------------------------------------------------------------- */
+
+/* State: (pool, codes, nullable) -- the pool is an object of its own, so
+ * arrays pickled together keep sharing it (pickle's memo). */
+static PyObject *cat_reduce_ex(PyObject *self, PyObject *protocol) {
+    (void)protocol;
+    PyObject *mod = PyImport_ImportModule("compactcol._pickle");
+    PyObject *fn = mod ? PyObject_GetAttrString(mod, "categorical_from_state") : NULL;
+    Py_XDECREF(mod);
+    if (!fn) return NULL;
+    PyObject *r = Py_BuildValue("O(OOO)", fn, pool_of(self), ((Cat *)self)->codes,
+                                ((Cat *)self)->nullable ? Py_True : Py_False);
+    Py_DECREF(fn);
+    return r;
+}
+
+/* _categorical_from_state(pool, codes, nullable): every code must be a
+ * pool id, or -1 if nullable. */
+PyObject *categorical_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    module_state *ms = PyModule_GetState(module);
+    if (nargs != 3 || !PyObject_TypeCheck(args[0], ms->StringPoolType) ||
+        !PyObject_TypeCheck(args[1], ms->ArrayType) || !PyBool_Check(args[2])) {
+        PyErr_SetString(PyExc_ValueError,
+                        NAME " pickle state: expected (StringPool, Array, bool)");
+        return NULL;
+    }
+    const cc_numarray *src = &((ArrayObject *)args[1])->arr;
+    bool nullable = args[2] == Py_True;
+    int64_t k = cc_strset_entries(&((StringPoolObject *)args[0])->set);
+    if (!src->adaptive || src->nullable) {
+        PyErr_SetString(PyExc_ValueError, NAME " pickle state: codes must be Array('int')");
+        return NULL;
+    }
+    for (int64_t i = 0; i < src->length; i++) {
+        int64_t code = code_at(src, i);
+        if (code >= k || code < (nullable ? -1 : 0)) {
+            PyErr_Format(PyExc_ValueError, NAME " pickle state: code %lld at %lld is not in "
+                         "the pool of %lld", (long long)code, (long long)i, (long long)k);
+            return NULL;
+        }
+    }
+    cc_numarray codes;
+    cc_numarray_init_like(&codes, src);
+    cc_status st = cc_numarray_gather(src, 0, 1, src->length, &codes);
+    PyObject *r = st == CC_OK ? cat_wrap(args[1], &codes, args[0], nullable)
+                              : raise_st(st, "unpickle");
+    cc_numarray_reset(&codes);
+    return r;
+}
+
+/* ---- the type ---------------------------------------------------------------------- */
+
+static PyGetSetDef cat_getset[] = {
+    {"pool", get_pool, NULL, "The StringPool the codes index (may be shared).", NULL},
+    {"codes", get_codes, NULL,
+     "The live Array('int') of codes (pool ids; -1 is None). Zero-copy: writing a code "
+     "changes the element; a code not in the pool makes reading it raise IndexError.", NULL},
+    {"categories", get_categories, NULL, "The pool's strings in id order (a StringArray copy).", NULL},
+    {"nullable", get_nullable, NULL, "True if the array can hold None.", NULL},
+    {"null_count", get_null_count, NULL, "Number of None elements.", NULL},
+    {"nbytes", get_nbytes, NULL, "Payload bytes: the codes plus the pool's nbytes.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyMethodDef cat_methods[] = {
+    {"append", (PyCFunction)cat_append, METH_O,
+     "append($self, s, /)\n--\n\nAppend a str (interned into the pool). Amortised O(1)."},
+    {"extend", (PyCFunction)cat_extend, METH_O,
+     "extend($self, values, /)\n--\n\nAppend every str of an iterable. All or nothing."},
+    {"insert", (PyCFunction)(void (*)(void))cat_insert, METH_FASTCALL,
+     "insert($self, i, s, /)\n--\n\nInsert s before index i. O(n)."},
+    {"pop", (PyCFunction)(void (*)(void))cat_pop, METH_FASTCALL,
+     "pop($self, i=-1, /)\n--\n\nRemove and return the item at i."},
+    {"remove", (PyCFunction)cat_remove, METH_O,
+     "remove($self, s, /)\n--\n\nRemove the first item equal to s; ValueError if absent."},
+    {"index", (PyCFunction)(void (*)(void))cat_index, METH_FASTCALL,
+     "index($self, s, start=0, stop=sys.maxsize, /)\n--\n\nFirst index of s (a search of "
+     "the codes). ValueError if absent."},
+    {"count", (PyCFunction)cat_count, METH_O,
+     "count($self, s, /)\n--\n\nNumber of items equal to s (a count of one code)."},
+    {"clear", (PyCFunction)cat_clear, METH_NOARGS,
+     "clear($self, /)\n--\n\nRemove all items (the pool keeps its strings)."},
+    {"reverse", (PyCFunction)cat_reverse, METH_NOARGS, "reverse($self, /)\n--\n\nReverse in place."},
+    {"sort", (PyCFunction)(void (*)(void))cat_sort, METH_VARARGS | METH_KEYWORDS,
+     "sort($self, /, *, key=None, reverse=False)\n--\n\nStable in-place sort by string "
+     "(code point order, not code order; O(n + k log k) for k categories). None last."},
+    {"copy", (PyCFunction)cat_copy, METH_NOARGS,
+     "copy($self, /)\n--\n\nA copy of the codes sharing the same pool."},
+    {"__copy__", (PyCFunction)cat_copy, METH_NOARGS, NULL},
+    {"__deepcopy__", (PyCFunction)cat_deepcopy, METH_O, NULL},
+    {"tolist", (PyCFunction)cat_tolist, METH_NOARGS, "tolist($self, /)\n--\n\nThe strings as a list."},
+    {"to_pandas", (PyCFunction)cat_to_pandas, METH_NOARGS,
+     "to_pandas($self, /)\n--\n\nA pandas.Categorical whose codes share this array's memory "
+     "when pandas chooses the same code width. Imports pandas."},
+    {"__reduce_ex__", (PyCFunction)cat_reduce_ex, METH_O,
+     "Pickle support: the pool is pickled as an object, so sharing survives."},
+    {"__sizeof__", (PyCFunction)cat_sizeof, METH_NOARGS,
+     "Size in bytes including the codes buffer (the pool is a separate object)."},
+    {"_debug_info", (PyCFunction)cat_debug_info, METH_NOARGS,
+     "Check the invariants (AssertionError if broken) and return the internals."},
+    {"__class_getitem__", Py_GenericAlias, METH_O | METH_CLASS, NULL},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMemberDef cat_members[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(Cat, weakreflist), READONLY, NULL},
+    {NULL, 0, 0, 0, NULL},
+};
+
+PyDoc_STRVAR(cat_doc,
+"CategoricalArray(values=(), pool=None, *, nullable=False)\n"
+"--\n\n"
+"A mutable sequence of str stored as small integer codes (int8, widening as\n"
+"needed) into a StringPool: about one byte per element for data with few\n"
+"distinct values.  Pass the same pool to several arrays to share it.\n\n"
+">>> c = CategoricalArray(['red', 'blue', 'red']); c.codes.tolist()\n"
+"[0, 1, 0]");
+
+static PyType_Slot cat_slots[] = {
+    {Py_tp_doc, (void *)cat_doc},
+    {Py_tp_new, cat_new},
+    {Py_tp_dealloc, cat_dealloc},
+    {Py_tp_repr, cat_repr},
+    {Py_tp_hash, PyObject_HashNotImplemented},
+    {Py_tp_iter, cat_iter},
+    {Py_tp_richcompare, cat_richcompare},
+    {Py_tp_getset, cat_getset},
+    {Py_tp_members, cat_members},
+    {Py_tp_methods, cat_methods},
+    {Py_sq_length, cat_length},
+    {Py_sq_item, cat_item},
+    {Py_sq_ass_item, cat_ass_item},
+    {Py_sq_contains, cat_contains},
+    {Py_sq_concat, cat_concat},
+    {Py_sq_repeat, cat_repeat},
+    {Py_sq_inplace_concat, cat_inplace_concat},
+    {Py_sq_inplace_repeat, cat_inplace_repeat},
+    {Py_mp_length, cat_length},
+    {Py_mp_subscript, cat_subscript},
+    {Py_mp_ass_subscript, cat_ass_subscript},
+    {0, NULL},
+};
+
+PyType_Spec categorical_spec = {
+    .name = "compactcol.CategoricalArray",
+    .basicsize = sizeof(Cat),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE | Py_TPFLAGS_SEQUENCE,
+    .slots = cat_slots,
+};
