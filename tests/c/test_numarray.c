@@ -162,6 +162,30 @@ static const char *config_name(const config *c, char *buf) {
 
 /* ===================================================================== growth */
 
+TEST(append_zeros_gives_writable_valid_slots) {
+    cc_numarray a;
+    cc_numarray_init(&a, CC_INT64, false, true);
+    cc_scalar one = S_INT(1), none = {.kind = CC_SCALAR_NULL};
+    CHECK_EQ(cc_numarray_append(&a, &one), CC_OK);
+    CHECK_EQ(cc_numarray_append(&a, &none), CC_OK);
+    void *first;
+    CHECK_EQ(cc_numarray_append_zeros(&a, 5, &first), CC_OK);
+    int64_t *v = first;
+    CHECK(a.length == 7 && a.null_count == 1 && v == (int64_t *)a.data + 2);
+    for (int i = 0; i < 5; i++) CHECK(v[i] == 0 && cc_numarray_is_valid(&a, 2 + i));
+    v[4] = 42; /* the caller fills in place */
+    cc_scalar got;
+    cc_numarray_get(&a, 6, &got);
+    CHECK(got.kind == CC_SCALAR_INT && got.v.i == 42);
+    CHECK_EQ(cc_numarray_append_zeros(&a, -1, &first), CC_EINVAL);
+    a.exports = 1;
+    CHECK_EQ(cc_numarray_append_zeros(&a, 1, &first), CC_EBUSY);
+    a.exports = 0;
+    const char *why;
+    CHECK(cc_numarray_validate(&a, &why) == CC_OK);
+    cc_numarray_reset(&a);
+}
+
 TEST(growth_formula) {
     static const int64_t want[] = {0, 4, 8, 16, 25, 35, 46, 58, 72, 88, 106, 126, 148};
     /* the sequence of capacities as appends cross each one */

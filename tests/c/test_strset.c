@@ -42,6 +42,30 @@ TEST(strset_as_a_pool_gives_dense_ids_in_first_seen_order) {
     cc_strset_reset(&s);
 }
 
+TEST(strset_truncate_forgets_the_newest_entries) {
+    cc_strset s;
+    cc_strset_init(&s);
+    char buf[32];
+    int64_t id;
+    bool added;
+    for (int64_t i = 0; i < 3000; i++)
+        if (!CHECK_EQ(cc_strset_insert(&s, key_of(buf, i), &id, &added), CC_OK)) return;
+    CHECK_EQ(cc_strset_remove(&s, 2500), CC_OK); /* a tombstone inside the cut */
+    CHECK_EQ(cc_strset_remove(&s, 10), CC_OK);   /* and one before it */
+    CHECK_EQ(cc_strset_truncate(&s, 3001), CC_EINDEX);
+    CHECK_EQ(cc_strset_truncate(&s, 2000), CC_OK);
+    CHECK(cc_strset_entries(&s) == 2000 && cc_strset_live(&s) == 1999 && valid(&s));
+    CHECK_EQ(cc_strset_find(&s, key_of(buf, 1999)), 1999);
+    CHECK_EQ(cc_strset_find(&s, key_of(buf, 2000)), -1);
+    CHECK_EQ(cc_strset_find(&s, key_of(buf, 10)), -1);
+    CHECK_EQ(cc_strset_insert(&s, key_of(buf, 2999), &id, &added), CC_OK);
+    CHECK(added && id == 2000 && valid(&s)); /* ids continue densely */
+    s.keys.exports = 1;
+    CHECK_EQ(cc_strset_truncate(&s, 0), CC_EBUSY);
+    s.keys.exports = 0;
+    cc_strset_reset(&s);
+}
+
 /* Model: keys by insertion, -1 when removed; ids are positions. */
 typedef struct {
     int64_t key[20000];
