@@ -101,14 +101,22 @@ static inline void utf8_buf_release(utf8_buf *b) {
  * until buf is reused or released.  0, or -1 with UnicodeEncodeError (lone
  * surrogate) or MemoryError. */
 int str_utf8(PyObject *v, utf8_buf *buf, cc_str *out);
+/* Where None stands for the container, for the messages: it never holds
+ * None (a pool, dict keys), it could (a StringArray made without
+ * nullable=True: the message says so), or it does (None is stored, so
+ * "expected str or None"). */
+typedef enum { STR_NULLS_NEVER, STR_NULLS_OFF, STR_NULLS_OK } str_nulls;
+static inline str_nulls str_nulls_for(bool nullable) {
+    return nullable ? STR_NULLS_OK : STR_NULLS_OFF;
+}
 /* As str_utf8, but first checks that v is a str: TypeError
  * "<owner>.<what>: item <item>: expected str, got bytes (b'x')" if not
  * (item < 0: no item). */
 int str_value_utf8(PyObject *v, utf8_buf *buf, cc_str *out, const char *owner,
-                   const char *what, Py_ssize_t item, bool nullable);
+                   const char *what, Py_ssize_t item, str_nulls nulls);
 /* The TypeError above on its own; returns -1. */
 int str_raise_type(const char *owner, const char *what, Py_ssize_t item,
-                   PyObject *value, bool nullable);
+                   PyObject *value, str_nulls nulls);
 /* Stored UTF-8 bytes as a new str. */
 PyObject *str_from_utf8(cc_str s);
 
@@ -223,10 +231,11 @@ extern const seq_ops strarray_seq_ops;
 /* Element i (caller checked bounds) as a new str, or None. */
 PyObject *strarray_item_box(const cc_strarray *a, Py_ssize_t i);
 /* Converts every value of src (a StringArray, list, tuple or any iterable
- * of str, and None if nullable) into out, initialised here.  Runs user
+ * of str, and None if nulls is STR_NULLS_OK) into out, initialised here
+ * (nullable iff None is accepted).  Runs user
  * code only to iterate; touches nothing but out.  Errors name
  * "<owner>.<what>" and the item.  0, or -1 with an exception (out reset). */
-int strarray_collect(PyObject *src, bool nullable, cc_strarray *out, const char *owner,
+int strarray_collect(PyObject *src, str_nulls nulls, cc_strarray *out, const char *owner,
                      const char *what);
 /* True for a StringArray (or subclass). */
 bool strarray_check(PyObject *obj);

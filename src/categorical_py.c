@@ -78,7 +78,7 @@ static int encode(PyObject *self, PyObject *src, const char *what, cc_numarray *
     Cat *c = (Cat *)self;
     *out = empty_codes();
     cc_strarray strings;
-    if (strarray_collect(src, c->nullable, &strings, NAME, what) < 0) return -1;
+    if (strarray_collect(src, str_nulls_for(c->nullable), &strings, NAME, what) < 0) return -1;
     int64_t n = strings.length, bad;
     int64_t *ids = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *ids);
     int r = -1;
@@ -106,7 +106,7 @@ static int encode_one(PyObject *self, PyObject *v, const char *what, int64_t *co
     }
     utf8_buf buf = UTF8_BUF_INIT;
     cc_str s;
-    int r = str_value_utf8(v, &buf, &s, NAME, what, -1, c->nullable);
+    int r = str_value_utf8(v, &buf, &s, NAME, what, -1, str_nulls_for(c->nullable));
     if (r == 0) r = pool_intern_utf8(pool_of(self), s, code);
     utf8_buf_release(&buf);
     return r;

@@ -94,7 +94,7 @@ static PyObject *pool_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     cc_strset_init(&self->set);
     if (values) {
         cc_strarray scratch;
-        if (strarray_collect(values, false, &scratch, NAME, "__init__") < 0) {
+        if (strarray_collect(values, STR_NULLS_NEVER, &scratch, NAME, "__init__") < 0) {
             Py_DECREF(self);
             return NULL;
         }
@@ -127,7 +127,7 @@ static PyObject *pool_intern(PyObject *self, PyObject *v) {
     utf8_buf buf = UTF8_BUF_INIT;
     cc_str s;
     int64_t id;
-    int r = str_value_utf8(v, &buf, &s, NAME, "intern", -1, false);
+    int r = str_value_utf8(v, &buf, &s, NAME, "intern", -1, STR_NULLS_NEVER);
     if (r == 0) r = pool_intern_utf8(self, s, &id);
     utf8_buf_release(&buf);
     return r < 0 ? NULL : PyLong_FromLongLong(id);

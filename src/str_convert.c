@@ -78,12 +78,12 @@ PyObject *str_from_utf8(cc_str s) {
 }
 
 int str_raise_type(const char *owner, const char *what, Py_ssize_t item,
-                   PyObject *value, bool nullable) {
+                   PyObject *value, str_nulls nulls) {
     char pre[160];
     if (item >= 0) PyOS_snprintf(pre, sizeof pre, "%s.%s: item %zd: ", owner, what, item);
     else PyOS_snprintf(pre, sizeof pre, "%s.%s: ", owner, what);
-    const char *expected = nullable ? "str or None" : "str";
-    if (value == Py_None) {
+    const char *expected = nulls == STR_NULLS_OK ? "str or None" : "str";
+    if (value == Py_None && nulls == STR_NULLS_OFF) {
         PyErr_Format(PyExc_TypeError,
                      "%sexpected str, got None (create it with nullable=True to store None)",
                      pre);
@@ -98,8 +98,8 @@ int str_raise_type(const char *owner, const char *what, Py_ssize_t item,
 }
 
 int str_value_utf8(PyObject *v, utf8_buf *buf, cc_str *out, const char *owner,
-                   const char *what, Py_ssize_t item, bool nullable) {
+                   const char *what, Py_ssize_t item, str_nulls nulls) {
     if (PyUnicode_Check(v)) return str_utf8(v, buf, out);
-    str_raise_type(owner, what, item, v, nullable);
+    str_raise_type(owner, what, item, v, nulls);
     return -1;
 }

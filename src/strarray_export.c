@@ -83,7 +83,7 @@ PyObject *strarray_lengths(PyObject *self, PyObject *unused) {
 
 static PyObject *match(PyObject *self, PyObject *needle, cc_match how, const char *what) {
     if (!PyUnicode_Check(needle)) {
-        str_raise_type(NAME, what, -1, needle, false);
+        str_raise_type(NAME, what, -1, needle, STR_NULLS_NEVER);
         return NULL;
     }
     utf8_buf buf = UTF8_BUF_INIT;

@@ -44,29 +44,30 @@ static int64_t utf8_bound(PyObject *v) {
 }
 
 /* Appends one Python value to out (a scratch array). */
-static int append_value(cc_strarray *out, PyObject *v, utf8_buf *buf, const char *owner,
-                        const char *what, Py_ssize_t item) {
+static int append_value(cc_strarray *out, PyObject *v, utf8_buf *buf, str_nulls nulls,
+                        const char *owner, const char *what, Py_ssize_t item) {
     cc_status st;
     if (v == Py_None && out->nullable) {
         st = cc_strarray_append(out, (cc_str){NULL, 0}, true);
     } else {
         cc_str s;
-        if (str_value_utf8(v, buf, &s, owner, what, item, out->nullable) < 0) return -1;
+        if (str_value_utf8(v, buf, &s, owner, what, item, nulls) < 0) return -1;
         st = cc_strarray_append(out, s, false);
     }
     if (st != CC_OK) status_raise(owner, st, what);
     return st == CC_OK ? 0 : -1;
 }
 
-int strarray_collect(PyObject *src, bool nullable, cc_strarray *out, const char *owner,
+int strarray_collect(PyObject *src, str_nulls nulls, cc_strarray *out, const char *owner,
                      const char *what) {
+    bool nullable = nulls == STR_NULLS_OK;
     cc_strarray_init(out, nullable);
     utf8_buf buf = UTF8_BUF_INIT;
     if (strarray_check(src)) {
         const cc_strarray *a = arr_of(src);
         if (a->null_count && !nullable) {
             Py_ssize_t i = (Py_ssize_t)cc_strarray_find_null(a, 0, a->length);
-            str_raise_type(owner, what, i, Py_None, false);
+            str_raise_type(owner, what, i, Py_None, nulls);
             return -1;
         }
         cc_status st = cc_strarray_gather(a, 0, 1, a->length, out);
@@ -99,13 +100,13 @@ int strarray_collect(PyObject *src, bool nullable, cc_strarray *out, const char 
             goto fail;
         }
         for (Py_ssize_t i = 0; i < n; i++)
-            if (append_value(out, items[i], &buf, owner, what, i) < 0) goto fail;
+            if (append_value(out, items[i], &buf, nulls, owner, what, i) < 0) goto fail;
     } else {
         PyObject *it = PyObject_GetIter(src);
         if (!it) goto fail;
         PyObject *v;
         for (Py_ssize_t i = 0; (v = PyIter_Next(it)); i++) {
-            int r = append_value(out, v, &buf, owner, what, i);
+            int r = append_value(out, v, &buf, nulls, owner, what, i);
             Py_DECREF(v);
             if (r < 0) {
                 Py_DECREF(it);
@@ -159,7 +160,7 @@ static PyObject *strarray_new(PyTypeObject *type, PyObject *args, PyObject *kwds
     cc_strarray_init(&self->arr, nullable);
     if (values) {
         cc_strarray scratch;
-        if (strarray_collect(values, nullable, &scratch, NAME, "__init__") < 0) {
+        if (strarray_collect(values, str_nulls_for(nullable), &scratch, NAME, "__init__") < 0) {
             Py_DECREF(self);
             return NULL;
         }
@@ -221,7 +222,7 @@ static int ass_slice(PyObject *self, PyObject *slice, PyObject *value) {
         return st == CC_OK ? 0 : -1;
     }
     cc_strarray scratch;
-    if (strarray_collect(value, a->nullable, &scratch, NAME, "slice assignment") < 0) return -1;
+    if (strarray_collect(value, str_nulls_for(a->nullable), &scratch, NAME, "slice assignment") < 0) return -1;
     /* bounds from the array as it is now, after any user code ran */
     n = PySlice_AdjustIndices(a->length, &start, &stop, step);
     if (step == 1) {
@@ -254,7 +255,7 @@ static int ass_item(PyObject *self, Py_ssize_t i, PyObject *value) {
     } else {
         utf8_buf buf = UTF8_BUF_INIT;
         cc_str s;
-        if (str_value_utf8(value, &buf, &s, NAME, "__setitem__", -1, a->nullable) < 0) {
+        if (str_value_utf8(value, &buf, &s, NAME, "__setitem__", -1, str_nulls_for(a->nullable)) < 0) {
             utf8_buf_release(&buf);
             return -1;
         }
@@ -317,7 +318,7 @@ static PyObject *strarray_append(PyObject *self, PyObject *v) {
     } else {
         utf8_buf buf = UTF8_BUF_INIT;
         cc_str s;
-        if (str_value_utf8(v, &buf, &s, NAME, "append", -1, a->nullable) < 0) {
+        if (str_value_utf8(v, &buf, &s, NAME, "append", -1, str_nulls_for(a->nullable)) < 0) {
             utf8_buf_release(&buf);
             return NULL;
         }
@@ -330,7 +331,7 @@ static PyObject *strarray_append(PyObject *self, PyObject *v) {
 
 int strarray_extend_from(PyObject *self, PyObject *src, const char *what) {
     cc_strarray scratch, *a = arr_of(self);
-    if (strarray_collect(src, a->nullable, &scratch, NAME, what) < 0) return -1;
+    if (strarray_collect(src, str_nulls_for(a->nullable), &scratch, NAME, what) < 0) return -1;
     cc_status st = cc_strarray_splice(a, a->length, 0, &scratch);
     cc_strarray_reset(&scratch);
     if (st != CC_OK) raise_st(st, what);
@@ -349,7 +350,7 @@ static PyObject *strarray_insert(PyObject *self, PyObject *const *args, Py_ssize
     cc_strarray one, *a = arr_of(self);
     cc_strarray_init(&one, a->nullable);
     utf8_buf buf = UTF8_BUF_INIT;
-    int r = append_value(&one, args[1], &buf, NAME, "insert", -1);
+    int r = append_value(&one, args[1], &buf, str_nulls_for(a->nullable), NAME, "insert", -1);
     utf8_buf_release(&buf);
     if (r == 0) {
         Py_ssize_t n = (Py_ssize_t)a->length;

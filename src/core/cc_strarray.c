@@ -67,7 +67,9 @@ static cc_status ensure_slots(cc_strarray *a, int64_t needed, bool exact) {
     if (needed > CC_MAX_SIZE / 16) return CC_ENOMEM;
     int64_t cap = needed <= a->capacity ? a->capacity
                   : exact ? needed : cc_numarray_grown_capacity(needed);
-    if (a->nullable) CC_RETURN_NOT_OK(cc_bitmap_resize(&a->validity, a->capacity, cap));
+    /* The slots first, the bitmap (32x smaller) after: an impossible size
+     * fails on the big allocation, before the small one was made; a bitmap
+     * that then fails leaves larger slots than recorded, which is harmless. */
     if (a->spans) {
         int64_t *sp = cc_realloc(a->spans, (size_t)cap * 16);
         if (!sp) return CC_ENOMEM;
@@ -79,6 +81,7 @@ static cc_status ensure_slots(cc_strarray *a, int64_t needed, bool exact) {
         a->offsets = off;
         if (fresh) set_offset(a, 0, 0);
     }
+    if (a->nullable) CC_RETURN_NOT_OK(cc_bitmap_resize(&a->validity, a->capacity, cap));
     a->capacity = cap;
     return CC_OK;
 }
@@ -235,9 +238,12 @@ static void settle(cc_strarray *a, bool was_compact) {
 cc_status cc_strarray_reserve(cc_strarray *a, int64_t n, int64_t nbytes) {
     if (n < 0 || nbytes < 0) return CC_EINVAL;
     if (n <= a->capacity && nbytes <= a->data_cap) return CC_OK;
+    if (n > CC_MAX_SIZE / 16 || nbytes > CC_MAX_SIZE) return CC_ENOMEM;
     if (a->exports) return CC_EBUSY;
-    CC_RETURN_NOT_OK(ensure_bytes(a, nbytes, true));
+    /* the larger request first, so an impossible one allocates nothing */
+    if (nbytes >= n * 8) CC_RETURN_NOT_OK(ensure_bytes(a, nbytes, true));
     CC_RETURN_NOT_OK(ensure_slots(a, n, true));
+    CC_RETURN_NOT_OK(ensure_bytes(a, nbytes, true));
     if (!a->spans && nbytes > CC_STR_NARROW_MAX) CC_RETURN_NOT_OK(widen_offsets(a));
     return CC_OK;
 }
@@ -474,21 +480,17 @@ cc_status cc_strarray_repeat(cc_strarray *a, int64_t n) {
         __builtin_mul_overflow(cc_strarray_live_bytes(a), n, &bytes) || bytes > CC_MAX_SIZE)
         return CC_ENOMEM;
     if (a->exports) return CC_EBUSY;
-    CC_RETURN_NOT_OK(cc_strarray_compact(a));
-    CC_RETURN_NOT_OK(ensure_bytes(a, bytes, true));
-    CC_RETURN_NOT_OK(ensure_slots(a, len, true));
-    if (bytes > CC_STR_NARROW_MAX) CC_RETURN_NOT_OK(widen_offsets(a));
-    int64_t n0 = a->length, b0 = a->data_len;
-    for (int64_t r = 1; r < n; r++) {
-        if (b0) memcpy(a->data + r * b0, a->data, (size_t)b0);
-        for (int64_t i = 1; i <= n0; i++)
-            set_offset(a, r * n0 + i, r * b0 + cc_strarray_offset(a, i));
-        if (a->nullable) cc_bitmap_move(a->validity, r * n0, a->validity, 0, n0);
-    }
-    a->length = len;
-    a->data_len = bytes;
-    a->null_count *= n;
-    return CC_OK;
+    /* Built in fresh buffers and swapped in: if any allocation fails, a has
+     * not grown (an 8 GB data buffer must not stay behind when the offsets
+     * for it cannot be had). */
+    cc_strarray out;
+    cc_strarray_init(&out, a->nullable);
+    cc_status st = cc_strarray_reserve(&out, len, bytes);
+    for (int64_t r = 0; r < n && st == CC_OK; r++)
+        st = append_selected(a, NULL, 0, 1, a->length, &out);
+    if (st == CC_OK) cc_strarray_move(a, &out);
+    cc_strarray_reset(&out);
+    return st;
 }
 
 cc_status cc_strarray_reverse(cc_strarray *a) {
