@@ -237,6 +237,8 @@ PyObject *strarray_item_box(const cc_strarray *a, Py_ssize_t i);
  * "<owner>.<what>" and the item.  0, or -1 with an exception (out reset). */
 int strarray_collect(PyObject *src, str_nulls nulls, cc_strarray *out, const char *owner,
                      const char *what);
+/* The elements as a new list. */
+PyObject *strarray_tolist(PyObject *self, PyObject *unused);
 /* True for a StringArray (or subclass). */
 bool strarray_check(PyObject *obj);
 /* A new StringArray of the module taking over *arr's buffers. */

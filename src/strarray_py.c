@@ -454,41 +454,25 @@ static PyObject *strarray_reverse(PyObject *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
-/* sort(key=...): keys from a snapshot; the snapshot, permuted, is written
- * back only if the length is still the same (as list.sort detects). */
+/* sort(key=...): the key is called once per element, then the elements are
+ * permuted in C -- in place, so it works while exported, as sort() does.
+ * A key function that changed the length is caught (as list.sort does). */
 static CC_NOINLINE PyObject *sort_with_key(PyObject *self, PyObject *key, int reverse) {
-    cc_strarray snap, sorted, *a = arr_of(self);
-    cc_strarray_init(&snap, a->nullable);
-    cc_strarray_init(&sorted, a->nullable);
-    PyObject *elements = NULL, *r = NULL;
+    cc_strarray *a = arr_of(self);
+    PyObject *elements = strarray_tolist(self, NULL);
     int64_t *perm = NULL;
-    cc_status st = cc_strarray_gather(a, 0, 1, a->length, &snap);
-    if (st != CC_OK) goto fail_status;
-    Py_ssize_t n = (Py_ssize_t)snap.length;
-    if (!(elements = PyList_New(n))) goto done;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *el = strarray_item_box(&snap, i);
-        if (!el) goto done;
-        PyList_SET_ITEM(elements, i, el);
-    }
-    if (seq_key_order(elements, key, reverse, &perm) < 0) goto done;
-    if (a->length != n) {
+    if (!elements) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(elements);
+    int r = seq_key_order(elements, key, reverse, &perm);
+    Py_DECREF(elements);
+    if (r == 0 && a->length != n) {
         PyErr_SetString(PyExc_ValueError, NAME " modified during sort");
-        goto done;
+        r = -1;
     }
-    if ((st = cc_strarray_take(&snap, perm, n, &sorted)) != CC_OK ||
-        (st = cc_strarray_splice(a, 0, n, &sorted)) != CC_OK)
-        goto fail_status;
-    r = Py_NewRef(Py_None);
-    goto done;
-fail_status:
-    raise_st(st, "sort");
-done:
+    cc_status st = r == 0 ? cc_strarray_permute(a, perm) : CC_OK;
     PyMem_Free(perm);
-    Py_XDECREF(elements);
-    cc_strarray_reset(&snap);
-    cc_strarray_reset(&sorted);
-    return r;
+    if (st != CC_OK) return raise_st(st, "sort");
+    return r == 0 ? Py_NewRef(Py_None) : NULL;
 }
 
 static PyObject *strarray_sort(PyObject *self, PyObject *args, PyObject *kwds) {

@@ -183,11 +183,10 @@ static cc_status reorder(cc_strarray *a, const int64_t *order, int64_t start,
     return st;
 }
 
-cc_status cc_strarray_take(const cc_strarray *a, const int64_t *order, int64_t n,
-                           cc_strarray *out) {
-    for (int64_t k = 0; k < n; k++)
+cc_status cc_strarray_permute(cc_strarray *a, const int64_t *order) {
+    for (int64_t k = 0; k < a->length; k++)
         if (order[k] < 0 || order[k] >= a->length) return CC_EINDEX;
-    return append_selected(a, order, 0, 1, n, out);
+    return a->length < 2 ? CC_OK : reorder(a, order, 0, 1);
 }
 
 cc_status cc_strarray_shrink_to_fit(cc_strarray *a) {

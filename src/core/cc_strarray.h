@@ -125,10 +125,9 @@ CC_MUST_CHECK cc_status cc_strarray_reverse(cc_strarray *a);
 CC_MUST_CHECK cc_status cc_strarray_argsort(const cc_strarray *a, bool reverse, int64_t *order);
 /* Stable sort by bytes (= code points for UTF-8); nulls last. */
 CC_MUST_CHECK cc_status cc_strarray_sort(cc_strarray *a, bool reverse);
-/* Appends a[order[0]], ..., a[order[n-1]] to out (CC_EINDEX if an index
- * is out of range, before anything changes). */
-CC_MUST_CHECK cc_status cc_strarray_take(const cc_strarray *a, const int64_t *order,
-                                         int64_t n, cc_strarray *out);
+/* a = a[order[0]], a[order[1]], ... for a permutation of 0..length-1;
+ * allowed while exported (same bytes, rewritten in place). */
+CC_MUST_CHECK cc_status cc_strarray_permute(cc_strarray *a, const int64_t *order);
 /* Releases spare element slots and data bytes (not while exported). */
 CC_MUST_CHECK cc_status cc_strarray_shrink_to_fit(cc_strarray *a);
 /* Back to the compact (Arrow) layout; no-op when already compact. */
