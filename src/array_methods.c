@@ -209,51 +209,13 @@ static PyObject *array_reverse(ArrayObject *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
-/* sort(key=...): the keys are computed on a snapshot and the permuted
- * snapshot is written back only if the length is still the same. */
-static CC_NOINLINE PyObject *sort_with_key(ArrayObject *self, PyObject *key,
-                                           int reverse) {
-    cc_numarray snap, *a = &self->arr;
-    cc_numarray_init_like(&snap, a);
-    PyObject *elements = NULL, *r = NULL;
-    int64_t *perm = NULL;
-    cc_status st = cc_numarray_gather(a, 0, 1, a->length, &snap);
-    if (st != CC_OK) {
-        raise_status(self, st, "sort");
-        goto done;
-    }
-    Py_ssize_t n = (Py_ssize_t)snap.length;
-    if (!(elements = PyList_New(n))) goto done;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *el = array_item_box(&snap, i);
-        if (!el) goto done;
-        PyList_SET_ITEM(elements, i, el);
-    }
-    if (seq_key_order(elements, key, reverse, &perm) < 0) goto done;
-    if (a->length != n) {
-        PyErr_SetString(PyExc_ValueError, "Array modified during sort");
-        goto done;
-    }
-    if ((st = cc_numarray_permute(&snap, perm)) != CC_OK ||
-        (st = cc_numarray_splice(a, 0, n, &snap)) != CC_OK) {
-        raise_status(self, st, "sort");
-        goto done;
-    }
-    r = Py_NewRef(Py_None);
-done:
-    PyMem_Free(perm);
-    Py_XDECREF(elements);
-    cc_numarray_reset(&snap);
-    return r;
-}
-
 static PyObject *array_sort(ArrayObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"key", "reverse", NULL};
     PyObject *key = Py_None;
     int reverse = 0;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "|$Op:sort", kwlist, &key, &reverse))
         return NULL;
-    if (key != Py_None) return sort_with_key(self, key, reverse);
+    if (key != Py_None) return seq_sort_by_key((PyObject *)self, &array_seq_ops, key, reverse);
     cc_status st = cc_numarray_sort(&self->arr, reverse);
     if (st != CC_OK) return raise_status(self, st, "sort");
     Py_RETURN_NONE;

@@ -234,7 +234,14 @@ static PyObject *array_item_unchecked(PyObject *self, Py_ssize_t i) {
 
 static Py_ssize_t array_len(PyObject *self) { return array_length((ArrayObject *)self); }
 
-const seq_ops array_seq_ops = {"Array", array_len, array_item_unchecked};
+static int array_permute(PyObject *self, const int64_t *perm) {
+    cc_numarray *a = &((ArrayObject *)self)->arr;
+    cc_status st = cc_numarray_permute(a, perm);
+    if (st != CC_OK) array_raise(a, st, "sort", -1, NULL);
+    return st == CC_OK ? 0 : -1;
+}
+
+const seq_ops array_seq_ops = {"Array", array_len, array_item_unchecked, array_permute};
 
 static PyObject *array_slice(ArrayObject *self, PyObject *slice) {
     Py_ssize_t start, stop, step;

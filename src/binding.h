@@ -123,11 +123,14 @@ PyObject *str_from_utf8(cc_str s);
 /* --- seq_py.c: list behaviour shared by the sequences ------------------- */
 
 /* What the shared code needs from a sequence type.  item(self, i) is only
- * called with 0 <= i < length(self) and returns a new reference. */
+ * called with 0 <= i < length(self) and returns a new reference;
+ * permute(self, perm) puts element perm[k] at k (0, or -1 with an
+ * exception); NULL for a sequence that cannot be reordered. */
 typedef struct {
     const char *name; /* "StringArray", for messages */
     Py_ssize_t (*length)(PyObject *self);
     PyObject *(*item)(PyObject *self, Py_ssize_t i);
+    int (*permute)(PyObject *self, const int64_t *perm);
 } seq_ops;
 
 /* An index argument (anything with __index__) -> *out; TypeError
@@ -156,10 +159,11 @@ PyObject *seq_compare(PyObject *self, const seq_ops *ops, PyObject *other, int o
  * none, -2 on error. */
 Py_ssize_t seq_find_by_eq(PyObject *self, const seq_ops *ops, PyObject *v,
                           Py_ssize_t start, Py_ssize_t stop);
-/* The stable order sort(key=key, reverse=reverse) puts `elements` (a
- * list) in: *perm (PyMem_Malloc'ed, n entries) gets the old index of each
- * new position.  0, or -1 with the key function's exception. */
-int seq_key_order(PyObject *elements, PyObject *key, int reverse, int64_t **perm);
+/* sort(key=key, reverse=reverse): the key is called once per element, the
+ * stable order comes from list.sort over the keys, and ops->permute
+ * applies it in place (so it works while exported, as sort() does).  A key
+ * function that changed the length raises ValueError, as for list.sort. */
+PyObject *seq_sort_by_key(PyObject *self, const seq_ops *ops, PyObject *key, int reverse);
 /* A plain iterator over a sequence: self[0], self[1], ... while in range. */
 PyObject *seq_iter_new(PyObject *seq, const seq_ops *ops);
 extern PyType_Spec seq_iter_spec;
@@ -237,8 +241,6 @@ PyObject *strarray_item_box(const cc_strarray *a, Py_ssize_t i);
  * "<owner>.<what>" and the item.  0, or -1 with an exception (out reset). */
 int strarray_collect(PyObject *src, str_nulls nulls, cc_strarray *out, const char *owner,
                      const char *what);
-/* The elements as a new list. */
-PyObject *strarray_tolist(PyObject *self, PyObject *unused);
 /* True for a StringArray (or subclass). */
 bool strarray_check(PyObject *obj);
 /* A new StringArray of the module taking over *arr's buffers. */

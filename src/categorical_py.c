@@ -61,7 +61,13 @@ static PyObject *decode(PyObject *self, Py_ssize_t i) {
 
 static Py_ssize_t cat_length(PyObject *self) { return (Py_ssize_t)codes_of(self)->length; }
 
-static const seq_ops cat_seq_ops = {NAME, cat_length, decode};
+static int cat_permute(PyObject *self, const int64_t *perm) {
+    cc_status st = cc_numarray_permute(codes_of(self), perm);
+    if (st != CC_OK) raise_st(st, "sort");
+    return st == CC_OK ? 0 : -1;
+}
+
+static const seq_ops cat_seq_ops = {NAME, cat_length, decode, cat_permute};
 
 /* ---- encoding ------------------------------------------------------------------ */
 
@@ -464,44 +470,13 @@ done:
     return r;
 }
 
-static CC_NOINLINE PyObject *sort_with_key(PyObject *self, PyObject *key, int reverse) {
-    cc_numarray snap, *codes = codes_of(self);
-    cc_numarray_init_like(&snap, codes);
-    PyObject *elements = NULL, *r = NULL;
-    int64_t *perm = NULL;
-    cc_status st = cc_numarray_gather(codes, 0, 1, codes->length, &snap);
-    if (st != CC_OK) {
-        raise_st(st, "sort");
-        goto done;
-    }
-    Py_ssize_t n = (Py_ssize_t)snap.length;
-    if (!(elements = PySequence_List(self))) goto done;
-    if (PyList_GET_SIZE(elements) != n) goto modified;
-    if (seq_key_order(elements, key, reverse, &perm) < 0) goto done;
-    if (codes->length != n) goto modified;
-    if ((st = cc_numarray_permute(&snap, perm)) != CC_OK ||
-        (st = cc_numarray_splice(codes, 0, n, &snap)) != CC_OK) {
-        raise_st(st, "sort");
-        goto done;
-    }
-    r = Py_NewRef(Py_None);
-    goto done;
-modified:
-    PyErr_SetString(PyExc_ValueError, NAME " modified during sort");
-done:
-    PyMem_Free(perm);
-    Py_XDECREF(elements);
-    cc_numarray_reset(&snap);
-    return r;
-}
-
 static PyObject *cat_sort(PyObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"key", "reverse", NULL};
     PyObject *key = Py_None;
     int reverse = 0;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "|$Op:sort", kwlist, &key, &reverse))
         return NULL;
-    if (key != Py_None) return sort_with_key(self, key, reverse);
+    if (key != Py_None) return seq_sort_by_key(self, &cat_seq_ops, key, reverse);
     return sort_by_string(self, reverse);
 }
 

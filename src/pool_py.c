@@ -28,7 +28,7 @@ static PyObject *pool_item_unchecked(PyObject *self, Py_ssize_t i) {
     return str_from_utf8(cc_strset_key(set_of(self), i));
 }
 
-static const seq_ops pool_seq_ops = {NAME, pool_length, pool_item_unchecked};
+static const seq_ops pool_seq_ops = {NAME, pool_length, pool_item_unchecked, NULL};
 
 int pool_intern_utf8(PyObject *pool, cc_str s, int64_t *id) {
     bool added;

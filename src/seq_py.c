@@ -146,7 +146,7 @@ Py_ssize_t seq_find_by_eq(PyObject *self, const seq_ops *ops, PyObject *v,
 
 /* ---- sort(key=...) -------------------------------------------------------------- */
 
-int seq_key_order(PyObject *elements, PyObject *key, int reverse, int64_t **perm_out) {
+static int key_order(PyObject *elements, PyObject *key, int reverse, int64_t **perm_out) {
     Py_ssize_t n = PyList_GET_SIZE(elements);
     PyObject *keys = PyList_New(n), *order = PyList_New(n), *key_of = NULL;
     PyObject *kw = NULL, *sort = NULL, *empty = NULL, *res = NULL;
@@ -185,6 +185,22 @@ done:
     Py_XDECREF(empty);
     Py_XDECREF(res);
     return r;
+}
+
+PyObject *seq_sort_by_key(PyObject *self, const seq_ops *ops, PyObject *key, int reverse) {
+    PyObject *elements = PySequence_List(self);
+    int64_t *perm = NULL;
+    if (!elements) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(elements);
+    int r = key_order(elements, key, reverse, &perm);
+    Py_DECREF(elements);
+    if (r == 0 && ops->length(self) != n) {
+        PyErr_Format(PyExc_ValueError, "%s modified during sort", ops->name);
+        r = -1;
+    }
+    if (r == 0) r = ops->permute(self, perm);
+    PyMem_Free(perm);
+    return r == 0 ? Py_NewRef(Py_None) : NULL;
 }
 
 /* ---- the iterator ------------------------------------------------------------------ */

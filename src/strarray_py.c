@@ -33,7 +33,14 @@ static PyObject *strarray_item_unchecked(PyObject *self, Py_ssize_t i) {
     return strarray_item_box(arr_of(self), i);
 }
 
-const seq_ops strarray_seq_ops = {NAME, strarray_length, strarray_item_unchecked};
+static int strarray_permute(PyObject *self, const int64_t *perm) {
+    cc_status st = cc_strarray_permute(arr_of(self), perm);
+    if (st != CC_OK) status_raise(NAME, st, "sort");
+    return st == CC_OK ? 0 : -1;
+}
+
+const seq_ops strarray_seq_ops = {NAME, strarray_length, strarray_item_unchecked,
+                                  strarray_permute};
 
 /* Upper bound of the UTF-8 size of str v (exact for ASCII). */
 static int64_t utf8_bound(PyObject *v) {
@@ -454,34 +461,13 @@ static PyObject *strarray_reverse(PyObject *self, PyObject *unused) {
     Py_RETURN_NONE;
 }
 
-/* sort(key=...): the key is called once per element, then the elements are
- * permuted in C -- in place, so it works while exported, as sort() does.
- * A key function that changed the length is caught (as list.sort does). */
-static CC_NOINLINE PyObject *sort_with_key(PyObject *self, PyObject *key, int reverse) {
-    cc_strarray *a = arr_of(self);
-    PyObject *elements = strarray_tolist(self, NULL);
-    int64_t *perm = NULL;
-    if (!elements) return NULL;
-    Py_ssize_t n = PyList_GET_SIZE(elements);
-    int r = seq_key_order(elements, key, reverse, &perm);
-    Py_DECREF(elements);
-    if (r == 0 && a->length != n) {
-        PyErr_SetString(PyExc_ValueError, NAME " modified during sort");
-        r = -1;
-    }
-    cc_status st = r == 0 ? cc_strarray_permute(a, perm) : CC_OK;
-    PyMem_Free(perm);
-    if (st != CC_OK) return raise_st(st, "sort");
-    return r == 0 ? Py_NewRef(Py_None) : NULL;
-}
-
 static PyObject *strarray_sort(PyObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"key", "reverse", NULL};
     PyObject *key = Py_None;
     int reverse = 0;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "|$Op:sort", kwlist, &key, &reverse))
         return NULL;
-    if (key != Py_None) return sort_with_key(self, key, reverse);
+    if (key != Py_None) return seq_sort_by_key(self, &strarray_seq_ops, key, reverse);
     cc_status st = cc_strarray_sort(arr_of(self), reverse);
     if (st != CC_OK) return raise_st(st, "sort");
     Py_RETURN_NONE;
@@ -497,7 +483,7 @@ static PyObject *strarray_deepcopy(PyObject *self, PyObject *memo) {
     return strarray_copy(self, NULL);
 }
 
-PyObject *strarray_tolist(PyObject *self, PyObject *unused) {
+static PyObject *strarray_tolist(PyObject *self, PyObject *unused) {
     (void)unused;
     const cc_strarray *a = arr_of(self);
     PyObject *list = PyList_New((Py_ssize_t)a->length);
