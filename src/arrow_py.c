@@ -1,12 +1,13 @@
-/* arrow_py.c -- Array through the Arrow PyCapsule interface:
- * __arrow_c_schema__ and __arrow_c_array__.
+/* arrow_py.c -- Array and StringArray through the Arrow PyCapsule
+ * interface: __arrow_c_schema__ and __arrow_c_array__.
  *
- * The values and the validity bitmap are handed over without a copy (bool
- * is the exception: Arrow bit-packs it, so the export owns a packed copy).
- * An export counts in arr.exports like a memoryview, so the array cannot
- * resize or move while a consumer holds it, and it keeps a reference to the
- * array.  The release callback may run on any thread: it takes the GIL
- * before touching the array.
+ * The buffers are handed over without a copy (bool is the exception: Arrow
+ * bit-packs it, so the export owns a packed copy; a StringArray is compacted
+ * first if assignments scattered it).  An export counts in the container's
+ * export counter like a memoryview, so it cannot resize or move while a
+ * consumer holds it, and it keeps a reference to the container.  The
+ * release callback may run on any thread: it takes the GIL before touching
+ * the container.
  */
 #include "binding.h"
 #include "cc_arrow.h"
@@ -26,12 +27,12 @@ static void schema_capsule_free(PyObject *capsule) {
     PyMem_Free(schema);
 }
 
-static PyObject *schema_capsule(const cc_numarray *a) {
+static PyObject *schema_capsule(const char *format, bool nullable) {
     struct ArrowSchema *schema = PyMem_Calloc(1, sizeof *schema);
     if (!schema) return PyErr_NoMemory();
-    schema->format = cc_arrow_format(a->dtype);
+    schema->format = format;
     schema->name = "";
-    schema->flags = a->nullable ? ARROW_FLAG_NULLABLE : 0;
+    schema->flags = nullable ? ARROW_FLAG_NULLABLE : 0;
     schema->release = schema_release;
     PyObject *capsule = PyCapsule_New(schema, "arrow_schema", schema_capsule_free);
     if (!capsule) PyMem_Free(schema);
@@ -40,14 +41,15 @@ static PyObject *schema_capsule(const cc_numarray *a) {
 
 PyObject *array_arrow_c_schema(ArrayObject *self, PyObject *unused) {
     (void)unused;
-    return schema_capsule(&self->arr);
+    return schema_capsule(cc_arrow_format(self->arr.dtype), self->arr.nullable);
 }
 
 /* ---- array -------------------------------------------------------------------- */
 
 typedef struct {
-    ArrayObject *owner;     /* strong reference; its exports count us */
-    const void *buffers[2]; /* validity (or NULL), values */
+    PyObject *owner;        /* strong reference; its export counter counts us */
+    int64_t *exports;       /* that counter */
+    const void *buffers[3]; /* validity (or NULL), then the layout's buffers */
     uint8_t *packed;        /* bool arrays: the bit-packed copy we own */
 } array_export;
 
@@ -55,7 +57,7 @@ static void array_release(struct ArrowArray *array) {
     if (!array->release) return;
     array_export *ex = array->private_data;
     PyGILState_STATE gil = PyGILState_Ensure();
-    ex->owner->arr.exports--;
+    (*ex->exports)--;
     Py_DECREF(ex->owner);
     cc_free(ex->packed);
     PyMem_Free(ex);
@@ -83,32 +85,54 @@ static uint8_t *pack_bools(const cc_numarray *a) {
     return bits;
 }
 
+/* An arrow_array capsule over ex's buffers (ex->buffers filled, ex->packed
+ * set if owned); takes ex, and counts the export on ex->exports. */
+static PyObject *export_capsule(array_export *ex, PyObject *owner, int64_t *exports,
+                                int64_t length, int64_t null_count, int n_buffers) {
+    struct ArrowArray *array = PyMem_Calloc(1, sizeof *array);
+    if (!array) {
+        cc_free(ex->packed);
+        PyMem_Free(ex);
+        return PyErr_NoMemory();
+    }
+    ex->owner = Py_NewRef(owner);
+    ex->exports = exports;
+    array->length = length;
+    array->null_count = null_count;
+    array->n_buffers = n_buffers;
+    array->buffers = ex->buffers;
+    array->release = array_release;
+    array->private_data = ex;
+    (*exports)++; /* given back by array_release */
+    PyObject *capsule = PyCapsule_New(array, "arrow_array", array_capsule_free);
+    if (!capsule) array_release(array), PyMem_Free(array);
+    return capsule;
+}
+
 static PyObject *array_capsule(ArrayObject *self) {
     static const int64_t empty_buffer = 0;
     const cc_numarray *a = &self->arr;
-    struct ArrowArray *array = PyMem_Calloc(1, sizeof *array);
     array_export *ex = PyMem_Calloc(1, sizeof *ex);
-    if (!array || !ex) goto nomem;
-    if (a->dtype == CC_BOOL && !(ex->packed = pack_bools(a))) goto nomem;
-    ex->owner = (ArrayObject *)Py_NewRef(self);
+    if (!ex) return PyErr_NoMemory();
+    if (a->dtype == CC_BOOL && !(ex->packed = pack_bools(a))) {
+        PyMem_Free(ex);
+        return PyErr_NoMemory();
+    }
     ex->buffers[0] = a->null_count ? a->validity : NULL;
     ex->buffers[1] = ex->packed ? (const void *)ex->packed
                      : a->data  ? (const void *)a->data
                                 : (const void *)&empty_buffer;
-    array->length = a->length;
-    array->null_count = a->null_count;
-    array->n_buffers = 2;
-    array->buffers = ex->buffers;
-    array->release = array_release;
-    array->private_data = ex;
-    self->arr.exports++; /* released by array_release */
-    PyObject *capsule = PyCapsule_New(array, "arrow_array", array_capsule_free);
-    if (!capsule) array_release(array), PyMem_Free(array);
-    return capsule;
-nomem:
-    PyMem_Free(array);
-    PyMem_Free(ex);
-    return PyErr_NoMemory();
+    return export_capsule(ex, (PyObject *)self, &self->arr.exports, a->length, a->null_count, 2);
+}
+
+/* (schema, array) for __arrow_c_array__; takes the schema reference. */
+static PyObject *capsule_pair(PyObject *schema, PyObject *self,
+                              PyObject *(*make_array)(PyObject *)) {
+    PyObject *array = schema ? make_array(self) : NULL;
+    PyObject *r = array ? PyTuple_Pack(2, schema, array) : NULL;
+    Py_XDECREF(schema);
+    Py_XDECREF(array);
+    return r;
 }
 
 /* requested_schema: honoured when it asks for what we have; anything else
@@ -134,10 +158,49 @@ PyObject *array_arrow_c_array(ArrayObject *self, PyObject *args, PyObject *kwds)
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__arrow_c_array__", kwlist, &requested))
         return NULL;
     if (check_requested(&self->arr, requested) < 0) return NULL;
-    PyObject *schema = schema_capsule(&self->arr);
-    PyObject *array = schema ? array_capsule(self) : NULL;
-    PyObject *r = array ? PyTuple_Pack(2, schema, array) : NULL;
-    Py_XDECREF(schema);
-    Py_XDECREF(array);
-    return r;
+    return capsule_pair(schema_capsule(cc_arrow_format(self->arr.dtype), self->arr.nullable),
+                        (PyObject *)self, (PyObject *(*)(PyObject *))array_capsule);
+}
+
+/* ---- StringArray: Arrow string / large_string ------------------------------- */
+
+static const char *strarray_format(const cc_strarray *a) { return a->wide ? "U" : "u"; }
+
+PyObject *strarray_arrow_c_schema(PyObject *self, PyObject *unused) {
+    (void)unused;
+    const cc_strarray *a = &((StringArrayObject *)self)->arr;
+    return schema_capsule(strarray_format(a), a->nullable);
+}
+
+static PyObject *strarray_capsule(PyObject *self) {
+    static const int64_t zero_offset = 0, empty_buffer = 0;
+    cc_strarray *a = &((StringArrayObject *)self)->arr;
+    array_export *ex = PyMem_Calloc(1, sizeof *ex);
+    if (!ex) return PyErr_NoMemory();
+    ex->buffers[0] = a->null_count ? a->validity : NULL;
+    ex->buffers[1] = a->offsets ? a->offsets : (const void *)&zero_offset;
+    ex->buffers[2] = a->data ? (const void *)a->data : (const void *)&empty_buffer;
+    return export_capsule(ex, self, &a->exports, a->length, a->null_count, 3);
+}
+
+PyObject *strarray_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"requested_schema", NULL};
+    PyObject *requested = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__arrow_c_array__", kwlist, &requested))
+        return NULL;
+    cc_strarray *a = &((StringArrayObject *)self)->arr;
+    cc_status st = cc_strarray_compact(a); /* Arrow's layout; no-op if compact */
+    if (st != CC_OK) return status_raise("StringArray", st, "__arrow_c_array__");
+    if (requested != Py_None) {
+        struct ArrowSchema *want = PyCapsule_GetPointer(requested, "arrow_schema");
+        if (!want) return NULL;
+        if (!want->format || strcmp(want->format, strarray_format(a)) != 0) {
+            PyErr_Format(PyExc_ValueError,
+                         "StringArray.__arrow_c_array__: cannot export as Arrow format "
+                         "'%s' without a copy; the array's format is '%s'",
+                         want->format ? want->format : "?", strarray_format(a));
+            return NULL;
+        }
+    }
+    return capsule_pair(schema_capsule(strarray_format(a), a->nullable), self, strarray_capsule);
 }

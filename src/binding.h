@@ -257,6 +257,9 @@ PyObject *strarray_equals(PyObject *self, PyObject *s);
 PyObject *strarray_to_numpy(PyObject *self, PyObject *unused);
 PyObject *strarray_reduce_ex(PyObject *self, PyObject *protocol);
 PyObject *strarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+/* arrow_py.c */
+PyObject *strarray_arrow_c_schema(PyObject *self, PyObject *unused);
+PyObject *strarray_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds);
 
 /* --- pool_py.c ------------------------------------------------------------ */
 

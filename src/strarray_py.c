@@ -657,6 +657,14 @@ static PyMethodDef strarray_methods[] = {
     {"to_numpy", (PyCFunction)strarray_to_numpy, METH_NOARGS,
      "to_numpy($self, /)\n--\n\nA NumPy array of dtype StringDType (NumPy 2; na_object=None "
      "if nullable), or an object array on NumPy 1.x. A copy. Imports NumPy."},
+    {"__arrow_c_schema__", (PyCFunction)strarray_arrow_c_schema, METH_NOARGS,
+     "__arrow_c_schema__($self, /)\n--\n\nThe Arrow schema ('u' string, or 'U' large_string), "
+     "as an 'arrow_schema' PyCapsule."},
+    {"__arrow_c_array__", (PyCFunction)(void (*)(void))strarray_arrow_c_array,
+     METH_VARARGS | METH_KEYWORDS,
+     "__arrow_c_array__($self, /, requested_schema=None)\n--\n\nExport to Arrow without a "
+     "copy (compacting first if assignments scattered the layout). The array is locked "
+     "against resizing until the consumer releases it."},
     {"__reduce_ex__", (PyCFunction)strarray_reduce_ex, METH_O,
      "Pickle support: protocol 5 sends the buffers out of band (PickleBuffer)."},
     {"__sizeof__", (PyCFunction)strarray_sizeof, METH_NOARGS,
