@@ -9,10 +9,11 @@ from collections.abc import MutableSequence as _MutableSequence
 
 from ._core import DTYPES, Array, CategoricalArray, StringArray, StringPool
 from ._infer import array
+from ._strdict import StrDict
 
 __version__ = "0.1.0"
 __all__ = [
-    "Array", "StringArray", "StringPool", "CategoricalArray", "array", "DTYPES",
+    "Array", "StringArray", "StringPool", "CategoricalArray", "StrDict", "array", "DTYPES",
     "__version__",
 ]
 

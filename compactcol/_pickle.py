@@ -27,3 +27,13 @@ def pool_from_state(strings):
 def categorical_from_state(pool, codes, nullable):
     """Rebuild a ``CategoricalArray`` from its pool and codes (validated)."""
     return _core._categorical_from_state(pool, codes, nullable)
+
+
+def strdict_from_state(cls, value_dtype, keys, values):
+    """Rebuild a ``StrDict`` (or subclass) from its keys (a ``StringArray``)
+    and values (an ``Array``, ``StringArray`` or list); validated."""
+    if not (isinstance(cls, type) and issubclass(cls, _core.StrDict)):
+        raise ValueError(f"StrDict pickle state: {cls!r} is not a StrDict class")
+    d = cls(value_dtype)
+    d._load(keys, values)
+    return d

@@ -23,6 +23,8 @@ typedef struct {
     PyTypeObject *StringArrayType;
     PyTypeObject *StringPoolType;
     PyTypeObject *CategoricalArrayType;
+    PyTypeObject *StrDictType;
+    PyTypeObject *StrDictIterType;
 } module_state;
 
 extern PyModuleDef compactcol_module;
@@ -281,6 +283,11 @@ PyObject *pool_from_strings(PyObject *module, PyObject *strings);
 
 extern PyType_Spec categorical_spec;
 PyObject *categorical_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+
+/* --- strdict_py.c --------------------------------------------------------- */
+
+extern PyType_Spec strdict_spec;
+extern PyType_Spec strdict_iter_spec;
 
 /* --- array_methods.c ------------------------------------------------------ */
 

@@ -19,6 +19,10 @@ static int module_exec(PyObject *m) {
     if (!st->StringPoolType || PyModule_AddType(m, st->StringPoolType) < 0) return -1;
     st->CategoricalArrayType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &categorical_spec, NULL);
     if (!st->CategoricalArrayType || PyModule_AddType(m, st->CategoricalArrayType) < 0) return -1;
+    st->StrDictType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &strdict_spec, NULL);
+    if (!st->StrDictType || PyModule_AddType(m, st->StrDictType) < 0) return -1;
+    st->StrDictIterType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &strdict_iter_spec, NULL);
+    if (!st->StrDictIterType) return -1;
     PyObject *names = PyTuple_New(CC_NUM_DTYPES);
     if (!names) return -1;
     for (int i = 0; i < CC_NUM_DTYPES; i++) {
@@ -43,6 +47,8 @@ static int module_traverse(PyObject *m, visitproc visit, void *arg) {
     Py_VISIT(st->StringArrayType);
     Py_VISIT(st->StringPoolType);
     Py_VISIT(st->CategoricalArrayType);
+    Py_VISIT(st->StrDictType);
+    Py_VISIT(st->StrDictIterType);
     return 0;
 }
 
@@ -55,6 +61,8 @@ static int module_clear(PyObject *m) {
     Py_CLEAR(st->StringArrayType);
     Py_CLEAR(st->StringPoolType);
     Py_CLEAR(st->CategoricalArrayType);
+    Py_CLEAR(st->StrDictType);
+    Py_CLEAR(st->StrDictIterType);
     return 0;
 }
 

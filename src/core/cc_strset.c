@@ -64,9 +64,12 @@ static int64_t table_size_for(int64_t n) {
     return size;
 }
 
+static cc_status ensure_removed_bits(cc_strset *s, int64_t entries);
+
 cc_status cc_strset_reserve(cc_strset *s, int64_t n, int64_t nbytes) {
     if (n > CC_STRSET_MAX_IDS) return CC_EOVERFLOW;
     CC_RETURN_NOT_OK(cc_strarray_reserve(&s->keys, n, nbytes));
+    if (s->removed) CC_RETURN_NOT_OK(ensure_removed_bits(s, n));
     int64_t size = table_size_for(n);
     return size > s->table_size ? rebuild_table(s, size) : CC_OK;
 }

@@ -67,7 +67,8 @@ CC_MUST_CHECK cc_status cc_strset_truncate(cc_strset *s, int64_t n);
 /* Drops tombstones: live entries keep their order and get ids 0..live-1.
  * If survivors is not NULL it receives the old id of each (live entries). */
 CC_MUST_CHECK cc_status cc_strset_compact(cc_strset *s, int64_t *survivors);
-/* Room for n entries and nbytes key bytes without growing. */
+/* Room for n entries and nbytes key bytes: inserts up to that many
+ * entries then allocate nothing and cannot fail. */
 CC_MUST_CHECK cc_status cc_strset_reserve(cc_strset *s, int64_t n, int64_t nbytes);
 
 CC_MUST_CHECK cc_status cc_strset_validate(const cc_strset *s, const char **why);

@@ -1,0 +1,217 @@
+"""``compactcol.StrDict``: the Python half of the string-keyed dict.
+
+The storage and every hot path (``d[k]``, ``d[k] = v``, ``del``, ``in``,
+``get``, ``pop``, ``increment``, iteration, ``StrDict.count``) are C, in
+``_core.StrDict``; this class adds what is not hot: the views, ``==`` with
+any mapping, ``|``, ``update`` (all or nothing, through a staging dict),
+``fromkeys``, ``most_common`` and the repr.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import ItemsView, KeysView, Mapping, MutableMapping, ValuesView
+from itertools import islice
+from operator import itemgetter
+
+from . import _core
+
+_REPR_THRESHOLD = 1000
+_REPR_EDGE = 3
+_MISSING = object()
+
+
+class StrDictKeys(KeysView):
+    __slots__ = ()
+
+    def __reversed__(self):
+        return reversed(list(self._mapping))
+
+
+class StrDictValues(ValuesView):
+    __slots__ = ()
+
+    def __iter__(self):
+        return self._mapping._iter_values()
+
+    def __reversed__(self):
+        return reversed(list(self))
+
+
+class StrDictItems(ItemsView):
+    __slots__ = ()
+
+    def __iter__(self):
+        return self._mapping._iter_items()
+
+    def __contains__(self, item):
+        try:
+            key, value = item
+        except (TypeError, ValueError):
+            return False
+        v = self._mapping.get(key, _MISSING)
+        return v is not _MISSING and (v is value or v == value)
+
+    def __reversed__(self):
+        return reversed(list(self))
+
+
+def _infer_value_dtype(value):
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int64"
+    if isinstance(value, float):
+        return "float64"
+    if isinstance(value, str):
+        return "str"
+    return "object"
+
+
+class StrDict(_core.StrDict):
+    """StrDict(value_dtype='int64', items=(), /, **kwargs)
+
+    A ``dict`` from ``str`` to values that stores its keys as UTF-8 in one
+    arena with a table of integer ids (no ``str`` object per key) and its
+    values unboxed: ``value_dtype`` is any ``Array`` dtype, ``'str'`` or
+    ``'object'``.  Insertion order, views, ``|``, ``popitem`` and the
+    ``RuntimeError`` on a size change during iteration behave as for
+    ``dict``.  Counting: ``d.increment(key)``, ``StrDict.count(tokens)``,
+    ``d.most_common(n)``.
+
+    >>> d = StrDict('int64', {'a': 1}); d['b'] = 2; list(d.items())
+    [('a', 1), ('b', 2)]
+    """
+
+    __slots__ = ()
+
+    def __init__(self, value_dtype="int64", items=(), /, **kwargs):
+        if items or kwargs:
+            self.update(items, **kwargs)
+
+    # ---- views -----------------------------------------------------------------------
+
+    def keys(self):
+        return StrDictKeys(self)
+
+    def values(self):
+        return StrDictValues(self)
+
+    def items(self):
+        return StrDictItems(self)
+
+    def __reversed__(self):
+        return reversed(list(self))
+
+    # ---- bulk ------------------------------------------------------------------------
+
+    def update(self, other=(), /, **kwargs):
+        """Add every pair of a mapping or an iterable of pairs, then the
+        keyword arguments.  All or nothing: the pairs are checked into a
+        staging dict first, so a bad key or value changes nothing."""
+        staging = _core.StrDict(self.value_dtype)
+        if isinstance(other, Mapping):
+            for key in other.keys():
+                staging[key] = other[key]
+        elif hasattr(other, "keys"):
+            for key in other.keys():
+                staging[key] = other[key]
+        else:
+            for i, pair in enumerate(other):
+                try:
+                    key, value = pair
+                except (TypeError, ValueError) as exc:
+                    raise TypeError(
+                        f"StrDict.update: item {i} is not a (key, value) pair: {pair!r}") from exc
+                staging[key] = value
+        for key, value in kwargs.items():
+            staging[key] = value
+        self._merge(staging)
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def __or__(self, other):
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        new = self.copy()
+        new.update(other)
+        return new
+
+    def __ror__(self, other):
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        new = type(self)(self.value_dtype, other)
+        new.update(self)
+        return new
+
+    @classmethod
+    def fromkeys(cls, keys, value=None, value_dtype=None):
+        """A new StrDict with every key set to value; value_dtype defaults
+        to what value is (None and other objects: 'object')."""
+        d = cls(value_dtype or _infer_value_dtype(value))
+        d.update((key, value) for key in keys)
+        return d
+
+    # ---- counting ------------------------------------------------------------------------
+
+    @classmethod
+    def count(cls, iterable, value_dtype="int64"):
+        """A StrDict mapping each str of iterable to how often it occurs,
+        like ``collections.Counter(iterable)`` (counted in C)."""
+        d = cls("int64")
+        d._count(iterable)
+        if value_dtype != "int64":
+            d = cls(value_dtype, d)
+        return d
+
+    def most_common(self, n=None):
+        """The n pairs with the largest values (all if n is None), largest
+        first, ties in insertion order, as ``Counter.most_common``."""
+        if n is None:
+            return sorted(self.items(), key=itemgetter(1), reverse=True)
+        return heapq.nlargest(n, self.items(), key=itemgetter(1))
+
+    # ---- comparison and repr -------------------------------------------------------------
+
+    def __eq__(self, other):
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        if len(self) != len(other):
+            return False
+        for key, value in self.items():
+            theirs = other.get(key, _MISSING) if hasattr(other, "get") else _MISSING
+            if theirs is _MISSING or not (theirs is value or theirs == value):
+                return False
+        return True
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self):
+        n = len(self)
+        if n > _REPR_THRESHOLD:
+            head = [f"{k!r}: {v!r}" for k, v in islice(self.items(), _REPR_EDGE)]
+            tail = list(self.items())[-_REPR_EDGE:]
+            body = ", ".join(head + ["..."] + [f"{k!r}: {v!r}" for k, v in tail])
+            return f"StrDict({self.value_dtype!r}, {{{body}}}, length={n})"
+        body = ", ".join(f"{k!r}: {v!r}" for k, v in self.items())
+        return f"StrDict({self.value_dtype!r}, {{{body}}})"
+
+    def __deepcopy__(self, memo):
+        import copy
+
+        new = type(self)(self.value_dtype)
+        memo[id(self)] = new
+        if self.value_dtype == "object":
+            new.update((k, copy.deepcopy(v, memo)) for k, v in self.items())
+        else:
+            new.update(self)
+        return new
+
+
+MutableMapping.register(StrDict)
