@@ -41,6 +41,22 @@ def random_strings(n: int, seed: int = 1) -> list[str]:
     return ["".join(r.choices(letters, k=r.randint(5, 20))) for _ in range(n)]
 
 
+def unique_keys(n: int, seed: int = 4) -> list[str]:
+    """n distinct random lowercase keys of 12 characters."""
+    r = random.Random(seed)
+    keys: dict[str, None] = {}
+    while len(keys) < n:
+        keys["".join(r.choices(string.ascii_lowercase, k=12))] = None
+    return list(keys)
+
+
+def zipf_tokens(n: int, vocabulary: int = 50_000, seed: int = 6) -> list[str]:
+    r = random.Random(seed)
+    words = ["".join(r.choices(string.ascii_lowercase, k=r.randint(3, 10)))
+             for _ in range(vocabulary)]
+    return r.choices(words, weights=[1 / (i + 1) for i in range(vocabulary)], k=n)
+
+
 def categorical_values(n: int, seed: int = 2) -> list[str]:
     r = random.Random(seed)
     cats = random_strings(50, seed + 1)
@@ -61,6 +77,10 @@ def _build(case: str, values: list[str]):
         return compactcol.CategoricalArray(values)
     if case == "StringPool":
         return compactcol.StringPool(values)
+    if case == "StrDict int64":
+        return compactcol.StrDict("int64", zip(values, range(10**6, 10**6 + len(values))))
+    if case == "dict str->int":
+        return {"".join(k): v for k, v in zip(values, range(10**6, 10**6 + len(values)))}
     if case == "dict interner":
         d = {}
         for s in values:
@@ -104,7 +124,8 @@ def memory_child(case: str, kind: str, n: int) -> dict:
                 importlib.import_module(module)
             except ImportError as e:
                 return {"case": case, "skip": str(e)}
-    values = categorical_values(n) if kind == "categorical" else random_strings(n)
+    values = (categorical_values(n) if kind == "categorical"
+              else unique_keys(n) if kind == "keys" else random_strings(n))
     mean = sum(len(s.encode()) for s in values) / n
     gc.collect()
     tracemalloc.start()
@@ -189,6 +210,27 @@ def run_speed(n: int, repeats: int) -> dict:
 
         res[f"assign 100K on {size // 1000}K"] = min(assign() for _ in range(repeats))
 
+    keys = unique_keys(n)
+    shuffled = keys[:]
+    r.shuffle(shuffled)
+    plain = dict(zip(keys, range(n)))
+    sd = compactcol.StrDict("int64", plain)
+
+    def lookups(d):
+        def f():
+            for k in shuffled:
+                d[k]
+        return f
+
+    res["lookup dict"] = best_of(lookups(plain), repeats)
+    res["lookup StrDict"] = best_of(lookups(sd), repeats)
+    del plain, sd
+    tokens = zipf_tokens(10 * n)
+    import collections
+    res["count Counter (10 n tokens)"] = best_of(lambda: collections.Counter(tokens), repeats)
+    res["count StrDict.count (10 n tokens)"] = best_of(lambda: compactcol.StrDict.count(tokens),
+                                                       repeats)
+    del tokens
     res["construct StringArray"] = best_of(lambda: compactcol.StringArray(values), repeats)
     try:
         import pyarrow as pa
@@ -215,6 +257,7 @@ MEMORY_RUNS = {
                 "pandas string[pyarrow]", "pyarrow string"],
     "categorical": ["list", "CategoricalArray", "pandas Categorical", "pyarrow dictionary"],
     "distinct": ["StringPool", "dict interner"],
+    "keys": ["StrDict int64", "dict str->int"],
 }
 
 
@@ -272,8 +315,17 @@ def main(argv=None) -> int:
           speed["getitem StringArray"] / speed["getitem list"], "<=", 2.0)
     check("100 K different-length assignments: time on 200 K / time on 20 K",
           speed["assign 100K on 200K"] / speed["assign 100K on 20K"], "<=", 2.0)
-    lines += ["## Targets", "", *targets,
-              "- StrDict targets: not measured (StrDict is not built yet)", ""]
+    sd_mem, _ = per("keys", "StrDict int64")
+    dict_mem, _ = per("keys", "dict str->int")
+    check("StrDict bytes/key, 1 M unique 12-byte keys, int64 values", sd_mem, "<=", 40)
+    check("dict bytes / StrDict bytes (same keys and values)",
+          dict_mem / sd_mem if sd_mem and dict_mem else None, ">=", 3)
+    check("StrDict d[k] / dict d[k] (existing str keys, shuffled)",
+          speed["lookup StrDict"] / speed["lookup dict"], "<=", 1.6)
+    check("StrDict.count / Counter over 10 M tokens (< 1 is faster)",
+          speed["count StrDict.count (10 n tokens)"] / speed["count Counter (10 n tokens)"],
+          "<=", 1.0)
+    lines += ["## Targets", "", *targets, ""]
 
     lines += ["## Memory (bytes per element, tracemalloc in a fresh process)", ""]
     for kind, rows in memory.items():
