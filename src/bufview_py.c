@@ -92,20 +92,23 @@ static PyObject *bufview_new(PyObject *owner, region_fn region, int which) {
     return (PyObject *)v;
 }
 
-PyObject *bufview_memoryview(PyObject *owner, region_fn region, int which) {
+/* wrap(a new BufferView of the region): the view object lives as long as
+ * what wrap makes of it. */
+static PyObject *wrapped(PyObject *owner, region_fn region, int which,
+                         PyObject *(*wrap)(PyObject *)) {
     PyObject *v = bufview_new(owner, region, which);
     if (!v) return NULL;
-    PyObject *mv = PyMemoryView_FromObject(v);
+    PyObject *r = wrap(v);
     Py_DECREF(v);
-    return mv;
+    return r;
+}
+
+PyObject *bufview_memoryview(PyObject *owner, region_fn region, int which) {
+    return wrapped(owner, region, which, PyMemoryView_FromObject);
 }
 
 PyObject *bufview_pickle_buffer(PyObject *owner, region_fn region, int which) {
-    PyObject *v = bufview_new(owner, region, which);
-    if (!v) return NULL;
-    PyObject *pb = PyPickleBuffer_FromObject(v);
-    Py_DECREF(v);
-    return pb;
+    return wrapped(owner, region, which, PyPickleBuffer_FromObject);
 }
 
 PyObject *bufview_bytes(PyObject *owner, region_fn region, int which) {
