@@ -69,7 +69,7 @@ def _infer_value_dtype(value):
 
 
 class StrDict(_core.StrDict):
-    """StrDict(value_dtype='int64', items=(), /, **kwargs)
+    """StrDict(value_dtype='int64', items=(), **kwargs)
 
     A ``dict`` from ``str`` to values that stores its keys as UTF-8 in one
     arena with a table of integer ids (no ``str`` object per key) and its
@@ -85,7 +85,9 @@ class StrDict(_core.StrDict):
 
     __slots__ = ()
 
-    def __init__(self, value_dtype="int64", items=(), /, **kwargs):
+    def __init__(self, value_dtype="int64", items=(), **kwargs):
+        # value_dtype and items may be given by keyword, so they cannot be
+        # keys given as keywords (pass those in items)
         if items or kwargs:
             self.update(items, **kwargs)
 

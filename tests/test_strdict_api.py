@@ -51,6 +51,8 @@ def test_or_ior_ror_fromkeys():
     assert StrDict.fromkeys("ab").value_dtype == "object"
     assert StrDict.fromkeys(["x"], "s").value_dtype == "str"
     assert StrDict("float64", [("a", 1)], b=2.5) == {"a": 1.0, "b": 2.5}
+    kw = StrDict(value_dtype="str", items={"k": "v"})
+    assert kw.value_dtype == "str" and kw == {"k": "v"}
 
 
 def test_reassigning_keeps_the_position_and_popitem_is_lifo():
