@@ -8,12 +8,14 @@ without a copy.  See the README.
 from collections.abc import MutableSequence as _MutableSequence
 
 from ._core import DTYPES, Array, CategoricalArray, StringArray, StringPool
+from ._arrow import from_arrow
 from ._infer import array
 from ._strdict import StrDict
 
 __version__ = "0.1.0"
 __all__ = [
-    "Array", "StringArray", "StringPool", "CategoricalArray", "StrDict", "array", "DTYPES",
+    "Array", "StringArray", "StringPool", "CategoricalArray", "StrDict", "array", "from_arrow",
+    "DTYPES",
     "__version__",
 ]
 

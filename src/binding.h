@@ -284,6 +284,11 @@ PyObject *pool_from_strings(PyObject *module, PyObject *strings);
 extern PyType_Spec categorical_spec;
 PyObject *categorical_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 
+/* --- arrow_import.c -------------------------------------------------------- */
+
+PyObject *arrow_import_array(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+PyObject *arrow_import_stream(PyObject *module, PyObject *capsule);
+
 /* --- strdict_py.c --------------------------------------------------------- */
 
 extern PyType_Spec strdict_spec;

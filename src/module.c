@@ -77,6 +77,10 @@ static PyMethodDef module_methods[] = {
      "Rebuild a StringPool from a StringArray of distinct strings (validated)."},
     {"_categorical_from_state", (PyCFunction)(void (*)(void))categorical_from_state, METH_FASTCALL,
      "Rebuild a CategoricalArray from its pickle state (validated)."},
+    {"_from_arrow_array", (PyCFunction)(void (*)(void))arrow_import_array, METH_FASTCALL,
+     "Import one Arrow array from its (schema, array) PyCapsules (copied, validated)."},
+    {"_from_arrow_stream", arrow_import_stream, METH_O,
+     "Import every chunk of an 'arrow_array_stream' PyCapsule, concatenated."},
     {"_debug_fail_alloc", debug_fail_alloc, METH_O,
      "Test hook: make the k-th allocation from now fail (0 disarms). "
      "Returns the previous setting."},
