@@ -204,3 +204,147 @@ PyObject *strarray_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds)
     }
     return capsule_pair(schema_capsule(strarray_format(a), a->nullable), self, strarray_capsule);
 }
+
+/* ---- CategoricalArray: Arrow dictionary ------------------------------------------
+ *
+ * The indices are the codes Array's buffer (int8 ... int64, no copy) with a
+ * validity bitmap built from the -1 codes; the dictionary is the pool's
+ * strings (no copy).  Both are pinned: the codes cannot resize and the pool
+ * cannot intern new strings (BufferError) until the consumer releases the
+ * export.  A consumer may move the dictionary child out and release it on
+ * its own, so the child's state lives in its own block; both structs are
+ * allocated with PyMem_Raw* because release callbacks may run without the
+ * GIL until they take it. */
+
+typedef struct {
+    const void *buffers[3];
+    PyObject *pool;
+} dict_export;
+
+static void dict_release(struct ArrowArray *array) {
+    if (!array->release) return;
+    dict_export *ex = array->private_data;
+    PyGILState_STATE gil = PyGILState_Ensure();
+    ((StringPoolObject *)ex->pool)->set.keys.exports--;
+    Py_DECREF(ex->pool);
+    PyGILState_Release(gil);
+    PyMem_RawFree(ex);
+    array->release = NULL;
+}
+
+typedef struct {
+    const void *buffers[2];
+    uint8_t *validity;
+    PyObject *codes;
+    struct ArrowArray dictionary;
+} cat_export;
+
+static void cat_release(struct ArrowArray *array) {
+    if (!array->release) return;
+    cat_export *ex = array->private_data;
+    if (ex->dictionary.release) ex->dictionary.release(&ex->dictionary);
+    PyGILState_STATE gil = PyGILState_Ensure();
+    ((ArrayObject *)ex->codes)->arr.exports--;
+    Py_DECREF(ex->codes);
+    PyGILState_Release(gil);
+    PyMem_RawFree(ex->validity);
+    PyMem_RawFree(ex);
+    array->release = NULL;
+}
+
+static void cat_schema_release(struct ArrowSchema *schema) {
+    if (!schema->release) return;
+    if (schema->dictionary && schema->dictionary->release)
+        schema->dictionary->release(schema->dictionary);
+    PyMem_RawFree(schema->dictionary);
+    schema->dictionary = NULL;
+    schema->release = NULL;
+}
+
+static const char *pool_format(PyObject *pool) {
+    return ((StringPoolObject *)pool)->set.keys.wide ? "U" : "u";
+}
+
+PyObject *categorical_arrow_c_schema(PyObject *self, PyObject *unused) {
+    (void)unused;
+    CategoricalObject *c = (CategoricalObject *)self;
+    const cc_numarray *codes = &((ArrayObject *)c->codes)->arr;
+    PyObject *capsule = schema_capsule(cc_arrow_format(codes->dtype), c->nullable);
+    if (!capsule) return NULL;
+    struct ArrowSchema *schema = PyCapsule_GetPointer(capsule, "arrow_schema");
+    struct ArrowSchema *dict = PyMem_RawCalloc(1, sizeof *dict);
+    if (!dict) {
+        Py_DECREF(capsule);
+        return PyErr_NoMemory();
+    }
+    dict->format = pool_format(c->pool);
+    dict->name = "";
+    dict->release = schema_release;
+    schema->dictionary = dict;
+    schema->release = cat_schema_release;
+    return capsule;
+}
+
+static PyObject *categorical_capsule(PyObject *self) {
+    static const int64_t zero_offset = 0, empty_buffer = 0;
+    CategoricalObject *c = (CategoricalObject *)self;
+    cc_numarray *codes = &((ArrayObject *)c->codes)->arr;
+    cc_strarray *keys = &((StringPoolObject *)c->pool)->set.keys;
+    int64_t k = keys->length, nulls = 0;
+    for (int64_t i = 0; i < codes->length; i++) { /* a stray code must not reach Arrow */
+        cc_scalar s;
+        cc_numarray_get(codes, i, &s);
+        if (s.v.i < -1 || s.v.i >= k) {
+            PyErr_Format(PyExc_ValueError, "CategoricalArray.__arrow_c_array__: element %lld has "
+                         "code %lld, which is not in its pool", (long long)i, (long long)s.v.i);
+            return NULL;
+        }
+        nulls += s.v.i == -1;
+    }
+    struct ArrowArray *array = PyMem_Calloc(1, sizeof *array);
+    cat_export *ex = PyMem_RawCalloc(1, sizeof *ex);
+    dict_export *dx = PyMem_RawCalloc(1, sizeof *dx);
+    if (!array || !ex || !dx || (nulls && !(ex->validity = PyMem_RawCalloc(
+                                                 (size_t)cc_bitmap_bytes(codes->length) + 1, 1)))) {
+        PyMem_Free(array);
+        if (ex) PyMem_RawFree(ex->validity);
+        PyMem_RawFree(ex);
+        PyMem_RawFree(dx);
+        return PyErr_NoMemory();
+    }
+    for (int64_t i = 0; nulls && i < codes->length; i++) {
+        cc_scalar s;
+        cc_numarray_get(codes, i, &s);
+        if (s.v.i != -1) cc_bitmap_set(ex->validity, i, true);
+    }
+    dx->pool = Py_NewRef(c->pool);
+    dx->buffers[0] = NULL;
+    dx->buffers[1] = keys->offsets ? keys->offsets : (const void *)&zero_offset;
+    dx->buffers[2] = keys->data ? (const void *)keys->data : (const void *)&empty_buffer;
+    keys->exports++;
+    ex->dictionary = (struct ArrowArray){.length = k, .n_buffers = 3, .buffers = dx->buffers,
+                                         .release = dict_release, .private_data = dx};
+    ex->codes = Py_NewRef(c->codes);
+    ex->buffers[0] = ex->validity;
+    ex->buffers[1] = codes->data ? (const void *)codes->data : (const void *)&empty_buffer;
+    codes->exports++;
+    *array = (struct ArrowArray){.length = codes->length, .null_count = nulls, .n_buffers = 2,
+                                 .buffers = ex->buffers, .dictionary = &ex->dictionary,
+                                 .release = cat_release, .private_data = ex};
+    PyObject *capsule = PyCapsule_New(array, "arrow_array", array_capsule_free);
+    if (!capsule) cat_release(array), PyMem_Free(array);
+    return capsule;
+}
+
+PyObject *categorical_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"requested_schema", NULL};
+    PyObject *requested = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__arrow_c_array__", kwlist, &requested))
+        return NULL;
+    if (requested != Py_None) {
+        PyErr_SetString(PyExc_ValueError, "CategoricalArray.__arrow_c_array__: exports as "
+                        "its own dictionary type only (requested_schema is not supported)");
+        return NULL;
+    }
+    return capsule_pair(categorical_arrow_c_schema(self, NULL), self, categorical_capsule);
+}

@@ -283,6 +283,9 @@ PyObject *pool_from_strings(PyObject *module, PyObject *strings);
 
 extern PyType_Spec categorical_spec;
 PyObject *categorical_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+/* arrow_py.c */
+PyObject *categorical_arrow_c_schema(PyObject *self, PyObject *unused);
+PyObject *categorical_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds);
 
 /* --- arrow_import.c -------------------------------------------------------- */
 

@@ -698,6 +698,13 @@ static PyMethodDef cat_methods[] = {
     {"__copy__", (PyCFunction)cat_copy, METH_NOARGS, NULL},
     {"__deepcopy__", (PyCFunction)cat_deepcopy, METH_O, NULL},
     {"tolist", (PyCFunction)cat_tolist, METH_NOARGS, "tolist($self, /)\n--\n\nThe strings as a list."},
+    {"__arrow_c_schema__", (PyCFunction)categorical_arrow_c_schema, METH_NOARGS,
+     "__arrow_c_schema__($self, /)\n--\n\nThe Arrow schema: dictionary<int8..int64 -> string>."},
+    {"__arrow_c_array__", (PyCFunction)(void (*)(void))categorical_arrow_c_array,
+     METH_VARARGS | METH_KEYWORDS,
+     "__arrow_c_array__($self, /, requested_schema=None)\n--\n\nExport as an Arrow dictionary "
+     "array without copying the codes or the pool's strings; both are pinned (no resize, no "
+     "new categories) until the consumer releases it."},
     {"to_pandas", (PyCFunction)cat_to_pandas, METH_NOARGS,
      "to_pandas($self, /)\n--\n\nA pandas.Categorical whose codes share this array's memory "
      "when pandas chooses the same code width. Imports pandas."},

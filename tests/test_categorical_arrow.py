@@ -1,0 +1,86 @@
+"""CategoricalArray as an Arrow dictionary array: the codes and the pool's
+strings go out without a copy, are pinned while exported, and are given
+back exactly once (AR1, AR3)."""
+
+import gc
+
+import pytest
+
+from compactcol import CategoricalArray, from_arrow
+
+pa = pytest.importorskip("pyarrow")
+np = pytest.importorskip("numpy")
+
+
+def exports(c):
+    return c.codes._debug_info()["exports"], c.pool._debug_info()["exports"]
+
+
+@pytest.mark.parametrize("nullable", [False, True])
+def test_round_trip_through_pyarrow(nullable):
+    values = ["red", "blue", "red", "é", "\U0001F600"] + ([None] if nullable else [])
+    c = CategoricalArray(values, nullable=nullable)
+    arr = pa.array(c)
+    assert pa.types.is_dictionary(arr.type) and arr.type.index_type == pa.int8()
+    assert arr.to_pylist() == values and arr.null_count == (1 if nullable else 0)
+    assert arr.dictionary.to_pylist() == list(c.pool)
+    back = from_arrow(arr)
+    assert back.tolist() == values
+    del arr
+    gc.collect()
+    assert exports(c) == (0, 0)
+
+
+def test_wide_codes_export_with_their_width():
+    c = CategoricalArray([f"v{i}" for i in range(300)])
+    arr = pa.array(c)
+    assert arr.type.index_type == pa.int16() and arr.to_pylist() == c.tolist()
+
+
+def test_codes_are_shared_not_copied():
+    c = CategoricalArray(["a", "b", "a"] * 100)
+    arr = pa.array(c)
+    address = np.asarray(c.codes).ctypes.data
+    assert arr.indices.buffers()[1].address == address
+
+
+def test_AR3_the_export_pins_codes_and_pool():
+    c = CategoricalArray(["a", "b"])
+    other = CategoricalArray(["a"], pool=c.pool)
+    arr = pa.array(c)
+    with pytest.raises(BufferError):
+        c.append("a")            # the codes cannot grow
+    with pytest.raises(BufferError):
+        other.append("brand new")  # the shared pool cannot take new strings
+    other.append("b")            # an existing category needs nothing new
+    assert c.tolist() == ["a", "b"] and other.tolist() == ["a", "b"]
+    del arr
+    gc.collect()
+    c.append("c")
+    other.append("d")
+    assert exports(c) == (0, 0)
+
+
+def test_AR1_dropping_the_capsules_unconsumed_gives_everything_back():
+    c = CategoricalArray(["x", None], nullable=True)
+    schema, array = c.__arrow_c_array__()
+    assert exports(c) == (1, 1)
+    del schema, array
+    gc.collect()
+    assert exports(c) == (0, 0)
+    c.__arrow_c_schema__()  # a schema alone pins nothing
+    assert exports(c) == (0, 0)
+
+
+def test_a_stray_code_refuses_to_export():
+    c = CategoricalArray(["a", "b"])
+    c.codes[1] = 7
+    with pytest.raises(ValueError, match="code 7"):
+        pa.array(c)
+    assert exports(c) == (0, 0)
+
+
+def test_requested_schema_is_refused():
+    c = CategoricalArray(["a"])
+    with pytest.raises(ValueError):
+        c.__arrow_c_array__(pa.string().__arrow_c_schema__())
