@@ -76,15 +76,22 @@ static PyObject *import_numbers(PyTypeObject *tp, cc_dtype dt, const struct Arro
     bool nullable = has_nulls(a);
     cc_numarray out;
     cc_numarray_init(&out, dt, false, nullable);
-    void *p;
-    cc_status st = cc_numarray_append_zeros(&out, a->length, &p);
-    if (st != CC_OK) return status_raise(WHAT, st, "import");
     int size = cc_dtype_itemsize(dt);
+    int64_t unused;
+    cc_status st;
+    void *p = NULL;
     if (dt == CC_BOOL) { /* Arrow packs bools into bits */
-        for (int64_t i = 0; i < a->length; i++)
+        st = cc_numarray_append_zeros(&out, a->length, &p);
+        for (int64_t i = 0; st == CC_OK && i < a->length; i++)
             ((uint8_t *)p)[i] = bit_set(a->buffers[1], a->offset + i);
-    } else if (a->length) {
-        memcpy(p, (const uint8_t *)a->buffers[1] + a->offset * size, (size_t)(a->length * size));
+    } else { /* one memcpy */
+        st = cc_numarray_append_converted(&out, dt, (const uint8_t *)a->buffers[1] + a->offset * size,
+                                          a->length, &unused);
+        p = out.data;
+    }
+    if (st != CC_OK) {
+        cc_numarray_reset(&out);
+        return status_raise(WHAT, st, "import");
     }
     for (int64_t i = 0; nullable && i < a->length; i++)
         if (!valid_at(a, i)) {
@@ -104,37 +111,56 @@ static int64_t offset_at(const struct ArrowArray *a, bool wide, int64_t i) {
                 : ((const int32_t *)a->buffers[1])[a->offset + i];
 }
 
-/* The strings of a 'u'/'U' array into out (initialised here). */
-static int collect_strings(const struct ArrowArray *a, bool wide, cc_strarray *out) {
-    const char *why = check_shape(a, 3);
-    if (why) return bad(PyExc_ValueError, why), -1;
-    cc_strarray_init(out, has_nulls(a));
-    if (a->length == 0) return 0;
+/* Element by element (when a null owns bytes): the same checks. */
+static cc_status append_one_by_one(const struct ArrowArray *a, bool wide, cc_strarray *out,
+                                   int64_t *bad_at) {
     int64_t first = offset_at(a, wide, 0), last = offset_at(a, wide, a->length);
-    if (first < 0 || last < first) return bad(PyExc_ValueError, "offsets out of order"), -1;
-    cc_status st = cc_strarray_reserve(out, a->length, last - first);
+    *bad_at = -1;
+    if (first < 0 || last < first) return CC_EINVAL;
     const uint8_t *data = a->buffers[2];
+    cc_status st = cc_strarray_reserve(out, a->length, last - first);
     for (int64_t i = 0; st == CC_OK && i < a->length; i++) {
         int64_t lo = offset_at(a, wide, i), hi = offset_at(a, wide, i + 1);
-        if (lo < first || hi < lo || hi > last) {
-            cc_strarray_reset(out);
-            bad(PyExc_ValueError, "offsets are not monotone");
-            return -1;
-        }
         bool valid = valid_at(a, i);
-        if (valid && !cc_utf8_valid(data + lo, hi - lo)) {
-            cc_strarray_reset(out);
-            PyErr_Format(PyExc_ValueError, WHAT ": string %lld is not valid UTF-8", (long long)i);
-            return -1;
+        if (lo < first || hi < lo || hi > last || (valid && !cc_utf8_valid(data + lo, hi - lo))) {
+            *bad_at = i;
+            return CC_EINVAL;
         }
         st = cc_strarray_append(out, (cc_str){data + lo, valid ? hi - lo : 0}, !valid);
     }
-    if (st != CC_OK) {
-        cc_strarray_reset(out);
-        status_raise(WHAT, st, "import");
-        return -1;
+    return st;
+}
+
+/* The strings of a 'u'/'U' array into out (initialised here). */
+static int collect_strings(const struct ArrowArray *a, bool wide, cc_strarray *out) {
+    cc_strarray_init(out, has_nulls(a));
+    const char *why = check_shape(a, 3);
+    if (why) return bad(PyExc_ValueError, why), -1;
+    if (a->length == 0) return 0;
+    /* Arrow lets a null own bytes; ours are empty, so those take the slow path */
+    bool bulk = true;
+    for (int64_t i = 0; bulk && has_nulls(a) && i < a->length; i++)
+        bulk = valid_at(a, i) || offset_at(a, wide, i) == offset_at(a, wide, i + 1);
+    int64_t bad_at;
+    cc_status st;
+    if (bulk) {
+        const uint8_t *off = (const uint8_t *)a->buffers[1] + a->offset * (wide ? 8 : 4);
+        st = cc_strarray_append_arrow(out, off, wide, a->length, a->buffers[2], &bad_at);
+        for (int64_t i = 0; st == CC_OK && has_nulls(a) && i < a->length; i++)
+            if (!valid_at(a, i)) {
+                cc_bitmap_set(out->validity, i, false);
+                out->null_count++;
+            }
+    } else {
+        st = append_one_by_one(a, wide, out, &bad_at);
     }
-    return 0;
+    if (st == CC_OK) return 0;
+    cc_strarray_reset(out);
+    if (st != CC_EINVAL) status_raise(WHAT, st, "import");
+    else if (bad_at < 0) bad(PyExc_ValueError, "offsets out of order");
+    else PyErr_Format(PyExc_ValueError, WHAT ": string %lld has bad offsets or is not valid "
+                      "UTF-8", (long long)bad_at);
+    return -1;
 }
 
 /* The strings of a 'vu' (string view) array into out: each 16-byte view

@@ -236,7 +236,9 @@ static void settle(cc_strarray *a, bool was_compact) {
 
 cc_status cc_strarray_reserve(cc_strarray *a, int64_t n, int64_t nbytes) {
     if (n < 0 || nbytes < 0) return CC_EINVAL;
-    if (n <= a->capacity && nbytes <= a->data_cap) return CC_OK;
+    bool narrow_too_small = !a->spans && !a->wide && nbytes > CC_STR_NARROW_MAX;
+    if (n <= a->capacity && nbytes <= a->data_cap)
+        return narrow_too_small ? widen_offsets(a) : CC_OK;
     if (n > CC_MAX_SIZE / 16 || nbytes > CC_MAX_SIZE) return CC_ENOMEM;
     if (a->exports) return CC_EBUSY;
     /* the larger request first, so an impossible one allocates nothing */

@@ -52,6 +52,15 @@ void cc_strarray_match(const cc_strarray *a, cc_str needle, cc_match how, uint8_
 bool cc_utf8_valid(const uint8_t *p, int64_t n) {
     int64_t i = 0;
     while (i < n) {
+        /* ASCII runs, 16 bytes at a time */
+        while (i + 16 <= n) {
+            uint64_t w0, w1;
+            memcpy(&w0, p + i, 8);
+            memcpy(&w1, p + i + 8, 8);
+            if ((w0 | w1) & 0x8080808080808080ull) break;
+            i += 16;
+        }
+        if (i >= n) break;
         uint8_t c = p[i];
         if (c < 0x80) {
             i++;
@@ -72,4 +81,56 @@ bool cc_utf8_valid(const uint8_t *p, int64_t n) {
         i += len;
     }
     return true;
+}
+
+cc_status cc_strarray_append_arrow(cc_strarray *a, const void *offsets, bool wide, int64_t n,
+                                   const uint8_t *data, int64_t *bad) {
+    *bad = -1;
+    if (a->spans || n < 0) return CC_EINVAL;
+    if (n == 0) return CC_OK;
+#define OFF(i) (wide ? ((const int64_t *)offsets)[i] : (int64_t)((const int32_t *)offsets)[i])
+    int64_t first = OFF(0), last = OFF(n), len, bytes;
+    if (first < 0 || last < first) return CC_EINVAL;
+    CC_RETURN_NOT_OK(cc_add_count(a->length, n, &len));
+    CC_RETURN_NOT_OK(cc_add_count(a->data_len, last - first, &bytes));
+    CC_RETURN_NOT_OK(cc_strarray_reserve(a, len, bytes));
+    if (a->exports) return CC_EBUSY;
+    /* One pass over the offsets: check them and write ours.  Entries past
+     * the length are spare capacity, so a failure here leaves a unchanged. */
+    int64_t base = a->data_len - first, prev = first;
+    if (!wide && !a->wide) { /* the common case, without the width branches */
+        const int32_t *src = offsets;
+        int32_t *dst = (int32_t *)a->offsets + a->length;
+        for (int64_t i = 1; i <= n; i++) {
+            int64_t hi = src[i];
+            if (hi < prev || hi > last || (prev < last && (data[prev] & 0xC0) == 0x80)) {
+                *bad = i - 1;
+                return CC_EINVAL;
+            }
+            dst[i] = (int32_t)(hi + base);
+            prev = hi;
+        }
+    }
+    for (int64_t i = 1; (wide || a->wide) && i <= n; i++) {
+        int64_t hi = OFF(i);
+        /* monotone, and every string starts on a character boundary */
+        if (hi < prev || hi > last || (prev < last && (data[prev] & 0xC0) == 0x80)) {
+            *bad = i - 1;
+            return CC_EINVAL;
+        }
+        if (a->wide) ((int64_t *)a->offsets)[a->length + i] = hi + base;
+        else ((int32_t *)a->offsets)[a->length + i] = (int32_t)(hi + base);
+        prev = hi;
+    }
+    if (!cc_utf8_valid(data + first, last - first)) { /* find the culprit */
+        for (int64_t i = 0; i < n; i++)
+            if (!cc_utf8_valid(data + OFF(i), OFF(i + 1) - OFF(i))) *bad = i;
+        return CC_EINVAL;
+    }
+    if (last > first) memcpy(a->data + a->data_len, data + first, (size_t)(last - first));
+#undef OFF
+    if (a->nullable) cc_bitmap_fill(a->validity, a->length, n, true);
+    a->length = len;
+    a->data_len = bytes;
+    return CC_OK;
 }

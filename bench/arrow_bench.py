@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Arrow export and import speed (issue 5), against the same data going
+through Python lists and a plain memcpy of the buffers, in one run.
+
+    python bench/arrow_bench.py [--repeats 5] [--out bench/results/arrow.md]
+
+Export: pyarrow.array(container) for 10 M int64 and 1 M strings against
+1 K of each -- a zero-copy export costs the same at both sizes.
+Import: compactcol.from_arrow(pyarrow array) against a memcpy of the same
+buffers (bytes(buffer)) and against pyarrow -> list -> container.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import os
+import random
+import string
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def best_of(fn, repeats):
+    gc.collect()
+    gc.disable()
+    try:
+        best = float("inf")
+        for _ in range(repeats):
+            t = time.perf_counter()
+            fn()
+            best = min(best, time.perf_counter() - t)
+        return best
+    finally:
+        gc.enable()
+
+
+def strings(n, seed=1):
+    r = random.Random(seed)
+    return ["".join(r.choices(string.ascii_letters, k=r.randint(5, 20))) for _ in range(n)]
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--out", default=os.path.join(HERE, "results", "arrow.md"))
+    args = p.parse_args(argv)
+    import pyarrow as pa
+
+    import compactcol
+    from compactcol import Array, StringArray, from_arrow
+
+    big_ints, small_ints = Array("int64", range(10_000_000)), Array("int64", range(1000))
+    words = strings(1_000_000)
+    big_strs, small_strs = StringArray(words), StringArray(words[:1000])
+    r = {}
+    r["export 10 M int64"] = best_of(lambda: pa.array(big_ints), args.repeats)
+    r["export 1 K int64"] = best_of(lambda: pa.array(small_ints), args.repeats)
+    r["export 1 M strings"] = best_of(lambda: pa.array(big_strs), args.repeats)
+    r["export 1 K strings"] = best_of(lambda: pa.array(small_strs), args.repeats)
+
+    pa_ints = pa.array(range(10_000_000), type=pa.int64())
+    pa_strs = pa.array(words, type=pa.string())
+    r["import 10 M int64"] = best_of(lambda: from_arrow(pa_ints), args.repeats)
+    r["memcpy 10 M int64 buffers"] = best_of(
+        lambda: [bytes(b) for b in pa_ints.buffers() if b is not None], args.repeats)
+    r["via list 10 M int64"] = best_of(lambda: Array("int64", pa_ints.to_pylist()), 1)
+    r["import 1 M strings"] = best_of(lambda: from_arrow(pa_strs), args.repeats)
+    r["memcpy 1 M strings buffers"] = best_of(
+        lambda: [bytes(b) for b in pa_strs.buffers() if b is not None], args.repeats)
+    r["via list 1 M strings"] = best_of(lambda: StringArray(pa_strs.to_pylist()), 1)
+
+    targets = []
+
+    def check(what, measured, op, target):
+        ok = measured <= target if op == "<=" else measured >= target
+        targets.append(f"- **{'PASS' if ok else 'MISS'}** {what}: {measured:.2f} "
+                       f"(target {op} {target:g})")
+
+    # "constant time": the 10 M export may cost at most 3x the 1 K one (a
+    # copy of 80 MB would cost ~10**4 times more)
+    check("export 10 M int64 / export 1 K int64", r["export 10 M int64"] / r["export 1 K int64"],
+          "<=", 3)
+    check("export 1 M strings / export 1 K strings",
+          r["export 1 M strings"] / r["export 1 K strings"], "<=", 3)
+    check("import 10 M int64 / memcpy of its buffers",
+          r["import 10 M int64"] / r["memcpy 10 M int64 buffers"], "<=", 2)
+    check("import 1 M strings / memcpy of its buffers",
+          r["import 1 M strings"] / r["memcpy 1 M strings buffers"], "<=", 2)
+    check("via Python lists / import, 10 M int64",
+          r["via list 10 M int64"] / r["import 10 M int64"], ">=", 10)
+    check("via Python lists / import, 1 M strings",
+          r["via list 1 M strings"] / r["import 1 M strings"], ">=", 10)
+    lines = ["# compactcol Arrow export / import: benchmark report", "",
+             f"- date: {datetime.datetime.now():%Y-%m-%d %H:%M}",
+             f"- python {sys.version.split()[0]}, pyarrow {pa.__version__}, compactcol from "
+             f"{os.path.dirname(compactcol.__file__)}",
+             f"- command: python bench/arrow_bench.py --repeats {args.repeats}", "",
+             "## Targets", "", *targets, "", "## Times (seconds, best of the repeats)", "",
+             "| operation | seconds |", "|---|---|"]
+    lines += [f"| {k} | {v:.6f} |" for k, v in r.items()]
+    report = "\n".join(lines) + "\n"
+    print(report)
+    with open(args.out, "w") as f:
+        f.write(report)
+
+
+if __name__ == "__main__":
+    main()
