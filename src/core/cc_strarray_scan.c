@@ -49,8 +49,10 @@ void cc_strarray_match(const cc_strarray *a, cc_str needle, cc_match how, uint8_
     }
 }
 
-bool cc_utf8_valid(const uint8_t *p, int64_t n) {
+/* Valid UTF-8?  *ascii: whether every byte is below 0x80. */
+static bool utf8_scan(const uint8_t *p, int64_t n, bool *ascii) {
     int64_t i = 0;
+    *ascii = true;
     while (i < n) {
         /* ASCII runs, 16 bytes at a time */
         while (i + 16 <= n) {
@@ -66,6 +68,7 @@ bool cc_utf8_valid(const uint8_t *p, int64_t n) {
             i++;
             continue;
         }
+        *ascii = false;
         int len;
         uint32_t cp, min;
         if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;
@@ -83,6 +86,11 @@ bool cc_utf8_valid(const uint8_t *p, int64_t n) {
     return true;
 }
 
+bool cc_utf8_valid(const uint8_t *p, int64_t n) {
+    bool ascii;
+    return utf8_scan(p, n, &ascii);
+}
+
 cc_status cc_strarray_append_arrow(cc_strarray *a, const void *offsets, bool wide, int64_t n,
                                    const uint8_t *data, int64_t *bad) {
     *bad = -1;
@@ -95,39 +103,43 @@ cc_status cc_strarray_append_arrow(cc_strarray *a, const void *offsets, bool wid
     CC_RETURN_NOT_OK(cc_add_count(a->data_len, last - first, &bytes));
     CC_RETURN_NOT_OK(cc_strarray_reserve(a, len, bytes));
     if (a->exports) return CC_EBUSY;
-    /* One pass over the offsets: check them and write ours.  Entries past
-     * the length are spare capacity, so a failure here leaves a unchanged. */
+    /* Copy the bytes and check the copy while it is in cache (the bytes
+     * past data_len are spare capacity until the length is committed). */
+    uint8_t *copy = a->data + a->data_len;
+    bool ascii;
+    if (last > first) memcpy(copy, data + first, (size_t)(last - first));
+    if (!utf8_scan(copy, last - first, &ascii)) { /* find the culprit */
+        for (int64_t i = 0; i < n; i++)
+            if (!cc_utf8_valid(data + OFF(i), OFF(i + 1) - OFF(i))) *bad = i;
+        return CC_EINVAL;
+    }
+    /* One pass over the offsets: check them and write ours.  Each string
+     * must start on a character boundary -- always true for ASCII. */
     int64_t base = a->data_len - first, prev = first;
+#define CHECK_AT(hi, i)                                                                  \
+    if ((hi) < prev || (hi) > last ||                                                    \
+        (!ascii && prev < last && (copy[prev - first] & 0xC0) == 0x80)) {                \
+        *bad = (i) - 1;                                                                  \
+        return CC_EINVAL;                                                                \
+    }
     if (!wide && !a->wide) { /* the common case, without the width branches */
         const int32_t *src = offsets;
         int32_t *dst = (int32_t *)a->offsets + a->length;
         for (int64_t i = 1; i <= n; i++) {
             int64_t hi = src[i];
-            if (hi < prev || hi > last || (prev < last && (data[prev] & 0xC0) == 0x80)) {
-                *bad = i - 1;
-                return CC_EINVAL;
-            }
+            CHECK_AT(hi, i);
             dst[i] = (int32_t)(hi + base);
             prev = hi;
         }
     }
     for (int64_t i = 1; (wide || a->wide) && i <= n; i++) {
         int64_t hi = OFF(i);
-        /* monotone, and every string starts on a character boundary */
-        if (hi < prev || hi > last || (prev < last && (data[prev] & 0xC0) == 0x80)) {
-            *bad = i - 1;
-            return CC_EINVAL;
-        }
+        CHECK_AT(hi, i);
         if (a->wide) ((int64_t *)a->offsets)[a->length + i] = hi + base;
         else ((int32_t *)a->offsets)[a->length + i] = (int32_t)(hi + base);
         prev = hi;
     }
-    if (!cc_utf8_valid(data + first, last - first)) { /* find the culprit */
-        for (int64_t i = 0; i < n; i++)
-            if (!cc_utf8_valid(data + OFF(i), OFF(i + 1) - OFF(i))) *bad = i;
-        return CC_EINVAL;
-    }
-    if (last > first) memcpy(a->data + a->data_len, data + first, (size_t)(last - first));
+#undef CHECK_AT
 #undef OFF
     if (a->nullable) cc_bitmap_fill(a->validity, a->length, n, true);
     a->length = len;
