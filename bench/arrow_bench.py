@@ -14,33 +14,13 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import gc
 import os
-import random
-import string
 import sys
-import time
+
+# run as a script, so bench/ is on sys.path: one timer, one data generator
+from strings_bench import best_of, random_strings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def best_of(fn, repeats):
-    gc.collect()
-    gc.disable()
-    try:
-        best = float("inf")
-        for _ in range(repeats):
-            t = time.perf_counter()
-            fn()
-            best = min(best, time.perf_counter() - t)
-        return best
-    finally:
-        gc.enable()
-
-
-def strings(n, seed=1):
-    r = random.Random(seed)
-    return ["".join(r.choices(string.ascii_letters, k=r.randint(5, 20))) for _ in range(n)]
 
 
 def main(argv=None):
@@ -54,7 +34,7 @@ def main(argv=None):
     from compactcol import Array, StringArray, from_arrow
 
     big_ints, small_ints = Array("int64", range(10_000_000)), Array("int64", range(1000))
-    words = strings(1_000_000)
+    words = random_strings(1_000_000)
     big_strs, small_strs = StringArray(words), StringArray(words[:1000])
     r = {}
     r["export 10 M int64"] = best_of(lambda: pa.array(big_ints), args.repeats)
