@@ -11,14 +11,32 @@ from ._core import DTYPES, Array, CategoricalArray, StringArray, StringPool
 from ._arrow import from_arrow
 from ._infer import array
 from ._strdict import StrDict
+from ._record import DTYPE_MARKERS as _DTYPE_MARKERS, Category, Record
+from ._table import Table
+
+# dtypes usable as Record annotations: `price: compactcol.float32`
+int8 = _DTYPE_MARKERS["int8"]
+int16 = _DTYPE_MARKERS["int16"]
+int32 = _DTYPE_MARKERS["int32"]
+int64 = _DTYPE_MARKERS["int64"]
+uint8 = _DTYPE_MARKERS["uint8"]
+uint16 = _DTYPE_MARKERS["uint16"]
+uint32 = _DTYPE_MARKERS["uint32"]
+uint64 = _DTYPE_MARKERS["uint64"]
+float32 = _DTYPE_MARKERS["float32"]
+float64 = _DTYPE_MARKERS["float64"]
+bool = _DTYPE_MARKERS["bool"]  # noqa: A001 -- compactcol.bool, as numpy.bool
 
 __version__ = "0.1.0"
 __all__ = [
     "Array", "StringArray", "StringPool", "CategoricalArray", "StrDict", "array", "from_arrow",
-    "DTYPES",
+    "Table", "Record", "Category",
+    "DTYPES", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float32", "float64", "bool",
     "__version__",
 ]
 
 _MutableSequence.register(Array)
 _MutableSequence.register(StringArray)
 _MutableSequence.register(CategoricalArray)
+_MutableSequence.register(Table)

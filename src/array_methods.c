@@ -83,6 +83,7 @@ static inline int append_fast(cc_numarray *a, PyObject *v) {
 }
 
 static PyObject *array_append(ArrayObject *self, PyObject *v) {
+    if (column_length_refused(self->table_column, "Array", "append") < 0) return NULL;
     if (append_fast(&self->arr, v)) Py_RETURN_NONE;
     cc_scalar s;
     if (array_to_scalar(&self->arr, v, &s, "append", -1) < 0) return NULL;
@@ -99,6 +100,7 @@ static PyObject *array_extend(ArrayObject *self, PyObject *values) {
 
 static PyObject *array_insert(ArrayObject *self, PyObject *const *args,
                               Py_ssize_t nargs) {
+    if (column_length_refused(self->table_column, "Array", "insert") < 0) return NULL;
     if (!nargs_ok("insert", nargs, 2, 2)) return NULL;
     Py_ssize_t i;
     cc_scalar s;
@@ -121,6 +123,7 @@ static PyObject *array_insert(ArrayObject *self, PyObject *const *args,
 
 static PyObject *array_pop(ArrayObject *self, PyObject *const *args,
                            Py_ssize_t nargs) {
+    if (column_length_refused(self->table_column, "Array", "pop") < 0) return NULL;
     if (!nargs_ok("pop", nargs, 0, 1)) return NULL;
     Py_ssize_t i = -1;
     if (nargs == 1) {
@@ -183,6 +186,7 @@ static PyObject *array_count(ArrayObject *self, PyObject *v) {
 }
 
 static PyObject *array_remove(ArrayObject *self, PyObject *v) {
+    if (column_length_refused(self->table_column, "Array", "remove") < 0) return NULL;
     Py_ssize_t i = find_value(self, v, 0, PY_SSIZE_T_MAX);
     if (i == -2) return NULL;
     if (i == -1) {
@@ -197,6 +201,7 @@ static PyObject *array_remove(ArrayObject *self, PyObject *v) {
 }
 
 static PyObject *array_clear(ArrayObject *self, PyObject *unused) {
+    if (column_length_refused(self->table_column, "Array", "clear") < 0) return NULL;
     (void)unused;
     cc_status st = cc_numarray_delete_strided(&self->arr, 0, 1, self->arr.length);
     if (st != CC_OK) return raise_status(self, st, "clear");

@@ -268,6 +268,7 @@ int array_extend_from(ArrayObject *self, PyObject *src, const char *what) {
     /* An export only refuses a real size change (extending by nothing is
      * allowed, as with array.array), so the check is the splice's. */
     cc_numarray scratch;
+    if (column_length_refused(self->table_column, "Array", what) < 0) return -1;
     if (array_collect(&self->arr, src, &scratch, what) < 0) return -1;
     cc_status st = cc_numarray_splice(&self->arr, self->arr.length, 0, &scratch);
     cc_numarray_reset(&scratch);
@@ -284,6 +285,7 @@ static int array_ass_slice(ArrayObject *self, PyObject *slice, PyObject *value) 
     if (PySlice_Unpack(slice, &start, &stop, &step) < 0) return -1;
     if (!value) {
         n = PySlice_AdjustIndices(a->length, &start, &stop, step);
+        if (n && column_length_refused(self->table_column, "Array", "__delitem__") < 0) return -1;
         cc_status st = cc_numarray_delete_strided(a, start, step, n);
         if (st != CC_OK) array_raise(a, st, "__delitem__", -1, NULL);
         return st == CC_OK ? 0 : -1;
@@ -293,6 +295,11 @@ static int array_ass_slice(ArrayObject *self, PyObject *slice, PyObject *value) 
     /* Bounds from the array as it is now, after any user code ran. */
     n = PySlice_AdjustIndices(a->length, &start, &stop, step);
     cc_status st;
+    if (step == 1 && scratch.length != n &&
+        column_length_refused(self->table_column, "Array", "slice assignment") < 0) {
+        cc_numarray_reset(&scratch);
+        return -1;
+    }
     if (step == 1) {
         st = cc_numarray_splice(a, start, n, &scratch);
     } else if (scratch.length != n) {
@@ -319,6 +326,7 @@ static int array_ass_item_checked(ArrayObject *self, Py_ssize_t i,
             PyErr_SetString(PyExc_IndexError, "Array assignment index out of range");
             return -1;
         }
+        if (column_length_refused(self->table_column, "Array", "__delitem__") < 0) return -1;
         st = cc_numarray_delete_strided(a, i, 1, 1);
         if (st != CC_OK) array_raise(a, st, "__delitem__", -1, NULL);
         return st == CC_OK ? 0 : -1;
@@ -384,6 +392,7 @@ static PyObject *array_repeat(ArrayObject *self, Py_ssize_t n) {
 }
 
 static PyObject *array_inplace_repeat(ArrayObject *self, Py_ssize_t n) {
+    if (column_length_refused(self->table_column, "Array", "__imul__") < 0) return NULL;
     cc_status st = cc_numarray_repeat(&self->arr, n);
     if (st != CC_OK) return array_raise(&self->arr, st, "__imul__", -1, NULL);
     return Py_NewRef(self);

@@ -25,6 +25,11 @@ typedef struct {
     PyTypeObject *CategoricalArrayType;
     PyTypeObject *StrDictType;
     PyTypeObject *StrDictIterType;
+    PyTypeObject *SchemaType;
+    PyTypeObject *RecordBaseType;
+    PyTypeObject *FieldType;
+    PyTypeObject *TableType;
+    PyTypeObject *TableIterType;
 } module_state;
 
 extern PyModuleDef compactcol_module;
@@ -37,12 +42,14 @@ typedef struct {
      * length and dtype cannot change while arr.exports > 0 */
     Py_ssize_t export_shape;
     Py_ssize_t export_stride;
+    bool table_column; /* a column of a Table (or its codes): length is the table's */
 } ArrayObject;
 
 typedef struct {
     PyObject_HEAD
     cc_strarray arr;
     PyObject *weakreflist;
+    bool table_column;
 } StringArrayObject;
 
 typedef struct {
@@ -57,6 +64,7 @@ typedef struct {
     PyObject *pool;  /* a StringPool, maybe shared */
     bool nullable;
     PyObject *weakreflist;
+    bool table_column;
 } CategoricalObject;
 
 static inline module_state *state_of_type(PyTypeObject *tp) {
@@ -325,5 +333,14 @@ PyObject *array_arrow_c_array(ArrayObject *self, PyObject *args, PyObject *kwds)
 
 PyObject *debug_fail_alloc(PyObject *module, PyObject *arg);
 PyObject *debug_alloc_stats(PyObject *module, PyObject *unused);
+
+/* --- Table columns ----------------------------------------------------- */
+
+/* A column of a Table keeps the table's length: its own length-changing
+ * methods refuse (BufferError naming the method) while table_column is set.
+ * Returns -1 with the exception set when refused. */
+int column_length_refused(bool table_column, const char *owner, const char *what);
+
+#include "table.h"
 
 #endif /* CC_BINDING_H */

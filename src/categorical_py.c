@@ -157,15 +157,22 @@ static int64_t find_code(PyObject *self, PyObject *v, bool *comparable) {
 
 /* ---- construction ------------------------------------------------------------------- */
 
-static PyObject *cat_wrap(PyObject *like, cc_numarray *codes, PyObject *pool, bool nullable) {
-    module_state *st = state_of_type(Py_TYPE(like));
+PyObject *categorical_item(PyObject *cat, Py_ssize_t i) { return decode(cat, i); }
+
+PyObject *categorical_wrap(PyTypeObject *any_type_of_module, cc_numarray *codes, PyObject *pool,
+                           bool nullable) {
+    module_state *st = state_of_type(any_type_of_module);
     if (!st) return NULL;
     Cat *c = (Cat *)st->CategoricalArrayType->tp_alloc(st->CategoricalArrayType, 0);
     if (!c) return NULL;
     c->nullable = nullable;
     c->pool = Py_NewRef(pool);
-    if (!(c->codes = array_wrap(Py_TYPE(like), codes))) Py_CLEAR(c);
+    if (!(c->codes = array_wrap(any_type_of_module, codes))) Py_CLEAR(c);
     return (PyObject *)c;
+}
+
+static PyObject *cat_wrap(PyObject *like, cc_numarray *codes, PyObject *pool, bool nullable) {
+    return categorical_wrap(Py_TYPE(like), codes, pool, nullable);
 }
 
 static PyObject *cat_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
@@ -246,6 +253,7 @@ static int ass_slice(PyObject *self, PyObject *slice, PyObject *value) {
     if (PySlice_Unpack(slice, &start, &stop, &step) < 0) return -1;
     if (!value) {
         n = PySlice_AdjustIndices(codes->length, &start, &stop, step);
+        if (n && column_length_refused(((Cat *)self)->table_column, NAME, "__delitem__") < 0) return -1;
         cc_status st = cc_numarray_delete_strided(codes, start, step, n);
         return commit(self, st, cc_strset_entries(set_of(self)), "__delitem__");
     }
@@ -254,6 +262,12 @@ static int ass_slice(PyObject *self, PyObject *slice, PyObject *value) {
     if (encode(self, value, "slice assignment", &scratch, &before) < 0) return -1;
     n = PySlice_AdjustIndices(codes->length, &start, &stop, step);
     cc_status st;
+    if (step == 1 && scratch.length != n &&
+        column_length_refused(((Cat *)self)->table_column, NAME, "slice assignment") < 0) {
+        forget_new_strings(self, before);
+        cc_numarray_reset(&scratch);
+        return -1;
+    }
     if (step == 1) {
         st = cc_numarray_splice(codes, start, n, &scratch);
     } else if (scratch.length != n) {
@@ -274,8 +288,10 @@ static int ass_item(PyObject *self, Py_ssize_t i, PyObject *value) {
     cc_numarray *codes = codes_of(self);
     if (seq_normalise(&i, codes->length, NAME, "assignment index") < 0) return -1;
     int64_t before = cc_strset_entries(set_of(self)), code;
-    if (!value)
+    if (!value) {
+        if (column_length_refused(((Cat *)self)->table_column, NAME, "__delitem__") < 0) return -1;
         return commit(self, cc_numarray_delete_strided(codes, i, 1, 1), before, "__delitem__");
+    }
     if (encode_one(self, value, "__setitem__", &code, &before) < 0) return -1;
     cc_scalar s = int_scalar(code);
     return commit(self, cc_numarray_set(codes, i, &s), before, "__setitem__");
@@ -347,6 +363,7 @@ static PyObject *cat_count(PyObject *self, PyObject *v) {
 }
 
 static PyObject *cat_remove(PyObject *self, PyObject *v) {
+    if (column_length_refused(((Cat *)self)->table_column, NAME, "remove") < 0) return NULL;
     Py_ssize_t i = find_value(self, v, 0, PY_SSIZE_T_MAX);
     if (i == -2) return NULL;
     if (i < 0) {
@@ -360,6 +377,7 @@ static PyObject *cat_remove(PyObject *self, PyObject *v) {
 /* ---- list methods ------------------------------------------------------------------- */
 
 static PyObject *cat_append(PyObject *self, PyObject *v) {
+    if (column_length_refused(((Cat *)self)->table_column, NAME, "append") < 0) return NULL;
     int64_t code, before;
     if (encode_one(self, v, "append", &code, &before) < 0) return NULL;
     cc_scalar s = int_scalar(code);
@@ -368,6 +386,7 @@ static PyObject *cat_append(PyObject *self, PyObject *v) {
 }
 
 static int extend_from(PyObject *self, PyObject *src, const char *what) {
+    if (column_length_refused(((Cat *)self)->table_column, NAME, "extend") < 0) return -1;
     cc_numarray scratch, *codes = codes_of(self);
     int64_t before;
     if (encode(self, src, what, &scratch, &before) < 0) return -1;
@@ -382,6 +401,7 @@ static PyObject *cat_extend(PyObject *self, PyObject *values) {
 }
 
 static PyObject *cat_insert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (column_length_refused(((Cat *)self)->table_column, NAME, "insert") < 0) return NULL;
     if (!seq_nargs_ok(NAME, "insert", nargs, 2, 2)) return NULL;
     Py_ssize_t i;
     int64_t code, before;
@@ -401,6 +421,7 @@ static PyObject *cat_insert(PyObject *self, PyObject *const *args, Py_ssize_t na
 }
 
 static PyObject *cat_pop(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (column_length_refused(((Cat *)self)->table_column, NAME, "pop") < 0) return NULL;
     if (!seq_nargs_ok(NAME, "pop", nargs, 0, 1)) return NULL;
     Py_ssize_t i = -1;
     if (nargs && seq_index_arg(args[0], NAME, &i) < 0) return NULL;
@@ -420,6 +441,7 @@ static PyObject *cat_pop(PyObject *self, PyObject *const *args, Py_ssize_t nargs
 }
 
 static PyObject *cat_clear(PyObject *self, PyObject *unused) {
+    if (column_length_refused(((Cat *)self)->table_column, NAME, "clear") < 0) return NULL;
     (void)unused;
     cc_numarray *codes = codes_of(self);
     cc_status st = cc_numarray_delete_strided(codes, 0, 1, codes->length);
@@ -527,6 +549,7 @@ static PyObject *cat_repeat(PyObject *self, Py_ssize_t n) {
 }
 
 static PyObject *cat_inplace_repeat(PyObject *self, Py_ssize_t n) {
+    if (column_length_refused(((Cat *)self)->table_column, NAME, "__imul__") < 0) return NULL;
     cc_status st = cc_numarray_repeat(codes_of(self), n);
     return st == CC_OK ? Py_NewRef(self) : raise_st(st, "__imul__");
 }

@@ -23,6 +23,16 @@ static int module_exec(PyObject *m) {
     if (!st->StrDictType || PyModule_AddType(m, st->StrDictType) < 0) return -1;
     st->StrDictIterType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &strdict_iter_spec, NULL);
     if (!st->StrDictIterType) return -1;
+    st->SchemaType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &schema_spec, NULL);
+    if (!st->SchemaType || PyModule_AddType(m, st->SchemaType) < 0) return -1;
+    st->FieldType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &field_spec, NULL);
+    if (!st->FieldType) return -1;
+    st->RecordBaseType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &record_base_spec, NULL);
+    if (!st->RecordBaseType || PyModule_AddType(m, st->RecordBaseType) < 0) return -1;
+    st->TableType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &table_spec, NULL);
+    if (!st->TableType || PyModule_AddType(m, st->TableType) < 0) return -1;
+    st->TableIterType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &table_iter_spec, NULL);
+    if (!st->TableIterType) return -1;
     PyObject *names = PyTuple_New(CC_NUM_DTYPES);
     if (!names) return -1;
     for (int i = 0; i < CC_NUM_DTYPES; i++) {
@@ -49,6 +59,11 @@ static int module_traverse(PyObject *m, visitproc visit, void *arg) {
     Py_VISIT(st->CategoricalArrayType);
     Py_VISIT(st->StrDictType);
     Py_VISIT(st->StrDictIterType);
+    Py_VISIT(st->SchemaType);
+    Py_VISIT(st->FieldType);
+    Py_VISIT(st->RecordBaseType);
+    Py_VISIT(st->TableType);
+    Py_VISIT(st->TableIterType);
     return 0;
 }
 
@@ -63,6 +78,11 @@ static int module_clear(PyObject *m) {
     Py_CLEAR(st->CategoricalArrayType);
     Py_CLEAR(st->StrDictType);
     Py_CLEAR(st->StrDictIterType);
+    Py_CLEAR(st->SchemaType);
+    Py_CLEAR(st->FieldType);
+    Py_CLEAR(st->RecordBaseType);
+    Py_CLEAR(st->TableType);
+    Py_CLEAR(st->TableIterType);
     return 0;
 }
 
@@ -81,6 +101,8 @@ static PyMethodDef module_methods[] = {
      "Import one Arrow array from its (schema, array) PyCapsules (copied, validated)."},
     {"_from_arrow_stream", arrow_import_stream, METH_O,
      "Import every chunk of an 'arrow_array_stream' PyCapsule, concatenated."},
+    {"_record_setup", (PyCFunction)(void (*)(void))record_setup, METH_FASTCALL,
+     "_record_setup(cls, schema): give a new Record subclass its unboxed layout and fields."},
     {"_debug_fail_alloc", debug_fail_alloc, METH_O,
      "Test hook: make the k-th allocation from now fail (0 disarms). "
      "Returns the previous setting."},

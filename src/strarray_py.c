@@ -224,6 +224,8 @@ static int ass_slice(PyObject *self, PyObject *slice, PyObject *value) {
     cc_status st;
     if (!value) {
         n = PySlice_AdjustIndices(a->length, &start, &stop, step);
+        if (n && column_length_refused(((StringArrayObject *)self)->table_column, NAME, "__delitem__") < 0)
+            return -1;
         st = cc_strarray_delete_strided(a, start, step, n);
         if (st != CC_OK) raise_st(st, "__delitem__");
         return st == CC_OK ? 0 : -1;
@@ -232,6 +234,11 @@ static int ass_slice(PyObject *self, PyObject *slice, PyObject *value) {
     if (strarray_collect(value, str_nulls_for(a->nullable), &scratch, NAME, "slice assignment") < 0) return -1;
     /* bounds from the array as it is now, after any user code ran */
     n = PySlice_AdjustIndices(a->length, &start, &stop, step);
+    if (step == 1 && scratch.length != n &&
+        column_length_refused(((StringArrayObject *)self)->table_column, NAME, "slice assignment") < 0) {
+        cc_strarray_reset(&scratch);
+        return -1;
+    }
     if (step == 1) {
         st = cc_strarray_splice(a, start, n, &scratch);
     } else if (scratch.length != n) {
@@ -253,6 +260,8 @@ static int ass_item(PyObject *self, Py_ssize_t i, PyObject *value) {
     cc_status st;
     if (seq_normalise(&i, a->length, NAME, "assignment index") < 0) return -1;
     if (!value) {
+        if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "__delitem__") < 0)
+            return -1;
         st = cc_strarray_delete_strided(a, i, 1, 1);
         if (st != CC_OK) raise_st(st, "__delitem__");
         return st == CC_OK ? 0 : -1;
@@ -316,6 +325,7 @@ static int strarray_contains(PyObject *self, PyObject *v) {
 /* ---- list methods ------------------------------------------------------------------ */
 
 static PyObject *strarray_append(PyObject *self, PyObject *v) {
+    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "append") < 0) return NULL;
     cc_strarray *a = arr_of(self);
     cc_status st;
     if (PyUnicode_CheckExact(v) && PyUnicode_IS_ASCII(v)) { /* the common case */
@@ -337,6 +347,7 @@ static PyObject *strarray_append(PyObject *self, PyObject *v) {
 }
 
 int strarray_extend_from(PyObject *self, PyObject *src, const char *what) {
+    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "extend") < 0) return -1;
     cc_strarray scratch, *a = arr_of(self);
     if (strarray_collect(src, str_nulls_for(a->nullable), &scratch, NAME, what) < 0) return -1;
     cc_status st = cc_strarray_splice(a, a->length, 0, &scratch);
@@ -351,6 +362,7 @@ static PyObject *strarray_extend(PyObject *self, PyObject *values) {
 }
 
 static PyObject *strarray_insert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "insert") < 0) return NULL;
     if (!seq_nargs_ok(NAME, "insert", nargs, 2, 2)) return NULL;
     Py_ssize_t i;
     if (seq_clamped_index(args[0], &i) < 0) return NULL;
@@ -371,6 +383,7 @@ static PyObject *strarray_insert(PyObject *self, PyObject *const *args, Py_ssize
 }
 
 static PyObject *strarray_pop(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "pop") < 0) return NULL;
     if (!seq_nargs_ok(NAME, "pop", nargs, 0, 1)) return NULL;
     cc_strarray *a = arr_of(self);
     Py_ssize_t i = -1;
@@ -435,6 +448,7 @@ static PyObject *strarray_count(PyObject *self, PyObject *v) {
 }
 
 static PyObject *strarray_remove(PyObject *self, PyObject *v) {
+    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "remove") < 0) return NULL;
     Py_ssize_t i = find_value(self, v, 0, PY_SSIZE_T_MAX);
     if (i == -2) return NULL;
     if (i < 0) {
@@ -447,6 +461,7 @@ static PyObject *strarray_remove(PyObject *self, PyObject *v) {
 }
 
 static PyObject *strarray_clear(PyObject *self, PyObject *unused) {
+    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "clear") < 0) return NULL;
     (void)unused;
     cc_strarray *a = arr_of(self);
     if (a->exports) return raise_st(CC_EBUSY, "clear");
@@ -520,6 +535,7 @@ static PyObject *strarray_repeat(PyObject *self, Py_ssize_t n) {
 }
 
 static PyObject *strarray_inplace_repeat(PyObject *self, Py_ssize_t n) {
+    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "__imul__") < 0) return NULL;
     cc_status st = cc_strarray_repeat(arr_of(self), n);
     if (st != CC_OK) return raise_st(st, "__imul__");
     return Py_NewRef(self);

@@ -153,6 +153,26 @@ cc_status cc_numarray_append_zeros(cc_numarray *a, int64_t n, void **first) {
     return CC_OK;
 }
 
+cc_status cc_numarray_take(const cc_numarray *a, const int64_t *idx, int64_t n,
+                           cc_numarray *out) {
+    if (out->dtype != a->dtype || (a->null_count && !out->nullable)) return CC_EINVAL;
+    int64_t base = out->length;
+    void *first;
+    CC_RETURN_NOT_OK(cc_numarray_append_zeros(out, n, &first));
+    int size = cc_numarray_itemsize(a);
+    uint8_t *dst = first;
+    for (int64_t k = 0; k < n; k++)
+        memcpy(dst + k * size, a->data + idx[k] * size, (size_t)size);
+    if (a->null_count) {
+        for (int64_t k = 0; k < n; k++) {
+            if (cc_bitmap_get(a->validity, idx[k])) continue;
+            cc_bitmap_set(out->validity, base + k, false);
+            out->null_count++;
+        }
+    }
+    return CC_OK;
+}
+
 /* After a deletion: give memory back when less than half is used. */
 static void maybe_shrink(cc_numarray *a) {
     if (a->length >= a->capacity / 2) return;

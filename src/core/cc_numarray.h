@@ -117,6 +117,10 @@ CC_MUST_CHECK cc_status cc_numarray_scatter(cc_numarray *a, int64_t start,
 CC_MUST_CHECK cc_status cc_numarray_gather(const cc_numarray *a, int64_t start,
                                            int64_t step, int64_t count,
                                            cc_numarray *out);
+/* Appends a[idx[0]], ..., a[idx[n-1]] to out (a's dtype and flags).
+ * Indices in bounds; caller checked. */
+CC_MUST_CHECK cc_status cc_numarray_take(const cc_numarray *a, const int64_t *idx, int64_t n,
+                                         cc_numarray *out);
 /* Deletes the count elements start, start+step, ... (step may be negative). */
 CC_MUST_CHECK cc_status cc_numarray_delete_strided(cc_numarray *a,
                                                    int64_t start, int64_t step,

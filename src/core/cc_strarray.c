@@ -412,6 +412,12 @@ cc_status cc_strarray_splice(cc_strarray *a, int64_t at, int64_t del,
     return CC_OK;
 }
 
+cc_status cc_strarray_take(const cc_strarray *a, const int64_t *idx, int64_t n,
+                           cc_strarray *out) {
+    if ((a->null_count && !out->nullable) || out->spans) return CC_EINVAL;
+    return append_selected(a, idx, 0, 0, n, out);
+}
+
 cc_status cc_strarray_gather(const cc_strarray *a, int64_t start, int64_t step,
                              int64_t count, cc_strarray *out) {
     /* nulls only into a nullable out; anything else converts as it goes */

@@ -111,6 +111,10 @@ CC_MUST_CHECK cc_status cc_strarray_splice(cc_strarray *a, int64_t at, int64_t d
 CC_MUST_CHECK cc_status cc_strarray_gather(const cc_strarray *a, int64_t start,
                                            int64_t step, int64_t count,
                                            cc_strarray *out);
+/* Appends a[idx[0]], ..., a[idx[n-1]] to out (compact; nullable if a has
+ * nulls).  Indices in bounds; caller checked. */
+CC_MUST_CHECK cc_status cc_strarray_take(const cc_strarray *a, const int64_t *idx, int64_t n,
+                                         cc_strarray *out);
 /* Assigns src's elements to the slots start, start + step, ... */
 CC_MUST_CHECK cc_status cc_strarray_scatter(cc_strarray *a, int64_t start,
                                             int64_t step, const cc_strarray *src);

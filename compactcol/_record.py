@@ -1,0 +1,196 @@
+"""Record classes: annotations become a typed schema.
+
+``class Trade(compactcol.Record)`` with annotated fields is turned by
+:class:`RecordMeta` into a class whose instances store their fields unboxed
+(the C side, ``_core._record_setup``, gives the class its layout and one
+descriptor per field).  Row views of a :class:`compactcol.Table` are
+instances of the same class, so methods and properties defined on it work
+on rows too.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import typing
+
+from . import _core
+
+__all__ = ["Record", "Category", "RecordMeta", "spec_of", "record_class_for"]
+
+_MISSING = object()
+
+
+class Category:
+    """Annotation for a dictionary-encoded ``str`` field (a CategoricalArray column).
+
+    >>> class Trade(Record):
+    ...     symbol: Category
+    """
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("compactcol.Category is an annotation, not a value type; store a str")
+
+
+class DType:
+    """An Array dtype usable as an annotation: ``compactcol.int32``, ``compactcol.float32``."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"compactcol.{self.name}"
+
+    def __reduce__(self):
+        return (DType, (self.name,))
+
+
+DTYPE_MARKERS = {name: DType(name) for name in _core.DTYPES}
+
+_ALIASES = {"int": "int64", "float": "float64", "string": "str", "categorical": "category"}
+_BASE_SPECS = set(_core.DTYPES) | {"str", "category"}
+
+
+def _base_spec(t, where):
+    if t is int:
+        return "int64"
+    if t is float:
+        return "float64"
+    if t is bool:
+        return "bool"
+    if t is str:
+        return "str"
+    if t is Category:
+        return "category"
+    if isinstance(t, DType):
+        return t.name
+    if isinstance(t, str):
+        name = _ALIASES.get(t, t)
+        if name in _BASE_SPECS:
+            return name
+    name = getattr(t, "name", None) or getattr(t, "__name__", None)
+    if type(t).__module__.startswith("numpy") or getattr(t, "__module__", "").startswith("numpy"):
+        if name in _BASE_SPECS:  # np.dtype('int32'), np.int32
+            return name
+    raise (ValueError if isinstance(t, str) else TypeError)(
+        f"{where}: unsupported type {t!r} (use int, float, bool, str, compactcol.Category, "
+        f"an Array dtype such as compactcol.int32 or 'int32', or X | None for nullable)"
+    )
+
+
+def spec_of(annotation, where: str = "schema") -> str:
+    """The schema spec of a type: ``int`` -> ``'int64'``, ``float | None`` -> ``'float64?'``,
+    ``'str?'`` -> ``'str?'``, ``compactcol.Category`` -> ``'category'``."""
+    if isinstance(annotation, str):
+        nullable = annotation.endswith("?")
+        return _base_spec(annotation[:-1] if nullable else annotation, where) + ("?" if nullable else "")
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = typing.get_args(annotation)
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) != 1 or len(args) != 2:
+            raise TypeError(f"{where}: {annotation!r}: only X | None unions are supported")
+        return _base_spec(rest[0], where) + "?"
+    return _base_spec(annotation, where)
+
+
+def _is_classvar(annotation) -> bool:
+    return annotation is typing.ClassVar or typing.get_origin(annotation) is typing.ClassVar
+
+
+def _own_fields(name, ns):
+    """(name, spec[, default]) for the annotations of a class body; pops the defaults."""
+    annotations = ns.get("__annotations__", {})
+    module = sys.modules.get(ns.get("__module__", ""), None)
+    globalns = dict(vars(module)) if module else {}
+    globalns.setdefault("Category", Category)
+    fields = []
+    for fname, ann in annotations.items():
+        if isinstance(ann, str):
+            try:
+                ann = eval(ann, globalns, dict(ns))  # from __future__ import annotations
+            except Exception:
+                pass  # a plain spec string such as 'int32?' stays a string
+        if _is_classvar(ann):
+            continue
+        spec = spec_of(ann, f"{name}.{fname}")
+        default = ns.pop(fname, _MISSING)
+        fields.append((fname, spec) if default is _MISSING else (fname, spec, default))
+    return fields
+
+
+class RecordMeta(type):
+    """Metaclass of Record: reads the annotations and lays the class out."""
+
+    def __new__(mcls, name, bases, ns, **kwargs):
+        if ns.get("__slots__", ()) not in ((), []):
+            raise TypeError(f"{name}: a Record stores its fields itself; declare them as "
+                            f"annotations, not __slots__")
+        ns["__slots__"] = ()
+        own = _own_fields(name, ns)
+        inherited = []
+        for base in bases:
+            schema = getattr(base, "__compactcol_schema__", None)
+            if schema is not None:
+                inherited = list(schema.fields)
+                break
+        names = {f[0] for f in own}
+        fields = [f for f in inherited if f[0] not in names] + own
+        cls = super().__new__(mcls, name, bases, ns, **kwargs)
+        _core._record_setup(cls, _core.Schema(fields))
+        return cls
+
+
+class Record(_core.RecordBase, metaclass=RecordMeta):
+    """Base class of typed records: annotations declare the fields.
+
+    >>> class Trade(Record):
+    ...     id: int
+    ...     symbol: Category
+    ...     price: float
+    ...     note: str | None = None
+    >>> t = Trade(1, "AAPL", 1.5)
+    >>> t.price, t["symbol"], t[0], t.as_dict()["note"]
+    (1.5, 'AAPL', 1, None)
+
+    Instances store numbers unboxed (five int64 fields take 64 bytes), have no
+    ``__dict__`` and are not tracked by the garbage collector.  They compare,
+    print and pickle like dataclasses; ``tuple(r)`` and ``r.as_dict()`` give
+    the values.  Rows of a :class:`Table` are instances of the same class.
+    """
+
+
+def _generated_reduce(self):
+    return (_generated_record, (self.__compactcol_schema__.fields, tuple(self)))
+
+
+def _generated_record(fields, values):
+    return record_class_for(tuple(fields))(*values)
+
+
+_generated: dict = {}
+
+
+def record_class_for(fields: tuple, name: str = "Row"):
+    """The generated Record class of a dict schema (one per distinct schema)."""
+    key = (fields, name)
+    if key in _generated:
+        return _generated[key]
+    ns = {"__slots__": (), "__module__": __name__, "__qualname__": name,
+          "__reduce__": _generated_reduce, "_compactcol_generated": True}
+    cls = type.__new__(RecordMeta, name, (Record,), ns)
+    _core._record_setup(cls, _core.Schema(fields))
+    if len(_generated) < 1024:
+        _generated[key] = cls
+    return cls
+
+
+def extend_record_class(base, fields: tuple):
+    """A subclass of the Record class `base` with `fields` (base's fields first)."""
+    ns = {"__slots__": (), "__module__": base.__module__, "__qualname__": base.__qualname__}
+    if getattr(base, "_compactcol_generated", False):
+        return record_class_for(fields)
+    cls = type.__new__(RecordMeta, base.__name__, (base,), ns)
+    _core._record_setup(cls, _core.Schema(fields))
+    return cls

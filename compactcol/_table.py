@@ -1,0 +1,294 @@
+"""compactcol.Table: the drop-in for a list of records.
+
+The C type (``_core.Table``) stores one typed column per field and does the
+row work (append, extend, insert, pop, del, indexing, iteration, sort, take);
+this facade resolves schemas, infers them, and adds the column-level and
+conversion methods whose cost is not per row.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Mapping
+
+from . import _core
+from ._record import Record, record_class_for, extend_record_class, spec_of
+
+__all__ = ["Table"]
+
+#: rows looked at by Table.from_records to infer a schema
+INFER_ROWS = 1000
+#: a str field becomes 'category' when the inferred rows hold at most this many
+#: distinct values, and at most half as many as there are rows
+CATEGORY_MAX_DISTINCT = 255
+
+
+def _resolve(schema):
+    """(Schema, Record class) for a Record subclass, a {name: type} dict or a Schema."""
+    if isinstance(schema, type) and issubclass(schema, Record):
+        if schema is Record:
+            raise TypeError("Table(Record): give a Record subclass with annotated fields")
+        return schema.__compactcol_schema__, schema
+    if isinstance(schema, _core.Schema):
+        cls = record_class_for(schema.fields)
+        return cls.__compactcol_schema__, cls
+    if isinstance(schema, Mapping):
+        fields = []
+        for name, t in schema.items():
+            if not isinstance(name, str):
+                raise TypeError(f"Table: column names must be str, not {type(name).__name__} ({name!r})")
+            fields.append((name, spec_of(t, f"Table: field {name!r}")))
+        cls = record_class_for(tuple(fields))
+        return cls.__compactcol_schema__, cls
+    raise TypeError(f"Table(schema): expected a Record subclass or a dict of field types, "
+                    f"not {type(schema).__name__}")
+
+
+def _column_container(spec, values):
+    nullable = spec.endswith("?")
+    base = spec.rstrip("?")
+    if base == "str":
+        return _core.StringArray(values, nullable=nullable)
+    if base == "category":
+        return _core.CategoricalArray(values, nullable=nullable)
+    return _core.Array(base, values, nullable=nullable)
+
+
+def _field_names(row):
+    if isinstance(row, Mapping):
+        return list(row)
+    if isinstance(row, Record):
+        return list(row.__compactcol_schema__.names)
+    fields = getattr(row, "_fields", None) or getattr(row, "__dataclass_fields__", None)
+    if fields is not None:
+        return list(fields)
+    raise TypeError(f"Table.from_records: cannot infer field names from a {type(row).__name__}; "
+                    f"pass schema=")
+
+
+def _value_of(row, name):
+    if isinstance(row, Mapping):
+        return row.get(name)
+    return getattr(row, name, None)
+
+
+def _infer_spec(name, values):
+    """The spec for one field from the values seen in the first rows."""
+    present = [v for v in values if v is not None]
+    nullable = "?" if len(present) < len(values) else ""
+    kinds = {type(v) for v in present}
+    if not present:
+        return "str?"
+    if kinds <= {bool}:
+        return "bool" + nullable
+    if kinds <= {int}:
+        return "int64" + nullable
+    if kinds <= {int, float}:
+        return "float64" + nullable
+    if kinds <= {str}:
+        distinct = len(set(present))
+        if distinct <= CATEGORY_MAX_DISTINCT and 2 * distinct <= len(present):
+            return "category" + nullable
+        return "str" + nullable
+    raise TypeError(f"Table.from_records: field {name!r} holds {sorted(k.__name__ for k in kinds)}; "
+                    f"a column takes one of int, float, bool or str (pass schema=)")
+
+
+def infer_schema(rows) -> dict:
+    """{name: spec} inferred from rows (see Table.from_records for the rules)."""
+    if not rows:
+        raise ValueError("Table.from_records: no rows to infer a schema from; pass schema=")
+    names = _field_names(rows[0])
+    return {n: _infer_spec(n, [_value_of(r, n) for r in rows]) for n in names}
+
+
+def _rows_equal(view, other) -> bool:
+    if isinstance(other, Mapping):
+        return view.as_dict() == dict(other)
+    if isinstance(other, Record):
+        return tuple(view) == tuple(other) and list(view.__compactcol_schema__.names) == list(
+            other.__compactcol_schema__.names)
+    if isinstance(other, (tuple, list)):
+        return tuple(view) == tuple(other)
+    return view == other
+
+
+def _table_from_state(cls, fields, record_class, columns):
+    schema = record_class.__compactcol_schema__ if record_class is not None else _core.Schema(fields)
+    if record_class is None:
+        record_class = record_class_for(tuple(schema.fields))
+        schema = record_class.__compactcol_schema__
+    elif tuple(schema.fields) != tuple(fields):
+        raise ValueError(f"Table pickle: {record_class.__qualname__} now has other fields")
+    return _core.Table.__new__(cls, schema, record_class, columns)
+
+
+class Table(_core.Table):  # type: ignore[misc]
+    """A list of records stored as one typed column per field.
+
+    >>> class Trade(Record):
+    ...     id: int
+    ...     symbol: Category
+    ...     price: float
+    >>> trades = Table(Trade)            # or Table({'id': 'int64', 'symbol': 'category', ...})
+    >>> trades.append({'id': 1, 'symbol': 'AAPL', 'price': 1.5})
+    >>> trades.extend([(2, 'MSFT', 2.0), Trade(3, 'AAPL', 1.25)])
+    >>> trades[0].price, trades[-1].symbol, len(trades)
+    (1.5, 'AAPL', 3)
+    >>> trades['price']                  # the column itself, zero-copy
+    Array('float64', [1.5, 2.0, 1.25])
+
+    Rows are accepted as Record instances, dicts, tuples, dataclasses,
+    namedtuples or any object with the fields as attributes; they come back
+    as views (instances of the Record class) that read and write the table.
+    A failing append/extend/insert changes nothing and names the row and
+    the field.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, schema, rows=None):
+        s, record_class = _resolve(schema)
+        return super().__new__(cls, s, record_class)
+
+    def __init__(self, schema, rows=None):
+        if rows is not None:
+            self.extend(rows)
+
+    # ---- schema ----
+
+    @property
+    def schema(self) -> dict:
+        """{name: type} -- the Array dtype name, 'str' or 'category', '?' when nullable."""
+        return {f[0]: f[1] for f in self._schema.fields}
+
+    @property
+    def nbytes(self) -> int:
+        """Payload bytes of every column (values, offsets, validity, codes and categories)."""
+        return sum(c.nbytes for c in self._columns)
+
+    def __sizeof__(self) -> int:
+        return object.__sizeof__(self) + sum(sys.getsizeof(c) for c in self._columns)
+
+    def add_column(self, name: str, values, dtype=None) -> None:
+        """Append a column (copied from values, one per row); dtype inferred when None.
+
+        The rows become instances of a subclass of the record class with the new field.
+        """
+        if not isinstance(name, str):
+            raise TypeError(f"Table.add_column: name must be a str, not {type(name).__name__}")
+        if name in self.columns:
+            raise ValueError(f"Table.add_column: there is already a column {name!r}")
+        values = list(values) if not hasattr(values, "__len__") else values
+        spec = spec_of(dtype, f"Table.add_column({name!r})") if dtype is not None else \
+            _infer_spec(name, list(values))
+        column = _column_container(spec, values)
+        if len(column) != len(self):
+            raise ValueError(f"Table.add_column: {len(column)} values for {len(self)} rows")
+        fields = tuple(self._schema.fields) + ((name, spec),)
+        cls = extend_record_class(self.record_class, fields)
+        self._replace_columns(cls.__compactcol_schema__, cls, self._columns + (column,))
+
+    def drop_column(self, name: str) -> None:
+        """Remove a column; rows become instances of a generated Record class."""
+        self._check_name(name, "drop_column")
+        keep = [i for i, n in enumerate(self.columns) if n != name]
+        fields = tuple(self._schema.fields[i] for i in keep)
+        cls = record_class_for(fields)
+        self._replace_columns(cls.__compactcol_schema__, cls, tuple(self._columns[i] for i in keep))
+
+    def rename(self, mapping: Mapping) -> None:
+        """Rename columns ({old: new}); rows become instances of a generated Record class."""
+        for old in mapping:
+            self._check_name(old, "rename")
+        fields = tuple((mapping.get(f[0], f[0]),) + tuple(f[1:]) for f in self._schema.fields)
+        cls = record_class_for(fields)
+        self._replace_columns(cls.__compactcol_schema__, cls, self._columns)
+
+    def _check_name(self, name, what):
+        if name not in self.columns:
+            raise KeyError(f"Table.{what}: {name!r} is not a column (the columns are {self.columns})")
+
+    # ---- new tables ----
+
+    def filter(self, mask_or_predicate) -> "Table":
+        """Rows where mask (one bool per row) is true, or predicate(row) is true, as a new Table."""
+        if callable(mask_or_predicate):
+            pred = mask_or_predicate
+            return self._filter_mask([bool(pred(r)) for r in self])
+        return self._filter_mask(mask_or_predicate)
+
+    def copy(self) -> "Table":
+        """A new Table with copies of the columns."""
+        return self[:]
+
+    __copy__ = copy
+
+    def __deepcopy__(self, memo) -> "Table":
+        return self[:]
+
+    # ---- conversion ----
+
+    def to_dicts(self) -> list:
+        """The rows as a list of dicts (what the table replaces)."""
+        names = self.columns
+        return [dict(zip(names, values)) for values in zip(*(c.tolist() for c in self._columns))]
+
+    def to_records(self) -> list:
+        """The rows as a list of standalone Record instances."""
+        cls = self.record_class
+        if not self.columns:
+            return [cls() for _ in range(len(self))]
+        return [cls(*values) for values in zip(*(c.tolist() for c in self._columns))]
+
+    @classmethod
+    def from_records(cls, records, schema=None) -> "Table":
+        """A Table of the records (dicts, dataclasses, namedtuples, Records ...).
+
+        Without a schema it is inferred from the first 1,000 rows: bools ->
+        'bool', ints -> 'int64', ints and floats -> 'float64', strs -> 'str',
+        or 'category' when they hold at most 255 distinct values and at most
+        half as many distinct values as rows; a None among them makes the
+        field nullable.  A later row that does not fit raises (pass schema=).
+        """
+        if schema is not None:
+            return cls(schema, records)
+        it = iter(records)
+        head = list(itertools.islice(it, INFER_ROWS))
+        table = cls(infer_schema(head))
+        table.extend(itertools.chain(head, it))
+        return table
+
+    # ---- Python protocols ----
+
+    def __eq__(self, other):
+        if isinstance(other, _core.Table):
+            return self.schema == other.schema and all(
+                a == b for a, b in zip(self._columns, other._columns)) and len(self) == len(other)
+        if isinstance(other, (list, tuple)):
+            return len(self) == len(other) and all(_rows_equal(r, o) for r, o in zip(self, other))
+        return NotImplemented
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        name = self.record_class.__qualname__
+        n = len(self)
+        shown = [repr(self[i]) for i in range(min(n, 3))]
+        if n > 6:
+            shown.append("...")
+            shown += [repr(self[i]) for i in range(n - 3, n)]
+        else:
+            shown += [repr(self[i]) for i in range(3, n)]
+        rows = ",\n  ".join(shown)
+        body = f"[\n  {rows},\n]" if shown else "[]"
+        return f"Table({name}, {body}, length={n})"
+
+    def __reduce_ex__(self, protocol):
+        rc = None if getattr(self.record_class, "_compactcol_generated", False) else self.record_class
+        return (_table_from_state, (type(self), self._schema.fields, rc, self._columns))

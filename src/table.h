@@ -1,0 +1,138 @@
+/* table.h -- what schema_py.c, record_py.c, table_py.c and table_ops.c
+ * share: the schema, the record and table layouts, and the conversion of
+ * one Python value into one typed cell.
+ *
+ *   Schema   fields: (name, kind, dtype, nullable, default) in order
+ *   Table    columns: one Array / StringArray / CategoricalArray per field,
+ *            all of `length` elements
+ *   Record   a row: standalone (its own unboxed slots) or a view (table, row)
+ *
+ * Included from binding.h only.
+ */
+#ifndef CC_TABLE_H
+#define CC_TABLE_H
+
+typedef enum { FIELD_NUM, FIELD_STR, FIELD_CAT } field_kind;
+
+typedef struct {
+    PyObject *name;    /* str */
+    PyObject *spec;    /* 'int64', 'str?', 'category' ... as given to Table(dict) */
+    PyObject *dflt;    /* the default, or NULL when the field is required */
+    field_kind kind;
+    cc_dtype dtype;    /* FIELD_NUM */
+    bool nullable;
+} field_info;
+
+typedef struct {
+    PyObject_VAR_HEAD  /* ob_size: the number of fields */
+    PyObject *names;   /* tuple of the field names, in order */
+    PyObject *index;   /* dict: name -> position */
+    bool has_nullable_num; /* a standalone record needs a null mask slot */
+    field_info fields[1];
+} SchemaObject;
+
+static inline Py_ssize_t schema_nfields(PyObject *schema) { return Py_SIZE(schema); }
+static inline field_info *schema_field(PyObject *schema, Py_ssize_t i) {
+    return &((SchemaObject *)schema)->fields[i];
+}
+
+/* One converted value, ready to store.  str borrows the str object's
+ * storage (ASCII) or buf: the caller keeps the value alive meanwhile. */
+typedef struct {
+    cc_scalar num;   /* FIELD_NUM: checked to fit the dtype; CC_SCALAR_NULL for None */
+    cc_str str;      /* FIELD_STR / FIELD_CAT */
+    bool is_null;
+    int64_t code;    /* FIELD_CAT: the pool id, once interned */
+    utf8_buf buf;
+} field_cell;
+
+/* Where a conversion happens, for messages:
+ * "Table.extend: row 3, field 'price': expected float (or int), got str ('x')". */
+typedef struct {
+    const char *owner; /* "Table", "Trade" */
+    const char *what;  /* "extend", "__init__" */
+    Py_ssize_t row;    /* position in the call's input, or -1 */
+} convert_ctx;
+
+extern PyType_Spec schema_spec;
+/* True for a Schema (the type cannot be subclassed). */
+bool schema_check(PyObject *obj);
+/* Converts v for field i into *cell (initialised here; release with
+ * field_cell_release).  May run v's __index__/__float__.  0, or -1 with an
+ * exception that names ctx and the field. */
+int field_convert(PyObject *schema, Py_ssize_t i, PyObject *v, field_cell *cell,
+                  const convert_ctx *ctx);
+static inline void field_cell_release(field_cell *c) { utf8_buf_release(&c->buf); }
+/* Raises `exc` with "<owner>.<what>: row R, field 'f': <msg>"; returns -1. */
+int field_raise(PyObject *exc, const convert_ctx *ctx, PyObject *name, const char *fmt, ...);
+/* The values of one row (a Record, dict, mapping, tuple, list, namedtuple,
+ * dataclass or any object with the attributes) in schema order, defaults
+ * filled in: vals[i] new references.  0, or -1 (nothing held). */
+int row_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_ctx *ctx);
+/* A new, empty column object for field i (categories in a new pool). */
+PyObject *column_new(PyTypeObject *any_type_of_module, PyObject *schema, Py_ssize_t i);
+
+/* ---- record_py.c ---- */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *owner;  /* the Schema (a standalone record) or the Table (a row view) */
+    int64_t slots[];  /* standalone: a value per field (+ null mask); view: row, version */
+} RecordObject;
+
+#define RECORD_VIEW_ROW 0
+#define RECORD_VIEW_VERSION 1
+
+extern PyType_Spec record_base_spec;
+extern PyType_Spec field_spec;
+/* _core._record_setup(cls, schema): make cls a record class of schema. */
+PyObject *record_setup(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+/* The schema of a record class (borrowed), or NULL with TypeError. */
+PyObject *record_class_schema(PyTypeObject *cls);
+/* A new row view of table at row (no checks). */
+PyObject *record_view_new(PyTypeObject *cls, PyObject *table, int64_t row);
+
+/* ---- table_py.c ---- */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *schema;       /* SchemaObject */
+    PyObject *record_class; /* rows are views of this Record subclass */
+    PyObject *columns;      /* tuple: one column object per field */
+    int64_t length;
+    uint64_t version;       /* bumped whenever rows move or go: stale views raise */
+    PyObject *weakreflist;
+} TableObject;
+
+extern PyType_Spec table_spec;
+extern PyType_Spec table_iter_spec;
+static inline PyObject *table_column(TableObject *t, Py_ssize_t i) {
+    return PyTuple_GET_ITEM(t->columns, i);
+}
+/* Field i of row (a view's table; bounds and staleness checked by the
+ * caller) as a new Python object. */
+PyObject *table_cell_get(TableObject *t, Py_ssize_t i, int64_t row);
+/* Writes v into field i of row (converted and checked first). */
+int table_cell_set(TableObject *t, Py_ssize_t i, int64_t row, PyObject *v);
+/* 0 if the view (row, version) still names a row of t, else -1 with
+ * RuntimeError/IndexError. */
+int table_check_view(TableObject *t, int64_t row, uint64_t version);
+
+/* A new table of like's type, schema and record class adopting columns. */
+PyObject *table_like(TableObject *like, PyObject *columns, int64_t length);
+
+/* ---- table_ops.c ---- */
+
+/* New columns holding rows order[0], order[1], ... of t (a tuple). */
+PyObject *table_take_columns(TableObject *t, const int64_t *order, int64_t n);
+PyObject *table_sort(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames);
+PyObject *table_take(PyObject *self, PyObject *indices);
+PyObject *table_filter_mask(PyObject *self, PyObject *mask);
+
+/* categorical_py.c: element i (caller checked bounds), None or the str. */
+PyObject *categorical_item(PyObject *cat, Py_ssize_t i);
+/* A new CategoricalArray over codes (taken over) and pool. */
+PyObject *categorical_wrap(PyTypeObject *any_type_of_module, cc_numarray *codes, PyObject *pool,
+                           bool nullable);
+
+#endif /* CC_TABLE_H */

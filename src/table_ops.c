@@ -1,0 +1,336 @@
+/* table_ops.c -- Table operations over whole columns: take (and through it
+ * slicing and filter) and sort.
+ *
+ * sort(by=...) never boxes a value: it merge-sorts an index array with a
+ * comparator that walks the key columns' buffers (numbers through their
+ * dtype, strings by UTF-8 bytes = code point order, categories by the rank
+ * of their strings), then permutes every column in place.  Nulls, then
+ * NaNs, go last in either direction, as pandas' na_position='last' and as
+ * Array.sort do; reverse keeps equal rows in their order, as list.sort.
+ * No user code runs while the index array is sorted, so nothing can change
+ * the table under the comparator; sort(key=...) goes through Python's
+ * list.sort of the keys (seq_sort_by_key), which re-checks the length.
+ */
+#include "binding.h"
+
+#define NAME "Table"
+
+static field_kind kind_of(TableObject *t, Py_ssize_t i) { return schema_field(t->schema, i)->kind; }
+static cc_numarray *num_of(PyObject *col) { return &((ArrayObject *)col)->arr; }
+static cc_strarray *str_of(PyObject *col) { return &((StringArrayObject *)col)->arr; }
+static cc_numarray *codes_of(PyObject *col) {
+    return &((ArrayObject *)((CategoricalObject *)col)->codes)->arr;
+}
+
+/* ---- take -------------------------------------------------------------------------------- */
+
+static PyObject *take_column(TableObject *t, Py_ssize_t i, const int64_t *order, int64_t n) {
+    PyObject *col = table_column(t, i);
+    PyTypeObject *any = Py_TYPE(col);
+    cc_status st;
+    if (kind_of(t, i) == FIELD_STR) {
+        cc_strarray out;
+        cc_strarray_init(&out, str_of(col)->nullable);
+        if ((st = cc_strarray_take(str_of(col), order, n, &out)) == CC_OK)
+            return strarray_wrap(any, &out);
+        cc_strarray_reset(&out);
+    } else {
+        const cc_numarray *a = kind_of(t, i) == FIELD_NUM ? num_of(col) : codes_of(col);
+        cc_numarray out;
+        cc_numarray_init_like(&out, a);
+        if ((st = cc_numarray_take(a, order, n, &out)) == CC_OK) {
+            if (kind_of(t, i) == FIELD_NUM) return array_wrap(any, &out);
+            /* the new column shares the pool: the categories are not copied */
+            CategoricalObject *c = (CategoricalObject *)col;
+            return categorical_wrap(any, &out, c->pool, c->nullable);
+        }
+        cc_numarray_reset(&out);
+    }
+    return status_raise(NAME, st, "take");
+}
+
+PyObject *table_take_columns(TableObject *t, const int64_t *order, int64_t n) {
+    Py_ssize_t nf = schema_nfields(t->schema);
+    PyObject *cols = PyTuple_New(nf);
+    for (Py_ssize_t i = 0; cols && i < nf; i++) {
+        PyObject *c = take_column(t, i, order, n);
+        if (!c) Py_CLEAR(cols);
+        else PyTuple_SET_ITEM(cols, i, c);
+    }
+    return cols;
+}
+
+static PyObject *take_rows(TableObject *t, const int64_t *order, int64_t n) {
+    PyObject *cols = table_take_columns(t, order, n);
+    PyObject *res = cols ? table_like(t, cols, n) : NULL;
+    Py_XDECREF(cols);
+    return res;
+}
+
+/* Any int sequence, buffer or Array -> int64 values (negatives from the
+ * end), checked against the length. */
+PyObject *table_take(PyObject *self, PyObject *indices) {
+    TableObject *t = (TableObject *)self;
+    cc_numarray like, idx;
+    cc_numarray_init(&like, CC_INT64, false, false);
+    if (array_collect(&like, indices, &idx, "take") < 0) return NULL;
+    int64_t *v = (int64_t *)(void *)idx.data;
+    for (int64_t k = 0; k < idx.length; k++) {
+        int64_t i = v[k] < 0 ? v[k] + t->length : v[k];
+        if (i < 0 || i >= t->length) {
+            PyErr_Format(PyExc_IndexError, NAME ".take: index %lld (item %lld) is out of "
+                         "range for %lld rows", (long long)v[k], (long long)k,
+                         (long long)t->length);
+            cc_numarray_reset(&idx);
+            return NULL;
+        }
+        v[k] = i;
+    }
+    PyObject *res = take_rows(t, v, idx.length);
+    cc_numarray_reset(&idx);
+    return res;
+}
+
+/* The rows where mask (bools, one per row) is true. */
+PyObject *table_filter_mask(PyObject *self, PyObject *mask) {
+    TableObject *t = (TableObject *)self;
+    cc_numarray like, m;
+    cc_numarray_init(&like, CC_BOOL, false, false);
+    if (array_collect(&like, mask, &m, "filter") < 0) return NULL;
+    PyObject *res = NULL;
+    if (m.length != t->length) {
+        PyErr_Format(PyExc_ValueError, NAME ".filter: the mask has %lld values for %lld rows",
+                     (long long)m.length, (long long)t->length);
+        goto done;
+    }
+    int64_t n = 0;
+    int64_t *order = PyMem_Malloc((size_t)(m.length ? m.length : 1) * sizeof *order);
+    if (!order) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (int64_t k = 0; k < m.length; k++)
+        if (m.data[k]) order[n++] = k;
+    res = take_rows(t, order, n);
+    PyMem_Free(order);
+done:
+    cc_numarray_reset(&m);
+    return res;
+}
+
+/* ---- sort by columns ------------------------------------------------------------------------ */
+
+typedef struct {
+    field_kind kind;
+    const cc_numarray *num;   /* FIELD_NUM, or FIELD_CAT's codes */
+    const cc_strarray *str;
+    const int64_t *rank;      /* FIELD_CAT: rank of each pool id in string order */
+    int64_t nranks;
+    bool reverse;
+} sort_key;
+
+/* -1/0/1 for rows a and b on one key; nulls (and NaNs) after everything. */
+static int compare_key(const sort_key *k, int64_t a, int64_t b) {
+    int c;
+    if (k->kind == FIELD_STR) {
+        bool va = cc_strarray_is_valid(k->str, a), vb = cc_strarray_is_valid(k->str, b);
+        if (!va || !vb) return va == vb ? 0 : va ? -1 : 1;
+        cc_str x = cc_strarray_get(k->str, a), y = cc_strarray_get(k->str, b);
+        int64_t m = x.len < y.len ? x.len : y.len;
+        c = m ? memcmp(x.ptr, y.ptr, (size_t)m) : 0;
+        c = c ? (c < 0 ? -1 : 1) : (x.len > y.len) - (x.len < y.len);
+    } else if (k->kind == FIELD_CAT) {
+        cc_scalar x, y;
+        cc_numarray_get(k->num, a, &x);
+        cc_numarray_get(k->num, b, &y);
+        /* -1 is None; an id outside the pool sorts with the nulls */
+        bool va = x.v.i >= 0 && x.v.i < k->nranks, vb = y.v.i >= 0 && y.v.i < k->nranks;
+        if (!va || !vb) return va == vb ? 0 : va ? -1 : 1;
+        int64_t rx = k->rank[x.v.i], ry = k->rank[y.v.i];
+        c = (rx > ry) - (rx < ry);
+    } else {
+        cc_scalar x, y;
+        cc_numarray_get(k->num, a, &x);
+        cc_numarray_get(k->num, b, &y);
+        bool va = x.kind != CC_SCALAR_NULL, vb = y.kind != CC_SCALAR_NULL;
+        if (!va || !vb) return va == vb ? 0 : va ? -1 : 1;
+        c = cc_scalar_compare(&x, &y);
+        if (c == 2) { /* a NaN is involved: NaNs after numbers */
+            bool na = x.kind == CC_SCALAR_FLOAT && x.v.f != x.v.f;
+            bool nb = y.kind == CC_SCALAR_FLOAT && y.v.f != y.v.f;
+            return na == nb ? 0 : na ? 1 : -1;
+        }
+    }
+    return k->reverse ? -c : c;
+}
+
+static int compare_rows(const sort_key *keys, Py_ssize_t nkeys, int64_t a, int64_t b) {
+    for (Py_ssize_t k = 0; k < nkeys; k++) {
+        int c = compare_key(&keys[k], a, b);
+        if (c) return c;
+    }
+    return 0;
+}
+
+/* Stable bottom-up merge sort of idx[0..n) using tmp (n entries). */
+static void merge_sort(int64_t *idx, int64_t *tmp, int64_t n, const sort_key *keys,
+                       Py_ssize_t nkeys) {
+    for (int64_t lo = 0; lo < n; lo += 16) { /* insertion sort of short runs */
+        int64_t hi = lo + 16 < n ? lo + 16 : n;
+        for (int64_t i = lo + 1; i < hi; i++) {
+            int64_t v = idx[i], j = i;
+            while (j > lo && compare_rows(keys, nkeys, idx[j - 1], v) > 0) idx[j] = idx[j - 1], j--;
+            idx[j] = v;
+        }
+    }
+    int64_t *src = idx, *dst = tmp;
+    for (int64_t width = 16; width < n; width *= 2) {
+        for (int64_t lo = 0; lo < n; lo += 2 * width) {
+            int64_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+            int64_t i = lo, j = mid, o = lo;
+            while (i < mid && j < hi)
+                dst[o++] = compare_rows(keys, nkeys, src[j], src[i]) < 0 ? src[j++] : src[i++];
+            while (i < mid) dst[o++] = src[i++];
+            while (j < hi) dst[o++] = src[j++];
+        }
+        int64_t *swap = src;
+        src = dst;
+        dst = swap;
+    }
+    if (src != idx) memcpy(idx, src, (size_t)n * sizeof *idx);
+}
+
+/* rank[id] = position of pool string id in byte order. */
+static int64_t *category_ranks(PyObject *col, int64_t *nranks) {
+    cc_strset *set = &((StringPoolObject *)((CategoricalObject *)col)->pool)->set;
+    int64_t m = cc_strset_entries(set);
+    cc_strarray strings;
+    cc_strarray_init(&strings, false);
+    int64_t *order = PyMem_Malloc((size_t)(m ? m : 1) * sizeof *order);
+    int64_t *rank = PyMem_Malloc((size_t)(m ? m : 1) * sizeof *rank);
+    cc_status st = order && rank ? CC_OK : CC_ENOMEM;
+    for (int64_t id = 0; st == CC_OK && id < m; id++)
+        st = cc_strarray_append(&strings, cc_strset_key(set, id), false);
+    if (st == CC_OK) st = cc_strarray_argsort(&strings, false, order);
+    cc_strarray_reset(&strings);
+    if (st != CC_OK) {
+        PyMem_Free(order), PyMem_Free(rank);
+        status_raise(NAME, st, "sort");
+        return NULL;
+    }
+    for (int64_t r = 0; r < m; r++) rank[order[r]] = r;
+    PyMem_Free(order);
+    *nranks = m;
+    return rank;
+}
+
+/* Applies perm to every column (in place; allowed while exported). */
+static int permute_rows(TableObject *t, const int64_t *perm) {
+    for (Py_ssize_t i = 0; i < schema_nfields(t->schema); i++) {
+        PyObject *col = table_column(t, i);
+        cc_status st = kind_of(t, i) == FIELD_STR ? cc_strarray_permute(str_of(col), perm)
+                     : cc_numarray_permute(kind_of(t, i) == FIELD_NUM ? num_of(col) : codes_of(col),
+                                           perm);
+        if (st != CC_OK) { /* only allocation can fail, before anything moved */
+            status_raise(NAME, st, "sort");
+            return -1;
+        }
+    }
+    t->version++;
+    return 0;
+}
+
+/* by: None (every column, left to right), a name, or a list of names. */
+static PyObject *key_positions(TableObject *t, PyObject *by) {
+    PyObject *index = ((SchemaObject *)t->schema)->index;
+    if (by == Py_None) return PySequence_List(index); /* the names, in order */
+    if (PyUnicode_Check(by)) return Py_BuildValue("[O]", by);
+    return PySequence_List(by);
+}
+
+static int sort_by_columns(TableObject *t, PyObject *by, bool reverse) {
+    PyObject *names = key_positions(t, by);
+    if (!names) return -1;
+    Py_ssize_t nkeys = PyList_GET_SIZE(names);
+    int64_t n = t->length;
+    sort_key *keys = PyMem_Calloc((size_t)(nkeys ? nkeys : 1), sizeof *keys);
+    int64_t *idx = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *idx);
+    int64_t *tmp = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *tmp);
+    int r = -1;
+    Py_ssize_t made = 0;
+    if (!keys || !idx || !tmp) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (; made < nkeys; made++) {
+        PyObject *name = PyList_GET_ITEM(names, made);
+        PyObject *at = PyUnicode_Check(name)
+                     ? PyDict_GetItemWithError(((SchemaObject *)t->schema)->index, name) : NULL;
+        if (!at) {
+            if (!PyErr_Occurred())
+                PyErr_Format(PyUnicode_Check(name) ? PyExc_KeyError : PyExc_TypeError,
+                             NAME ".sort: by=%R is not a column (the columns are %R)", name,
+                             ((SchemaObject *)t->schema)->names);
+            goto done;
+        }
+        Py_ssize_t i = PyLong_AsSsize_t(at);
+        PyObject *col = table_column(t, i);
+        sort_key *k = &keys[made];
+        k->kind = kind_of(t, i);
+        k->reverse = reverse;
+        if (k->kind == FIELD_NUM) k->num = num_of(col);
+        else if (k->kind == FIELD_STR) k->str = str_of(col);
+        else if (!(k->num = codes_of(col), k->rank = category_ranks(col, &k->nranks))) goto done;
+    }
+    for (int64_t i = 0; i < n; i++) idx[i] = i;
+    merge_sort(idx, tmp, n, keys, nkeys);
+    r = permute_rows(t, idx);
+done:
+    for (Py_ssize_t k = 0; keys && k < made; k++) PyMem_Free((void *)keys[k].rank);
+    PyMem_Free(keys), PyMem_Free(idx), PyMem_Free(tmp);
+    Py_DECREF(names);
+    return r;
+}
+
+/* ---- sort(key=...) through Python ---------------------------------------------------------- */
+
+static Py_ssize_t rows_length(PyObject *self) { return (Py_ssize_t)((TableObject *)self)->length; }
+static PyObject *rows_item(PyObject *self, Py_ssize_t i) {
+    TableObject *t = (TableObject *)self;
+    return record_view_new((PyTypeObject *)t->record_class, self, i);
+}
+static int rows_permute(PyObject *self, const int64_t *perm) {
+    return permute_rows((TableObject *)self, perm);
+}
+static const seq_ops table_rows_ops = {NAME, rows_length, rows_item, rows_permute};
+
+PyObject *table_sort(PyObject *self, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames) {
+    static const char *const names[] = {"by", "reverse", "key"};
+    PyObject *vals[3] = {Py_None, Py_False, Py_None};
+    if (nargs > 1) {
+        PyErr_SetString(PyExc_TypeError, NAME ".sort takes at most one positional argument (by)");
+        return NULL;
+    }
+    if (nargs == 1) vals[0] = args[0];
+    for (Py_ssize_t k = 0; kwnames && k < PyTuple_GET_SIZE(kwnames); k++) {
+        PyObject *kw = PyTuple_GET_ITEM(kwnames, k);
+        int found = 0;
+        for (int j = 0; j < 3 && !found; j++)
+            if (PyUnicode_CompareWithASCIIString(kw, names[j]) == 0) vals[j] = args[nargs + k], found = 1;
+        if (!found) {
+            PyErr_Format(PyExc_TypeError, NAME ".sort() got an unexpected keyword argument %R", kw);
+            return NULL;
+        }
+    }
+    int reverse = PyObject_IsTrue(vals[1]);
+    if (reverse < 0) return NULL;
+    if (vals[2] != Py_None) {
+        if (vals[0] != Py_None) {
+            PyErr_SetString(PyExc_TypeError, NAME ".sort: give by= or key=, not both");
+            return NULL;
+        }
+        return seq_sort_by_key(self, &table_rows_ops, vals[2], reverse);
+    }
+    if (sort_by_columns((TableObject *)self, vals[0], reverse) < 0) return NULL;
+    Py_RETURN_NONE;
+}

@@ -1,0 +1,953 @@
+/* table_py.c -- compactcol.Table: a list of records stored as one typed
+ * column per field.
+ *
+ *   schema   ( id: int64 | name: str? | sym: category )
+ *   columns  ( Array     | StringArray | CategoricalArray )   each `length` long
+ *   rows     views (table, row, version) made on access
+ *
+ * Invariants: every column holds exactly `length` elements; every column
+ * object has table_column set, so its own length-changing methods refuse
+ * and only the table changes lengths (table['x'] hands out the column
+ * itself, zero-copy).  `version` changes whenever rows move or go (insert,
+ * delete, pop, sort, a schema change): a row view taken before raises
+ * instead of silently showing another row.  Appending keeps views valid.
+ *
+ * All-or-nothing: a row is converted completely (user code such as
+ * __index__ runs only then) before any column changes; extend converts
+ * every row into scratch columns and commits them at the end.  If a
+ * column refuses the commit (exported: BufferError; MemoryError) the
+ * columns already committed are cut back to their old length.  Category
+ * strings interned by a failed call may stay in the pool (no code refers
+ * to them), as the spec allows.
+ */
+#include "binding.h"
+
+#include <structmember.h>
+
+#define NAME "Table"
+
+typedef TableObject Table;
+
+static field_kind kind_of(Table *t, Py_ssize_t i) { return schema_field(t->schema, i)->kind; }
+static Py_ssize_t nfields(Table *t) { return schema_nfields(t->schema); }
+
+static cc_numarray *num_of(PyObject *col) { return &((ArrayObject *)col)->arr; }
+static cc_strarray *str_of(PyObject *col) { return &((StringArrayObject *)col)->arr; }
+static cc_numarray *codes_of(PyObject *col) {
+    return &((ArrayObject *)((CategoricalObject *)col)->codes)->arr;
+}
+
+static int64_t column_length(PyObject *col, field_kind k) {
+    return k == FIELD_NUM ? num_of(col)->length
+         : k == FIELD_STR ? str_of(col)->length : codes_of(col)->length;
+}
+static int64_t column_exports(PyObject *col, field_kind k) {
+    return k == FIELD_NUM ? num_of(col)->exports
+         : k == FIELD_STR ? str_of(col)->exports : codes_of(col)->exports;
+}
+static void column_lock(PyObject *col, field_kind k, bool on) {
+    if (k == FIELD_NUM) {
+        ((ArrayObject *)col)->table_column = on;
+    } else if (k == FIELD_STR) {
+        ((StringArrayObject *)col)->table_column = on;
+    } else {
+        ((CategoricalObject *)col)->table_column = on;
+        ((ArrayObject *)((CategoricalObject *)col)->codes)->table_column = on;
+    }
+}
+
+/* Deletes count rows from start, step apart, in one column. */
+static cc_status column_delete(PyObject *col, field_kind k, int64_t start, int64_t step,
+                               int64_t count) {
+    if (k == FIELD_STR) return cc_strarray_delete_strided(str_of(col), start, step, count);
+    return cc_numarray_delete_strided(k == FIELD_NUM ? num_of(col) : codes_of(col), start, step,
+                                      count);
+}
+
+/* BufferError naming the first exported column; 0 if none is. */
+static int check_resizable(Table *t, const char *what) {
+    for (Py_ssize_t i = 0; i < nfields(t); i++) {
+        if (column_exports(table_column(t, i), kind_of(t, i))) {
+            PyErr_Format(PyExc_BufferError, NAME ".%s: column %R is exported (a memoryview, "
+                         "NumPy array or Arrow array is alive); release it first", what,
+                         schema_field(t->schema, i)->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Cuts the first `ncols` columns back to `length` rows (undoing a commit). */
+static void cut_back(Table *t, Py_ssize_t ncols, int64_t length) {
+    for (Py_ssize_t i = 0; i < ncols; i++) {
+        PyObject *col = table_column(t, i);
+        int64_t extra = column_length(col, kind_of(t, i)) - length;
+        if (extra > 0 && column_delete(col, kind_of(t, i), length, 1, extra) != CC_OK) {
+            /* deleting a tail of a column we just grew cannot fail */
+        }
+    }
+}
+
+static PyObject *raise_column(Table *t, Py_ssize_t i, cc_status st, const char *what) {
+    char owner[96];
+    PyOS_snprintf(owner, sizeof owner, NAME " column '%s'",
+                  PyUnicode_AsUTF8(schema_field(t->schema, i)->name));
+    return status_raise(owner, st, what);
+}
+
+/* ---- construction ------------------------------------------------------------------- */
+
+/* Takes over `columns` (a tuple of fresh column objects, one per field, all
+ * of length rows) into a new table of type `type`. */
+static PyObject *table_assemble(PyTypeObject *type, PyObject *schema, PyObject *record_class,
+                                PyObject *columns, int64_t length) {
+    Table *t = (Table *)type->tp_alloc(type, 0);
+    if (!t) return NULL;
+    t->schema = Py_NewRef(schema);
+    t->record_class = Py_NewRef(record_class);
+    t->columns = Py_NewRef(columns);
+    t->length = length;
+    for (Py_ssize_t i = 0; i < nfields(t); i++) column_lock(table_column(t, i), kind_of(t, i), true);
+    return (PyObject *)t;
+}
+
+PyObject *table_like(Table *like, PyObject *columns, int64_t length) {
+    return table_assemble(Py_TYPE(like), like->schema, like->record_class, columns, length);
+}
+
+/* Checks that col is a free column of the right type for field i. */
+static int check_column(PyObject *schema, Py_ssize_t i, PyObject *col, module_state *st,
+                        int64_t *len) {
+    const field_info *f = schema_field(schema, i);
+    PyTypeObject *want = f->kind == FIELD_NUM ? st->ArrayType
+                       : f->kind == FIELD_STR ? st->StringArrayType : st->CategoricalArrayType;
+    bool ok = Py_IS_TYPE(col, want), owned = false;
+    if (ok && f->kind == FIELD_NUM) {
+        const cc_numarray *a = num_of(col);
+        ok = a->dtype == f->dtype && !a->adaptive && a->nullable == f->nullable;
+        owned = ((ArrayObject *)col)->table_column;
+    } else if (ok && f->kind == FIELD_STR) {
+        ok = str_of(col)->nullable == f->nullable;
+        owned = ((StringArrayObject *)col)->table_column;
+    } else if (ok) {
+        ok = ((CategoricalObject *)col)->nullable == f->nullable;
+        owned = ((CategoricalObject *)col)->table_column ||
+                ((ArrayObject *)((CategoricalObject *)col)->codes)->table_column;
+    }
+    if (!ok) {
+        PyErr_Format(PyExc_TypeError, NAME ": column %R must be a %s for %R, not %R",
+                     f->name, want->tp_name, f->spec, col);
+        return -1;
+    }
+    if (owned) {
+        PyErr_Format(PyExc_ValueError, NAME ": column %R already belongs to a table", f->name);
+        return -1;
+    }
+    *len = column_length(col, f->kind);
+    return 0;
+}
+
+/* _core.Table(schema, record_class, columns=None): the facade passes a
+ * Schema, the Record class whose schema it is, and optionally the column
+ * objects to adopt (RT1: all of one length). */
+static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    PyObject *schema, *record_class, *columns = Py_None;
+    if (!PyArg_ParseTuple(args, "OO|O:Table", &schema, &record_class, &columns)) return NULL;
+    module_state *st = state_of_type(type);
+    if (!st) return NULL;
+    if (!schema_check(schema) || !PyType_Check(record_class) ||
+        !PyType_IsSubtype((PyTypeObject *)record_class, st->RecordBaseType)) {
+        PyErr_SetString(PyExc_TypeError, NAME ": expected (Schema, Record class[, columns])");
+        return NULL;
+    }
+    PyObject *class_schema = record_class_schema((PyTypeObject *)record_class);
+    if (!class_schema) return NULL;
+    if (class_schema != schema) {
+        PyErr_SetString(PyExc_TypeError, NAME ": the Record class has another schema");
+        return NULL;
+    }
+    Py_ssize_t n = schema_nfields(schema);
+    PyObject *cols = NULL, *res = NULL;
+    int64_t length = 0;
+    if (columns == Py_None) {
+        if (!(cols = PyTuple_New(n))) return NULL;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *c = column_new(type, schema, i);
+            if (!c) goto done;
+            PyTuple_SET_ITEM(cols, i, c);
+        }
+    } else {
+        if (!(cols = PySequence_Tuple(columns))) return NULL;
+        if (PyTuple_GET_SIZE(cols) != n) {
+            PyErr_Format(PyExc_ValueError, NAME ": %zd columns for %zd fields",
+                         PyTuple_GET_SIZE(cols), n);
+            goto done;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            int64_t len;
+            if (check_column(schema, i, PyTuple_GET_ITEM(cols, i), st, &len) < 0) goto done;
+            if (i > 0 && len != length) {
+                PyErr_Format(PyExc_ValueError, NAME ": column %R has %lld values but column "
+                             "%R has %lld (columns must be of one length)",
+                             schema_field(schema, i)->name, (long long)len,
+                             schema_field(schema, 0)->name, (long long)length);
+                goto done;
+            }
+            length = len;
+        }
+    }
+    res = table_assemble(type, schema, record_class, cols, length);
+done:
+    Py_XDECREF(cols);
+    return res;
+}
+
+static void release_columns(Table *t) {
+    if (!t->columns || !t->schema) return;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(t->columns); i++)
+        column_lock(table_column(t, i), kind_of(t, i), false);
+}
+
+static int table_traverse(Table *self, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(self));
+    Py_VISIT(self->schema);
+    Py_VISIT(self->record_class);
+    Py_VISIT(self->columns);
+    return 0;
+}
+
+static int table_clear(Table *self) {
+    release_columns(self);
+    Py_CLEAR(self->columns);
+    Py_CLEAR(self->record_class);
+    Py_CLEAR(self->schema);
+    return 0;
+}
+
+static void table_dealloc(Table *self) {
+    PyTypeObject *tp = Py_TYPE(self);
+    PyObject_GC_UnTrack(self);
+    if (self->weakreflist) PyObject_ClearWeakRefs((PyObject *)self);
+    table_clear(self);
+    tp->tp_free((PyObject *)self);
+    Py_DECREF(tp);
+}
+
+/* ---- cells ------------------------------------------------------------------------------ */
+
+int table_check_view(TableObject *t, int64_t row, uint64_t version) {
+    if (version != t->version) {
+        PyErr_SetString(PyExc_RuntimeError, "this row view is stale: the table's rows moved "
+                        "(insert, delete, pop, sort or a column change) since it was taken; "
+                        "index the table again");
+        return -1;
+    }
+    if (row >= t->length) {
+        PyErr_Format(PyExc_IndexError, "this row view points past the end of the table "
+                     "(row %lld of %lld)", (long long)row, (long long)t->length);
+        return -1;
+    }
+    return 0;
+}
+
+PyObject *table_cell_get(TableObject *t, Py_ssize_t i, int64_t row) {
+    PyObject *col = table_column(t, i);
+    switch (kind_of(t, i)) {
+    case FIELD_NUM: return array_item_box(num_of(col), row);
+    case FIELD_STR: return strarray_item_box(str_of(col), row);
+    default: return categorical_item(col, row);
+    }
+}
+
+/* Interns a category cell's string: cell->code. */
+static int intern_cell(PyObject *col, field_cell *c) {
+    if (c->is_null) {
+        c->code = -1;
+        return 0;
+    }
+    return pool_intern_utf8(((CategoricalObject *)col)->pool, c->str, &c->code);
+}
+
+static cc_scalar code_scalar(int64_t code) {
+    cc_scalar s = {.kind = CC_SCALAR_INT, .v.i = code};
+    return s;
+}
+
+/* Stores a converted (and, for categories, interned) cell at row. */
+static cc_status store_cell(PyObject *col, field_kind k, int64_t row, const field_cell *c) {
+    if (k == FIELD_NUM) return cc_numarray_set(num_of(col), row, &c->num);
+    if (k == FIELD_STR) return cc_strarray_set(str_of(col), row, c->str, c->is_null);
+    cc_scalar s = code_scalar(c->code);
+    return cc_numarray_set(codes_of(col), row, &s);
+}
+
+int table_cell_set(TableObject *t, Py_ssize_t i, int64_t row, PyObject *v) {
+    convert_ctx ctx = {NAME, "__setattr__", row};
+    field_cell c;
+    int r = field_convert(t->schema, i, v, &c, &ctx);
+    /* the conversion may have run user code: the row must still be there */
+    if (r == 0 && row >= t->length) {
+        PyErr_SetString(PyExc_IndexError, NAME ": the row went away while its value was converted");
+        r = -1;
+    }
+    PyObject *col = table_column(t, i);
+    if (r == 0 && kind_of(t, i) == FIELD_CAT) r = intern_cell(col, &c);
+    if (r == 0) {
+        cc_status st = store_cell(col, kind_of(t, i), row, &c);
+        if (st != CC_OK) r = -1, raise_column(t, i, st, "__setattr__");
+    }
+    field_cell_release(&c);
+    return r;
+}
+
+/* ---- converting rows --------------------------------------------------------------------- */
+
+/* Room for one row's values and cells: on the stack for up to 16 fields. */
+typedef struct {
+    PyObject *small_vals[16];
+    field_cell small_cells[16];
+    PyObject **vals;
+    field_cell *cells;
+    Py_ssize_t n, converted;
+} row_buf;
+
+static int row_buf_init(row_buf *b, Py_ssize_t n) {
+    b->n = n;
+    b->converted = 0;
+    if (n <= 16) {
+        b->vals = b->small_vals;
+        b->cells = b->small_cells;
+        return 0;
+    }
+    b->vals = PyMem_Calloc((size_t)n, sizeof *b->vals);
+    b->cells = PyMem_Calloc((size_t)n, sizeof *b->cells);
+    if (b->vals && b->cells) return 0;
+    PyMem_Free(b->vals), PyMem_Free(b->cells);
+    PyErr_NoMemory();
+    return -1;
+}
+
+static void row_buf_clear(row_buf *b) {
+    for (Py_ssize_t i = 0; i < b->converted; i++) field_cell_release(&b->cells[i]);
+    for (Py_ssize_t i = 0; i < b->n && b->converted >= 0; i++) Py_CLEAR(b->vals[i]);
+    b->converted = 0;
+}
+
+static void row_buf_free(row_buf *b) {
+    row_buf_clear(b);
+    if (b->vals != b->small_vals) PyMem_Free(b->vals), PyMem_Free(b->cells);
+}
+
+/* One row into b's cells.  0, or -1 with an exception (b cleared). */
+static int convert_row(Table *t, PyObject *row, row_buf *b, const convert_ctx *ctx) {
+    if (row_values(t->schema, row, b->vals, ctx) < 0) return -1;
+    for (Py_ssize_t i = 0; i < b->n; i++) {
+        if (field_convert(t->schema, i, b->vals[i], &b->cells[i], ctx) < 0) {
+            row_buf_clear(b);
+            return -1;
+        }
+        b->converted = i + 1;
+    }
+    return 0;
+}
+
+/* Inserts one converted row at `at` (== length: append) in every column. */
+static int commit_row(Table *t, row_buf *b, int64_t at, const char *what) {
+    Py_ssize_t n = nfields(t), i;
+    if (check_resizable(t, what) < 0) return -1;
+    for (i = 0; i < n; i++)
+        if (kind_of(t, i) == FIELD_CAT && intern_cell(table_column(t, i), &b->cells[i]) < 0)
+            return -1;
+    cc_status st = CC_OK;
+    for (i = 0; i < n && st == CC_OK; i++) {
+        PyObject *col = table_column(t, i);
+        field_cell *c = &b->cells[i];
+        if (at == t->length) {
+            cc_scalar code = code_scalar(c->code);
+            switch (kind_of(t, i)) {
+            case FIELD_NUM: st = cc_numarray_append(num_of(col), &c->num); break;
+            case FIELD_STR: st = cc_strarray_append(str_of(col), c->str, c->is_null); break;
+            default: st = cc_numarray_append(codes_of(col), &code); break;
+            }
+        } else if (kind_of(t, i) == FIELD_STR) {
+            cc_strarray one;
+            cc_strarray_init(&one, c->is_null);
+            st = cc_strarray_append(&one, c->str, c->is_null);
+            if (st == CC_OK) st = cc_strarray_splice(str_of(col), at, 0, &one);
+            cc_strarray_reset(&one);
+        } else {
+            cc_numarray *a = kind_of(t, i) == FIELD_NUM ? num_of(col) : codes_of(col);
+            cc_scalar v = kind_of(t, i) == FIELD_NUM ? c->num : code_scalar(c->code);
+            cc_numarray one;
+            cc_numarray_init_like(&one, a);
+            st = cc_numarray_append(&one, &v);
+            if (st == CC_OK) st = cc_numarray_splice(a, at, 0, &one);
+            cc_numarray_reset(&one);
+        }
+    }
+    if (st != CC_OK) {
+        /* undo the columns that took the row */
+        for (Py_ssize_t k = 0; k + 1 < i; k++)
+            if (column_delete(table_column(t, k), kind_of(t, k), at, 1, 1) != CC_OK) { /* grew */ }
+        raise_column(t, i - 1, st, what);
+        return -1;
+    }
+    t->length++;
+    if (at != t->length - 1) t->version++;
+    return 0;
+}
+
+/* Converts and inserts row at position `at` (clamped after conversion). */
+static int insert_row(Table *t, PyObject *row, Py_ssize_t at, bool append, const char *what) {
+    row_buf b;
+    if (row_buf_init(&b, nfields(t)) < 0) return -1;
+    PyObject *schema = Py_NewRef(t->schema);
+    convert_ctx ctx = {NAME, what, -1};
+    int r = convert_row(t, row, &b, &ctx);
+    if (r == 0 && schema != t->schema) {
+        PyErr_Format(PyExc_RuntimeError, NAME ".%s: the table's columns changed while the row "
+                     "was converted", what);
+        r = -1;
+    }
+    if (r == 0) {
+        /* list.insert semantics, against the length after the conversion */
+        int64_t pos = append ? t->length : at;
+        if (!append) {
+            if (pos < 0) pos += t->length;
+            if (pos < 0) pos = 0;
+            if (pos > t->length) pos = t->length;
+        }
+        r = commit_row(t, &b, pos, what);
+    }
+    Py_DECREF(schema);
+    row_buf_free(&b);
+    return r;
+}
+
+static PyObject *table_append(PyObject *self, PyObject *row) {
+    if (insert_row((Table *)self, row, 0, true, "append") < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *table_insert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Py_ssize_t at;
+    if (!seq_nargs_ok(NAME, "insert", nargs, 2, 2) || seq_clamped_index(args[0], &at) < 0)
+        return NULL;
+    if (insert_row((Table *)self, args[1], at, false, "insert") < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ---- extend: every row into scratch columns, then one commit ----------------------------- */
+
+typedef union {
+    cc_numarray num; /* FIELD_NUM; FIELD_CAT: int64 codes, -1 for None */
+    cc_strarray str;
+} scratch_column;
+
+static void scratch_init(Table *t, scratch_column *s) {
+    for (Py_ssize_t i = 0; i < nfields(t); i++) {
+        const field_info *f = schema_field(t->schema, i);
+        if (f->kind == FIELD_NUM) cc_numarray_init(&s[i].num, f->dtype, false, f->nullable);
+        else if (f->kind == FIELD_STR) cc_strarray_init(&s[i].str, f->nullable);
+        else cc_numarray_init(&s[i].num, CC_INT64, false, false);
+    }
+}
+
+static void scratch_reset(Table *t, scratch_column *s) {
+    for (Py_ssize_t i = 0; i < nfields(t); i++) {
+        if (kind_of(t, i) == FIELD_STR) cc_strarray_reset(&s[i].str);
+        else cc_numarray_reset(&s[i].num);
+    }
+}
+
+static cc_status scratch_append(Table *t, scratch_column *s, row_buf *b) {
+    for (Py_ssize_t i = 0; i < nfields(t); i++) {
+        field_cell *c = &b->cells[i];
+        cc_scalar code;
+        switch (kind_of(t, i)) {
+        case FIELD_NUM: CC_RETURN_NOT_OK(cc_numarray_append(&s[i].num, &c->num)); break;
+        case FIELD_STR: CC_RETURN_NOT_OK(cc_strarray_append(&s[i].str, c->str, c->is_null)); break;
+        default:
+            code = code_scalar(c->code);
+            CC_RETURN_NOT_OK(cc_numarray_append(&s[i].num, &code));
+        }
+    }
+    return CC_OK;
+}
+
+/* Appends the scratch columns' n rows to the table; all or nothing. */
+static int commit_scratch(Table *t, scratch_column *s, int64_t n, const char *what) {
+    if (n == 0) return 0;
+    if (check_resizable(t, what) < 0) return -1;
+    int64_t old = t->length, bad;
+    cc_status st = CC_OK;
+    Py_ssize_t i;
+    for (i = 0; i < nfields(t) && st == CC_OK; i++) {
+        PyObject *col = table_column(t, i);
+        switch (kind_of(t, i)) {
+        case FIELD_NUM:
+            if (old == 0) cc_numarray_move(num_of(col), &s[i].num); /* exact: no copy */
+            else st = cc_numarray_splice(num_of(col), old, 0, &s[i].num);
+            break;
+        case FIELD_STR:
+            if (old == 0) cc_strarray_move(str_of(col), &s[i].str);
+            else st = cc_strarray_splice(str_of(col), old, 0, &s[i].str);
+            break;
+        default:
+            st = cc_numarray_append_converted(codes_of(col), CC_INT64, s[i].num.data, n, &bad);
+        }
+    }
+    if (st != CC_OK) {
+        cut_back(t, i - 1, old);
+        raise_column(t, i - 1, st, what);
+        return -1;
+    }
+    t->length = old + n;
+    return 0;
+}
+
+static PyObject *table_extend(PyObject *self, PyObject *rows) {
+    Table *t = (Table *)self;
+    Py_ssize_t hint = PyList_CheckExact(rows) || PyTuple_CheckExact(rows) ? PySequence_Size(rows) : 0;
+    PyObject *it = PyObject_GetIter(rows);
+    if (!it) return NULL;
+    PyObject *schema = Py_NewRef(t->schema);
+    Py_ssize_t nf = nfields(t);
+    scratch_column *s = PyMem_Calloc((size_t)(nf ? nf : 1), sizeof *s);
+    row_buf b;
+    int ok = 0;
+    if (!s || row_buf_init(&b, nf) < 0) {
+        if (!s) PyErr_NoMemory();
+        PyMem_Free(s);
+        Py_DECREF(it), Py_DECREF(schema);
+        return NULL;
+    }
+    scratch_init(t, s);
+    for (Py_ssize_t i = 0; hint > 0 && i < nf; i++)
+        if (kind_of(t, i) != FIELD_STR && cc_numarray_reserve(&s[i].num, hint) != CC_OK) break;
+    convert_ctx ctx = {NAME, "extend", 0};
+    PyObject *row;
+    while ((row = PyIter_Next(it))) {
+        int r = convert_row(t, row, &b, &ctx);
+        Py_DECREF(row);
+        if (r < 0) goto done;
+        for (Py_ssize_t i = 0; i < nf; i++)
+            if (kind_of(t, i) == FIELD_CAT && intern_cell(table_column(t, i), &b.cells[i]) < 0)
+                goto done;
+        cc_status st = scratch_append(t, s, &b);
+        row_buf_clear(&b);
+        if (st != CC_OK) {
+            status_raise(NAME, st, "extend");
+            goto done;
+        }
+        ctx.row++;
+    }
+    if (PyErr_Occurred()) goto done;
+    if (schema != t->schema) {
+        PyErr_SetString(PyExc_RuntimeError, NAME ".extend: the table's columns changed while "
+                        "the rows were converted");
+        goto done;
+    }
+    ok = commit_scratch(t, s, ctx.row, "extend") == 0;
+done:
+    row_buf_free(&b);
+    scratch_reset(t, s);
+    PyMem_Free(s);
+    Py_DECREF(it);
+    Py_DECREF(schema);
+    if (!ok) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ---- deleting ------------------------------------------------------------------------------ */
+
+static int delete_rows(Table *t, int64_t start, int64_t step, int64_t count, const char *what) {
+    if (count == 0) return 0;
+    if (check_resizable(t, what) < 0) return -1;
+    for (Py_ssize_t i = 0; i < nfields(t); i++) {
+        cc_status st = column_delete(table_column(t, i), kind_of(t, i), start, step, count);
+        if (st != CC_OK) { /* checked: in bounds, not exported */
+            raise_column(t, i, st, what);
+            return -1;
+        }
+    }
+    t->length -= count;
+    t->version++;
+    return 0;
+}
+
+/* The row's values as a new standalone record. */
+static PyObject *row_record(Table *t, int64_t row) {
+    PyObject *values = PyTuple_New(nfields(t));
+    for (Py_ssize_t i = 0; values && i < nfields(t); i++) {
+        PyObject *v = table_cell_get(t, i, row);
+        if (!v) Py_CLEAR(values);
+        else PyTuple_SET_ITEM(values, i, v);
+    }
+    if (!values) return NULL;
+    PyObject *r = PyObject_CallObject(t->record_class, values);
+    Py_DECREF(values);
+    return r;
+}
+
+static PyObject *table_pop(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Table *t = (Table *)self;
+    Py_ssize_t i = -1;
+    if (!seq_nargs_ok(NAME, "pop", nargs, 0, 1)) return NULL;
+    if (nargs && seq_index_arg(args[0], NAME, &i) < 0) return NULL;
+    if (t->length == 0) {
+        PyErr_SetString(PyExc_IndexError, "pop from empty " NAME);
+        return NULL;
+    }
+    if (seq_normalise(&i, (Py_ssize_t)t->length, NAME, "pop index") < 0) return NULL;
+    if (check_resizable(t, "pop") < 0) return NULL;
+    PyObject *rec = row_record(t, i);
+    if (!rec) return NULL;
+    if (i >= t->length || delete_rows(t, i, 1, 1, "pop") < 0) { /* the record call ran user code */
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, NAME ".pop: the table changed");
+        Py_DECREF(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+static PyObject *table_clear_rows(PyObject *self, PyObject *unused) {
+    Table *t = (Table *)self;
+    if (delete_rows(t, 0, 1, t->length, "clear") < 0) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ---- indexing ------------------------------------------------------------------------------- */
+
+static Py_ssize_t table_length(PyObject *self) { return (Py_ssize_t)((Table *)self)->length; }
+
+static PyObject *table_item(PyObject *self, Py_ssize_t i) {
+    Table *t = (Table *)self;
+    return record_view_new((PyTypeObject *)t->record_class, self, i);
+}
+
+static PyObject *column_by_name(Table *t, PyObject *name) {
+    PyObject *at = PyDict_GetItemWithError(((SchemaObject *)t->schema)->index, name);
+    if (!at) {
+        if (!PyErr_Occurred())
+            PyErr_Format(PyExc_KeyError, "%R is not a column (the columns are %R)", name,
+                         ((SchemaObject *)t->schema)->names);
+        return NULL;
+    }
+    return Py_NewRef(table_column(t, PyLong_AsSsize_t(at)));
+}
+
+static PyObject *table_subscript(PyObject *self, PyObject *key) {
+    Table *t = (Table *)self;
+    if (PyUnicode_Check(key)) return column_by_name(t, key);
+    if (PySlice_Check(key)) {
+        Py_ssize_t start, stop, step;
+        if (PySlice_Unpack(key, &start, &stop, &step) < 0) return NULL;
+        Py_ssize_t n = PySlice_AdjustIndices((Py_ssize_t)t->length, &start, &stop, step);
+        int64_t *order = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *order);
+        if (!order) return PyErr_NoMemory();
+        for (Py_ssize_t k = 0; k < n; k++) order[k] = start + k * step;
+        PyObject *cols = table_take_columns(t, order, n);
+        PyMem_Free(order);
+        PyObject *res = cols ? table_like(t, cols, n) : NULL;
+        Py_XDECREF(cols);
+        return res;
+    }
+    Py_ssize_t i;
+    if (seq_index_arg(key, NAME, &i) < 0) return NULL;
+    if (seq_normalise(&i, (Py_ssize_t)t->length, NAME, "index") < 0) return NULL;
+    return table_item(self, i);
+}
+
+/* t[i] = row: converted first; on a column's failure the columns already
+ * written get their old values back. */
+static int set_row(Table *t, Py_ssize_t i, PyObject *row) {
+    row_buf b;
+    if (row_buf_init(&b, nfields(t)) < 0) return -1;
+    PyObject *schema = Py_NewRef(t->schema), *old = NULL;
+    convert_ctx ctx = {NAME, "__setitem__", -1};
+    int r = convert_row(t, row, &b, &ctx);
+    if (r == 0 && (schema != t->schema || i >= t->length)) {
+        PyErr_SetString(PyExc_RuntimeError, NAME ".__setitem__: the table changed while the "
+                        "row was converted");
+        r = -1;
+    }
+    if (r == 0 && !(old = PyTuple_New(nfields(t)))) r = -1;
+    for (Py_ssize_t k = 0; r == 0 && k < nfields(t); k++) {
+        PyObject *v = table_cell_get(t, k, i);
+        if (!v) r = -1;
+        else PyTuple_SET_ITEM(old, k, v);
+    }
+    Py_ssize_t k = 0;
+    for (; r == 0 && k < nfields(t); k++) {
+        PyObject *col = table_column(t, k);
+        cc_status st = CC_OK;
+        if (kind_of(t, k) == FIELD_CAT && intern_cell(col, &b.cells[k]) < 0) r = -1;
+        else if ((st = store_cell(col, kind_of(t, k), i, &b.cells[k])) != CC_OK)
+            r = -1, raise_column(t, k, st, "__setitem__");
+    }
+    if (r < 0 && old) {
+        PyObject *exc[3];
+        PyErr_Fetch(&exc[0], &exc[1], &exc[2]);
+        for (Py_ssize_t j = 0; j + 1 < k; j++)
+            if (table_cell_set(t, j, i, PyTuple_GET_ITEM(old, j)) < 0) PyErr_Clear();
+        PyErr_Restore(exc[0], exc[1], exc[2]);
+    }
+    Py_XDECREF(old);
+    Py_DECREF(schema);
+    row_buf_free(&b);
+    return r;
+}
+
+static int table_ass_subscript(PyObject *self, PyObject *key, PyObject *value) {
+    Table *t = (Table *)self;
+    if (PySlice_Check(key)) {
+        if (value) {
+            PyErr_SetString(PyExc_TypeError, NAME ": slice assignment is not supported; "
+                            "delete the slice and insert rows");
+            return -1;
+        }
+        Py_ssize_t start, stop, step;
+        if (PySlice_Unpack(key, &start, &stop, &step) < 0) return -1;
+        Py_ssize_t n = PySlice_AdjustIndices((Py_ssize_t)t->length, &start, &stop, step);
+        return delete_rows(t, start, step, n, "__delitem__");
+    }
+    if (PyUnicode_Check(key)) {
+        PyErr_SetString(PyExc_TypeError, NAME ": use add_column / drop_column to change columns");
+        return -1;
+    }
+    Py_ssize_t i;
+    if (seq_index_arg(key, NAME, &i) < 0) return -1;
+    if (seq_normalise(&i, (Py_ssize_t)t->length, NAME, "assignment index") < 0) return -1;
+    if (!value) return delete_rows(t, i, 1, 1, "__delitem__");
+    return set_row(t, i, value);
+}
+
+/* ---- iteration ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    Table *table;
+    int64_t next, length;
+    uint64_t version;
+    PyObject *last; /* the view handed out last: reused when nobody else holds it */
+} TableIter;
+
+static PyObject *table_iter(PyObject *self) {
+    module_state *st = state_of_type(Py_TYPE(self));
+    if (!st) return NULL;
+    TableIter *it = PyObject_GC_New(TableIter, st->TableIterType);
+    if (!it) return NULL;
+    Table *t = (Table *)self;
+    it->table = (Table *)Py_NewRef(self);
+    it->next = 0;
+    it->length = t->length;
+    it->version = t->version;
+    it->last = NULL;
+    PyObject_GC_Track(it);
+    return (PyObject *)it;
+}
+
+static PyObject *table_iter_next(TableIter *it) {
+    Table *t = it->table;
+    if (!t) return NULL;
+    if (t->length != it->length || t->version != it->version) {
+        PyErr_SetString(PyExc_RuntimeError, NAME " changed size during iteration");
+        return NULL;
+    }
+    if (it->next >= t->length) {
+        Py_CLEAR(it->table);
+        Py_CLEAR(it->last);
+        return NULL;
+    }
+    int64_t row = it->next++;
+    PyObject *last = it->last;
+    if (last && Py_REFCNT(last) == 1 && Py_TYPE(last) == (PyTypeObject *)t->record_class) {
+        ((RecordObject *)last)->slots[RECORD_VIEW_ROW] = row; /* nobody else sees it */
+        return Py_NewRef(last);
+    }
+    PyObject *view = record_view_new((PyTypeObject *)t->record_class, (PyObject *)t, row);
+    if (!view) return NULL;
+    Py_XSETREF(it->last, Py_NewRef(view));
+    return view;
+}
+
+static int table_iter_traverse(TableIter *it, visitproc visit, void *arg) {
+    Py_VISIT(Py_TYPE(it));
+    Py_VISIT(it->table);
+    return 0;
+}
+
+static void table_iter_dealloc(TableIter *it) {
+    PyTypeObject *tp = Py_TYPE(it);
+    PyObject_GC_UnTrack(it);
+    Py_CLEAR(it->table);
+    Py_CLEAR(it->last);
+    PyObject_GC_Del(it);
+    Py_DECREF(tp);
+}
+
+static PyObject *table_iter_length_hint(TableIter *it, PyObject *unused) {
+    return PyLong_FromLongLong(it->table ? it->length - it->next : 0);
+}
+
+static PyMethodDef table_iter_methods[] = {
+    {"__length_hint__", (PyCFunction)table_iter_length_hint, METH_NOARGS, NULL},
+    {NULL},
+};
+
+static PyType_Slot table_iter_slots[] = {
+    {Py_tp_iter, PyObject_SelfIter},
+    {Py_tp_iternext, table_iter_next},
+    {Py_tp_traverse, table_iter_traverse},
+    {Py_tp_dealloc, table_iter_dealloc},
+    {Py_tp_methods, table_iter_methods},
+    {0, NULL},
+};
+
+PyType_Spec table_iter_spec = {
+    .name = "compactcol._core.TableIterator",
+    .basicsize = sizeof(TableIter),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE |
+             Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = table_iter_slots,
+};
+
+/* ---- columns and introspection -------------------------------------------------------------------- */
+
+/* _replace_columns(schema, record_class, columns): the facade's
+ * add_column / drop_column / rename.  Columns that stay are passed again;
+ * the ones dropped are handed back to the user unlocked. */
+static PyObject *table_replace_columns(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    Table *t = (Table *)self;
+    if (!seq_nargs_ok(NAME, "_replace_columns", nargs, 3, 3)) return NULL;
+    PyObject *targs = PyTuple_Pack(3, args[0], args[1], args[2]);
+    if (!targs) return NULL;
+    release_columns(t); /* so the columns that stay pass check_column */
+    PyObject *fresh = table_new(Py_TYPE(self), targs, NULL);
+    Py_DECREF(targs);
+    if (!fresh) {
+        for (Py_ssize_t i = 0; i < nfields(t); i++) column_lock(table_column(t, i), kind_of(t, i), true);
+        return NULL;
+    }
+    Table *f = (Table *)fresh;
+    if (f->length != t->length && nfields(t) > 0 && nfields(f) > 0) {
+        Py_DECREF(fresh); /* unlocks its columns */
+        for (Py_ssize_t i = 0; i < nfields(t); i++) column_lock(table_column(t, i), kind_of(t, i), true);
+        PyErr_Format(PyExc_ValueError, NAME ": the new column has %lld values for %lld rows",
+                     (long long)f->length, (long long)t->length);
+        return NULL;
+    }
+    /* move f's state into t; f gives up its columns without unlocking */
+    Py_SETREF(t->schema, Py_NewRef(f->schema));
+    Py_SETREF(t->record_class, Py_NewRef(f->record_class));
+    Py_SETREF(t->columns, Py_NewRef(f->columns));
+    if (nfields(t) == 0) t->length = f->length ? f->length : t->length;
+    else t->length = f->length;
+    t->version++;
+    Py_CLEAR(f->columns);
+    Py_DECREF(fresh);
+    Py_RETURN_NONE;
+}
+
+static PyObject *table_get_columns(PyObject *self, void *c) {
+    return PySequence_List(((SchemaObject *)((Table *)self)->schema)->names);
+}
+static PyObject *table_get_schema_obj(PyObject *self, void *c) {
+    return Py_NewRef(((Table *)self)->schema);
+}
+static PyObject *table_get_record_class(PyObject *self, void *c) {
+    return Py_NewRef(((Table *)self)->record_class);
+}
+static PyObject *table_get_column_tuple(PyObject *self, void *c) {
+    return Py_NewRef(((Table *)self)->columns);
+}
+
+static PyObject *table_column_method(PyObject *self, PyObject *name) {
+    if (!PyUnicode_Check(name)) {
+        PyErr_Format(PyExc_TypeError, NAME ".column: name must be a str, not %s",
+                     Py_TYPE(name)->tp_name);
+        return NULL;
+    }
+    return column_by_name((Table *)self, name);
+}
+
+static PyObject *table_debug_info(PyObject *self, PyObject *unused) {
+    Table *t = (Table *)self;
+    PyObject *lengths = PyList_New(nfields(t));
+    for (Py_ssize_t i = 0; lengths && i < nfields(t); i++) {
+        PyObject *col = table_column(t, i);
+        bool locked = kind_of(t, i) == FIELD_NUM ? ((ArrayObject *)col)->table_column
+                    : kind_of(t, i) == FIELD_STR ? ((StringArrayObject *)col)->table_column
+                    : ((CategoricalObject *)col)->table_column;
+        PyObject *v = Py_BuildValue("(LO)", (long long)column_length(col, kind_of(t, i)),
+                                    locked ? Py_True : Py_False);
+        if (!v) Py_CLEAR(lengths);
+        else PyList_SET_ITEM(lengths, i, v);
+    }
+    if (!lengths) return NULL;
+    return Py_BuildValue("{sLsKsN}", "length", (long long)t->length, "version",
+                         (unsigned long long)t->version, "columns", lengths);
+}
+
+static PyMethodDef table_methods[] = {
+    {"append", table_append, METH_O,
+     "append(row): add a row at the end (a Record, dict, tuple, dataclass, namedtuple or "
+     "any object with the fields as attributes).  Amortised O(fields)."},
+    {"extend", table_extend, METH_O,
+     "extend(rows): append every row; all or nothing (a bad row changes nothing).  O(n)."},
+    {"insert", (PyCFunction)(void (*)(void))table_insert, METH_FASTCALL,
+     "insert(i, row): insert a row before position i, as list.insert.  O(n)."},
+    {"pop", (PyCFunction)(void (*)(void))table_pop, METH_FASTCALL,
+     "pop(i=-1) -> Record: remove row i and return it as a standalone record."},
+    {"clear", table_clear_rows, METH_NOARGS, "clear(): remove every row."},
+    {"column", table_column_method, METH_O,
+     "column(name): the column container itself (zero-copy); same as table[name]."},
+    {"sort", (PyCFunction)(void (*)(void))table_sort, METH_FASTCALL | METH_KEYWORDS,
+     "sort(by=None, reverse=False, key=None): stable in-place sort by one column or a list "
+     "of columns (in C; nulls and NaNs last; categories by their strings), or by key(row)."},
+    {"take", table_take, METH_O, "take(indices) -> Table of the rows at indices."},
+    {"_filter_mask", table_filter_mask, METH_O, "Rows where mask is true, as a new Table."},
+    {"_replace_columns", (PyCFunction)(void (*)(void))table_replace_columns, METH_FASTCALL,
+     "Swap in a new schema, record class and columns (add/drop/rename)."},
+    {"_debug_info", table_debug_info, METH_NOARGS, "Invariant check data: lengths, version."},
+    {NULL},
+};
+
+static PyGetSetDef table_getset[] = {
+    {"columns", table_get_columns, NULL, "The column names, in order.", NULL},
+    {"_schema", table_get_schema_obj, NULL, "The Schema object.", NULL},
+    {"record_class", table_get_record_class, NULL, "The Record class rows are instances of.", NULL},
+    {"_columns", table_get_column_tuple, NULL, "The column containers, in order.", NULL},
+    {NULL},
+};
+
+static PyMemberDef table_members[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(Table, weakreflist), READONLY},
+    {NULL},
+};
+
+static PyType_Slot table_slots[] = {
+    {Py_tp_doc, "The C part of compactcol.Table (use compactcol.Table)."},
+    {Py_tp_new, table_new},
+    {Py_tp_dealloc, table_dealloc},
+    {Py_tp_traverse, table_traverse},
+    {Py_tp_clear, table_clear},
+    {Py_tp_iter, table_iter},
+    {Py_tp_methods, table_methods},
+    {Py_tp_getset, table_getset},
+    {Py_tp_members, table_members},
+    {Py_tp_hash, PyObject_HashNotImplemented},
+    {Py_mp_length, table_length},
+    {Py_mp_subscript, table_subscript},
+    {Py_mp_ass_subscript, table_ass_subscript},
+    {Py_sq_length, table_length},
+    {0, NULL},
+};
+
+PyType_Spec table_spec = {
+    .name = "compactcol._core.Table",
+    .basicsize = sizeof(Table),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_BASETYPE,
+    .slots = table_slots,
+};
