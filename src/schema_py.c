@@ -81,24 +81,39 @@ keep:
 
 /* ---- one value -> one cell ---------------------------------------------------------- */
 
+/* The prefix the Array conversion puts on its messages ("Array('int8').convert: "),
+ * built only when a conversion failed. */
+static int reprefix_number(const cc_numarray *like, const convert_ctx *ctx, PyObject *name) {
+    char generated[CC_ARRAY_NAME_MAX + 16];
+    array_describe(like, generated);
+    strcat(generated, ".convert: ");
+    return reprefix(ctx, name, generated);
+}
+
 static int convert_number(const field_info *f, PyObject *v, field_cell *c, const convert_ctx *ctx) {
     cc_numarray like;
     cc_numarray_init(&like, f->dtype, false, false);
-    char generated[CC_ARRAY_NAME_MAX + 16];
-    array_describe(&like, generated);
-    strcat(generated, ".convert: ");
-    if (array_to_scalar(&like, v, &c->num, "convert", -1) < 0) return reprefix(ctx, f->name, generated);
+    cc_kind kind = cc_dtype_get(f->dtype)->kind;
+    if (kind == CC_KIND_FLOAT && PyFloat_CheckExact(v)) { /* the common cases, inline */
+        c->num.kind = CC_SCALAR_FLOAT;
+        c->num.v.f = PyFloat_AS_DOUBLE(v);
+    } else if (kind == CC_KIND_BOOL && PyBool_Check(v)) {
+        c->num.kind = CC_SCALAR_BOOL;
+        c->num.v.i = v == Py_True;
+    } else if (array_to_scalar(&like, v, &c->num, "convert", -1) < 0) {
+        return reprefix_number(&like, ctx, f->name);
+    }
     uint64_t tmp;
     cc_status st = cc_dtype_store(f->dtype, &c->num, &tmp);
     if (st == CC_OK) return 0;
     array_raise(&like, st, "convert", -1, v);
-    return reprefix(ctx, f->name, generated);
+    return reprefix_number(&like, ctx, f->name);
 }
 
 int field_convert(PyObject *schema, Py_ssize_t i, PyObject *v, field_cell *c,
                   const convert_ctx *ctx) {
     const field_info *f = schema_field(schema, i);
-    c->buf = (utf8_buf)UTF8_BUF_INIT;
+    c->buf.heap = NULL; /* not the whole struct: its 256 bytes are scratch */
     c->is_null = false;
     c->code = -1;
     if (v == Py_None) {

@@ -490,7 +490,8 @@ static int commit_scratch(Table *t, scratch_column *s, int64_t n, const char *wh
             else st = cc_numarray_splice(num_of(col), old, 0, &s[i].num);
             break;
         case FIELD_STR:
-            if (old == 0) cc_strarray_move(str_of(col), &s[i].str);
+            if (old == 0 && cc_strarray_shrink_to_fit(&s[i].str) == CC_OK)
+                cc_strarray_move(str_of(col), &s[i].str); /* no spare bytes kept */
             else st = cc_strarray_splice(str_of(col), old, 0, &s[i].str);
             break;
         default:
