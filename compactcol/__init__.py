@@ -39,4 +39,6 @@ __all__ = [
 _MutableSequence.register(Array)
 _MutableSequence.register(StringArray)
 _MutableSequence.register(CategoricalArray)
-_MutableSequence.register(Table)
+# Table is deliberately not registered as a Sequence: consumers such as
+# polars.DataFrame(table) would then read it row by row instead of through
+# its Arrow stream.

@@ -8,6 +8,7 @@ conversion methods whose cost is not per row.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import sys
 from collections.abc import Mapping
@@ -259,6 +260,32 @@ class Table(_core.Table):  # type: ignore[misc]
         table = cls(infer_schema(head))
         table.extend(itertools.chain(head, it))
         return table
+
+    def to_arrow(self):
+        """A pyarrow.Table sharing the columns' buffers (through __arrow_c_stream__).
+
+        While it is alive the table cannot change length (BufferError)."""
+        pa = importlib.import_module("pyarrow")
+        return pa.table(self)
+
+    def to_pandas(self):
+        """A pandas.DataFrame: numeric columns without nulls share memory through NumPy,
+        str columns become pandas' Arrow-backed strings, categories pd.Categorical."""
+        np = importlib.import_module("numpy")
+        pd = importlib.import_module("pandas")
+        pa = importlib.import_module("pyarrow")
+        data = {}
+        for (name, spec, *_), col in zip(self._schema.fields, self._columns):
+            base = spec.rstrip("?")
+            if base == "category":
+                data[name] = col.to_pandas()
+            elif base == "str":
+                data[name] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(col)]))
+            elif col.null_count:
+                data[name] = pa.array(col).to_pandas(types_mapper=pd.ArrowDtype)
+            else:
+                data[name] = np.asarray(col)
+        return pd.DataFrame(data, copy=False)
 
     # ---- Python protocols ----
 

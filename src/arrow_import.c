@@ -325,14 +325,6 @@ PyObject *arrow_import_array(PyObject *module, PyObject *const *args, Py_ssize_t
 
 /* ---- streams ---------------------------------------------------------------------------- */
 
-struct ArrowArrayStream {
-    int (*get_schema)(struct ArrowArrayStream *, struct ArrowSchema *out);
-    int (*get_next)(struct ArrowArrayStream *, struct ArrowArray *out);
-    const char *(*get_last_error)(struct ArrowArrayStream *);
-    void (*release)(struct ArrowArrayStream *);
-    void *private_data;
-};
-
 static PyObject *stream_error(struct ArrowArrayStream *st, int code, const char *step) {
     const char *msg = st->get_last_error ? st->get_last_error(st) : NULL;
     PyErr_Format(PyExc_ValueError, WHAT ": the stream's %s failed (errno %d): %s", step, code,

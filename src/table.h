@@ -129,6 +129,11 @@ PyObject *table_sort(PyObject *self, PyObject *const *args, Py_ssize_t nargs, Py
 PyObject *table_take(PyObject *self, PyObject *indices);
 PyObject *table_filter_mask(PyObject *self, PyObject *mask);
 
+/* ---- table_arrow.c ---- */
+
+PyObject *table_arrow_c_stream(PyObject *self, PyObject *args, PyObject *kwds);
+PyObject *table_arrow_c_schema(PyObject *self, PyObject *unused);
+
 /* categorical_py.c: element i (caller checked bounds), None or the str. */
 PyObject *categorical_item(PyObject *cat, Py_ssize_t i);
 /* A new CategoricalArray over codes (taken over) and pool. */

@@ -912,6 +912,12 @@ static PyMethodDef table_methods[] = {
     {"_replace_columns", (PyCFunction)(void (*)(void))table_replace_columns, METH_FASTCALL,
      "Swap in a new schema, record class and columns (add/drop/rename)."},
     {"_debug_info", table_debug_info, METH_NOARGS, "Invariant check data: lengths, version."},
+    {"__arrow_c_stream__", (PyCFunction)(void (*)(void))table_arrow_c_stream,
+     METH_VARARGS | METH_KEYWORDS,
+     "The table as an Arrow stream of one struct batch (PyCapsule), zero-copy; the "
+     "columns cannot resize until the consumer releases it."},
+    {"__arrow_c_schema__", table_arrow_c_schema, METH_NOARGS,
+     "The table's Arrow struct schema (PyCapsule)."},
     {NULL},
 };
 

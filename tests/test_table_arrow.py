@@ -1,0 +1,104 @@
+"""Table through Arrow: __arrow_c_stream__ (zero-copy, locked while alive),
+pyarrow / Polars / pandas hand-off."""
+
+import gc
+
+import pytest
+
+import compactcol as cc
+
+pa = pytest.importorskip("pyarrow")
+
+SCHEMA = {"id": "int64", "p": "float64?", "s": "str?", "c": "category", "b": "bool", "n": "int8?"}
+ROWS = [(1, None, "x", "u", True, 3), (2, 2.5, None, "v", False, None), (3, 1.0, "yz", "u", True, -1)]
+
+
+def make():
+    return cc.Table(SCHEMA, ROWS)
+
+
+def test_pyarrow_table_round_trip_types_and_values():
+    t = make()
+    at = pa.table(t)
+    assert at.column_names == list(SCHEMA)
+    assert at.schema.field("c").type == pa.dictionary(pa.int8(), pa.string())
+    assert at.schema.field("id").nullable is False
+    assert at.schema.field("p").nullable is True
+    assert at.to_pylist() == t.to_dicts()
+
+
+def test_stream_shares_buffers_and_locks_the_table_until_released():
+    t = make()
+    at = t.to_arrow()
+    addr = at.column("id").chunk(0).buffers()[1].address
+    import numpy as np
+
+    assert addr == np.asarray(t["id"]).__array_interface__["data"][0]
+    with pytest.raises(BufferError):
+        t.append(ROWS[0])
+    assert len(t) == 3
+    t[0].p = 9.0  # same-size writes are allowed and seen
+    assert at.column("p")[0].as_py() == 9.0
+    del at
+    gc.collect()
+    t.append(ROWS[0])
+    assert len(t) == 4
+
+
+def test_unconsumed_stream_capsule_releases_everything():
+    t = make()
+    for _ in range(50):
+        capsule = t.__arrow_c_stream__()
+        del capsule
+    t.append(ROWS[0])  # nothing stayed exported
+    assert t._debug_info()["length"] == 4
+
+
+def test_stream_capsule_consumed_twice_fails_cleanly():
+    t = make()
+    capsule = t.__arrow_c_stream__()
+    reader = pa.RecordBatchReader._import_from_c_capsule(capsule)
+    with pytest.raises(Exception):
+        pa.RecordBatchReader._import_from_c_capsule(capsule)
+    assert reader.read_all().num_rows == 3
+    del reader
+    t.append(ROWS[0])
+
+
+def test_requested_schema_is_refused():
+    """AR7: an incompatible (any) requested_schema raises."""
+    t = make()
+    with pytest.raises(NotImplementedError):
+        t.__arrow_c_stream__(pa.schema([("id", pa.int32())]).__arrow_c_schema__())
+
+
+def test_schema_capsule():
+    t = make()
+    schema = pa.schema(t)
+    assert schema.names == list(SCHEMA)
+
+
+def test_empty_table_streams_zero_rows():
+    t = cc.Table(SCHEMA)
+    assert pa.table(t).num_rows == 0
+
+
+def test_polars_dataframe_reads_the_stream():
+    pl = pytest.importorskip("polars")
+    t = make()
+    df = pl.DataFrame(t)
+    assert df.columns == list(SCHEMA)
+    assert df.to_dicts() == t.to_dicts()
+
+
+def test_to_pandas_types_and_shared_memory():
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    t = make()
+    df = t.to_pandas()
+    assert list(df.columns) == list(SCHEMA)
+    assert isinstance(df["c"].dtype, pd.CategoricalDtype)
+    assert df["s"].dtype == pd.StringDtype("pyarrow")
+    assert np.shares_memory(df["id"].to_numpy(), np.asarray(t["id"]))
+    assert df["s"].tolist()[0] == "x" and pd.isna(df["s"].tolist()[1])
+    assert df["c"].tolist() == ["u", "v", "u"]
