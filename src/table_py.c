@@ -315,6 +315,7 @@ static int row_buf_init(row_buf *b, Py_ssize_t n) {
     b->n = n;
     b->converted = 0;
     if (n <= 16) {
+        memset(b->small_vals, 0, sizeof b->small_vals); /* cleared even if no row comes */
         b->vals = b->small_vals;
         b->cells = b->small_cells;
         return 0;
@@ -329,7 +330,7 @@ static int row_buf_init(row_buf *b, Py_ssize_t n) {
 
 static void row_buf_clear(row_buf *b) {
     for (Py_ssize_t i = 0; i < b->converted; i++) field_cell_release(&b->cells[i]);
-    for (Py_ssize_t i = 0; i < b->n && b->converted >= 0; i++) Py_CLEAR(b->vals[i]);
+    for (Py_ssize_t i = 0; i < b->n; i++) Py_CLEAR(b->vals[i]);
     b->converted = 0;
 }
 
