@@ -9,9 +9,11 @@ from ._demo import run_demo
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m compactcol")
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="compare memory and build time with list, array.array, NumPy")
-    demo.add_argument("--rows", type=int, default=10_000_000,
-                      help="number of integers (default 10,000,000)")
+    demo = sub.add_parser("demo", help="build a record data set as a list of dicts, a list of "
+                                           "dataclasses, pandas and a compactcol.Table; compare "
+                                           "memory and build time")
+    demo.add_argument("--rows", type=int, default=1_000_000,
+                      help="number of records (default 1,000,000)")
     args = parser.parse_args(argv)
     if args.command == "demo":
         return run_demo(args.rows)
