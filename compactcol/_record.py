@@ -99,11 +99,14 @@ def _is_classvar(annotation) -> bool:
     return annotation is typing.ClassVar or typing.get_origin(annotation) is typing.ClassVar
 
 
-def _own_fields(name, ns):
-    """(name, spec[, default]) for the annotations of a class body; pops the defaults."""
+def _own_fields(name, ns, outer):
+    """(name, spec[, default]) for the annotations of a class body; pops the defaults.
+    String annotations are evaluated in the class's module, the scope that
+    defines the class (outer: that frame's locals) and the class body."""
     annotations = ns.get("__annotations__", {})
     module = sys.modules.get(ns.get("__module__", ""), None)
     globalns = dict(vars(module)) if module else {}
+    globalns.update(outer)
     globalns.setdefault("Category", Category)
     fields = []
     for fname, ann in annotations.items():
@@ -128,7 +131,8 @@ class RecordMeta(type):
             raise TypeError(f"{name}: a Record stores its fields itself; declare them as "
                             f"annotations, not __slots__")
         ns["__slots__"] = ()
-        own = _own_fields(name, ns)
+        outer = sys._getframe(1).f_locals if hasattr(sys, "_getframe") else {}
+        own = _own_fields(name, ns, outer)
         inherited = []
         for base in bases:
             schema = getattr(base, "__compactcol_schema__", None)

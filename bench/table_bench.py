@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""Record tables (issue 4): memory and speed of compactcol.Table against a
+list of dicts, tuples, namedtuples, slotted dataclasses, recordclass,
+msgspec.Struct(gc=False), a NumPy structured array, pandas and PyArrow.
+
+Data: 1 M orders `id:int, ts:int, price:float, name:str (8-24 ASCII chars),
+category (50 values), flag:bool`, generated as compactcol's demo does
+(compactcol._demo._raw).  Every structure is built from fresh row dicts
+made one at a time -- new ints, floats and strs per row, as a loader parses
+them -- so each structure owns its values.  Memory: tracemalloc around the
+build, in a fresh process per structure (the row dicts the structure does
+not keep are freed before the count); pandas by memory_usage(deep=True)
+and PyArrow by nbytes (their buffers live where tracemalloc cannot see).
+Speed: best of --repeats in this process.
+
+    python bench/table_bench.py [--rows N] [--quick] [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from strings_bench import best_of  # noqa: E402
+
+DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "table.md")
+FIELDS = ("id", "ts", "price", "name", "category", "flag")
+
+
+def rows_of(raw):
+    """Fresh row dicts, one per raw record."""
+    for i, (price, name, category, flag) in enumerate(raw):
+        yield {"id": 1_000_000 + i, "ts": 1_700_000_000_000 + 37 * i, "price": price * 1.0,
+               "name": name.decode(), "category": category.decode(), "flag": flag}
+
+
+def record_types():
+    import collections
+    import dataclasses
+
+    import compactcol as cc
+
+    class Order(cc.Record):
+        id: int
+        ts: int
+        price: float
+        name: str
+        category: cc.Category
+        flag: bool
+
+    @dataclasses.dataclass(slots=True)
+    class OrderDC:
+        id: int
+        ts: int
+        price: float
+        name: str
+        category: str
+        flag: bool
+
+    return Order, OrderDC, collections.namedtuple("OrderNT", FIELDS)
+
+
+def builders():
+    """name -> build(iterator of row dicts) -> the structure."""
+    import compactcol as cc
+
+    Order, OrderDC, OrderNT = record_types()
+
+    def recordclass_rows(rows):
+        from recordclass import make_dataclass
+
+        R = make_dataclass("OrderRC", FIELDS)
+        return [R(**r) for r in rows]
+
+    def msgspec_rows(rows):
+        import msgspec
+
+        M = msgspec.defstruct("OrderMS", [(f, object) for f in FIELDS], gc=False)
+        return [M(**r) for r in rows]
+
+    def numpy_rows(rows):
+        import numpy as np
+
+        dt = np.dtype([("id", "i8"), ("ts", "i8"), ("price", "f8"), ("name", "U24"),
+                       ("category", "U16"), ("flag", "?")])
+        return np.array([tuple(r.values()) for r in rows], dtype=dt)
+
+    def pandas_rows(rows):
+        import pandas as pd
+
+        return pd.DataFrame(list(rows))
+
+    def pyarrow_rows(rows, dictionary=False):
+        import pyarrow as pa
+
+        t = pa.Table.from_pylist(list(rows))
+        if dictionary:
+            t = t.set_column(4, "category", t.column("category").dictionary_encode())
+        return t
+
+    def table_append(rows):
+        t = cc.Table(Order)
+        for r in rows:
+            t.append(r)
+        return t
+
+    return {
+        "list of dicts": list,
+        "list of tuples": lambda rows: [tuple(r.values()) for r in rows],
+        "list of namedtuples": lambda rows: [OrderNT(**r) for r in rows],
+        "list of dataclass(slots=True)": lambda rows: [OrderDC(**r) for r in rows],
+        "list of recordclass": recordclass_rows,
+        "list of msgspec.Struct(gc=False)": msgspec_rows,
+        "NumPy structured array (U24, U16)": numpy_rows,
+        "pandas DataFrame": pandas_rows,
+        "PyArrow Table": pyarrow_rows,
+        "PyArrow Table, category dictionary-encoded": lambda rows: pyarrow_rows(rows, True),
+        "compactcol.Table (extend)": lambda rows: cc.Table(Order, rows),
+        "compactcol.Table (append loop)": table_append,
+    }
+
+
+def memory_child(case: str, n: int) -> dict:
+    import gc
+    import tracemalloc
+
+    from compactcol._demo import _raw
+
+    build = builders()[case]
+    raw = _raw(n)
+    mean_name = sum(len(r[1]) for r in raw) / n
+    gc.collect()
+    tracemalloc.start()
+    try:
+        obj = build(rows_of(raw))
+    except ImportError as e:
+        return {"case": case, "skip": str(e)}
+    current = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    if hasattr(obj, "memory_usage"):
+        current = int(obj.memory_usage(deep=True).sum())
+    elif type(obj).__module__.startswith("pyarrow"):
+        current = obj.nbytes
+    out = {"case": case, "bytes_per": current / n, "mean_name": mean_name}
+    if hasattr(obj, "_schema"):
+        out["nbytes_per"] = obj.nbytes / n
+    return out
+
+
+def run_memory_case(case: str, n: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", case, str(n)],
+                         capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        return {"case": case, "skip": (out.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(out.stdout)
+
+
+def run_speed(n: int, repeats: int) -> dict:
+    import pandas as pd
+
+    import compactcol as cc
+    from compactcol._demo import _raw
+
+    Order, OrderDC, _ = record_types()
+    raw = _raw(n)
+    rows = list(rows_of(raw))
+    out = {}
+
+    def loop_into(target):
+        append = target.append
+        for i, (price, name, category, flag) in enumerate(raw):  # the user's loop
+            append({"id": 1_000_000 + i, "ts": 1_700_000_000_000 + 37 * i, "price": price,
+                    "name": name, "category": category, "flag": flag})
+
+    decoded = [(p, nm.decode(), c.decode(), f) for p, nm, c, f in raw]
+    raw = decoded
+    out["append loop, list"] = best_of(lambda: loop_into([]), repeats)
+    out["append loop, Table"] = best_of(lambda: loop_into(cc.Table(Order)), repeats)
+    out["extend list of dicts, Table"] = best_of(lambda: cc.Table(Order).extend(rows), repeats)
+    out["pd.DataFrame(list of dicts)"] = best_of(lambda: pd.DataFrame(rows), repeats)
+    table = cc.Table(Order, rows)
+    dcs = [OrderDC(**r) for r in rows]
+
+    def read_price(seq):
+        s = 0.0
+        for r in seq:
+            s += r.price
+        return s
+
+    out["iterate + read one field, dataclasses"] = best_of(lambda: read_price(dcs), repeats)
+    out["iterate + read one field, Table"] = best_of(lambda: read_price(table), repeats)
+    out["Table.to_pandas()"] = best_of(lambda: table.to_pandas(), repeats)
+
+    class Five(cc.Record):
+        a: int
+        b: int
+        c: float
+        d: float
+        e: int
+
+    out["Record, 5 numeric fields, bytes"] = sys.getsizeof(Five(1, 2, 3.0, 4.0, 5))
+    return out
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--quick", action="store_true", help="100,000 rows, 1 repeat")
+    p.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+    p.add_argument("--out", default=DEFAULT_OUT)
+    p.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        print(json.dumps(memory_child(args.child[0], int(args.child[1]))))
+        return 0
+    if args.quick:
+        args.rows, args.repeats = 100_000, 1
+    import compactcol
+
+    n = args.rows
+    memory = {c: run_memory_case(c, n) for c in builders()}
+    speed = run_speed(n, args.repeats)
+    per = {c: m.get("bytes_per") for c, m in memory.items()}
+    table = per["compactcol.Table (extend)"]
+    mean_name = memory["compactcol.Table (extend)"].get("mean_name", 0)
+    floor = 8 + 8 + 8 + mean_name + 1 + 1 / 8
+    targets = []
+
+    def check(what, measured, op, limit):
+        ok = measured is not None and (measured <= limit if op == "<=" else measured >= limit)
+        shown = "n/a" if measured is None else f"{measured:.2f}"
+        targets.append((what, shown, f"{op} {limit:g}", "yes" if ok else "NO"))
+
+    def ratio(a, b):
+        return a / b if a and b else None
+
+    check("Table bytes/row / payload floor", ratio(table, floor), "<=", 1.3)
+    check("list of dicts / Table memory", ratio(per["list of dicts"], table), ">=", 8)
+    check("dataclass(slots=True) / Table memory", ratio(per["list of dataclass(slots=True)"], table),
+          ">=", 3)
+    check("pandas memory_usage(deep=True) / Table memory", ratio(per["pandas DataFrame"], table),
+          ">=", 1)
+    check("PyArrow nbytes / Table memory", ratio(per["PyArrow Table"], table), ">=", 1)
+    check("append loop: Table / list time",
+          ratio(speed["append loop, Table"], speed["append loop, list"]), "<=", 2.5)
+    check("pd.DataFrame(list of dicts) / Table.extend time",
+          ratio(speed["pd.DataFrame(list of dicts)"], speed["extend list of dicts, Table"]), ">=", 3)
+    check("iterate + read one field: Table / dataclasses time",
+          ratio(speed["iterate + read one field, Table"],
+                speed["iterate + read one field, dataclasses"]), "<=", 3)
+    check("Record with 5 numeric fields, bytes", speed["Record, 5 numeric fields, bytes"], "<=", 64)
+    check("pd.DataFrame(list of dicts) / Table.to_pandas() time (issue 5)",
+          ratio(speed["pd.DataFrame(list of dicts)"], speed["Table.to_pandas()"]), ">=", 5)
+
+    lines = [
+        "# compactcol Record tables: benchmark report", "",
+        f"- date: {datetime.datetime.now():%Y-%m-%d %H:%M}",
+        f"- python: {sys.version.split()[0]}; compactcol from {os.path.dirname(compactcol.__file__)}",
+        f"- machine: {platform.machine()}, {os.cpu_count()} cpus",
+        f"- command: python bench/table_bench.py --rows {n} --repeats {args.repeats}",
+        f"- payload floor: 8 (id) + 8 (ts) + 8 (price) + {mean_name:.2f} (mean name bytes) "
+        f"+ 1 (category code) + 1/8 (flag bit) = {floor:.2f} bytes/row", "",
+        "## Targets", "", "| target | measured | limit | met |", "|---|---|---|---|",
+        *[f"| {w} | {m} | {lim} | {ok} |" for w, m, lim, ok in targets], "",
+        "## Memory (bytes per row, fresh process per structure)", "",
+        "| structure | bytes/row | vs Table |", "|---|---|---|",
+    ]
+    for case, m in memory.items():
+        if "skip" in m:
+            lines.append(f"| {case} | skipped: {m['skip']} | |")
+        else:
+            lines.append(f"| {case} | {m['bytes_per']:.1f} | {m['bytes_per'] / table:.2f}x |")
+    nb = memory["compactcol.Table (extend)"].get("nbytes_per")
+    if nb:
+        lines += ["", f"`Table.nbytes` / row: {nb:.1f} (payload; tracemalloc also counts the "
+                  "objects and spare capacity)"]
+    lines += ["", "## Speed (seconds, best of repeats)", "", "| operation | seconds |", "|---|---|"]
+    lines += [f"| {k} | {v:.4f} |" for k, v in speed.items() if "bytes" not in k]
+    report = "\n".join(lines) + "\n"
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as f:
+        f.write(report)
+    print(report)
+    missed = [t for t in targets if t[3] != "yes"]
+    return 1 if args.check and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
