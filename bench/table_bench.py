@@ -42,27 +42,10 @@ def rows_of(raw):
 
 
 def record_types():
+    """The demo's Record and slotted dataclass, and a namedtuple of the same fields."""
     import collections
-    import dataclasses
 
-    import compactcol as cc
-
-    class Order(cc.Record):
-        id: int
-        ts: int
-        price: float
-        name: str
-        category: cc.Category
-        flag: bool
-
-    @dataclasses.dataclass(slots=True)
-    class OrderDC:
-        id: int
-        ts: int
-        price: float
-        name: str
-        category: str
-        flag: bool
+    from compactcol._demo import Order, OrderDC
 
     return Order, OrderDC, collections.namedtuple("OrderNT", FIELDS)
 
