@@ -9,6 +9,7 @@ fresh strings), as rows read from a file or a socket do.
 """
 
 import dataclasses
+import importlib
 import random
 import sys
 import time
@@ -103,8 +104,7 @@ def _build_table(rows):
 
 
 def _build_pandas(rows):
-    import pandas as pd
-
+    pd = importlib.import_module("pandas")
     return pd.DataFrame(list(rows))
 
 
@@ -128,8 +128,7 @@ def _measure(raw, label, build):
 def run_demo(n):
     builders = [("list of dicts", _build_dicts), ("list of dataclasses", _build_dataclasses)]
     try:
-        import pandas  # noqa: F401
-
+        importlib.import_module("pandas")
         builders.append(("pandas DataFrame", _build_pandas))
     except ImportError:
         pass

@@ -4,9 +4,10 @@ import subprocess
 import sys
 
 
-def test_demo_runs_small():
+def test_demo_runs_small(tmp_path):
+    # from an empty cwd, so the installed package runs, not the source folder
     r = subprocess.run([sys.executable, "-m", "compactcol", "demo", "--rows", "3000"],
-                       capture_output=True, text=True, timeout=300)
+                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     for label in ("list of dicts", "list of dataclasses", "pandas DataFrame", "compactcol.Table"):
         assert label in r.stdout
