@@ -25,3 +25,61 @@ def categorical_to_pandas(c):
 
     categories = pd.Index(c.categories.tolist(), dtype=object)
     return pd.Categorical.from_codes(np.asarray(c.codes), categories=categories)
+
+
+def _na_free(values):
+    """values with pandas' missing markers (None, NaN, pd.NA, NaT) as None."""
+    pd = _pandas()
+    return [None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in values]
+
+
+def column_from_pandas(name, series):
+    """The compactcol column container for one pandas Series (copied).
+
+    NumPy-backed numbers and bools: one copy of the buffer (a NaN stays a
+    float NaN, as in NumPy).  Categoricals of str: the categories become a
+    pool, the codes are copied.  Everything else (str, object, pandas'
+    nullable Int64/Float64/boolean, ArrowDtype) goes through Arrow when
+    pyarrow is installed, and through a list otherwise."""
+    pd = _pandas()
+    import numpy as np
+
+    from . import _core
+    from ._arrow import from_arrow
+
+    what = f"Table.from_pandas: column {name!r} ({series.dtype})"
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = list(dtype.categories)
+        if not all(isinstance(c, str) for c in categories):
+            raise TypeError(f"{what}: a category column needs str categories")
+        codes = _core.Array("int", np.asarray(series.cat.codes))
+        return _core._categorical_from_state(_core.StringPool(categories), codes,
+                                             bool(series.isna().any()))
+    if isinstance(dtype, np.dtype) and dtype.kind in "iufb":
+        if dtype.name not in _core.DTYPES:
+            raise TypeError(f"{what}: no compactcol dtype holds {dtype.name}")
+        return _core.Array(dtype.name, series.to_numpy())
+    try:
+        pa = importlib.import_module("pyarrow")
+    except ImportError:
+        return _column_from_list(what, dtype, _na_free(series.tolist()))
+    try:
+        return from_arrow(pa.array(series, from_pandas=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
+        raise TypeError(f"{what}: {exc}") from exc
+
+
+def _column_from_list(what, dtype, values):
+    """The no-pyarrow path: str (or None) values, or a pandas nullable number dtype."""
+    import numpy as np
+
+    from . import _core
+
+    nullable = None in values
+    if all(v is None or isinstance(v, str) for v in values):
+        return _core.StringArray(values, nullable=nullable)
+    base = getattr(dtype, "numpy_dtype", None)
+    if isinstance(base, np.dtype) and base.name in _core.DTYPES:
+        return _core.Array(base.name, values, nullable=nullable)
+    raise TypeError(f"{what}: a column holds one of int, float, bool or str")

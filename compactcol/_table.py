@@ -56,6 +56,16 @@ def _column_container(spec, values):
     return _core.Array(base, values, nullable=nullable)
 
 
+def _spec_of_column(col) -> str:
+    """The schema spec of a free column container."""
+    nullable = "?" if col.nullable else ""
+    if isinstance(col, _core.CategoricalArray):
+        return "category" + nullable
+    if isinstance(col, _core.StringArray):
+        return "str" + nullable
+    return col.dtype + nullable
+
+
 def _field_names(row):
     if isinstance(row, Mapping):
         return list(row)
@@ -94,6 +104,16 @@ def _infer_spec(name, values):
         return "str" + nullable
     raise TypeError(f"Table.from_records: field {name!r} holds {sorted(k.__name__ for k in kinds)}; "
                     f"a column takes one of int, float, bool or str (pass schema=)")
+
+
+def _unique(names, columns):
+    """zip(names, columns), refusing a repeated name (RT5) -- a dict would drop it."""
+    seen = set()
+    for n in names:
+        if n in seen:
+            raise ValueError(f"Table: duplicate column name {n!r}")
+        seen.add(n)
+    return zip(names, columns)
 
 
 def infer_schema(rows) -> dict:
@@ -260,6 +280,53 @@ class Table(_core.Table):  # type: ignore[misc]
         table = cls(infer_schema(head))
         table.extend(itertools.chain(head, it))
         return table
+
+    @classmethod
+    def _from_columns(cls, names, columns) -> "Table":
+        """A Table adopting fresh column containers (all of one length)."""
+        s, record_class = _resolve({n: _spec_of_column(c) for n, c in _unique(names, columns)})
+        return _core.Table.__new__(cls, s, record_class, tuple(columns))
+
+    @classmethod
+    def from_arrow(cls, obj) -> "Table":
+        """A Table from any table-like producer of the Arrow PyCapsule interface.
+
+        ``pyarrow.Table`` / ``RecordBatch`` / ``RecordBatchReader``,
+        ``polars.DataFrame``, a DuckDB relation, nanoarrow ...: each field
+        becomes a column (ints, floats, bools -> Array; string, large_string,
+        string_view -> 'str'; dictionaries of strings -> 'category'; a field
+        with nulls is nullable).  The data is copied and validated, chunk by
+        chunk; O(n).
+
+        >>> import pyarrow as pa                                 # doctest: +SKIP
+        >>> Table.from_arrow(pa.table({"id": [1, 2], "name": ["a", None]}))  # doctest: +SKIP
+        Table(Row, [Row(id=1, name='a'), Row(id=2, name=None)], length=2)
+        """
+        from ._arrow import import_arrow
+        result = import_arrow(obj, "Table.from_arrow")
+        if not isinstance(result, tuple):
+            raise TypeError(f"Table.from_arrow: expected a table (a struct array or a stream "
+                            f"of record batches), got a plain array; use compactcol.from_arrow")
+        return cls._from_columns(*result)
+
+    @classmethod
+    def from_pandas(cls, df) -> "Table":
+        """A Table with the DataFrame's columns (copied; the index is not a column).
+
+        NumPy numbers and bools keep their dtype (one copy of the buffer; NaN
+        stays NaN); pandas' nullable dtypes (Int64, Float64, boolean) and
+        columns with None give nullable columns; str and object columns of
+        str become 'str', ``pd.Categorical`` of str 'category'.  Other dtypes
+        (datetimes, mixed objects) raise TypeError naming the column.  O(n).
+        """
+        from ._pandas import column_from_pandas
+        names = list(df.columns)
+        for n in names:
+            if not isinstance(n, str):
+                raise TypeError(f"Table.from_pandas: column names must be str, not "
+                                f"{type(n).__name__} ({n!r})")
+        pairs = list(_unique(names, range(len(names))))
+        return cls._from_columns(names, [column_from_pandas(n, df.iloc[:, i]) for n, i in pairs])
 
     def to_arrow(self):
         """A pyarrow.Table sharing the columns' buffers (through __arrow_c_stream__).

@@ -1,6 +1,7 @@
 /* arrow_import.c -- compactcol.from_arrow: one Arrow array, or a stream of
  * them, from any producer of the Arrow PyCapsule interface, into an Array,
- * a StringArray or a CategoricalArray.
+ * a StringArray or a CategoricalArray; a struct array (a record batch) into
+ * (names, columns), which the facade makes a Table.
  *
  * Ownership: the ArrowArray is moved out of its capsule at once (the
  * capsule's copy gets release = NULL), so whatever happens next we release
@@ -216,12 +217,15 @@ static PyObject *import_dictionary(PyTypeObject *tp, const struct ArrowSchema *s
     if (!dtype_of_format(s->format, &it) || cc_dtype_get(it)->kind == CC_KIND_FLOAT ||
         it == CC_BOOL)
         return bad(PyExc_TypeError, "dictionary indices must be integers");
-    if (!a->dictionary || (strcmp(vf, "u") != 0 && strcmp(vf, "U") != 0))
+    bool views = strcmp(vf, "vu") == 0;
+    if (!a->dictionary || (strcmp(vf, "u") != 0 && strcmp(vf, "U") != 0 && !views))
         return bad(PyExc_TypeError, "only dictionaries of strings import (as CategoricalArray)");
     const char *why = check_shape(a, 2);
     if (why) return bad(PyExc_ValueError, why);
     cc_strarray words;
-    if (collect_strings(a->dictionary, vf[0] == 'U', &words) < 0) return NULL;
+    if ((views ? collect_string_views(a->dictionary, &words)
+               : collect_strings(a->dictionary, vf[0] == 'U', &words)) < 0)
+        return NULL;
     module_state *ms = state_of_type(tp);
     PyObject *pool = ms ? pool_new_empty(tp) : NULL, *codes = NULL, *r = NULL;
     int64_t k = words.length, *ids = PyMem_Malloc((size_t)(k ? k : 1) * sizeof *ids);
@@ -295,6 +299,127 @@ static PyObject *import_one(PyTypeObject *tp, const struct ArrowSchema *s,
     return NULL;
 }
 
+/* ---- structs (record batches) -> (names, columns) ------------------------------------- */
+
+static bool is_struct(const struct ArrowSchema *s) {
+    return s->format && strcmp(s->format, "+s") == 0;
+}
+
+/* Re-raises the pending error with the field named at its end. */
+static void name_the_field(const struct ArrowSchema *child, Py_ssize_t i) {
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    PyObject *text = value ? PyObject_Str(value) : NULL;
+    if (text && PyErr_GivenExceptionMatches(type, PyExc_MemoryError) == 0)
+        PyErr_Format(type, "%U (field %zd, %s%s%s)", text, i, child->name ? "'" : "",
+                     child->name ? child->name : "unnamed", child->name ? "'" : "");
+    else
+        PyErr_Restore(Py_XNewRef(type), Py_XNewRef(value), Py_XNewRef(tb));
+    Py_XDECREF(text);
+    Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
+}
+
+/* The field names of a struct schema, as a new tuple of str. */
+static PyObject *struct_names(const struct ArrowSchema *s) {
+    PyObject *names = PyTuple_New(s->n_children);
+    for (int64_t i = 0; names && i < s->n_children; i++) {
+        const char *name = s->children[i]->name;
+        PyObject *n = PyUnicode_DecodeUTF8(name ? name : "", name ? (Py_ssize_t)strlen(name) : 0,
+                                           "strict");
+        if (!n) Py_CLEAR(names);
+        else PyTuple_SET_ITEM(names, i, n);
+    }
+    return names;
+}
+
+static const char *check_struct(const struct ArrowSchema *s, const struct ArrowArray *a) {
+    if (s->n_children < 0 || !s->children) return "a struct schema without children";
+    for (int64_t i = 0; i < s->n_children; i++)
+        if (!s->children[i] || !s->children[i]->format) return "a struct field without a format";
+    if (!a) return NULL;
+    if (a->length < 0 || a->offset < 0 || a->length > CC_MAX_SIZE - a->offset)
+        return "length or offset out of range";
+    if (a->n_buffers != 1 || !a->buffers) return "wrong number of buffers for a struct";
+    if (a->n_children != s->n_children || (a->n_children && !a->children))
+        return "the array's children do not match the schema's";
+    for (int64_t i = 0; i < a->n_children; i++)
+        if (!a->children[i] || a->children[i]->offset < 0 ||
+            a->children[i]->offset > CC_MAX_SIZE - a->offset - a->length ||
+            a->children[i]->length < a->offset + a->length)
+            return "a child array is shorter than the struct";
+    return NULL;
+}
+
+/* A struct array as (names, columns): child i, cut to the struct's
+ * offset and length, through import_one.  Null rows have no column form,
+ * so a struct with nulls is refused. */
+static PyObject *import_struct(PyTypeObject *tp, const struct ArrowSchema *s,
+                               const struct ArrowArray *a) {
+    const char *why = check_struct(s, a);
+    if (why) return bad(PyExc_ValueError, why);
+    if (has_nulls(a))
+        return bad(PyExc_ValueError, "a struct array with null rows has no column form");
+    PyObject *names = struct_names(s), *columns = names ? PyTuple_New(s->n_children) : NULL;
+    for (int64_t i = 0; columns && i < s->n_children; i++) {
+        struct ArrowArray child = *a->children[i]; /* a view: we release only the parent */
+        bool whole = a->offset == 0 && child.length == a->length;
+        child.offset += a->offset;
+        child.length = a->length;
+        if (!whole && child.null_count > 0) child.null_count = -1; /* unknown in the cut */
+        PyObject *col = import_one(tp, s->children[i], &child);
+        if (!col) {
+            name_the_field(s->children[i], (Py_ssize_t)i);
+            Py_CLEAR(columns);
+        } else {
+            PyTuple_SET_ITEM(columns, i, col);
+        }
+    }
+    PyObject *r = columns ? PyTuple_Pack(2, names, columns) : NULL;
+    Py_XDECREF(names);
+    Py_XDECREF(columns);
+    return r;
+}
+
+/* One array of any supported type: a container, or (names, columns). */
+static PyObject *import_any(PyTypeObject *tp, const struct ArrowSchema *s,
+                            const struct ArrowArray *a) {
+    return is_struct(s) ? import_struct(tp, s, a) : import_one(tp, s, a);
+}
+
+/* The empty container (or (names, columns) of them) for a schema: what an
+ * empty stream imports as. */
+static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s) {
+    module_state *ms = PyModule_GetState(module);
+    if (!s->format) return bad(PyExc_ValueError, "the schema has no format");
+    if (s->dictionary) return PyObject_CallNoArgs((PyObject *)ms->CategoricalArrayType);
+    if (!is_struct(s)) {
+        const void *none[3] = {NULL, NULL, NULL};
+        bool strings = (s->format[0] == 'u' || s->format[0] == 'U') && s->format[1] == '\0';
+        struct ArrowArray empty = {.n_buffers = strings ? 3 : 2, .buffers = none};
+        return import_one(ms->ArrayType, s, &empty);
+    }
+    const char *why = check_struct(s, NULL);
+    if (why) return bad(PyExc_ValueError, why);
+    PyObject *names = struct_names(s), *columns = names ? PyTuple_New(s->n_children) : NULL;
+    for (int64_t i = 0; columns && i < s->n_children; i++) {
+        PyObject *col = is_struct(s->children[i])
+                            ? bad(PyExc_TypeError, "nested types (structs, lists) do not import "
+                                                   "as one array")
+                            : import_empty(module, s->children[i]);
+        if (!col) {
+            name_the_field(s->children[i], (Py_ssize_t)i);
+            Py_CLEAR(columns);
+        } else {
+            PyTuple_SET_ITEM(columns, i, col);
+        }
+    }
+    PyObject *r = columns ? PyTuple_Pack(2, names, columns) : NULL;
+    Py_XDECREF(names);
+    Py_XDECREF(columns);
+    return r;
+}
+
 static const struct ArrowSchema *schema_of(PyObject *capsule) {
     if (!PyCapsule_CheckExact(capsule)) {
         PyErr_Format(PyExc_TypeError, WHAT ": expected an 'arrow_schema' PyCapsule, got %s",
@@ -318,7 +443,7 @@ PyObject *arrow_import_array(PyObject *module, PyObject *const *args, Py_ssize_t
     if (!in->release) return bad(PyExc_ValueError, "the array was already consumed or released");
     struct ArrowArray a = *in; /* move: from here on we release it, once */
     in->release = NULL;
-    PyObject *r = import_one(((module_state *)PyModule_GetState(module))->ArrayType, s, &a);
+    PyObject *r = import_any(((module_state *)PyModule_GetState(module))->ArrayType, s, &a);
     RELEASE_KEEPING_ERROR(&a);
     return r;
 }
@@ -333,7 +458,8 @@ static PyObject *stream_error(struct ArrowArrayStream *st, int code, const char 
 }
 
 /* _from_arrow_stream(stream_capsule): a list of one container per chunk
- * (one empty container for an empty stream); the facade concatenates. */
+ * (one empty container for an empty stream), or of one (names, columns)
+ * per chunk for a stream of record batches; the facade concatenates. */
 PyObject *arrow_import_stream(PyObject *module, PyObject *capsule) {
     if (!PyCapsule_CheckExact(capsule))
         return bad(PyExc_TypeError, "expected an 'arrow_array_stream' PyCapsule");
@@ -358,20 +484,13 @@ PyObject *arrow_import_stream(PyObject *module, PyObject *capsule) {
             break;
         }
         if (!chunk.release) break; /* end of stream */
-        PyObject *part = import_one(tp, &schema, &chunk);
+        PyObject *part = import_any(tp, &schema, &chunk);
         RELEASE_KEEPING_ERROR(&chunk);
         if (!part || PyList_Append(result, part) < 0) Py_CLEAR(result);
         Py_XDECREF(part);
     }
     if (result && PyList_GET_SIZE(result) == 0) { /* empty: one empty container */
-        const void *none[3] = {NULL, NULL, NULL};
-        bool strings = schema.format && (schema.format[0] == 'u' || schema.format[0] == 'U') &&
-                       schema.format[1] == '\0';
-        struct ArrowArray empty = {.n_buffers = strings ? 3 : 2, .buffers = none};
-        module_state *ms = PyModule_GetState(module);
-        PyObject *part = schema.dictionary
-                             ? PyObject_CallNoArgs((PyObject *)ms->CategoricalArrayType)
-                             : import_one(tp, &schema, &empty);
+        PyObject *part = import_empty(module, &schema);
         if (!part || PyList_Append(result, part) < 0) Py_CLEAR(result);
         Py_XDECREF(part);
     }

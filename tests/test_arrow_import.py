@@ -71,10 +71,12 @@ def test_chunked_and_empty_streams():
 
 
 def test_unsupported_types_raise_typeerror():
-    for arr in (pa.array([[1]]), pa.array([{"a": 1}]), pa.array([b"x"]),
+    for arr in (pa.array([[1]]), pa.array([{"a": [1]}]), pa.array([b"x"]),
                 pa.array([1], pa.date32())):
         with pytest.raises(TypeError):
             from_arrow(arr)
+    # a struct of supported types is a table (tests/test_table_import.py)
+    assert from_arrow(pa.array([{"a": 1}])).to_dicts() == [{"a": 1}]
     with pytest.raises(TypeError, match="PyCapsule interface"):
         from_arrow([1, 2])
 

@@ -1,0 +1,262 @@
+"""Tables in from other tools: Table.from_arrow (pyarrow, Polars, DuckDB,
+our own export), compactcol.from_arrow of a table-like source,
+Table.from_pandas, and DuckDB querying a Table in place."""
+
+import math
+
+import pytest
+from hypothesis import given, strategies as st
+
+import compactcol as cc
+
+pa = pytest.importorskip("pyarrow")
+
+SCHEMA = {"id": "int64", "p": "float64?", "s": "str?", "c": "category", "b": "bool", "n": "int8?",
+          "u": "uint32", "f": "float32"}
+ROWS = [(1, None, "x", "u", True, 3, 7, 0.5), (2, 2.5, None, "v", False, None, 0, -1.0),
+        (3, 1.0, "yz\u00e9", "u", True, -1, 2**32 - 1, 2.0)]
+
+
+def make():
+    return cc.Table(SCHEMA, ROWS)
+
+
+def same_rows(t, rows):
+    assert [tuple(r) for r in t] == [tuple(r) for r in rows]
+
+
+# ---- from_arrow ---------------------------------------------------------------------
+
+def test_from_arrow_of_pyarrow_table_keeps_types_nulls_and_values():
+    at = pa.table(make())
+    t = cc.Table.from_arrow(at)
+    assert t.schema == SCHEMA
+    assert t.to_dicts() == at.to_pylist()
+    assert t == make()
+
+
+def test_from_arrow_copies_so_the_source_may_go():
+    at = pa.table({"a": [1, 2], "s": ["x", "y"]})
+    t = cc.Table.from_arrow(at)
+    addr = at.column("a").chunk(0).buffers()[1].address
+    import numpy as np
+    assert np.asarray(t["a"]).__array_interface__["data"][0] != addr
+    del at
+    t.append((3, "z"))  # owns its memory: free to grow
+    assert t.to_dicts()[-1] == {"a": 3, "s": "z"}
+
+
+def test_compactcol_from_arrow_gives_a_table_for_table_like_sources():
+    at = pa.table({"a": [1, None], "s": pa.array(["r", "b"]).dictionary_encode()})
+    t = cc.from_arrow(at)
+    assert isinstance(t, cc.Table)
+    assert t.schema == {"a": "int64?", "s": "category"}
+    assert cc.from_arrow(at.to_batches()[0]) == t  # a RecordBatch: __arrow_c_array__ of a struct
+
+
+def test_from_arrow_of_record_batch_and_reader():
+    at = pa.table({"a": [1, 2, 3]})
+    assert cc.Table.from_arrow(at.to_batches()[0]).to_dicts() == at.to_pylist()
+    reader = pa.RecordBatchReader.from_batches(at.schema, at.to_batches())
+    assert cc.Table.from_arrow(reader).to_dicts() == at.to_pylist()
+
+
+def test_from_arrow_of_many_chunks_concatenates_and_widens_nullability():
+    b1 = pa.record_batch({"a": [1, 2], "s": ["x", "y"], "c": pa.array(["p", "q"]).dictionary_encode()})
+    b2 = pa.record_batch({"a": [None, 4], "s": ["z", None],
+                          "c": pa.array(["q", "r"]).dictionary_encode()},
+                         schema=b1.schema)
+    at = pa.Table.from_batches([b1, b2, b1.slice(0, 0)])
+    t = cc.Table.from_arrow(at)
+    assert t.schema == {"a": "int64?", "s": "str?", "c": "category"}
+    assert t.to_dicts() == at.to_pylist()
+    assert list(t["c"].categories) == ["p", "q", "r"]  # one pool for every chunk
+
+
+def test_from_arrow_of_sliced_batches_reads_from_the_offset():
+    at = pa.table({"a": list(range(100)), "s": [str(i) if i % 3 else None for i in range(100)],
+                   "b": [i % 2 == 0 for i in range(100)]})
+    for start, length in [(1, 10), (37, 50), (99, 1), (0, 0), (13, 0)]:
+        part = at.slice(start, length).combine_chunks().to_batches()
+        source = part[0] if part else at.slice(start, length)
+        t = cc.Table.from_arrow(source)
+        assert t.to_dicts() == at.slice(start, length).to_pylist()
+
+
+def test_from_arrow_struct_child_offsets_add_to_the_parents():
+    # a struct array whose children are themselves sliced, then the struct sliced
+    a = pa.array(list(range(10)), pa.int16()).slice(2)
+    s = pa.array([f"s{i}" for i in range(10)]).slice(2)
+    struct = pa.StructArray.from_arrays([a, s], names=["a", "s"]).slice(3, 4)
+    t = cc.from_arrow(struct)
+    assert t.to_dicts() == struct.to_pylist()
+    assert t.schema == {"a": "int16", "s": "str"}
+
+
+def test_from_arrow_of_empty_sources_keeps_the_schema():
+    schema = pa.schema([("a", pa.int8()), ("s", pa.string()),
+                        ("c", pa.dictionary(pa.int32(), pa.string()))])
+    t = cc.Table.from_arrow(pa.Table.from_batches([], schema=schema))
+    assert len(t) == 0
+    assert t.schema == {"a": "int8", "s": "str", "c": "category"}
+
+
+def test_from_arrow_names_the_field_that_cannot_import():
+    with pytest.raises(TypeError, match=r"field 1, 'l'"):
+        cc.Table.from_arrow(pa.table({"a": [1], "l": [[1, 2]]}))
+    with pytest.raises(TypeError, match="'t'"):
+        cc.Table.from_arrow(pa.table({"t": pa.array([1], pa.timestamp("s"))}))
+
+
+def test_from_arrow_refuses_plain_arrays_and_non_producers():
+    with pytest.raises(TypeError, match="plain array"):
+        cc.Table.from_arrow(pa.array([1, 2]))
+    with pytest.raises(TypeError, match="PyCapsule interface"):
+        cc.Table.from_arrow([{"a": 1}])
+
+
+def test_from_arrow_rt5_duplicate_names():
+    at = pa.table([pa.array([1]), pa.array([2])], names=["a", "a"])
+    with pytest.raises(ValueError, match="duplicate column name 'a'"):
+        cc.Table.from_arrow(at)
+
+
+def test_from_arrow_refuses_a_struct_with_null_rows():
+    struct = pa.array([{"a": 1}, None], pa.struct([("a", pa.int64())]))
+    with pytest.raises(ValueError, match="null rows"):
+        cc.from_arrow(struct)
+
+
+def test_from_arrow_string_views_and_large_strings():
+    at = pa.table({"v": pa.array(["short", "a string longer than twelve", None], pa.string_view()),
+                   "L": pa.array(["x", "y", "z"], pa.large_string())})
+    t = cc.Table.from_arrow(at)
+    assert t.schema == {"v": "str?", "L": "str"}
+    assert t.to_dicts() == at.to_pylist()
+
+
+def test_polars_dataframe_round_trip():
+    pl = pytest.importorskip("polars")
+    df = pl.DataFrame(make())
+    t = cc.Table.from_arrow(df)
+    assert t.to_dicts() == make().to_dicts()
+    assert pl.DataFrame(t).equals(df)
+
+
+def test_duckdb_queries_a_table_in_place_and_results_come_back():
+    duckdb = pytest.importorskip("duckdb")
+    trades = make()
+    con = duckdb.connect()
+    got = con.sql("select c, count(*) as k, sum(id) as total from trades group by c order by c")
+    assert got.fetchall() == [("u", 2, 4), ("v", 1, 2)]
+    back = cc.Table.from_arrow(con.sql("select id, s, p from trades where b order by id"))
+    assert back.to_dicts() == [{"id": 1, "s": "x", "p": None}, {"id": 3, "s": "yz\u00e9", "p": 1.0}]
+    del got, back
+    trades.append(ROWS[0])  # DuckDB released the stream: the table may grow again
+    assert len(trades) == 4
+    assert con.sql("select count(*) from trades").fetchall() == [(4,)]
+
+
+def test_duckdb_null_and_type_round_trip():
+    duckdb = pytest.importorskip("duckdb")
+    t = cc.Table.from_arrow(duckdb.sql(
+        "select i::TINYINT as a, i::UBIGINT as b, i::DOUBLE / 2 as c, (i % 2 = 0) as d, "
+        "case when i % 3 = 0 then null else 'v' || i end as e from range(10) t(i)"))
+    assert t.schema == {"a": "int8", "b": "uint64", "c": "float64", "d": "bool", "e": "str?"}
+    assert t.to_dicts()[3] == {"a": 3, "b": 3, "c": 1.5, "d": False, "e": None}
+
+
+cells = st.tuples(st.integers(-2**63, 2**63 - 1) | st.none(),
+                  st.floats(allow_nan=False) | st.none(),
+                  st.text() | st.none(),
+                  st.sampled_from(["r", "g", "b"]),
+                  st.booleans())
+
+
+@given(st.lists(cells, max_size=40), st.integers(0, 5))
+def test_arrow_round_trip_against_pyarrow(rows, chunk):
+    schema = {"i": "int64?", "f": "float64?", "s": "str?", "c": "category", "b": "bool"}
+    t = cc.Table(schema, rows)
+    at = pa.table(t)
+    if chunk and rows:  # re-chunk the data
+        at = pa.Table.from_batches(at.to_batches(max_chunksize=chunk))
+    back = cc.Table.from_arrow(at)
+    assert back.to_dicts() == t.to_dicts()
+    assert back.to_dicts() == at.to_pylist()
+
+
+# ---- from_pandas ----------------------------------------------------------------------
+
+pd = pytest.importorskip("pandas")
+np = pytest.importorskip("numpy")
+
+
+def test_from_pandas_every_kind_of_column():
+    df = pd.DataFrame({
+        "i": np.array([1, 2, 3], dtype=np.int32),
+        "u": np.array([1, 2, 3], dtype=np.uint8),
+        "f": [1.5, float("nan"), 3.0],
+        "b": [True, False, True],
+        "s": ["x", None, "z\u00e9"],
+        "o": pd.Series(["a", "b", "c"], dtype=object),
+        "c": pd.Categorical(["u", "v", None]),
+        "m": pd.array([1, None, 3], dtype="Int64"),
+        "mb": pd.array([True, None, False], dtype="boolean"),
+        "a": pd.Series([1.0, None, 2.0], dtype=pd.ArrowDtype(pa.float64())),
+    })
+    t = cc.Table.from_pandas(df)
+    assert t.schema == {"i": "int32", "u": "uint8", "f": "float64", "b": "bool", "s": "str?",
+                        "o": "str", "c": "category?", "m": "int64?", "mb": "bool?",
+                        "a": "float64?"}
+    rows = t.to_dicts()
+    assert math.isnan(rows[1]["f"])  # NaN stays a float NaN in a float64 column
+    rows[1]["f"] = None
+    assert rows == [
+        {"i": 1, "u": 1, "f": 1.5, "b": True, "s": "x", "o": "a", "c": "u", "m": 1, "mb": True, "a": 1.0},
+        {"i": 2, "u": 2, "f": None, "b": False, "s": None, "o": "b", "c": "v", "m": None, "mb": None,
+         "a": None},
+        {"i": 3, "u": 3, "f": 3.0, "b": True, "s": "z\u00e9", "o": "c", "c": None, "m": 3, "mb": False,
+         "a": 2.0},
+    ]
+
+
+def test_from_pandas_to_pandas_round_trip():
+    t = make()
+    back = cc.Table.from_pandas(t.to_pandas())
+    assert back == t
+    assert back.schema == SCHEMA
+
+
+def test_from_pandas_copies_and_ignores_the_index():
+    df = pd.DataFrame({"a": np.arange(5, dtype=np.int64)}, index=list("vwxyz"))
+    t = cc.Table.from_pandas(df)
+    assert t.columns == ["a"]
+    df.iloc[0, 0] = 99
+    assert t[0].a == 0
+
+
+def test_from_pandas_column_of_a_2d_block_is_strided():
+    df = pd.DataFrame(np.arange(12, dtype=np.float32).reshape(4, 3), columns=["x", "y", "z"])
+    t = cc.Table.from_pandas(df)
+    assert t["y"].tolist() == [1.0, 4.0, 7.0, 10.0]
+
+
+def test_from_pandas_refuses_what_has_no_column_type():
+    bad = {
+        "mixed objects": (pd.DataFrame({"o": ["a", 1]}), TypeError, "column 'o'"),
+        "datetimes": (pd.DataFrame({"t": pd.to_datetime(["2020-01-01"])}), TypeError, "column 't'"),
+        "float16": (pd.DataFrame({"h": np.array([1], dtype=np.float16)}), TypeError, "float16"),
+        "int categories": (pd.DataFrame({"k": pd.Categorical([1, 2])}), TypeError, "str categories"),
+        "RT5 non-str name": (pd.DataFrame({1: [1]}), TypeError, "names must be str"),
+        "RT5 duplicate": (pd.DataFrame([[1, 2]], columns=["a", "a"]), ValueError, "duplicate"),
+    }
+    for why, (df, exc, text) in bad.items():
+        with pytest.raises(exc, match=text):
+            cc.Table.from_pandas(df)
+
+
+def test_from_pandas_category_codes_are_checked_and_kept():
+    cat = pd.Categorical.from_codes([2, 0, -1, 1], categories=["a", "b", "c"])
+    t = cc.Table.from_pandas(pd.DataFrame({"c": cat}))
+    assert t["c"].tolist() == ["c", "a", None, "b"]
+    assert list(t["c"].categories) == ["a", "b", "c"]
