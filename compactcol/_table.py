@@ -328,6 +328,22 @@ class Table(_core.Table):  # type: ignore[misc]
         pairs = list(_unique(names, range(len(names))))
         return cls._from_columns(names, [column_from_pandas(n, df.iloc[:, i]) for n, i in pairs])
 
+    def to_numpy(self, na_value=None):
+        """A NumPy structured array, one field per column (a copy; O(n)).
+
+        Numbers keep their dtype; str and category columns become
+        fixed-width 'U' fields as wide as their longest string (NumPy's
+        StringDType cannot be a structured field).  Nulls become NaN in float
+        columns; in the others ``na_value`` (one value, or a dict by column
+        name) is written, and without it a column with nulls raises
+        ValueError, as ``Array.to_numpy`` does.
+
+        >>> Table({"id": "int32", "name": "str"}, [(1, "ada")]).to_numpy()  # doctest: +SKIP
+        array([(1, 'ada')], dtype=[('id', '<i4'), ('name', '<U3')])
+        """
+        from ._numpy import table_to_numpy
+        return table_to_numpy(self, na_value)
+
     def to_arrow(self):
         """A pyarrow.Table sharing the columns' buffers (through __arrow_c_stream__).
 

@@ -52,10 +52,7 @@ PyObject *array_tobytes(ArrayObject *self, PyObject *unused) {
 
 PyObject *array_validity(ArrayObject *self, PyObject *unused) {
     (void)unused;
-    const cc_numarray *a = &self->arr;
-    if (!a->nullable) Py_RETURN_NONE;
-    return PyBytes_FromStringAndSize(a->validity ? (const char *)a->validity : "",
-                                     (Py_ssize_t)cc_bitmap_bytes(a->length));
+    return validity_as_bytes(self->arr.nullable, self->arr.validity, self->arr.length);
 }
 
 /* A new Array of `dtype` holding n values copied from buf (native order). */

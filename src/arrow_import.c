@@ -311,7 +311,8 @@ static void name_the_field(const struct ArrowSchema *child, Py_ssize_t i) {
     PyErr_Fetch(&type, &value, &tb);
     PyErr_NormalizeException(&type, &value, &tb);
     PyObject *text = value ? PyObject_Str(value) : NULL;
-    if (text && PyErr_GivenExceptionMatches(type, PyExc_MemoryError) == 0)
+    /* only types whose constructor takes one message (not MemoryError's, kept as it is) */
+    if (text && (type == PyExc_ValueError || type == PyExc_TypeError))
         PyErr_Format(type, "%U (field %zd, %s%s%s)", text, i, child->name ? "'" : "",
                      child->name ? child->name : "unnamed", child->name ? "'" : "");
     else

@@ -67,6 +67,14 @@ typedef struct {
     bool table_column;
 } CategoricalObject;
 
+/* The validity bitmap of a container as new bytes (None when not nullable):
+ * the `_validity()` of Array and StringArray and their pickles. */
+static inline PyObject *validity_as_bytes(bool nullable, const uint8_t *bits, int64_t length) {
+    if (!nullable) Py_RETURN_NONE;
+    return PyBytes_FromStringAndSize(bits ? (const char *)bits : "",
+                                     (Py_ssize_t)cc_bitmap_bytes(length));
+}
+
 static inline module_state *state_of_type(PyTypeObject *tp) {
     PyObject *m = PyType_GetModuleByDef(tp, &compactcol_module);
     return m ? (module_state *)PyModule_GetState(m) : NULL;
@@ -266,6 +274,7 @@ PyObject *strarray_contains_sub(PyObject *self, PyObject *sub);
 PyObject *strarray_equals(PyObject *self, PyObject *s);
 PyObject *strarray_to_numpy(PyObject *self, PyObject *unused);
 PyObject *strarray_reduce_ex(PyObject *self, PyObject *protocol);
+PyObject *strarray_validity(PyObject *self, PyObject *unused);
 PyObject *strarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 /* arrow_py.c */
 PyObject *strarray_arrow_c_schema(PyObject *self, PyObject *unused);

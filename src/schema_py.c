@@ -53,6 +53,16 @@ static int reprefix(const convert_ctx *ctx, PyObject *name, const char *generate
     PyObject *text = value ? PyObject_Str(value) : NULL;
     PyObject *pre = text ? ctx_prefix(ctx, name) : NULL;
     if (!pre) goto keep;
+    if (PyErr_GivenExceptionMatches(type, PyExc_UnicodeError)) {
+        /* its constructor takes five arguments: put the context in `reason` */
+        PyObject *reason = PyObject_GetAttrString(value, "reason");
+        PyObject *both = reason ? PyUnicode_Concat(pre, reason) : NULL;
+        if (!both || PyObject_SetAttrString(value, "reason", both) < 0) PyErr_Clear();
+        Py_XDECREF(reason);
+        Py_XDECREF(both);
+        Py_DECREF(pre);
+        goto keep;
+    }
     Py_ssize_t glen = (Py_ssize_t)strlen(generated);
     PyObject *head = PyUnicode_Substring(text, 0, glen);
     int same = head ? PyUnicode_CompareWithASCIIString(head, generated) == 0 : 0;

@@ -124,10 +124,11 @@ PyObject *strarray_to_numpy(PyObject *self, PyObject *unused) {
 
 /* ---- pickling ------------------------------------------------------------------- */
 
-static PyObject *validity_bytes(const cc_strarray *a) {
-    if (!a->nullable) Py_RETURN_NONE;
-    return PyBytes_FromStringAndSize(a->validity ? (const char *)a->validity : "",
-                                     (Py_ssize_t)cc_bitmap_bytes(a->length));
+/* _validity(): the bitmap as bytes, None when not nullable. */
+PyObject *strarray_validity(PyObject *self, PyObject *unused) {
+    (void)unused;
+    const cc_strarray *a = arr_of(self);
+    return validity_as_bytes(a->nullable, a->validity, a->length);
 }
 
 PyObject *strarray_reduce_ex(PyObject *self, PyObject *protocol_obj) {
@@ -141,7 +142,7 @@ PyObject *strarray_reduce_ex(PyObject *self, PyObject *protocol_obj) {
     Py_XDECREF(mod);
     PyObject *data = fn ? buffer(self, strarray_region, REGION_DATA) : NULL;
     PyObject *offsets = data ? buffer(self, strarray_region, REGION_OFFSETS) : NULL;
-    PyObject *validity = offsets ? validity_bytes(a) : NULL;
+    PyObject *validity = offsets ? strarray_validity(self, NULL) : NULL;
     PyObject *r = NULL;
     if (validity)
         r = Py_BuildValue("O(OsLOOO)", fn, a->nullable ? Py_True : Py_False,

@@ -685,6 +685,9 @@ static PyMethodDef strarray_methods[] = {
      "Pickle support: protocol 5 sends the buffers out of band (PickleBuffer)."},
     {"__sizeof__", (PyCFunction)strarray_sizeof, METH_NOARGS,
      "Size in bytes including the owned buffers (for sys.getsizeof)."},
+    {"_validity", (PyCFunction)strarray_validity, METH_NOARGS,
+     "_validity($self, /)\n--\n\nThe validity bitmap as bytes (Arrow layout), None when "
+     "not nullable."},
     {"_debug_info", (PyCFunction)strarray_debug_info, METH_NOARGS,
      "Check the invariants (AssertionError if broken) and return the internals."},
     {"__class_getitem__", Py_GenericAlias, METH_O | METH_CLASS, NULL},

@@ -347,3 +347,15 @@ def test_leak_loop_keeps_allocations_flat():
         cycle()
     gc.collect()
     assert _core._debug_alloc_stats() == base
+
+
+@pytest.mark.parametrize("spec", ["str", "str?", "category"])
+def test_rt2_sa1_lone_surrogate_names_row_and_field_and_changes_nothing(spec):
+    # UnicodeEncodeError takes five constructor arguments: the row and field
+    # go into its reason (this once raised TypeError from the re-prefixing)
+    t = cc.Table({"i": "int64", "s": spec}, [(1, "a")])
+    with pytest.raises(UnicodeEncodeError, match=r"Table.extend: row 1, field 's'"):
+        t.extend([(2, "b"), (3, "\ud800")])
+    with pytest.raises(UnicodeEncodeError, match=r"Table.append: field 's'"):
+        t.append((2, "\udfff"))
+    assert t.to_dicts() == [{"i": 1, "s": "a"}]
