@@ -60,15 +60,6 @@ static const char *check_shape(const struct ArrowArray *a, int64_t n_buffers) {
     return NULL;
 }
 
-static bool dtype_of_format(const char *f, cc_dtype *dt) {
-    for (int d = 0; d < CC_NUM_DTYPES; d++)
-        if (strcmp(f, cc_arrow_format((cc_dtype)d)) == 0) {
-            *dt = (cc_dtype)d;
-            return true;
-        }
-    return false;
-}
-
 /* ---- numbers ------------------------------------------------------------------- */
 
 static PyObject *import_numbers(PyTypeObject *tp, cc_dtype dt, const struct ArrowArray *a) {
@@ -214,7 +205,7 @@ static PyObject *import_dictionary(PyTypeObject *tp, const struct ArrowSchema *s
                                    const struct ArrowArray *a) {
     cc_dtype it;
     const char *vf = s->dictionary->format;
-    if (!dtype_of_format(s->format, &it) || cc_dtype_get(it)->kind == CC_KIND_FLOAT ||
+    if (!cc_arrow_dtype(s->format, &it) || cc_dtype_get(it)->kind == CC_KIND_FLOAT ||
         it == CC_BOOL)
         return bad(PyExc_TypeError, "dictionary indices must be integers");
     bool views = strcmp(vf, "vu") == 0;
@@ -294,7 +285,7 @@ static PyObject *import_one(PyTypeObject *tp, const struct ArrowSchema *s,
         cc_strarray_reset(&out);
         return r;
     }
-    if (dtype_of_format(s->format, &dt)) return import_numbers(tp, dt, a);
+    if (cc_arrow_dtype(s->format, &dt)) return import_numbers(tp, dt, a);
     PyErr_Format(PyExc_TypeError, WHAT ": Arrow format '%s' is not supported", s->format);
     return NULL;
 }

@@ -8,13 +8,23 @@
  * consumer holds it, and it keeps a reference to the container.  The
  * release callback may run on any thread: it takes the GIL before touching
  * the container.
+ *
+ * requested_schema: a format other than our own is honoured when the cast
+ * is cheap and lossless -- integers to any integer type that holds every
+ * value (checked while copying), integers to a float that holds them
+ * exactly (up to 16 bits to float32, 32 bits to float64), float32 to
+ * float64, string <-> large_string (offsets converted, bytes shared).  The
+ * export then owns the converted buffer; the bitmap (and string bytes) are
+ * still shared, so the container stays pinned all the same.  Anything else
+ * is refused with ValueError: the consumer is better placed to convert.
  */
 #include "binding.h"
 #include "cc_arrow.h"
 
 /* ---- schema ------------------------------------------------------------------- */
 
-/* Our schemas point only at static strings: release just marks it done. */
+/* Our schemas point only at static strings (or, for the table stream's
+ * requests, strings that outlive the call): release just marks it done. */
 static void schema_release(struct ArrowSchema *schema) { schema->release = NULL; }
 
 static void schema_capsule_free(PyObject *capsule) {
@@ -27,7 +37,7 @@ static void schema_capsule_free(PyObject *capsule) {
     PyMem_Free(schema);
 }
 
-static PyObject *schema_capsule(const char *format, bool nullable) {
+PyObject *schema_capsule(const char *format, bool nullable) {
     struct ArrowSchema *schema = PyMem_Calloc(1, sizeof *schema);
     if (!schema) return PyErr_NoMemory();
     schema->format = format;
@@ -50,7 +60,7 @@ typedef struct {
     PyObject *owner;        /* strong reference; its export counter counts us */
     int64_t *exports;       /* that counter */
     const void *buffers[3]; /* validity (or NULL), then the layout's buffers */
-    uint8_t *packed;        /* bool arrays: the bit-packed copy we own */
+    void *owned;            /* a buffer of ours: packed bools, cast values or offsets */
 } array_export;
 
 static void array_release(struct ArrowArray *array) {
@@ -59,7 +69,7 @@ static void array_release(struct ArrowArray *array) {
     PyGILState_STATE gil = PyGILState_Ensure();
     (*ex->exports)--;
     Py_DECREF(ex->owner);
-    cc_free(ex->packed);
+    cc_free(ex->owned);
     PyMem_Free(ex);
     PyGILState_Release(gil);
     array->release = NULL;
@@ -85,13 +95,13 @@ static uint8_t *pack_bools(const cc_numarray *a) {
     return bits;
 }
 
-/* An arrow_array capsule over ex's buffers (ex->buffers filled, ex->packed
- * set if owned); takes ex, and counts the export on ex->exports. */
+/* An arrow_array capsule over ex's buffers (ex->buffers filled, ex->owned
+ * set if any); takes ex, and counts the export on ex->exports. */
 static PyObject *export_capsule(array_export *ex, PyObject *owner, int64_t *exports,
                                 int64_t length, int64_t null_count, int n_buffers) {
     struct ArrowArray *array = PyMem_Calloc(1, sizeof *array);
     if (!array) {
-        cc_free(ex->packed);
+        cc_free(ex->owned);
         PyMem_Free(ex);
         return PyErr_NoMemory();
     }
@@ -109,57 +119,107 @@ static PyObject *export_capsule(array_export *ex, PyObject *owner, int64_t *expo
     return capsule;
 }
 
-static PyObject *array_capsule(ArrayObject *self) {
+/* ---- requested_schema -------------------------------------------------------------- */
+
+/* The format a requested_schema capsule asks for (NULL for None); -1 if
+ * it is not a schema capsule. */
+static int requested_format(PyObject *requested, const char **out) {
+    *out = NULL;
+    if (requested == Py_None) return 0;
+    if (!PyCapsule_CheckExact(requested)) {
+        PyErr_Format(PyExc_TypeError, "requested_schema must be an 'arrow_schema' PyCapsule "
+                     "or None, not %.100s", Py_TYPE(requested)->tp_name);
+        return -1;
+    }
+    struct ArrowSchema *want = PyCapsule_GetPointer(requested, "arrow_schema");
+    if (!want) return -1;
+    *out = want->format ? want->format : "";
+    return 0;
+}
+
+static bool lossless_cast(cc_dtype from, cc_dtype to) {
+    if (from == to) return true;
+    if (from == CC_BOOL || to == CC_BOOL) return false;
+    if (cc_dtype_is_integer(from) && cc_dtype_is_integer(to)) return true; /* values checked */
+    if (cc_dtype_is_integer(from) && cc_dtype_get(to)->kind == CC_KIND_FLOAT)
+        return 2 * cc_dtype_itemsize(from) <= cc_dtype_itemsize(to);
+    return from == CC_FLOAT32 && to == CC_FLOAT64;
+}
+
+/* The dtype an Array exports as for a requested format (NULL: its own). */
+static int array_cast_target(const cc_numarray *a, const char *want, cc_dtype *out) {
+    *out = a->dtype;
+    if (!want || (cc_arrow_dtype(want, out) && lossless_cast(a->dtype, *out))) return 0;
+    char name[CC_ARRAY_NAME_MAX];
+    array_describe(a, name);
+    PyErr_Format(PyExc_ValueError,
+                 "%s.__arrow_c_array__: cannot export as Arrow format '%s'; the array's format "
+                 "is '%s' (%s), and only lossless casts are made (integers that fit, integers "
+                 "to a float that holds them exactly, float32 to float64)",
+                 name, want, cc_arrow_format(a->dtype), cc_dtype_get(a->dtype)->name);
+    return -1;
+}
+
+/* a's values as dtype `to`, in a new cc_malloc buffer; NULL with
+ * ValueError naming the first value that does not fit. */
+static void *cast_values(const cc_numarray *a, cc_dtype to) {
+    size_t size = (size_t)cc_dtype_itemsize(to), bytes;
+    if (__builtin_mul_overflow((size_t)a->length, size, &bytes)) return PyErr_NoMemory();
+    uint8_t *out = cc_malloc(bytes ? bytes : 1);
+    if (!out) return PyErr_NoMemory();
+    for (int64_t i = 0; i < a->length; i++) {
+        cc_scalar v;
+        cc_dtype_load(a->dtype, a->data + i * cc_numarray_itemsize(a), &v); /* a null holds 0 */
+        if (cc_dtype_store(to, &v, out + (size_t)i * size) != CC_OK) {
+            cc_free(out);
+            PyErr_Format(PyExc_ValueError, "Array.__arrow_c_array__: element %lld does not fit "
+                         "in %s (requested by the consumer)", (long long)i,
+                         cc_dtype_get(to)->name);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/* The arrow_array capsule of self as dtype `to` (its own: no copy). */
+static PyObject *array_capsule(ArrayObject *self, cc_dtype to) {
     static const int64_t empty_buffer = 0;
     const cc_numarray *a = &self->arr;
     array_export *ex = PyMem_Calloc(1, sizeof *ex);
     if (!ex) return PyErr_NoMemory();
-    if (a->dtype == CC_BOOL && !(ex->packed = pack_bools(a))) {
+    if (a->dtype == CC_BOOL && !(ex->owned = pack_bools(a))) {
         PyMem_Free(ex);
         return PyErr_NoMemory();
     }
+    if (to != a->dtype && !(ex->owned = cast_values(a, to))) {
+        PyMem_Free(ex);
+        return NULL;
+    }
     ex->buffers[0] = a->null_count ? a->validity : NULL;
-    ex->buffers[1] = ex->packed ? (const void *)ex->packed
-                     : a->data  ? (const void *)a->data
-                                : (const void *)&empty_buffer;
+    ex->buffers[1] = ex->owned ? (const void *)ex->owned
+                     : a->data ? (const void *)a->data
+                               : (const void *)&empty_buffer;
     return export_capsule(ex, (PyObject *)self, &self->arr.exports, a->length, a->null_count, 2);
 }
 
-/* (schema, array) for __arrow_c_array__; takes the schema reference. */
-static PyObject *capsule_pair(PyObject *schema, PyObject *self,
-                              PyObject *(*make_array)(PyObject *)) {
-    PyObject *array = schema ? make_array(self) : NULL;
-    PyObject *r = array ? PyTuple_Pack(2, schema, array) : NULL;
+/* (schema, array) for __arrow_c_array__; takes both references. */
+static PyObject *capsule_pair(PyObject *schema, PyObject *array) {
+    PyObject *r = schema && array ? PyTuple_Pack(2, schema, array) : NULL;
     Py_XDECREF(schema);
     Py_XDECREF(array);
     return r;
 }
 
-/* requested_schema: honoured when it asks for what we have; anything else
- * would be a conversion, which the consumer is better placed to do. */
-static int check_requested(const cc_numarray *a, PyObject *requested) {
-    if (requested == Py_None) return 0;
-    struct ArrowSchema *want = PyCapsule_GetPointer(requested, "arrow_schema");
-    if (!want) return -1;
-    if (want->format && strcmp(want->format, cc_arrow_format(a->dtype)) == 0) return 0;
-    char name[CC_ARRAY_NAME_MAX];
-    array_describe(a, name);
-    PyErr_Format(PyExc_ValueError,
-                 "%s.__arrow_c_array__: cannot export as Arrow format '%s' "
-                 "without a copy; the array's format is '%s' (%s)",
-                 name, want->format ? want->format : "?", cc_arrow_format(a->dtype),
-                 cc_dtype_get(a->dtype)->name);
-    return -1;
-}
-
 PyObject *array_arrow_c_array(ArrayObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"requested_schema", NULL};
     PyObject *requested = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__arrow_c_array__", kwlist, &requested))
+    const char *want;
+    cc_dtype to;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__arrow_c_array__", kwlist, &requested) ||
+        requested_format(requested, &want) < 0 || array_cast_target(&self->arr, want, &to) < 0)
         return NULL;
-    if (check_requested(&self->arr, requested) < 0) return NULL;
-    return capsule_pair(schema_capsule(cc_arrow_format(self->arr.dtype), self->arr.nullable),
-                        (PyObject *)self, (PyObject *(*)(PyObject *))array_capsule);
+    PyObject *schema = schema_capsule(cc_arrow_format(to), self->arr.nullable);
+    return capsule_pair(schema, schema ? array_capsule(self, to) : NULL);
 }
 
 /* ---- StringArray: Arrow string / large_string ------------------------------- */
@@ -172,13 +232,51 @@ PyObject *strarray_arrow_c_schema(PyObject *self, PyObject *unused) {
     return schema_capsule(strarray_format(a), a->nullable);
 }
 
-static PyObject *strarray_capsule(PyObject *self) {
+/* Whether a StringArray exports as `want`: 'u' or 'U' (NULL: its own). */
+static int strarray_cast_ok(const cc_strarray *a, const char *want, bool *wide) {
+    *wide = a->wide;
+    if (!want) return 0;
+    *wide = strcmp(want, "U") == 0;
+    if (!*wide && strcmp(want, "u") != 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "StringArray.__arrow_c_array__: cannot export as Arrow format '%s'; the "
+                     "array's format is '%s', and only string <-> large_string are made",
+                     want, strarray_format(a));
+        return -1;
+    }
+    return 0;
+}
+
+/* The offsets of a (compact) in the other width, in a new cc_malloc buffer. */
+static void *cast_offsets(const cc_strarray *a, bool wide) {
+    int64_t n = a->length + 1;
+    if (!wide && a->length && cc_strarray_offset(a, a->length) > INT32_MAX) {
+        PyErr_Format(PyExc_ValueError, "StringArray.__arrow_c_array__: %lld bytes of data do "
+                     "not fit Arrow string's int32 offsets (large_string does)",
+                     (long long)cc_strarray_offset(a, a->length));
+        return NULL;
+    }
+    void *out = cc_malloc((size_t)n * (wide ? 8 : 4));
+    if (!out) return PyErr_NoMemory();
+    for (int64_t i = 0; i < n; i++) {
+        int64_t o = a->offsets ? cc_strarray_offset(a, i) : 0;
+        if (wide) ((int64_t *)out)[i] = o;
+        else ((int32_t *)out)[i] = (int32_t)o;
+    }
+    return out;
+}
+
+static PyObject *strarray_capsule(PyObject *self, bool wide) {
     static const int64_t zero_offset = 0, empty_buffer = 0;
     cc_strarray *a = &((StringArrayObject *)self)->arr;
     array_export *ex = PyMem_Calloc(1, sizeof *ex);
     if (!ex) return PyErr_NoMemory();
+    if (wide != a->wide && !(ex->owned = cast_offsets(a, wide))) {
+        PyMem_Free(ex);
+        return NULL;
+    }
     ex->buffers[0] = a->null_count ? a->validity : NULL;
-    ex->buffers[1] = a->offsets ? a->offsets : (const void *)&zero_offset;
+    ex->buffers[1] = ex->owned ? ex->owned : a->offsets ? a->offsets : (const void *)&zero_offset;
     ex->buffers[2] = a->data ? (const void *)a->data : (const void *)&empty_buffer;
     return export_capsule(ex, self, &a->exports, a->length, a->null_count, 3);
 }
@@ -186,23 +284,16 @@ static PyObject *strarray_capsule(PyObject *self) {
 PyObject *strarray_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"requested_schema", NULL};
     PyObject *requested = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__arrow_c_array__", kwlist, &requested))
-        return NULL;
+    const char *want;
+    bool wide;
     cc_strarray *a = &((StringArrayObject *)self)->arr;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__arrow_c_array__", kwlist, &requested) ||
+        requested_format(requested, &want) < 0 || strarray_cast_ok(a, want, &wide) < 0)
+        return NULL;
     cc_status st = cc_strarray_compact(a); /* Arrow's layout; no-op if compact */
     if (st != CC_OK) return status_raise("StringArray", st, "__arrow_c_array__");
-    if (requested != Py_None) {
-        struct ArrowSchema *want = PyCapsule_GetPointer(requested, "arrow_schema");
-        if (!want) return NULL;
-        if (!want->format || strcmp(want->format, strarray_format(a)) != 0) {
-            PyErr_Format(PyExc_ValueError,
-                         "StringArray.__arrow_c_array__: cannot export as Arrow format "
-                         "'%s' without a copy; the array's format is '%s'",
-                         want->format ? want->format : "?", strarray_format(a));
-            return NULL;
-        }
-    }
-    return capsule_pair(schema_capsule(strarray_format(a), a->nullable), self, strarray_capsule);
+    PyObject *schema = schema_capsule(wide ? "U" : "u", a->nullable);
+    return capsule_pair(schema, schema ? strarray_capsule(self, wide) : NULL);
 }
 
 /* ---- CategoricalArray: Arrow dictionary ------------------------------------------
@@ -336,15 +427,43 @@ static PyObject *categorical_capsule(PyObject *self) {
     return capsule;
 }
 
+/* A CategoricalArray exports as its own dictionary type only (indices as
+ * wide as its codes): a different index type would be a copy of the codes
+ * for nothing the consumer cannot do itself. */
+static int categorical_cast_ok(PyObject *self, const char *want) {
+    const cc_numarray *codes = &((ArrayObject *)((CategoricalObject *)self)->codes)->arr;
+    const char *own = cc_arrow_format(codes->dtype);
+    if (!want || strcmp(want, own) == 0) return 0;
+    PyErr_Format(PyExc_ValueError, "CategoricalArray.__arrow_c_array__: cannot export with "
+                 "Arrow index format '%s'; its codes are '%s' (%s)", want, own,
+                 cc_dtype_get(codes->dtype)->name);
+    return -1;
+}
+
 PyObject *categorical_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"requested_schema", NULL};
     PyObject *requested = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__arrow_c_array__", kwlist, &requested))
         return NULL;
-    if (requested != Py_None) {
-        PyErr_SetString(PyExc_ValueError, "CategoricalArray.__arrow_c_array__: exports as "
-                        "its own dictionary type only (requested_schema is not supported)");
+    const char *want;
+    if (requested_format(requested, &want) < 0 || categorical_cast_ok(self, want) < 0)
         return NULL;
+    PyObject *schema = categorical_arrow_c_schema(self, NULL);
+    return capsule_pair(schema, schema ? categorical_capsule(self) : NULL);
+}
+
+/* ---- Table columns ------------------------------------------------------------------ */
+
+int arrow_column_cast_ok(PyObject *column, const char *want) {
+    module_state *ms = state_of_type(Py_TYPE(column));
+    if (!ms) return -1;
+    if (Py_IS_TYPE(column, ms->ArrayType)) {
+        cc_dtype to;
+        return array_cast_target(&((ArrayObject *)column)->arr, want, &to);
     }
-    return capsule_pair(categorical_arrow_c_schema(self, NULL), self, categorical_capsule);
+    if (Py_IS_TYPE(column, ms->StringArrayType)) {
+        bool wide;
+        return strarray_cast_ok(&((StringArrayObject *)column)->arr, want, &wide);
+    }
+    return categorical_cast_ok(column, want);
 }

@@ -337,6 +337,11 @@ PyObject *array_from_state(PyObject *module, PyObject *const *args,
 
 PyObject *array_arrow_c_schema(ArrayObject *self, PyObject *unused);
 PyObject *array_arrow_c_array(ArrayObject *self, PyObject *args, PyObject *kwds);
+/* A new 'arrow_schema' capsule of one field; format is borrowed. */
+PyObject *schema_capsule(const char *format, bool nullable);
+/* 0 if a Table column (Array, StringArray, CategoricalArray) exports as
+ * Arrow format `want` (NULL: its own); -1 with ValueError if not. */
+int arrow_column_cast_ok(PyObject *column, const char *want);
 
 /* --- alloc_py.c ----------------------------------------------------------- */
 

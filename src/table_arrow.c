@@ -12,6 +12,11 @@
  * stream keeps the column objects it was made from, so its schema and its
  * batch agree even if the table changes columns in between.  Callbacks may
  * run on any thread: each takes the GIL.
+ *
+ * requested_schema: a struct with one child per column, each asking for
+ * its column's own format or a cast the column's export makes (see
+ * arrow_py.c: lossless number casts, string <-> large_string); checked
+ * when the stream is made, so a refused request raises ValueError there.
  */
 #include "binding.h"
 #include "cc_arrow.h"
@@ -21,6 +26,7 @@
 typedef struct {
     PyObject *columns;  /* tuple of the column objects */
     PyObject *names;    /* tuple of their names */
+    PyObject *formats;  /* NULL, or a tuple of the requested formats (bytes) */
     bool done;          /* the one batch was handed out */
     char *last_error;   /* PyMem_Raw */
 } stream_state;
@@ -42,8 +48,21 @@ typedef struct {
     struct ArrowSchema *children;  /* n structs */
     struct ArrowSchema **pointers; /* n pointers to them */
     char **names;                  /* the children's names (UTF-8 copies) */
+    char **formats;                /* requested formats (copies), or NULL */
     int64_t n;
 } schema_private;
+
+/* A PyMem_Raw copy of a NUL-terminated string of len bytes. */
+static char *raw_copy(const char *text, size_t len) {
+    char *out = PyMem_RawMalloc(len + 1);
+    if (out) memcpy(out, text, len + 1);
+    return out;
+}
+
+/* The format requested for column i, or NULL. */
+static const char *requested_at(const stream_state *s, Py_ssize_t i) {
+    return s->formats ? PyBytes_AS_STRING(PyTuple_GET_ITEM(s->formats, i)) : NULL;
+}
 
 static void struct_schema_release(struct ArrowSchema *schema) {
     if (!schema->release) return;
@@ -52,9 +71,11 @@ static void struct_schema_release(struct ArrowSchema *schema) {
     for (int64_t i = 0; i < p->n; i++) {
         if (p->children[i].release) p->children[i].release(&p->children[i]);
         PyMem_RawFree(p->names[i]);
+        PyMem_RawFree(p->formats[i]);
     }
     PyGILState_Release(gil);
     PyMem_RawFree(p->children), PyMem_RawFree(p->pointers), PyMem_RawFree(p->names);
+    PyMem_RawFree(p->formats);
     PyMem_RawFree(p);
     schema->release = NULL;
 }
@@ -66,22 +87,27 @@ static int build_schema(stream_state *s, struct ArrowSchema *out) {
     p->children = PyMem_RawCalloc((size_t)(n ? n : 1), sizeof *p->children);
     p->pointers = PyMem_RawCalloc((size_t)(n ? n : 1), sizeof *p->pointers);
     p->names = PyMem_RawCalloc((size_t)(n ? n : 1), sizeof *p->names);
+    p->formats = PyMem_RawCalloc((size_t)(n ? n : 1), sizeof *p->formats);
     *out = (struct ArrowSchema){.format = "+s", .name = "", .n_children = n,
                                 .children = p->pointers, .release = struct_schema_release,
                                 .private_data = p};
-    if (!p->children || !p->pointers || !p->names) goto nomem;
+    if (!p->children || !p->pointers || !p->names || !p->formats) goto nomem;
     for (int64_t i = 0; i < n; i++) {
         p->n = i + 1; /* release what child i got so far if it fails */
         Py_ssize_t len;
         const char *name = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(s->names, i), &len);
         if (!name) goto fail;
-        if (!(p->names[i] = PyMem_RawMalloc((size_t)len + 1))) goto nomem;
-        memcpy(p->names[i], name, (size_t)len + 1);
+        if (!(p->names[i] = raw_copy(name, (size_t)len))) goto nomem;
         PyObject *cap = PyObject_CallMethod(PyTuple_GET_ITEM(s->columns, i), "__arrow_c_schema__", NULL);
         int r = cap ? move_from_capsule(cap, "arrow_schema", &p->children[i], sizeof p->children[i]) : -1;
         Py_XDECREF(cap);
         if (r < 0) goto fail;
         p->children[i].name = p->names[i];
+        const char *want = requested_at(s, i);
+        if (want && strcmp(want, p->children[i].format) != 0) { /* a cast: see arrow_py.c */
+            if (!(p->formats[i] = raw_copy(want, strlen(want)))) goto nomem;
+            p->children[i].format = p->formats[i];
+        }
         p->pointers[i] = &p->children[i];
     }
     return 0;
@@ -124,7 +150,15 @@ static int build_batch(stream_state *s, struct ArrowArray *out) {
         goto fail;
     }
     for (int64_t i = 0; i < n; i++) {
-        PyObject *pair = PyObject_CallMethod(PyTuple_GET_ITEM(s->columns, i), "__arrow_c_array__", NULL);
+        PyObject *column = PyTuple_GET_ITEM(s->columns, i), *pair;
+        const char *want = requested_at(s, i);
+        if (want) {
+            PyObject *request = schema_capsule(want, false);
+            pair = request ? PyObject_CallMethod(column, "__arrow_c_array__", "O", request) : NULL;
+            Py_XDECREF(request);
+        } else {
+            pair = PyObject_CallMethod(column, "__arrow_c_array__", NULL);
+        }
         if (!pair) goto fail;
         int r = PyTuple_Check(pair) && PyTuple_GET_SIZE(pair) == 2
               ? move_from_capsule(PyTuple_GET_ITEM(pair, 1), "arrow_array", &p->children[i],
@@ -149,18 +183,23 @@ fail:
 
 /* ---- the stream ------------------------------------------------------------------------- */
 
-/* Keeps the pending exception's text for get_last_error; returns EINVAL. */
+/* Keeps the pending exception's text for get_last_error ("MemoryError"
+ * when it has none); returns ENOMEM for a MemoryError, EINVAL otherwise. */
 static int stream_fail(stream_state *s) {
     PyObject *type, *value, *tb;
     PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    int code = type && PyErr_GivenExceptionMatches(type, PyExc_MemoryError) ? ENOMEM : EINVAL;
     PyObject *text = value ? PyObject_Str(value) : NULL;
+    if (text && PyUnicode_GetLength(text) == 0 && type) {
+        Py_SETREF(text, PyObject_GetAttrString(type, "__name__"));
+    }
     const char *msg = text ? PyUnicode_AsUTF8(text) : NULL;
     PyMem_RawFree(s->last_error);
-    s->last_error = NULL;
-    if (msg && (s->last_error = PyMem_RawMalloc(strlen(msg) + 1))) strcpy(s->last_error, msg);
+    s->last_error = msg ? raw_copy(msg, strlen(msg)) : NULL;
     PyErr_Clear();
     Py_XDECREF(text), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
-    return EINVAL;
+    return code;
 }
 
 static int stream_get_schema(struct ArrowArrayStream *stream, struct ArrowSchema *out) {
@@ -194,6 +233,7 @@ static void stream_release(struct ArrowArrayStream *stream) {
     PyGILState_STATE gil = PyGILState_Ensure();
     Py_XDECREF(s->columns);
     Py_XDECREF(s->names);
+    Py_XDECREF(s->formats);
     PyGILState_Release(gil);
     PyMem_RawFree(s->last_error);
     PyMem_RawFree(s);
@@ -235,25 +275,63 @@ PyObject *table_arrow_c_schema(PyObject *self, PyObject *unused) {
     return capsule;
 }
 
+/* The formats a requested struct schema asks of each column, checked
+ * (AR7: ValueError for a cast the column does not make); new tuple of bytes. */
+static PyObject *requested_formats(TableObject *t, PyObject *requested) {
+    if (!PyCapsule_CheckExact(requested)) {
+        PyErr_Format(PyExc_TypeError, "Table.__arrow_c_stream__: requested_schema must be an "
+                     "'arrow_schema' PyCapsule or None, not %.100s", Py_TYPE(requested)->tp_name);
+        return NULL;
+    }
+    const struct ArrowSchema *want = PyCapsule_GetPointer(requested, "arrow_schema");
+    if (!want) return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(t->columns);
+    if (!want->format || strcmp(want->format, "+s") != 0 || want->n_children != n ||
+        (n && !want->children)) {
+        PyErr_Format(PyExc_ValueError, "Table.__arrow_c_stream__: the requested schema must be "
+                     "a struct of %zd fields, one per column, not '%s'", n,
+                     want->format ? want->format : "?");
+        return NULL;
+    }
+    PyObject *formats = PyTuple_New(n);
+    for (Py_ssize_t i = 0; formats && i < n; i++) {
+        const struct ArrowSchema *child = want->children[i];
+        const char *f = child && child->format ? child->format : "";
+        PyObject *b = NULL;
+        if (arrow_column_cast_ok(PyTuple_GET_ITEM(t->columns, i), f) == 0) {
+            b = PyBytes_FromString(f);
+        } else { /* the column's reason, with the column named */
+            PyObject *type, *value, *tb;
+            PyErr_Fetch(&type, &value, &tb);
+            PyErr_Format(PyExc_ValueError, "Table.__arrow_c_stream__: column %R: %S",
+                         PyTuple_GET_ITEM(((SchemaObject *)t->schema)->names, i),
+                         value ? value : Py_None);
+            Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
+        }
+        if (!b) Py_CLEAR(formats);
+        else PyTuple_SET_ITEM(formats, i, b);
+    }
+    return formats;
+}
+
 PyObject *table_arrow_c_stream(PyObject *self, PyObject *args, PyObject *kwds) {
     static char *kwlist[] = {"requested_schema", NULL};
     PyObject *requested = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__arrow_c_stream__", kwlist, &requested))
         return NULL;
-    if (requested != Py_None) { /* AR7: a cast is the consumer's job */
-        PyErr_SetString(PyExc_NotImplementedError, "Table.__arrow_c_stream__: requested_schema is "
-                        "not supported; import the table and cast it there");
-        return NULL;
-    }
     TableObject *t = (TableObject *)self;
+    PyObject *formats = NULL;
+    if (requested != Py_None && !(formats = requested_formats(t, requested))) return NULL;
     struct ArrowArrayStream *stream = PyMem_RawCalloc(1, sizeof *stream);
     stream_state *s = PyMem_RawCalloc(1, sizeof *s);
     if (!stream || !s) {
         PyMem_RawFree(stream), PyMem_RawFree(s);
+        Py_XDECREF(formats);
         return PyErr_NoMemory();
     }
     s->columns = Py_NewRef(t->columns);
     s->names = Py_NewRef(((SchemaObject *)t->schema)->names);
+    s->formats = formats;
     *stream = (struct ArrowArrayStream){stream_get_schema, stream_get_next, stream_get_last_error,
                                         stream_release, s};
     PyObject *capsule = PyCapsule_New(stream, "arrow_array_stream", stream_capsule_free);

@@ -12,6 +12,9 @@
 
 #include "cc_dtype.h"
 
+#include <stdbool.h>
+#include <string.h>
+
 #ifndef ARROW_C_DATA_INTERFACE
 #define ARROW_C_DATA_INTERFACE
 
@@ -68,6 +71,16 @@ static inline const char *cc_arrow_format(cc_dtype dt) {
         [CC_FLOAT32] = "f", [CC_FLOAT64] = "g", [CC_BOOL] = "b",
     };
     return formats[dt];
+}
+
+/* The dtype whose Arrow format is f; false if none is. */
+static inline bool cc_arrow_dtype(const char *f, cc_dtype *out) {
+    for (int d = 0; f && d < CC_NUM_DTYPES; d++)
+        if (strcmp(f, cc_arrow_format((cc_dtype)d)) == 0) {
+            *out = (cc_dtype)d;
+            return true;
+        }
+    return false;
 }
 
 #endif /* CC_ARROW_H */
