@@ -20,8 +20,25 @@ def strarray_from_state(nullable, byteorder, length, data, offsets, validity):
 
 
 def pool_from_state(strings):
-    """Rebuild a ``StringPool`` from its strings (a ``StringArray``)."""
+    """Rebuild a ``StringPool`` from its strings (a ``StringArray``): the
+    format of pickles made before 0.1 moved the arena out of band."""
     return _core._pool_from_strings(strings)
+
+
+def pool_from_buffers(nullable, byteorder, length, data, offsets, validity):
+    """Rebuild a ``StringPool`` from its arena's buffers (a StringArray state,
+    validated as one; then each string interned again, duplicates refused)."""
+    strings = _core._strarray_from_state(nullable, byteorder, length, data, offsets, validity)
+    return _core._pool_from_strings(strings)
+
+
+def strdict_from_buffers(cls, value_dtype, keys_state, values):
+    """Rebuild a ``StrDict`` whose keys come as a StringArray state (the
+    arena's buffers, out of band at protocol 5) and values as a container."""
+    if not isinstance(keys_state, tuple):
+        raise TypeError(f"StrDict pickle state: keys must be a StringArray state (a tuple), "
+                        f"not {type(keys_state).__name__}")
+    return strdict_from_state(cls, value_dtype, _core._strarray_from_state(*keys_state), values)
 
 
 def categorical_from_state(pool, codes, nullable):
@@ -33,7 +50,7 @@ def strdict_from_state(cls, value_dtype, keys, values):
     """Rebuild a ``StrDict`` (or subclass) from its keys (a ``StringArray``)
     and values (an ``Array``, ``StringArray`` or list); validated."""
     if not (isinstance(cls, type) and issubclass(cls, _core.StrDict)):
-        raise ValueError(f"StrDict pickle state: {cls!r} is not a StrDict class")
+        raise TypeError(f"StrDict pickle state: {cls!r} is not a StrDict class")
     d = cls(value_dtype)
     d._load(keys, values)
     return d

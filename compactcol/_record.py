@@ -178,13 +178,16 @@ _generated: dict = {}
 
 def record_class_for(fields: tuple, name: str = "Row"):
     """The generated Record class of a dict schema (one per distinct schema)."""
-    key = (fields, name)
+    schema = _core.Schema(fields)
+    # keyed by the normalised fields: ('s', 'str?') and ('s', 'str?', None)
+    # (as a pickle records it) are one schema and must give one class
+    key = (tuple(schema.fields), name)
     if key in _generated:
         return _generated[key]
     ns = {"__slots__": (), "__module__": __name__, "__qualname__": name,
           "__reduce__": _generated_reduce, "_compactcol_generated": True}
     cls = type.__new__(RecordMeta, name, (Record,), ns)
-    _core._record_setup(cls, _core.Schema(fields))
+    _core._record_setup(cls, schema)
     if len(_generated) < 1024:
         _generated[key] = cls
     return cls

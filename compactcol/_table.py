@@ -136,6 +136,13 @@ def _rows_equal(view, other) -> bool:
 
 
 def _table_from_state(cls, fields, record_class, columns):
+    if not (isinstance(cls, type) and issubclass(cls, _core.Table)):
+        raise TypeError(f"Table pickle state: {cls!r} is not a Table class")
+    if record_class is not None and not (isinstance(record_class, type) and
+                                         issubclass(record_class, Record)):
+        raise TypeError(f"Table pickle state: {record_class!r} is not a Record class")
+    if not isinstance(fields, tuple):
+        raise TypeError(f"Table pickle state: fields must be a tuple, not {type(fields).__name__}")
     schema = record_class.__compactcol_schema__ if record_class is not None else _core.Schema(fields)
     if record_class is None:
         record_class = record_class_for(tuple(schema.fields))

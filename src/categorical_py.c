@@ -652,7 +652,7 @@ PyObject *categorical_from_state(PyObject *module, PyObject *const *args, Py_ssi
     module_state *ms = PyModule_GetState(module);
     if (nargs != 3 || !PyObject_TypeCheck(args[0], ms->StringPoolType) ||
         !PyObject_TypeCheck(args[1], ms->ArrayType) || !PyBool_Check(args[2])) {
-        PyErr_SetString(PyExc_ValueError,
+        PyErr_SetString(PyExc_TypeError,
                         NAME " pickle state: expected (StringPool, Array, bool)");
         return NULL;
     }

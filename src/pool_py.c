@@ -251,18 +251,23 @@ static PyObject *pool_debug_info(PyObject *self, PyObject *unused) {
 
 /* ---- pickling ------------------------------------------------------------------------ */
 
-/* State: the strings as a StringArray (its own validated pickle); loading
- * interns them again in C and refuses duplicates. */
+static int pool_region(PyObject *owner, int which, buf_region *r) {
+    return strarray_fill_region(&((StringPoolObject *)owner)->set.keys, which, r);
+}
+
+/* State: the arena's buffers as a StringArray state (out of band from
+ * protocol 5, no copy); loading validates them as a StringArray, then
+ * interns the strings again in C and refuses duplicates. */
 static PyObject *pool_reduce_ex(PyObject *self, PyObject *protocol) {
-    PyObject *strings = pool_get_strings(self, NULL);
-    if (!strings) return NULL;
     PyObject *mod = PyImport_ImportModule("compactcol._pickle");
-    PyObject *fn = mod ? PyObject_GetAttrString(mod, "pool_from_state") : NULL;
+    PyObject *fn = mod ? PyObject_GetAttrString(mod, "pool_from_buffers") : NULL;
     Py_XDECREF(mod);
-    PyObject *r = fn ? Py_BuildValue("O(N)", fn, strings) : NULL;
-    if (!fn) Py_DECREF(strings);
+    PyObject *args = fn ? strarray_state_args(self, pool_region,
+                                              &((StringPoolObject *)self)->set.keys, protocol)
+                        : NULL;
+    PyObject *r = args ? PyTuple_Pack(2, fn, args) : NULL;
     Py_XDECREF(fn);
-    (void)protocol; /* the StringArray inside picks its own protocol path */
+    Py_XDECREF(args);
     return r;
 }
 

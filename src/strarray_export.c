@@ -18,18 +18,15 @@
 
 static cc_strarray *arr_of(PyObject *self) { return &((StringArrayObject *)self)->arr; }
 
-enum { REGION_DATA, REGION_OFFSETS };
-
-static int strarray_region(PyObject *owner, int which, buf_region *r) {
+int strarray_fill_region(cc_strarray *a, int which, buf_region *r) {
     static const int64_t zero_offset = 0; /* the offsets [0] of an empty array */
-    cc_strarray *a = arr_of(owner);
     cc_status st = cc_strarray_compact(a);
     if (st != CC_OK) {
-        status_raise(NAME, st, which == REGION_DATA ? "data" : "offsets");
+        status_raise(NAME, st, which == STR_REGION_DATA ? "data" : "offsets");
         return -1;
     }
     r->exports = &a->exports;
-    if (which == REGION_DATA) {
+    if (which == STR_REGION_DATA) {
         r->buf = a->data;
         r->len = (Py_ssize_t)a->data_len;
         r->itemsize = 1;
@@ -43,14 +40,18 @@ static int strarray_region(PyObject *owner, int which, buf_region *r) {
     return 0;
 }
 
+static int strarray_region(PyObject *owner, int which, buf_region *r) {
+    return strarray_fill_region(arr_of(owner), which, r);
+}
+
 PyObject *strarray_get_data(PyObject *self, void *c) {
     (void)c;
-    return bufview_memoryview(self, strarray_region, REGION_DATA);
+    return bufview_memoryview(self, strarray_region, STR_REGION_DATA);
 }
 
 PyObject *strarray_get_offsets(PyObject *self, void *c) {
     (void)c;
-    return bufview_memoryview(self, strarray_region, REGION_OFFSETS);
+    return bufview_memoryview(self, strarray_region, STR_REGION_OFFSETS);
 }
 
 /* ---- vectorised operations ---------------------------------------------------- */
@@ -131,27 +132,35 @@ PyObject *strarray_validity(PyObject *self, PyObject *unused) {
     return validity_as_bytes(a->nullable, a->validity, a->length);
 }
 
-PyObject *strarray_reduce_ex(PyObject *self, PyObject *protocol_obj) {
+PyObject *strarray_state_args(PyObject *owner, region_fn region, const cc_strarray *a,
+                              PyObject *protocol_obj) {
     long protocol = PyLong_AsLong(protocol_obj);
     if (protocol == -1 && PyErr_Occurred()) return NULL;
-    const cc_strarray *a = arr_of(self);
     PyObject *(*buffer)(PyObject *, region_fn, int) =
         protocol >= 5 ? bufview_pickle_buffer : bufview_bytes;
-    PyObject *mod = PyImport_ImportModule("compactcol._pickle");
-    PyObject *fn = mod ? PyObject_GetAttrString(mod, "strarray_from_state") : NULL;
-    Py_XDECREF(mod);
-    PyObject *data = fn ? buffer(self, strarray_region, REGION_DATA) : NULL;
-    PyObject *offsets = data ? buffer(self, strarray_region, REGION_OFFSETS) : NULL;
-    PyObject *validity = offsets ? strarray_validity(self, NULL) : NULL;
+    PyObject *data = buffer(owner, region, STR_REGION_DATA);
+    PyObject *offsets = data ? buffer(owner, region, STR_REGION_OFFSETS) : NULL;
+    PyObject *validity = offsets ? validity_as_bytes(a->nullable, a->validity, a->length) : NULL;
     PyObject *r = NULL;
     if (validity)
-        r = Py_BuildValue("O(OsLOOO)", fn, a->nullable ? Py_True : Py_False,
+        r = Py_BuildValue("(OsLOOO)", a->nullable ? Py_True : Py_False,
                           __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "little" : "big",
                           (long long)a->length, data, offsets, validity);
-    Py_XDECREF(fn);
     Py_XDECREF(data);
     Py_XDECREF(offsets);
     Py_XDECREF(validity);
+    return r;
+}
+
+PyObject *strarray_reduce_ex(PyObject *self, PyObject *protocol_obj) {
+    PyObject *mod = PyImport_ImportModule("compactcol._pickle");
+    PyObject *fn = mod ? PyObject_GetAttrString(mod, "strarray_from_state") : NULL;
+    Py_XDECREF(mod);
+    PyObject *args = fn ? strarray_state_args(self, strarray_region, arr_of(self), protocol_obj)
+                        : NULL;
+    PyObject *r = args ? PyTuple_Pack(2, fn, args) : NULL;
+    Py_XDECREF(fn);
+    Py_XDECREF(args);
     return r;
 }
 
@@ -214,8 +223,12 @@ PyObject *strarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_
         PyErr_Format(PyExc_TypeError, "_strarray_from_state takes 6 arguments, got %zd", nargs);
         return NULL;
     }
-    if (!PyBool_Check(args[0]) || !PyUnicode_Check(args[1]) || !PyLong_Check(args[2]))
-        return bad_state("nullable must be a bool, byteorder a str, length an int", -1);
+    if (!PyBool_Check(args[0]) || !PyUnicode_Check(args[1]) || !PyLong_Check(args[2])) {
+        PyErr_Format(PyExc_TypeError, NAME " pickle state: nullable must be a bool, byteorder "
+                     "a str, length an int (got %.50s, %.50s, %.50s)", Py_TYPE(args[0])->tp_name,
+                     Py_TYPE(args[1])->tp_name, Py_TYPE(args[2])->tp_name);
+        return NULL;
+    }
     bool nullable = args[0] == Py_True;
     const char *order = PyUnicode_AsUTF8(args[1]);
     if (!order) return NULL;

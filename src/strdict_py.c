@@ -735,16 +735,23 @@ static PyObject *strdict_state(D *d, PyObject *unused) {
 }
 
 /* _load(keys, values): fills an empty StrDict from a pickle state; keys a
- * StringArray of distinct strings, values a container of the right kind and
- * length (ValueError otherwise). */
+ * StringArray of distinct strings, values a container of the right kind
+ * (TypeError otherwise) and length (ValueError otherwise). */
 static PyObject *strdict_load(D *d, PyObject *const *args, Py_ssize_t nargs) {
     if (!seq_nargs_ok(NAME, "_load", nargs, 2, 2)) return NULL;
     PyObject *keys = args[0], *values = args[1];
     bool kind_ok = d->kind == VALUES_OBJECT ? PyList_CheckExact(values)
                    : d->kind == VALUES_STR  ? strarray_check(values)
                                             : Py_TYPE(values) == Py_TYPE(d->values);
-    if (!strarray_check(keys) || !kind_ok || cc_strset_entries(&d->keys) ||
-        PyObject_Length(keys) != PyObject_Length(values)) {
+    if (!strarray_check(keys) || !kind_ok) {
+        PyErr_Format(PyExc_TypeError, NAME " pickle state: expected keys as a StringArray and "
+                     "values as a %s, got %.50s and %.50s",
+                     d->kind == VALUES_OBJECT ? "list" : d->kind == VALUES_STR ? "StringArray"
+                                                                                : "Array",
+                     Py_TYPE(keys)->tp_name, Py_TYPE(values)->tp_name);
+        return NULL;
+    }
+    if (cc_strset_entries(&d->keys) || PyObject_Length(keys) != PyObject_Length(values)) {
         PyErr_SetString(PyExc_ValueError, NAME " pickle state: keys and values do not match");
         return NULL;
     }
@@ -793,11 +800,33 @@ static PyObject *get_value_dtype_of(D *d) {
     return PyUnicode_FromString(nums(d)->adaptive ? "int" : cc_dtype_get(nums(d)->dtype)->name);
 }
 
+static int keys_region(PyObject *owner, int which, buf_region *r) {
+    return strarray_fill_region(&((D *)owner)->keys.keys, which, r);
+}
+
+/* Without tombstones the key arena and the values container are the state
+ * as they are (the arena's buffers out of band from protocol 5, the values
+ * pickling themselves), so nothing is copied; with tombstones a compacted
+ * copy is pickled. */
 static PyObject *strdict_reduce_ex(D *d, PyObject *protocol) {
-    (void)protocol; /* the keys and values pick their own protocol path */
     PyObject *mod = PyImport_ImportModule("compactcol._pickle");
-    PyObject *fn = mod ? PyObject_GetAttrString(mod, "strdict_from_state") : NULL;
+    bool in_place = d->keys.removed_count == 0 &&
+                    PyObject_Length(d->values) == cc_strset_entries(&d->keys);
+    PyObject *fn = mod ? PyObject_GetAttrString(mod, in_place ? "strdict_from_buffers"
+                                                              : "strdict_from_state")
+                       : NULL;
     Py_XDECREF(mod);
+    if (in_place) {
+        PyObject *keys = fn ? strarray_state_args((PyObject *)d, keys_region, &d->keys.keys,
+                                                  protocol) : NULL;
+        PyObject *dtype = keys ? get_value_dtype(d, NULL) : NULL;
+        PyObject *r = dtype ? Py_BuildValue("O(OOOO)", fn, (PyObject *)Py_TYPE(d), dtype, keys,
+                                            d->values) : NULL;
+        Py_XDECREF(fn);
+        Py_XDECREF(keys);
+        Py_XDECREF(dtype);
+        return r;
+    }
     PyObject *state = fn ? strdict_state(d, NULL) : NULL;
     PyObject *dtype = state ? get_value_dtype(d, NULL) : NULL;
     PyObject *r = dtype ? Py_BuildValue("O(OOOO)", fn, (PyObject *)Py_TYPE(d), dtype,

@@ -147,6 +147,27 @@ static int check_column(PyObject *schema, Py_ssize_t i, PyObject *col, module_st
     return 0;
 }
 
+/* The object holding a column's values: the codes of a category column,
+ * else the column itself (two fields must never share one). */
+static PyObject *column_storage(PyObject *schema, Py_ssize_t i, PyObject *col) {
+    return schema_field(schema, i)->kind == FIELD_CAT ? ((CategoricalObject *)col)->codes : col;
+}
+
+/* Column i is not the same object (or codes) as an earlier one: the
+ * ownership flags are set only when the table is assembled, so a repeated
+ * object would pass check_column twice and then be resized twice a row. */
+static int check_distinct(PyObject *schema, PyObject *cols, Py_ssize_t i) {
+    PyObject *mine = column_storage(schema, i, PyTuple_GET_ITEM(cols, i));
+    for (Py_ssize_t j = 0; j < i; j++)
+        if (column_storage(schema, j, PyTuple_GET_ITEM(cols, j)) == mine) {
+            PyErr_Format(PyExc_ValueError, NAME ": columns %R and %R are one object (each "
+                         "field needs a column of its own)", schema_field(schema, j)->name,
+                         schema_field(schema, i)->name);
+            return -1;
+        }
+    return 0;
+}
+
 /* _core.Table(schema, record_class, columns=None): the facade passes a
  * Schema, the Record class whose schema it is, and optionally the column
  * objects to adopt (RT1: all of one length). */
@@ -185,7 +206,9 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
         }
         for (Py_ssize_t i = 0; i < n; i++) {
             int64_t len;
-            if (check_column(schema, i, PyTuple_GET_ITEM(cols, i), st, &len) < 0) goto done;
+            if (check_column(schema, i, PyTuple_GET_ITEM(cols, i), st, &len) < 0 ||
+                check_distinct(schema, cols, i) < 0)
+                goto done;
             if (i > 0 && len != length) {
                 PyErr_Format(PyExc_ValueError, NAME ": column %R has %lld values but column "
                              "%R has %lld (columns must be of one length)",

@@ -305,6 +305,10 @@ def crafted(p, change):
     """The pool's reduce state with every StringArray / buffer in it passed
     through `change` (values -> values), whatever the state's shape."""
     fn, args = p.__reduce_ex__(2)[:2]
+    if fn.__name__ == "pool_from_buffers":  # the arena as a StringArray state
+        from compactcol import _core
+        strings = _core._strarray_from_state(*args).tolist()
+        return fn, StringArray(change(strings), nullable=True).__reduce_ex__(2)[1]
     out = []
     found = False
     for x in args:

@@ -279,14 +279,22 @@ def test_pickle_round_trip(dtype, protocol):
     ("int64", StringArray(["a"]), Array("int64", [1, 2])),           # lengths differ
     ("int64", StringArray(["a"]), Array("float64", [1.0])),          # other dtype
     ("int64", StringArray(["a", None], nullable=True), Array("int64", [1, 2])),
-    ("str", StringArray(["a"]), [1]),                                # wrong container
-    ("object", StringArray(["a"]), ("tuple",)),
 ])
 def test_hostile_pickle_states_raise_valueerror(state):
     from compactcol._pickle import strdict_from_state
     with pytest.raises(ValueError):
         strdict_from_state(StrDict, *state)
-    with pytest.raises(ValueError):
+
+
+@pytest.mark.parametrize("state", [
+    ("str", StringArray(["a"]), [1]),                                # wrong container
+    ("object", StringArray(["a"]), ("tuple",)),
+])
+def test_pk5_pickle_states_of_wrong_types_raise_typeerror(state):
+    from compactcol._pickle import strdict_from_state
+    with pytest.raises(TypeError):
+        strdict_from_state(StrDict, *state)
+    with pytest.raises(TypeError):
         strdict_from_state(dict, "int64", StringArray(), Array("int64"))
 
 
