@@ -195,7 +195,11 @@ def record_class_for(fields: tuple, name: str = "Row"):
 
 def extend_record_class(base, fields: tuple):
     """A subclass of the Record class `base` with `fields` (base's fields first)."""
-    ns = {"__slots__": (), "__module__": base.__module__, "__qualname__": base.__qualname__}
+    # the user's class it grew from: a pickle names that one (this subclass
+    # cannot be found by name) and extends it again on loading
+    root = getattr(base, "_compactcol_extends", base)
+    ns = {"__slots__": (), "__module__": base.__module__, "__qualname__": base.__qualname__,
+          "_compactcol_extends": root}
     if getattr(base, "_compactcol_generated", False):
         return record_class_for(fields)
     cls = type.__new__(RecordMeta, base.__name__, (base,), ns)

@@ -148,7 +148,12 @@ def _table_from_state(cls, fields, record_class, columns):
         record_class = record_class_for(tuple(schema.fields))
         schema = record_class.__compactcol_schema__
     elif tuple(schema.fields) != tuple(fields):
-        raise ValueError(f"Table pickle: {record_class.__qualname__} now has other fields")
+        n = len(schema.fields)
+        if tuple(fields[:n]) != tuple(schema.fields) or len(fields) == n:
+            raise ValueError(f"Table pickle: {record_class.__qualname__} now has other fields")
+        # the table had columns added to the class (Table.add_column)
+        record_class = extend_record_class(record_class, tuple(fields))
+        schema = record_class.__compactcol_schema__
     return _core.Table.__new__(cls, schema, record_class, columns)
 
 
@@ -407,5 +412,6 @@ class Table(_core.Table):  # type: ignore[misc]
         return f"Table({name}, {body}, length={n})"
 
     def __reduce_ex__(self, protocol):
-        rc = None if getattr(self.record_class, "_compactcol_generated", False) else self.record_class
+        rc = self.record_class
+        rc = None if getattr(rc, "_compactcol_generated", False) else getattr(rc, "_compactcol_extends", rc)
         return (_table_from_state, (type(self), self._schema.fields, rc, self._columns))
