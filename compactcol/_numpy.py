@@ -36,40 +36,47 @@ def array_to_numpy(a, na_value=None):
     return values
 
 
+def _pack_strings(a, dtype, np, keep_nulls=True):
+    """A StringArray as a StringDType array, packed in C from the UTF-8
+    bytes (compactcol._numpy_ext) when it was built; nulls as '' unless
+    keep_nulls (then dtype needs na_object)."""
+    try:
+        from . import _numpy_ext
+    except ImportError:  # built without NumPy headers: through str objects
+        values = a if keep_nulls else ("" if s is None else s for s in a)
+        return np.fromiter(values, dtype=dtype, count=len(a))
+    validity = a._validity() if keep_nulls else None  # a null holds no bytes: reads ''
+    return _numpy_ext.utf8_to_stringdtype(a.data, a.offsets, validity, len(a), dtype)
+
+
 def strings_to_numpy(a):
     """``StringArray.to_numpy``: NumPy 2's variable-width ``StringDType``
-    (``na_object=None`` when the array is nullable), packed in C from the
-    UTF-8 bytes (compactcol._numpy_ext), so no str object is made; an
-    object array on NumPy 1.x.  A copy: NumPy's string storage is not
-    Arrow's."""
+    (``na_object=None`` when the array is nullable), packed in C, so no str
+    object is made; an object array on NumPy 1.x.  A copy: NumPy's string
+    storage is not Arrow's."""
     np = _numpy()
     dtypes = getattr(np, "dtypes", None)
     if dtypes is None or not hasattr(dtypes, "StringDType"):
         return np.array(a.tolist(), dtype=object)
-    dtype = dtypes.StringDType(na_object=None) if a.nullable else dtypes.StringDType()
-    try:
-        from . import _numpy_ext
-    except ImportError:  # built without NumPy headers: through str objects
-        return np.fromiter(a, dtype=dtype, count=len(a))
-    return _numpy_ext.utf8_to_stringdtype(a.data, a.offsets, a._validity(), len(a), dtype)
+    return _pack_strings(a, dtypes.StringDType(na_object=None) if a.nullable
+                         else dtypes.StringDType(), np)
 
 
 def _na_for(na_value, name):
     return na_value.get(name) if isinstance(na_value, dict) else na_value
 
 
-def _unicode_column(name, col, na, np):
+def _unicode_column(name, col, is_category, na, np):
     """A str or category column as fixed-width 'U' values (as wide as the
     longest string or na), nulls as na (required when there are nulls)."""
-    is_category = not hasattr(col, "lengths")
     strings = col.categories if is_category else col
     if col.null_count and na is None:
         raise ValueError(f"Table.to_numpy: column {name!r} holds {col.null_count} None "
                          f"value(s); pass na_value= (a str, or a dict by column)")
     longest = int(np.asarray(strings.lengths()).max(initial=0))  # a null's length reads 0
     width = max(longest, len(na) if col.null_count else 0, 1)
-    # nulls hold no bytes, so without the bitmap they read as ''
-    values = _numpy_ext_utf8(strings, None, np).astype(f"U{width}")
+    values = _pack_strings(strings, np.dtypes.StringDType(), np, keep_nulls=False)
+    values = values.astype(f"U{width}")
     if is_category:
         codes = np.asarray(col.codes)  # -1 is None
         values = values[codes] if len(values) else np.zeros(len(codes), f"U{width}")
@@ -79,16 +86,6 @@ def _unicode_column(name, col, na, np):
     if col.null_count:
         values[nulls] = na
     return values
-
-
-def _numpy_ext_utf8(a, validity, np):
-    """StringDType values of a StringArray (nulls as '' when validity is None)."""
-    dtype = np.dtypes.StringDType()
-    try:
-        from . import _numpy_ext
-    except ImportError:  # built without NumPy headers
-        return np.array([s or "" for s in a], dtype=dtype)
-    return _numpy_ext.utf8_to_stringdtype(a.data, a.offsets, validity, len(a), dtype)
 
 
 def table_to_numpy(t, na_value=None):
@@ -102,8 +99,9 @@ def table_to_numpy(t, na_value=None):
     columns = []
     for (name, spec, *_), col in zip(t._schema.fields, t._columns):
         na = _na_for(na_value, name)
-        if spec.rstrip("?") in ("str", "category"):
-            columns.append((name, _unicode_column(name, col, na, np)))
+        base = spec.rstrip("?")
+        if base in ("str", "category"):
+            columns.append((name, _unicode_column(name, col, base == "category", na, np)))
             continue
         try:
             columns.append((name, array_to_numpy(col, na)))

@@ -343,23 +343,15 @@ static const char *check_struct(const struct ArrowSchema *s, const struct ArrowA
     return NULL;
 }
 
-/* A struct array as (names, columns): child i, cut to the struct's
- * offset and length, through import_one.  Null rows have no column form,
- * so a struct with nulls is refused. */
-static PyObject *import_struct(PyTypeObject *tp, const struct ArrowSchema *s,
-                               const struct ArrowArray *a) {
-    const char *why = check_struct(s, a);
-    if (why) return bad(PyExc_ValueError, why);
-    if (has_nulls(a))
-        return bad(PyExc_ValueError, "a struct array with null rows has no column form");
+/* (names, columns) of a struct schema, column i made by column(ctx, field
+ * i, i); an error names the field. */
+typedef PyObject *(*field_import)(const void *ctx, const struct ArrowSchema *field, int64_t i);
+
+static PyObject *struct_columns(const struct ArrowSchema *s, field_import column,
+                                const void *ctx) {
     PyObject *names = struct_names(s), *columns = names ? PyTuple_New(s->n_children) : NULL;
     for (int64_t i = 0; columns && i < s->n_children; i++) {
-        struct ArrowArray child = *a->children[i]; /* a view: we release only the parent */
-        bool whole = a->offset == 0 && child.length == a->length;
-        child.offset += a->offset;
-        child.length = a->length;
-        if (!whole && child.null_count > 0) child.null_count = -1; /* unknown in the cut */
-        PyObject *col = import_one(tp, s->children[i], &child);
+        PyObject *col = column(ctx, s->children[i], i);
         if (!col) {
             name_the_field(s->children[i], (Py_ssize_t)i);
             Py_CLEAR(columns);
@@ -371,6 +363,34 @@ static PyObject *import_struct(PyTypeObject *tp, const struct ArrowSchema *s,
     Py_XDECREF(names);
     Py_XDECREF(columns);
     return r;
+}
+
+typedef struct {
+    PyTypeObject *tp;
+    const struct ArrowArray *parent;
+} struct_ctx;
+
+/* Child i of a struct array, cut to the struct's offset and length. */
+static PyObject *struct_child(const void *ctx, const struct ArrowSchema *field, int64_t i) {
+    const struct_ctx *c = ctx;
+    struct ArrowArray child = *c->parent->children[i]; /* a view: we release only the parent */
+    bool whole = c->parent->offset == 0 && child.length == c->parent->length;
+    child.offset += c->parent->offset;
+    child.length = c->parent->length;
+    if (!whole && child.null_count > 0) child.null_count = -1; /* unknown in the cut */
+    return import_one(c->tp, field, &child);
+}
+
+/* A struct array as (names, columns).  Null rows have no column form, so a
+ * struct with nulls is refused. */
+static PyObject *import_struct(PyTypeObject *tp, const struct ArrowSchema *s,
+                               const struct ArrowArray *a) {
+    const char *why = check_struct(s, a);
+    if (why) return bad(PyExc_ValueError, why);
+    if (has_nulls(a))
+        return bad(PyExc_ValueError, "a struct array with null rows has no column form");
+    struct_ctx ctx = {tp, a};
+    return struct_columns(s, struct_child, &ctx);
 }
 
 /* One array of any supported type: a container, or (names, columns). */
@@ -379,37 +399,29 @@ static PyObject *import_any(PyTypeObject *tp, const struct ArrowSchema *s,
     return is_struct(s) ? import_struct(tp, s, a) : import_one(tp, s, a);
 }
 
+static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s);
+
+static PyObject *empty_field(const void *module, const struct ArrowSchema *field, int64_t i) {
+    (void)i;
+    if (is_struct(field))
+        return bad(PyExc_TypeError, "nested types (structs, lists) do not import as one array");
+    return import_empty((PyObject *)module, field);
+}
+
 /* The empty container (or (names, columns) of them) for a schema: what an
  * empty stream imports as. */
 static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s) {
     module_state *ms = PyModule_GetState(module);
     if (!s->format) return bad(PyExc_ValueError, "the schema has no format");
     if (s->dictionary) return PyObject_CallNoArgs((PyObject *)ms->CategoricalArrayType);
-    if (!is_struct(s)) {
-        const void *none[3] = {NULL, NULL, NULL};
-        bool strings = (s->format[0] == 'u' || s->format[0] == 'U') && s->format[1] == '\0';
-        struct ArrowArray empty = {.n_buffers = strings ? 3 : 2, .buffers = none};
-        return import_one(ms->ArrayType, s, &empty);
+    if (is_struct(s)) {
+        const char *why = check_struct(s, NULL);
+        return why ? bad(PyExc_ValueError, why) : struct_columns(s, empty_field, module);
     }
-    const char *why = check_struct(s, NULL);
-    if (why) return bad(PyExc_ValueError, why);
-    PyObject *names = struct_names(s), *columns = names ? PyTuple_New(s->n_children) : NULL;
-    for (int64_t i = 0; columns && i < s->n_children; i++) {
-        PyObject *col = is_struct(s->children[i])
-                            ? bad(PyExc_TypeError, "nested types (structs, lists) do not import "
-                                                   "as one array")
-                            : import_empty(module, s->children[i]);
-        if (!col) {
-            name_the_field(s->children[i], (Py_ssize_t)i);
-            Py_CLEAR(columns);
-        } else {
-            PyTuple_SET_ITEM(columns, i, col);
-        }
-    }
-    PyObject *r = columns ? PyTuple_Pack(2, names, columns) : NULL;
-    Py_XDECREF(names);
-    Py_XDECREF(columns);
-    return r;
+    const void *none[3] = {NULL, NULL, NULL};
+    bool strings = (s->format[0] == 'u' || s->format[0] == 'U') && s->format[1] == '\0';
+    struct ArrowArray empty = {.n_buffers = strings ? 3 : 2, .buffers = none};
+    return import_one(ms->ArrayType, s, &empty);
 }
 
 static const struct ArrowSchema *schema_of(PyObject *capsule) {

@@ -260,3 +260,33 @@ def test_from_pandas_category_codes_are_checked_and_kept():
     t = cc.Table.from_pandas(pd.DataFrame({"c": cat}))
     assert t["c"].tolist() == ["c", "a", None, "b"]
     assert list(t["c"].categories) == ["a", "b", "c"]
+
+
+def test_from_pandas_without_pyarrow_goes_through_lists(tmp_path):
+    """pandas without pyarrow (a subprocess where `import pyarrow` fails):
+    str/object and nullable-number columns still convert, through lists."""
+    import subprocess
+    import sys
+    import textwrap
+    code = textwrap.dedent("""
+        import sys
+        sys.modules['pyarrow'] = None
+        import numpy as np, pandas as pd, compactcol as cc
+        df = pd.DataFrame({"s": pd.Series(["x", None, "z"], dtype=object),
+                           "m": pd.array([1, None, 3], dtype="Int64"),
+                           "f": np.array([0.5, 1.5, 2.5])})
+        t = cc.Table.from_pandas(df)
+        assert t.schema == {"s": "str?", "m": "int64?", "f": "float64"}, t.schema
+        assert t.to_dicts()[1] == {"s": None, "m": None, "f": 1.5}, t.to_dicts()
+        try:
+            cc.Table.from_pandas(pd.DataFrame({"o": pd.Series(["a", 1], dtype=object)}))
+        except TypeError as e:
+            assert "column 'o'" in str(e), e
+        else:
+            raise AssertionError("mixed objects accepted")
+        print("ok")
+    """)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=120, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ok"
