@@ -8,6 +8,11 @@ Export: pyarrow.array(container) for 10 M int64 and 1 M strings against
 1 K of each -- a zero-copy export costs the same at both sizes.
 Import: compactcol.from_arrow(pyarrow array) against a memcpy of the same
 buffers (bytes(buffer)) and against pyarrow -> list -> container.
+Tables and NumPy (reported, no issue target): Table.from_arrow /
+from_pandas of 1 M rows against the same rows through Python dicts,
+StringArray.to_numpy and Table.to_numpy against NumPy building the same
+from Python objects, and an export cast (adaptive int8 storage asked for
+as int64) against the zero-copy export.
 """
 
 from __future__ import annotations
@@ -21,6 +26,55 @@ import sys
 from strings_bench import best_of, random_strings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def table_and_numpy_times(repeats, words):
+    """The Table in/out conversions and NumPy packing, with their peers."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from compactcol import Array, StringArray, Table
+
+    n = len(words)
+    rng = np.random.default_rng(7)
+    cats = [f"sym{i:02d}" for i in range(50)]
+    at = pa.table({
+        "id": pa.array(np.arange(n, dtype=np.int64)),
+        "price": pa.array(rng.random(n) * 100),
+        "name": pa.array(words, pa.string()),
+        "sym": pa.DictionaryArray.from_arrays(pa.array(rng.integers(0, 50, n, dtype=np.int8)),
+                                              pa.array(cats)),
+        "flag": pa.array(rng.random(n) < 0.5),
+    })
+    schema = {"id": "int64", "price": "float64", "name": "str", "sym": "category", "flag": "bool"}
+    df = at.to_pandas()
+    r = {}
+    r["Table.from_arrow 1 M rows"] = best_of(lambda: Table.from_arrow(at), repeats)
+    r["Table(schema, pyarrow.to_pylist()) 1 M rows"] = best_of(
+        lambda: Table(schema, at.to_pylist()), 1)
+    r["Table.from_pandas 1 M rows"] = best_of(lambda: Table.from_pandas(df), repeats)
+    r["Table(schema, df.to_dict('records')) 1 M rows"] = best_of(
+        lambda: Table(schema, df.to_dict("records")), 1)
+
+    strs = StringArray(words)
+    sd = np.dtypes.StringDType()
+    r["StringArray.to_numpy 1 M"] = best_of(strs.to_numpy, repeats)
+    r["np.array(list of str, StringDType) 1 M"] = best_of(lambda: np.array(words, dtype=sd), repeats)
+    r["np.array(a.tolist(), StringDType) 1 M"] = best_of(
+        lambda: np.array(strs.tolist(), dtype=sd), repeats)
+    table = Table.from_arrow(at)
+    structured = table.to_numpy().dtype
+    rows = list(zip(*(c.tolist() for c in table._columns)))
+    r["Table.to_numpy 1 M rows"] = best_of(table.to_numpy, repeats)
+    r["np.array(list of tuples, structured) 1 M rows"] = best_of(
+        lambda: np.array(rows, dtype=structured), 1)
+
+    small = Array("int", np.arange(10_000_000) % 100)  # int8 storage
+    r["export 10 M adaptive int8 as int64 (cast)"] = best_of(
+        lambda: pa.array(small, type=pa.int64()), repeats)
+    r["export 10 M adaptive int8 as stored"] = best_of(lambda: pa.array(small), repeats)
+    return r
 
 
 def main(argv=None):
@@ -52,6 +106,8 @@ def main(argv=None):
     r["memcpy 1 M strings buffers"] = best_of(
         lambda: [bytes(b) for b in pa_strs.buffers() if b is not None], args.repeats)
     r["via list 1 M strings"] = best_of(lambda: StringArray(pa_strs.to_pylist()), 1)
+
+    r.update(table_and_numpy_times(args.repeats, words))
 
     targets = []
 

@@ -173,6 +173,8 @@ def test_a_well_formed_handmade_array_imports_and_is_released_once():
     (lambda: Hostile(b"i", -1, [None, _int32s(1)]), ValueError),
     (lambda: Hostile(b"i", 1, [None, _int32s(1)], null_count=5), ValueError),
     (lambda: Hostile(b"u", 2, [None, _int32s(0, 3, 1), b"abc"]), ValueError),   # offsets go back
+    (lambda: Hostile(b"u", 4, [None, _int32s(0, 1, 3, 2, 4), b"abcd"]), ValueError),  # SA5, mid-array
+    (lambda: Hostile(b"u", 2, [None, _int32s(0, 2**31 - 1, 3), b"abc"]), ValueError),  # past the data
     (lambda: Hostile(b"u", 1, [None, _int32s(2, 3), b"abc"]), None),            # offsets[0] != 0 is fine
     (lambda: Hostile(b"u", 1, [None, _int32s(0, 2), b"\xff\xfe"]), ValueError),  # not UTF-8
     (lambda: Hostile(b"u", 1, [None, _int32s(-4, 1), b"abc"]), ValueError),

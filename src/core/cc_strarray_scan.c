@@ -86,6 +86,20 @@ static bool utf8_scan(const uint8_t *p, int64_t n, bool *ascii) {
     return true;
 }
 
+/* Every byte below 0x80?  Branch-free over 32-byte blocks, so the
+ * compiler can vectorise it. */
+static bool all_ascii(const uint8_t *p, size_t n) {
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        uint64_t w[4];
+        memcpy(w, p + i, 32);
+        acc |= w[0] | w[1] | w[2] | w[3];
+    }
+    for (; i < n; i++) acc |= p[i];
+    return (acc & 0x8080808080808080ull) == 0;
+}
+
 bool cc_utf8_valid(const uint8_t *p, int64_t n) {
     bool ascii;
     return utf8_scan(p, n, &ascii);
@@ -103,12 +117,20 @@ cc_status cc_strarray_append_arrow(cc_strarray *a, const void *offsets, bool wid
     CC_RETURN_NOT_OK(cc_add_count(a->data_len, last - first, &bytes));
     CC_RETURN_NOT_OK(cc_strarray_reserve(a, len, bytes));
     if (a->exports) return CC_EBUSY;
-    /* Copy the bytes and check the copy while it is in cache (the bytes
-     * past data_len are spare capacity until the length is committed). */
+    /* Copy the bytes block by block and check each block for ASCII while
+     * it is still in cache; only non-ASCII data takes the full UTF-8 scan
+     * (the bytes past data_len are spare capacity until the length is
+     * committed). */
+    enum { BLOCK = 64 * 1024 };
     uint8_t *copy = a->data + a->data_len;
-    bool ascii;
-    if (last > first) memcpy(copy, data + first, (size_t)(last - first));
-    if (!utf8_scan(copy, last - first, &ascii)) { /* find the culprit */
+    size_t total = (size_t)(last - first);
+    bool ascii = true;
+    for (size_t at = 0; at < total; at += BLOCK) {
+        size_t k = total - at < BLOCK ? total - at : BLOCK;
+        memcpy(copy + at, data + first + at, k);
+        ascii = ascii && all_ascii(copy + at, k);
+    }
+    if (!ascii && !utf8_scan(copy, last - first, &ascii)) { /* find the culprit */
         for (int64_t i = 0; i < n; i++)
             if (!cc_utf8_valid(data + OFF(i), OFF(i + 1) - OFF(i))) *bad = i;
         return CC_EINVAL;
@@ -122,17 +144,23 @@ cc_status cc_strarray_append_arrow(cc_strarray *a, const void *offsets, bool wid
         *bad = (i) - 1;                                                                  \
         return CC_EINVAL;                                                                \
     }
-    if (!wide && !a->wide) { /* the common case, without the width branches */
+    bool checked = false;
+    if (!wide && !a->wide && ascii) {
+        /* the common case: branch-free (monotone offsets end at `last`, so
+         * none can pass it); a bad offset is found by the checked loop */
         const int32_t *src = offsets;
         int32_t *dst = (int32_t *)a->offsets + a->length;
+        int32_t before = (int32_t)first;
+        bool decreasing = false;
         for (int64_t i = 1; i <= n; i++) {
-            int64_t hi = src[i];
-            CHECK_AT(hi, i);
-            dst[i] = (int32_t)(hi + base);
-            prev = hi;
+            int32_t hi = src[i];
+            decreasing |= hi < before;
+            dst[i] = (int32_t)(hi + base); /* in int64: a bad offset must not overflow */
+            before = hi;
         }
+        checked = !decreasing;
     }
-    for (int64_t i = 1; (wide || a->wide) && i <= n; i++) {
+    for (int64_t i = 1; !checked && i <= n; i++) {
         int64_t hi = OFF(i);
         CHECK_AT(hi, i);
         if (a->wide) ((int64_t *)a->offsets)[a->length + i] = hi + base;
