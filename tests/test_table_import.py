@@ -290,3 +290,37 @@ def test_from_pandas_without_pyarrow_goes_through_lists(tmp_path):
                        timeout=120, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ok"
+
+
+# ---- round trips through Polars and DuckDB for every column type and null pattern ---------
+
+COLUMN_CASES = [(d, False) for d in cc.DTYPES] + [(d, True) for d in cc.DTYPES] + [
+    ("str", False), ("str", True), ("category", False), ("category", True)]
+
+
+def column_values(spec, nullable):
+    base = {"bool": [True, False, True, True], "str": ["a", "", "\u00e9\U0001F600", "a"],
+            "category": ["r", "g", "r", "b"]}.get(spec)
+    if base is None:
+        base = [0.5, -1.0, 2.0, 3.25] if spec.startswith("float") else [0, 1, 100, 7]
+        if spec.startswith("int") and spec != "int8":
+            base[1] = -2**(int(spec[3:]) - 1)  # the type's minimum survives
+        if spec.startswith("uint"):
+            base[2] = 2**int(spec[4:]) - 1     # and the unsigned maximum
+    return [None if nullable and i % 2 else v for i, v in enumerate(base)]
+
+
+@pytest.mark.parametrize("spec,nullable", COLUMN_CASES, ids=lambda v: str(v))
+def test_round_trip_through_polars_and_duckdb(spec, nullable):
+    pl = pytest.importorskip("polars")
+    duckdb = pytest.importorskip("duckdb")
+    values = column_values(spec, nullable)
+    t = cc.Table({"x": spec + ("?" if nullable else "")}, [(v,) for v in values])
+    through_polars = cc.Table.from_arrow(pl.DataFrame(t))
+    assert through_polars["x"].tolist() == values
+    assert through_polars.schema["x"].rstrip("?") == spec
+    through_duckdb = cc.Table.from_arrow(duckdb.sql("select * from t"))
+    assert through_duckdb["x"].tolist() == values
+    # DuckDB reads a dictionary column as VARCHAR and hands back plain strings
+    assert through_duckdb.schema["x"].rstrip("?") == ("str" if spec == "category" else spec)
+    t.append((values[0],))  # both released their exports
