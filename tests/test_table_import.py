@@ -324,3 +324,17 @@ def test_round_trip_through_polars_and_duckdb(spec, nullable):
     # DuckDB reads a dictionary column as VARCHAR and hands back plain strings
     assert through_duckdb.schema["x"].rstrip("?") == ("str" if spec == "category" else spec)
     t.append((values[0],))  # both released their exports
+
+
+def test_nanoarrow_both_ways():
+    """nanoarrow, the Arrow project's minimal C implementation, as a producer
+    and a consumer (no pyarrow involved on its side)."""
+    na = pytest.importorskip("nanoarrow")
+    assert cc.from_arrow(na.c_array([1, 2, 3], na.int64())).tolist() == [1, 2, 3]
+    assert cc.from_arrow(na.c_array(["a", None], na.string())).tolist() == ["a", None]
+    t = cc.Table({"a": "int64", "s": "str?", "c": "category"}, [(1, "x", "r"), (2, None, "g")])
+    assert na.Array(t).to_pylist() == t.to_dicts()
+    back = cc.Table.from_arrow(na.ArrayStream(t))
+    assert back == t
+    assert na.Array(cc.Array("int", [1, 300]), na.int64()).to_pylist() == [1, 300]  # a cast
+    t.append((3, "z", "r"))
