@@ -172,8 +172,10 @@ static void *cast_values(const cc_numarray *a, cc_dtype to) {
         cc_dtype_load(a->dtype, a->data + i * cc_numarray_itemsize(a), &v); /* a null holds 0 */
         if (cc_dtype_store(to, &v, out + (size_t)i * size) != CC_OK) {
             cc_free(out);
-            PyErr_Format(PyExc_ValueError, "Array.__arrow_c_array__: element %lld does not fit "
-                         "in %s (requested by the consumer)", (long long)i,
+            char name[CC_ARRAY_NAME_MAX];
+            array_describe(a, name);
+            PyErr_Format(PyExc_ValueError, "%s.__arrow_c_array__: element %lld does not fit "
+                         "in %s (requested by the consumer)", name, (long long)i,
                          cc_dtype_get(to)->name);
             return NULL;
         }

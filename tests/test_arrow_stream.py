@@ -411,6 +411,17 @@ def last_error(stream):
     return None if p is None else ctypes.string_at(p).decode()
 
 
+def open_batch(t):
+    """(capsule, stream, batch): the table's stream with its schema taken
+    and its one batch fetched (get_next returned 0)."""
+    capsule = t.__arrow_c_stream__()
+    s = stream_of(capsule)
+    take_schema(s)
+    code, batch = get_next(s)
+    assert code == 0
+    return capsule, s, batch
+
+
 def take_schema(stream):
     schema = ArrowSchema()
     assert stream.get_schema(ctypes.byref(stream), ctypes.byref(schema)) == 0
@@ -498,11 +509,8 @@ def test_export_released_from_another_thread():
     """The batch's and the stream's release callbacks take the GIL
     themselves, so a consumer thread may call them."""
     t = make()
-    capsule = t.__arrow_c_stream__()
-    s = stream_of(capsule)
-    take_schema(s)
-    code, batch = get_next(s)
-    assert code == 0 and exports(t) == ALL
+    capsule, s, batch = open_batch(t)
+    assert exports(t) == ALL
 
     def release():
         batch.release(ctypes.byref(batch))
@@ -522,11 +530,8 @@ def test_export_locks_the_table_until_the_batch_is_released(order):
     """The table refuses to change length (BufferError, unchanged) while the
     batch lives, whatever happens to the stream; releasing the batch unlocks it."""
     t = make()
-    capsule = t.__arrow_c_stream__()
-    s = stream_of(capsule)
-    take_schema(s)
-    code, batch = get_next(s)
-    assert code == 0 and exports(t) == ALL
+    capsule, s, batch = open_batch(t)
+    assert exports(t) == ALL
     with pytest.raises(BufferError):
         t.append(ROWS[0])
     assert len(t) == 3
@@ -551,11 +556,7 @@ def test_ar6_export_batch_outlives_stream_and_table():
     release is what frees them, at the end."""
     t = make()
     refs = [weakref.ref(o) for o in owners(t)]
-    capsule = t.__arrow_c_stream__()
-    s = stream_of(capsule)
-    take_schema(s)
-    code, batch = get_next(s)
-    assert code == 0
+    capsule, s, batch = open_batch(t)
     s.release(ctypes.byref(s))
     assert not s.release
     del s, capsule, t
@@ -576,11 +577,7 @@ def test_ar6_export_moved_child_outlives_the_batch():
     """AR6: a consumer may move a child out of the batch; releasing the parent
     leaves that child (and its column's lock) alive until it is released."""
     t = make()
-    capsule = t.__arrow_c_stream__()
-    s = stream_of(capsule)
-    take_schema(s)
-    code, batch = get_next(s)
-    assert code == 0
+    capsule, s, batch = open_batch(t)
     src = child(batch, 0)
     moved = ArrowArray.from_buffer_copy(src)
     src.release = ARRAY_RELEASE()
