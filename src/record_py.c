@@ -241,7 +241,10 @@ static int call_values(PyTypeObject *cls, PyObject *schema, PyObject *args, PyOb
     Py_ssize_t pos = 0;
     PyObject *key, *value;
     while (kwds && PyDict_Next(kwds, &pos, &key, &value)) {
-        PyObject *at = PyDict_GetItemWithError(((SchemaObject *)schema)->index, key);
+        PyObject *exact = str_exact(key, name, "__init__"); /* DI1: no user __eq__ */
+        PyObject *at = exact ? PyDict_GetItemWithError(((SchemaObject *)schema)->index, exact)
+                             : NULL;
+        Py_XDECREF(exact);
         if (!at) {
             if (!PyErr_Occurred())
                 PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument %R", name, key);
