@@ -316,10 +316,10 @@ PyObject *strarray_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds)
  * strings (no copy).  Both are pinned: the codes cannot change (a null or a
  * stray code would reach a bitmap built once, or an index past the
  * dictionary) and the pool cannot intern new strings (BufferError) until
- * the consumer releases the export.  A consumer may move the dictionary child out and release it on
- * its own, so the child's state lives in its own block; both structs are
- * allocated with PyMem_Raw* because release callbacks may run without the
- * GIL until they take it. */
+ * the consumer releases the export.  A consumer may move the dictionary
+ * child out and release it on its own, so the child's state lives in its
+ * own block; both structs are allocated with PyMem_Raw* because release
+ * callbacks may run without the GIL until they take it. */
 
 typedef struct {
     const void *buffers[3];

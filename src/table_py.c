@@ -14,7 +14,11 @@
  *
  * All-or-nothing: a row is converted completely (user code such as
  * __index__ runs only then) before any column changes; extend converts
- * every row into scratch columns and commits them at the end.
+ * every row into scratch columns and commits them at the end.  If a
+ * column refuses the commit (exported: BufferError; MemoryError) the
+ * columns already committed are cut back to their old length.  Category
+ * strings interned by a failed call may stay in the pool (no code refers
+ * to them), as the spec allows.
  *
  * Reentrancy: converting a row runs user code (a row's __getattr__, a
  * value's __index__, an iterator's __next__), which may do anything to the
@@ -24,11 +28,7 @@
  * `schema_version` (bumped by every change of the columns) and the row
  * position against the current length (table_check_unchanged).  Column
  * names are looked up as exact str (table_column_index), so no user
- * __eq__/__hash__ runs during a lookup.  If a
- * column refuses the commit (exported: BufferError; MemoryError) the
- * columns already committed are cut back to their old length.  Category
- * strings interned by a failed call may stay in the pool (no code refers
- * to them), as the spec allows.
+ * __eq__/__hash__ runs during a lookup.
  */
 #include "binding.h"
 
@@ -209,7 +209,7 @@ static int check_distinct(PyObject *schema, PyObject *cols, Py_ssize_t i) {
     return 0;
 }
 
-/* _core.Table(schema, record_class, columns=None, length=None): the facade
+/* _core.Table(schema, record_class, columns=None, rows=None): the facade
  * passes a Schema, the Record class whose schema it is, and optionally the
  * column objects to adopt (RT1: all of one length) and the number of rows
  * (which a table without columns has too; with columns it must agree). */
