@@ -195,9 +195,8 @@ static int parse_state(PyObject *const *args, array_state *st) {
         state_flag(args[2], "nullable", &st->nullable) < 0)
         return -1;
     Py_ssize_t name_size;
-    const char *name = PyUnicode_AsUTF8AndSize(args[0], &name_size);
-    const char *order = PyUnicode_AsUTF8(args[3]);
-    if (!name || !order) return -1;
+    const char *name = PyUnicode_AsUTF8AndSize(args[0], &name_size), *order;
+    if (!name || !(order = PyUnicode_AsUTF8(args[3]))) return -1; /* one error at a time */
     if ((size_t)name_size != strlen(name)) {
         PyErr_Format(PyExc_ValueError, "Array pickle state: bad dtype %R", args[0]);
         return -1;

@@ -45,8 +45,10 @@ static bool valid_at(const struct ArrowArray *a, int64_t i) {
     return a->null_count == 0 || !a->buffers[0] || bit_set(a->buffers[0], a->offset + i);
 }
 
+/* Safe on any struct, before check_shape: no buffer slot is read that the
+ * array does not say it has (fuzzing found a NULL `buffers` read here). */
 static bool has_nulls(const struct ArrowArray *a) {
-    return a->null_count != 0 && a->buffers[0] != NULL;
+    return a->null_count != 0 && a->buffers && a->n_buffers > 0 && a->buffers[0] != NULL;
 }
 
 static const char *check_shape(const struct ArrowArray *a, int64_t n_buffers) {
@@ -125,8 +127,8 @@ static cc_status append_one_by_one(const struct ArrowArray *a, bool wide, cc_str
 
 /* The strings of a 'u'/'U' array into out (initialised here). */
 static int collect_strings(const struct ArrowArray *a, bool wide, cc_strarray *out) {
-    cc_strarray_init(out, has_nulls(a));
     const char *why = check_shape(a, 3);
+    cc_strarray_init(out, !why && has_nulls(a));
     if (why) return bad(PyExc_ValueError, why), -1;
     if (a->length == 0) return 0;
     /* Arrow lets a null own bytes; ours are empty, so those take the slow path */

@@ -129,11 +129,15 @@ static void cut_back(Table *t, Py_ssize_t ncols, int64_t length) {
     }
 }
 
+/* The status as an exception naming the column ("Table column 'p'.sort: ...");
+ * the name goes by its repr, which any str has (a lone surrogate has no
+ * UTF-8 of its own). */
 static PyObject *raise_column(Table *t, Py_ssize_t i, cc_status st, const char *what) {
-    char owner[96];
-    PyOS_snprintf(owner, sizeof owner, NAME " column '%s'",
-                  PyUnicode_AsUTF8(schema_field(t->schema, i)->name));
-    return status_raise(owner, st, what);
+    PyObject *owner = PyUnicode_FromFormat(NAME " column %.80R", schema_field(t->schema, i)->name);
+    const char *text = owner ? PyUnicode_AsUTF8(owner) : NULL;
+    if (text) status_raise(text, st, what);
+    Py_XDECREF(owner);
+    return NULL;
 }
 
 /* ---- construction ------------------------------------------------------------------- */

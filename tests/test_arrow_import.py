@@ -237,3 +237,29 @@ def test_arrow_import_dictionary_null_format_segv():
     with pytest.raises(ValueError, match="dictionary's schema has no format"):
         core._from_arrow_array(*bad.capsules())
     assert good.released["array"] == bad.released["array"] == 1
+
+
+# ---- found by fuzzing (tests/fuzz/RESULTS.md) --------------------------------------------------
+
+
+def test_fuzz_F1_null_buffers_pointer_with_nulls():
+    """A string array whose `buffers` pointer is NULL and null_count != 0:
+    read buffers[0] before the shape check (SIGSEGV); now ValueError."""
+    for fmt in (b"u", b"U"):
+        h = Hostile(fmt, 1, [None, _int32s(0, 1), b"a"], null_count=1)
+        h.array.buffers = None
+        with pytest.raises(ValueError, match="no buffers"):
+            core._from_arrow_array(*h.capsules())
+        assert h.released["array"] == 1
+
+
+def test_fuzz_F3_bad_offsets_and_bad_utf8_read_nothing_outside():
+    """Offsets going back (or outside the data) together with bytes that are
+    not UTF-8: the culprit scan read before the producer's buffer (ASan);
+    now the first bad element is named from our own copy."""
+    for offsets, data, culprit in (((0, -3, 2), b"\xff\xff", 0), ((0, 2, 1, 3), b"a\xff\xffb", 0),
+                                   ((0, 1, 9), b"a\xff", 1), ((0, 1, 2), b"a\xff", 1)):
+        h = Hostile(b"u", len(offsets) - 1, [None, _int32s(*offsets), data])
+        with pytest.raises(ValueError, match=f"string {culprit} "):
+            core._from_arrow_array(*h.capsules())
+        assert h.released["array"] == 1

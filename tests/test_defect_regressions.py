@@ -500,3 +500,22 @@ def test_insert_and_pop_with_an_index_beyond_ssize_t(make, index):
     with pytest.raises(OverflowError):
         a.pop(index)
     assert len(a) == 2
+
+
+# ---- found by fuzzing (tests/fuzz/RESULTS.md; F1 and F3 are in test_arrow_import.py) ----------
+
+
+def test_fuzz_F2_pickle_state_with_two_unencodable_strings():
+    from compactcol import _pickle
+    with pytest.raises(UnicodeEncodeError):      # was SystemError: a call with an error set
+        _pickle.array_from_state("\ud800", False, False, "\udfff", 0, b"", None)
+
+
+def test_column_errors_name_a_column_whose_name_has_no_utf8():
+    t = cc.Table({"\udcff": "int64"}, [(2,), (1,)])
+    p = pa.array(t["\udcff"])
+    with pytest.raises(BufferError, match=r"column '\\udcff'"):
+        t.sort()
+    del p
+    t.sort()
+    assert t["\udcff"].tolist() == [1, 2]

@@ -130,9 +130,15 @@ cc_status cc_strarray_append_arrow(cc_strarray *a, const void *offsets, bool wid
         memcpy(copy + at, data + first + at, k);
         ascii = ascii && all_ascii(copy + at, k);
     }
-    if (!ascii && !utf8_scan(copy, last - first, &ascii)) { /* find the culprit */
-        for (int64_t i = 0; i < n; i++)
-            if (!cc_utf8_valid(data + OFF(i), OFF(i + 1) - OFF(i))) *bad = i;
+    if (!ascii && !utf8_scan(copy, last - first, &ascii)) {
+        /* find the culprit in our copy; the offsets are not checked yet, so
+         * one outside [first, last] or going back is the culprit itself
+         * (fuzzing found this scan reading before the producer's buffer) */
+        for (int64_t i = 0, lo = first; i < n && *bad < 0; i++) {
+            int64_t hi = OFF(i + 1);
+            if (hi < lo || hi > last || !cc_utf8_valid(copy + (lo - first), hi - lo)) *bad = i;
+            lo = hi;
+        }
         return CC_EINVAL;
     }
     /* One pass over the offsets: check them and write ours.  Each string
