@@ -28,6 +28,7 @@ tests/test_*.py.  Exit status: 0 clean, 1 a leak or a failing test run,
 
 import argparse
 import gc
+from abc import ABCMeta
 import json
 import os
 import subprocess
@@ -59,8 +60,18 @@ def _abc_snapshot():
         if not isabstract(abc):
             continue
         for obj in abc.__subclasses__() + [abc]:
-            abcs[obj] = _get_dump(obj)[0]
+            if isinstance(obj, ABCMeta):   # not every subclass is an ABCMeta
+                abcs[obj] = _get_dump(obj)[0]
     return abcs
+
+
+_HYPOTHESIS_CACHES = [
+    ("hypothesis.strategies._internal.utils", "_STRATEGY_CACHE"),
+    ("hypothesis.internal.conjecture.providers", "CONSTANTS_CACHE"),
+    ("hypothesis.internal.conjecture.data", "POOLED_CONSTRAINTS_CACHE"),
+    ("hypothesis.internal.lambda_sources", "LAMBDA_DIGEST_DESCRIPTION_CACHE"),
+    ("hypothesis.internal.lambda_sources", "AST_LAMBDAS_CACHE"),
+]
 
 
 def _cleanup(saved):
@@ -84,6 +95,10 @@ def _cleanup(saved):
         if not isabstract(abc):
             continue
         for obj in abc.__subclasses__() + [abc]:
+            # extension types derived from an ABC (pyarrow's KeyValueMetadata
+            # is a Mapping) need not be ABCMeta instances
+            if not isinstance(obj, ABCMeta):
+                continue
             for ref in abcs.get(obj, set()):
                 if ref() is not None:
                     obj.register(ref())
@@ -119,6 +134,18 @@ def _cleanup(saved):
     if "typing" in m:
         for f in m["typing"]._cleanups:
             f()
+    # Hypothesis' bounded caches (1024 strategies, ...) keep filling for
+    # dozens of runs; a stateful test adds ~10 strategies per run and per
+    # example: cleared like re's cache, else every state machine "leaks"
+    # (a pure-Python RuleBasedStateMachine: +1440 refs per run)
+    for modname, attr in _HYPOTHESIS_CACHES:
+        cache = getattr(m.get(modname), attr, None)
+        if cache is None:
+            continue
+        if hasattr(cache, "clear"):
+            cache.clear()
+        elif hasattr(getattr(cache, "cache", None), "clear"):
+            cache.cache.clear()
     sys._clear_type_cache()
     for _ in range(3):   # support.gc_collect
         gc.collect()
@@ -160,11 +187,28 @@ def _register_profile(examples):
     os.environ["HYPOTHESIS_PROFILE"] = "refleak"   # tests/conftest.py loads it
 
 
-def child(path, warmup, repeat, examples, out, pytest_args):
+class _Collect:
+    def __init__(self):
+        self.ids = []
+
+    def pytest_collection_finish(self, session):
+        self.ids = [item.nodeid for item in session.items]
+
+
+def child(path, warmup, repeat, examples, out, pytest_args, per_test=False):
     import pytest
     _register_profile(examples)
-    args = [path, "-p", "no:cacheprovider", "-q", "--import-mode=importlib",
+    base = ["-p", "no:cacheprovider", "-q", "--import-mode=importlib",
             "-p", "no:randomly", *pytest_args]
+    if per_test:   # one unit per test id: collect them first
+        col = _Collect()
+        pytest.main([path, "--collect-only", "-qq", *base], plugins=[col])
+        rootdir = os.path.dirname(os.path.dirname(path))
+        # per test function: a parametrized one runs all its cases together
+        funcs = list(dict.fromkeys(nodeid.split("[")[0] for nodeid in col.ids))
+        units = [(nodeid, [os.path.join(rootdir, nodeid), *base]) for nodeid in funcs]
+    else:
+        units = [(None, [path, *base])]
     outcomes = _Outcomes()
     saved = (warnings.filters[:], __import__("copyreg").dispatch_table.copy(),
              sys.path_importer_cache.copy(), _abc_snapshot())
@@ -176,37 +220,42 @@ def child(path, warmup, repeat, examples, out, pytest_args):
     # preallocates for the same reason): each run's record goes straight to
     # the file, one JSON line, and only the last totals are kept.
     with open(out, "w") as f:
-        _cleanup(saved)
-        refs0, blocks0, fds0 = gettotalrefcount(), getallocatedblocks() - quickened(), _fd_count()
-        for i in rep_range:
-            outcomes.reset()
-            t0 = time.monotonic()
-            # a copy: pytest.main prepends the ini's addopts to the list it
-            # is given, in place, which would grow it (+3 refs) every run
-            rc = int(pytest.main(list(args), plugins=[outcomes]))
-            secs = time.monotonic() - t0
+        for unit, args in units:
             _cleanup(saved)
-            # read immediately after the garbage collection
-            blocks = getallocatedblocks() - quickened()
-            refs = gettotalrefcount()
-            fds = _fd_count()
-            rec = {"rc": rc, "secs": round(secs, 2), "refs": refs - refs0,
-                   "blocks": blocks - blocks0, "fds": fds - fds0,
-                   "passed": outcomes.passed, "failed": outcomes.failed,
-                   "skipped": outcomes.skipped, "failures": outcomes.failures}
-            f.write(json.dumps(rec) + "\n")
-            f.flush()
-            print(f"\n[refleak] {os.path.basename(path)} run {i + 1}/{len(rep_range)}: "
-                  f"rc={rc} refs {rec['refs']:+d} blocks {rec['blocks']:+d} "
-                  f"fds {rec['fds']:+d} ({secs:.1f}s)", flush=True)
-            del rec
-            refs0, blocks0, fds0 = refs, blocks, fds
+            refs0, blocks0, fds0 = gettotalrefcount(), getallocatedblocks() - quickened(), _fd_count()
+            for i in rep_range:
+                outcomes.reset()
+                t0 = time.monotonic()
+                # a copy: pytest.main prepends the ini's addopts to the list it
+                # is given, in place, which would grow it (+3 refs) every run
+                rc = int(pytest.main(list(args), plugins=[outcomes]))
+                secs = time.monotonic() - t0
+                _cleanup(saved)
+                # read immediately after the garbage collection
+                blocks = getallocatedblocks() - quickened()
+                refs = gettotalrefcount()
+                fds = _fd_count()
+                rec = {"rc": rc, "secs": round(secs, 2), "refs": refs - refs0,
+                       "blocks": blocks - blocks0, "fds": fds - fds0,
+                       "passed": outcomes.passed, "failed": outcomes.failed,
+                       "skipped": outcomes.skipped, "failures": outcomes.failures}
+                if unit:
+                    rec["test"] = unit
+                f.write(json.dumps(rec) + "\n")
+                f.flush()
+                print(f"\n[refleak] {unit or os.path.basename(path)} run {i + 1}/{len(rep_range)}: "
+                      f"rc={rc} refs {rec['refs']:+d} blocks {rec['blocks']:+d} "
+                      f"fds {rec['fds']:+d} ({secs:.1f}s)", flush=True)
+                del rec
+                refs0, blocks0, fds0 = refs, blocks, fds
 
 
 # ---- parent: every module in its own child, then the table ----------------------
 
 def verdict(runs, warmup, nruns, returncode):
     """(verdict, reasons) for one module's runs."""
+    if returncode == "interrupted":
+        return "INTERRUPTED", [f"stopped after {len(runs)} of {nruns} runs (timeout?)"]
     if returncode != 0 or len(runs) != nruns:
         return "CRASHED", [f"the child exited with {returncode} after {len(runs)} of "
                            f"{nruns} runs (see its log)"]
@@ -258,6 +307,8 @@ def main(argv=None):
                     "(default: a temp dir, printed for modules that did not pass)")
     ap.add_argument("--json", help="write the results as JSON here")
     ap.add_argument("--pytest-args", default="", help="extra pytest arguments (one string)")
+    ap.add_argument("--per-test", action="store_true",
+                    help="measure every test function of the modules on its own (to narrow a leak)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--child-out", help=argparse.SUPPRESS)
     ns = ap.parse_args(argv)
@@ -271,7 +322,8 @@ def main(argv=None):
               "use python3.11-dbg / a --with-pydebug CPython", file=sys.stderr)
         return 2
     if ns.child:
-        child(ns.child, warmup, repeat, ns.examples, ns.child_out, ns.pytest_args.split())
+        child(ns.child, warmup, repeat, ns.examples, ns.child_out, ns.pytest_args.split(),
+              ns.per_test)
         return 0
 
     import compactcol   # fail early, and say which build is measured
@@ -281,6 +333,7 @@ def main(argv=None):
     log_dir = ns.log_dir or tempfile.mkdtemp(prefix="refleak-logs.")
     os.makedirs(log_dir, exist_ok=True)
     results = []
+    interrupted = False
     t_all = time.monotonic()
     for path in _module_paths(ns.modules):
         name = os.path.basename(path)[:-3]
@@ -289,23 +342,43 @@ def main(argv=None):
         if os.path.exists(out):
             os.remove(out)
         t0 = time.monotonic()
-        with open(log, "w") as f:
-            proc = subprocess.run(
-                [sys.executable, "-X", "faulthandler", os.path.abspath(__file__),
-                 "--child", path, "--child-out", out, "-R", f"{warmup}:{repeat}",
-                 "--examples", str(ns.examples), "--pytest-args", ns.pytest_args],
-                stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        if interrupted:
+            results.append({"module": name, "runs": [], "verdict": "NOT RUN",
+                            "reasons": ["interrupted (timeout?) before it started"],
+                            "secs": 0, "log": log})
+            continue
+        try:
+            with open(log, "w") as f:
+                proc = subprocess.run(
+                    [sys.executable, "-X", "faulthandler", os.path.abspath(__file__),
+                     "--child", path, "--child-out", out, "-R", f"{warmup}:{repeat}",
+                     "--examples", str(ns.examples), "--pytest-args", ns.pytest_args,
+                     *(["--per-test"] if ns.per_test else [])],
+                    stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            returncode = proc.returncode
+        except KeyboardInterrupt:   # timeout --signal=INT: report what ran
+            interrupted = True
+            returncode = "interrupted"
         runs = []
         if os.path.exists(out):
             with open(out) as f:
                 runs = [json.loads(line) for line in f if line.strip()]
-        v, reasons = verdict(runs, warmup, warmup + repeat, proc.returncode)
         secs = time.monotonic() - t0
-        results.append({"module": name, "runs": runs, "verdict": v, "reasons": reasons,
-                        "secs": round(secs, 1), "log": log})
-        tracked = runs[warmup:]
-        print(f"  {name:<28} {v:<12} refs {_fmt([r['refs'] for r in tracked])} "
-              f"blocks {_fmt([r['blocks'] for r in tracked])}  {secs:.0f}s", flush=True)
+        if ns.per_test:
+            by_test = {}
+            for r in runs:
+                by_test.setdefault(r["test"], []).append(r)
+            units = list(by_test.items()) or [(name, [])]
+        else:
+            units = [(name, runs)]
+        for unit, uruns in units:
+            rc = returncode if (unit == units[-1][0]) else 0
+            v, reasons = verdict(uruns, warmup, warmup + repeat, rc)
+            results.append({"module": unit, "runs": uruns, "verdict": v, "reasons": reasons,
+                            "secs": round(secs, 1), "log": log})
+            tracked = uruns[warmup:]
+            print(f"  {unit:<28} {v:<12} refs {_fmt([r['refs'] for r in tracked])} "
+                  f"blocks {_fmt([r['blocks'] for r in tracked])}  {secs:.0f}s", flush=True)
 
     print(f"\nrefleak -R {warmup}:{repeat} (deltas of the {repeat} tracked runs; "
           f"warm-up runs in brackets), {time.monotonic() - t_all:.0f}s")
@@ -325,12 +398,17 @@ def main(argv=None):
         print(f"{r['module']:<28} {tests:>9} {refs:<30} {blocks:<30} {fds:<8} {r['verdict']}")
     bad = [r for r in results if r["verdict"] not in ("ok", "skipped")]
     for r in bad:
+        if r["verdict"] == "NOT RUN":
+            continue
         print(f"\n{r['module']}: {r['verdict']}: " + "; ".join(r["reasons"]) + f"  (log: {r['log']})")
     if ns.json:
         with open(ns.json, "w") as f:
             json.dump(results, f, indent=1)
     print(f"\nrefleak: {len(results)} modules, {sum(r['verdict'] == 'ok' for r in results)} ok, "
           f"{sum(r['verdict'] == 'skipped' for r in results)} skipped, {len(bad)} flagged")
+    if interrupted:
+        print("refleak: interrupted; the modules after the one running were not run")
+        return 3
     return 1 if bad else 0
 
 
