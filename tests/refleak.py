@@ -15,11 +15,17 @@ deltas of the last ``repeat`` runs decide, with CPython's rule: references
 or memory blocks leak when they grew in *every* repeat run (delta >= 1
 each time); file descriptors leak when any repeat delta is non-zero.
 
+Release-built extensions (the NumPy / pyarrow / pandas wheels) do not count
+their Py_INCREF/Py_DECREF in the debug interpreter's total, so references
+drift where they run (NumPy's own np.arange(10): +9 a call); where such a
+package was loaded, growing references alone give "ok (refs?)" (shown, not
+failed; --strict-refs fails them) and memory blocks decide.
+
 Hypothesis runs under a profile "refleak": derandomized (same examples every
 run), no example database, few examples (--examples, default 10), so every
 repetition runs the same code.
 
-    python tests/refleak.py [-R 3:3] [--examples N] [--json FILE] [MODULE ...]
+    python tests/refleak.py [-R 3:3] [--examples N] [--json FILE] [--per-test] [MODULE ...]
 
 MODULE is a test file name or stem (test_pool, test_pool.py); none = every
 tests/test_*.py.  Exit status: 0 clean, 1 a leak or a failing test run,
@@ -187,6 +193,27 @@ def _register_profile(examples):
     os.environ["HYPOTHESIS_PROFILE"] = "refleak"   # tests/conftest.py loads it
 
 
+# Release-built extensions (the NumPy, pyarrow, pandas wheels) do not count
+# their Py_INCREF/Py_DECREF in the debug interpreter's reference total, so
+# sys.gettotalrefcount() drifts wherever they create or free objects: NumPy's
+# own np.arange(10) is +9 refs a call, pyarrow's own pa.array(capsules)
+# round trip +6, np.asarray(ndarray) -1; memory blocks are counted right.
+# Hypothesis' small native module is one too, but its drift nets to zero
+# (a pure-Python state machine measures 0 refs a run).
+_DRIFT_IGNORED = {"hypothesis"}
+
+
+def _release_built_packages():
+    import sysconfig
+    suffix = sysconfig.get_config_var("EXT_SUFFIX")
+    pkgs = set()
+    for name, mod in list(sys.modules.items()):
+        f = getattr(mod, "__file__", None) or ""
+        if f.endswith((".so", ".pyd")) and not f.endswith(suffix):
+            pkgs.add(name.split(".")[0])
+    return sorted(pkgs - _DRIFT_IGNORED)
+
+
 class _Collect:
     def __init__(self):
         self.ids = []
@@ -248,12 +275,14 @@ def child(path, warmup, repeat, examples, out, pytest_args, per_test=False):
                       f"fds {rec['fds']:+d} ({secs:.1f}s)", flush=True)
                 del rec
                 refs0, blocks0, fds0 = refs, blocks, fds
+        f.write(json.dumps({"meta": True, "release_exts": _release_built_packages()}) + "\n")
 
 
 # ---- parent: every module in its own child, then the table ----------------------
 
-def verdict(runs, warmup, nruns, returncode):
-    """(verdict, reasons) for one module's runs."""
+def verdict(runs, warmup, nruns, returncode, drift=()):
+    """(verdict, reasons) for one module's runs.  drift: the release-built
+    extension packages loaded, which make the reference total drift."""
     if returncode == "interrupted":
         return "INTERRUPTED", [f"stopped after {len(runs)} of {nruns} runs (timeout?)"]
     if returncode != 0 or len(runs) != nruns:
@@ -264,8 +293,14 @@ def verdict(runs, warmup, nruns, returncode):
         return "skipped", ["no test ran (missing optional peer?)"]
     tracked = runs[warmup:]
     reasons = []
+    notes = []
     if all(r["refs"] >= 1 for r in tracked):
-        reasons.append(f"leaked references {[r['refs'] for r in tracked]}")
+        if drift:
+            notes.append(f"references grew {[r['refs'] for r in tracked]} but release-built "
+                         f"{', '.join(drift)} ran, whose refcounting the debug total does not "
+                         "see: not counted (memory blocks did not grow); --strict-refs counts it")
+        else:
+            reasons.append(f"leaked references {[r['refs'] for r in tracked]}")
     if all(r["blocks"] >= 1 for r in tracked):
         reasons.append(f"leaked memory blocks {[r['blocks'] for r in tracked]}")
     if any(r["fds"] for r in tracked):
@@ -276,7 +311,9 @@ def verdict(runs, warmup, nruns, returncode):
                        f"{', '.join(failed[0]['failures'][:3])}")
     if failed and len(reasons) == 1:
         return "TESTS FAILED", reasons
-    return ("LEAK" if reasons else "ok"), reasons
+    if reasons:
+        return "LEAK", reasons + notes
+    return ("ok (refs?)" if notes else "ok"), notes
 
 
 def _module_paths(names):
@@ -309,6 +346,9 @@ def main(argv=None):
     ap.add_argument("--pytest-args", default="", help="extra pytest arguments (one string)")
     ap.add_argument("--per-test", action="store_true",
                     help="measure every test function of the modules on its own (to narrow a leak)")
+    ap.add_argument("--strict-refs", action="store_true",
+                    help="count growing references as a leak even where release-built "
+                    "extensions (NumPy, pyarrow) ran")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--child-out", help=argparse.SUPPRESS)
     ns = ap.parse_args(argv)
@@ -363,6 +403,9 @@ def main(argv=None):
         if os.path.exists(out):
             with open(out) as f:
                 runs = [json.loads(line) for line in f if line.strip()]
+        meta = next((r for r in runs if r.get("meta")), {})
+        runs = [r for r in runs if not r.get("meta")]
+        drift = [] if ns.strict_refs else meta.get("release_exts", [])
         secs = time.monotonic() - t0
         if ns.per_test:
             by_test = {}
@@ -373,7 +416,7 @@ def main(argv=None):
             units = [(name, runs)]
         for unit, uruns in units:
             rc = returncode if (unit == units[-1][0]) else 0
-            v, reasons = verdict(uruns, warmup, warmup + repeat, rc)
+            v, reasons = verdict(uruns, warmup, warmup + repeat, rc, drift)
             results.append({"module": unit, "runs": uruns, "verdict": v, "reasons": reasons,
                             "secs": round(secs, 1), "log": log})
             tracked = uruns[warmup:]
@@ -396,7 +439,10 @@ def main(argv=None):
         else:
             refs = blocks = fds = tests = "-"
         print(f"{r['module']:<28} {tests:>9} {refs:<30} {blocks:<30} {fds:<8} {r['verdict']}")
-    bad = [r for r in results if r["verdict"] not in ("ok", "skipped")]
+    bad = [r for r in results if r["verdict"] not in ("ok", "ok (refs?)", "skipped")]
+    for r in results:
+        if r["verdict"] == "ok (refs?)":
+            print(f"\n{r['module']}: {r['verdict']}: " + "; ".join(r["reasons"]))
     for r in bad:
         if r["verdict"] == "NOT RUN":
             continue
@@ -404,7 +450,7 @@ def main(argv=None):
     if ns.json:
         with open(ns.json, "w") as f:
             json.dump(results, f, indent=1)
-    print(f"\nrefleak: {len(results)} modules, {sum(r['verdict'] == 'ok' for r in results)} ok, "
+    print(f"\nrefleak: {len(results)} modules, {sum(r['verdict'].startswith('ok') for r in results)} ok, "
           f"{sum(r['verdict'] == 'skipped' for r in results)} skipped, {len(bad)} flagged")
     if interrupted:
         print("refleak: interrupted; the modules after the one running were not run")
