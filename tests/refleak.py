@@ -75,6 +75,10 @@ _HYPOTHESIS_CACHES = [
     ("hypothesis.strategies._internal.utils", "_STRATEGY_CACHE"),
     ("hypothesis.internal.conjecture.providers", "CONSTANTS_CACHE"),
     ("hypothesis.internal.conjecture.data", "POOLED_CONSTRAINTS_CACHE"),
+    # unbounded: one tag per strategy label; a strategy built inside a test
+    # (data.draw(st.lists(...)) in a state machine rule) has a new label
+    # each run: +60..96 refs a run in the *_model state machines
+    ("hypothesis.internal.conjecture.data", "STRUCTURAL_COVERAGE_CACHE"),
     ("hypothesis.internal.lambda_sources", "LAMBDA_DIGEST_DESCRIPTION_CACHE"),
     ("hypothesis.internal.lambda_sources", "AST_LAMBDAS_CACHE"),
 ]
