@@ -474,8 +474,7 @@ static int install_fields(PyTypeObject *cls, PyObject *schema, module_state *st)
     for (Py_ssize_t i = 0; i < schema_nfields(schema); i++) {
         if (is_special_name(schema_field(schema, i)->name)) continue;
         FieldObject *f = PyObject_GC_New(FieldObject, st->FieldType);
-        if (!f) return -1;
-        Py_INCREF(st->FieldType);
+        if (!f) return -1; /* PyObject_GC_New took the heap type's reference */
         f->schema = Py_NewRef(schema);
         f->index = i;
         PyObject_GC_Track(f);

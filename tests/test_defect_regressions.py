@@ -519,3 +519,19 @@ def test_column_errors_name_a_column_whose_name_has_no_utf8():
     del p
     t.sort()
     assert t["\udcff"].tolist() == [1, 2]
+
+
+# ---- found by the reference-leak run (tests/refleak.py) -----------------------------------------
+
+
+def test_refleak_R1_record_classes_do_not_leak_the_field_type():
+    """_record_setup took one reference to the Field type per field too many."""
+    import compactcol._record as record
+    field_type = type(cc.Table({"a": "int64"}).record_class.__dict__["a"])
+    gc.collect()
+    before = sys.getrefcount(field_type)
+    for i in range(200):
+        cc.Table({f"x{i}": "int64", "y": "str", "z": "float64"})
+    record._generated.clear()       # the generated classes' cache, then the classes
+    gc.collect()
+    assert sys.getrefcount(field_type) - before < 10   # was +600
