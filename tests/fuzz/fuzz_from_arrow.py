@@ -130,23 +130,24 @@ class Gen:
         f = self.fdp
         mode = f.ConsumeIntInRange(0, 3)
         if mode == 3:  # anything, including negative and decreasing
-            return [f.ConsumeIntInRange(-3, 64) for _ in range(count)]
+            return [f.ConsumeIntInRange(-3, 64) for _ in range(count)], mode
         offs, o = [], f.ConsumeIntInRange(0, 3)
         for _ in range(count):
             offs.append(o)
             o += f.ConsumeIntInRange(0, 6)
         if mode == 2 and count:
             offs[f.ConsumeIntInRange(0, count - 1)] = f.ConsumeIntInRange(-3, 64)
-        return offs
+        return offs, (0 if mode < 2 else mode)
 
     def strings(self, fmt, forced=None):
         f, P = self.fdp, self.P
         length, offset = self.shape(forced)
         n = length + offset
         vbuf, valid = bitmap(f, P, n)
-        offs = self.offsets(n + 1)
+        offs, mode = self.offsets(n + 1)
         size = max([0] + offs[offset:])
-        data = take(f, size, ascii_=f.ConsumeBool())
+        # known (RESULTS.md F3): non-ASCII data with bad offsets -> OOB read in the culprit scan
+        data = take(f, size, ascii_=f.ConsumeBool() or (AVOID_KNOWN and mode != 0))
         obuf = P.block(struct.pack(f"<{n + 1}{'q' if fmt == b'U' else 'i'}", *offs))
         nc = null_count(f, valid, offset, length)
         kw, broken = self.n_buffers([vbuf, obuf, P.block(data, size)], length)
