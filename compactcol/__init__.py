@@ -7,7 +7,19 @@ without a copy.  See the README.
 
 from collections.abc import MutableSequence as _MutableSequence
 
-from ._core import DTYPES, Array, CategoricalArray, StringArray, StringPool
+try:
+    from ._core import DTYPES, Array, CategoricalArray, StringArray, StringPool
+except ModuleNotFoundError as _exc:  # pragma: no cover -- what a source checkout shows
+    import os as _os
+
+    _here = _os.path.dirname(_os.path.abspath(__file__))
+    if _exc.name != __name__ + "._core" or not _os.path.exists(
+            _os.path.join(_here, _os.pardir, "meson.build")):
+        raise
+    raise ImportError(
+        f"compactcol was imported from its source folder ({_here}), which has no compiled "
+        f"extension: run Python from another directory so that the installed package is "
+        f"found, or use the `compactcol` command (`compactcol demo`)") from _exc
 from ._arrow import from_arrow
 from ._infer import array
 from ._strdict import StrDict

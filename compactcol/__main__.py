@@ -1,4 +1,5 @@
-"""``python -m compactcol demo``: memory and build time side by side."""
+"""``compactcol demo`` (or ``python -m compactcol demo``): memory and build
+time side by side."""
 
 import argparse
 import sys
@@ -7,7 +8,7 @@ from ._demo import run_demo
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m compactcol")
+    parser = argparse.ArgumentParser(prog="compactcol")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="build a record data set as a list of dicts, a list of "
                                            "dataclasses, pandas and a compactcol.Table; compare "

@@ -30,7 +30,7 @@ def from_arrow(obj):
 
 
 def import_arrow(obj, what):
-    """A container, or (names, columns) for a struct / record-batch source."""
+    """A container, or (names, columns, rows) for a struct / record-batch source."""
     if hasattr(obj, "__arrow_c_array__"):
         schema, array = obj.__arrow_c_array__()
         return _core._from_arrow_array(schema, array)
@@ -39,7 +39,8 @@ def import_arrow(obj, what):
         if not isinstance(chunks[0], tuple):
             return _concatenate(chunks)
         names = chunks[0][0]
-        return names, [_concatenate([c[1][i] for c in chunks]) for i in range(len(names))]
+        return (names, [_concatenate([c[1][i] for c in chunks]) for i in range(len(names))],
+                sum(c[2] for c in chunks))
     raise TypeError(
         f"{what}: {type(obj).__name__} does not export the Arrow "
         "PyCapsule interface (__arrow_c_array__ or __arrow_c_stream__)")

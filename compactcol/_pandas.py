@@ -14,17 +14,19 @@ def _pandas():
 
 
 def categorical_to_pandas(c):
-    """``CategoricalArray.to_pandas``: a ``pandas.Categorical`` over the
-    array's codes.  The codes are handed over through NumPy without a copy;
-    pandas keeps them as they are when its own choice of code width (by the
-    number of categories) is the width they already have, and casts them in
-    a copy otherwise.  pandas validates the codes (a code written through
-    ``c.codes`` that is not in the pool raises ValueError)."""
+    """``CategoricalArray.to_pandas``: a ``pandas.Categorical`` of a copy of
+    the array's codes (one byte a row up to 127 categories), so it is a
+    snapshot: pandas trusts its codes to stay within its categories, and a
+    later write to ``c`` (a new category, a None) must not reach it.  (Shared
+    codes would let ``c[0] = 'new'`` put a code past pandas' categories,
+    which crashes pandas; copy-on-write buffers will make this zero-copy
+    again.)  pandas validates the codes (a code written through ``c.codes``
+    that is not in the pool raises ValueError)."""
     pd = _pandas()
     import numpy as np
 
     categories = pd.Index(c.categories.tolist(), dtype=object)
-    return pd.Categorical.from_codes(np.asarray(c.codes), categories=categories)
+    return pd.Categorical.from_codes(np.array(c.codes, copy=True), categories=categories)
 
 
 def _na_free(values):

@@ -34,10 +34,19 @@ def pool_from_buffers(nullable, byteorder, length, data, offsets, validity):
 
 def strdict_from_buffers(cls, value_dtype, keys_state, values):
     """Rebuild a ``StrDict`` whose keys come as a StringArray state (the
-    arena's buffers, out of band at protocol 5) and values as a container."""
+    arena's buffers, out of band at protocol 5) and values as the values
+    container's own pickle state -- ``(array_from_state, args)`` or
+    ``(strarray_from_state, args)`` -- or, for object values and in pickles
+    made before 0.1.1, as a container."""
     if not isinstance(keys_state, tuple):
         raise TypeError(f"StrDict pickle state: keys must be a StringArray state (a tuple), "
                         f"not {type(keys_state).__name__}")
+    if isinstance(values, tuple):
+        if (len(values) != 2 or values[0] not in (array_from_state, strarray_from_state)
+                or not isinstance(values[1], tuple)):
+            raise TypeError("StrDict pickle state: values must be a container or the "
+                            "pickle state of an Array or StringArray")
+        values = values[0](*values[1])
     return strdict_from_state(cls, value_dtype, _core._strarray_from_state(*keys_state), values)
 
 

@@ -46,6 +46,13 @@ class DType:
     def __reduce__(self):
         return (DType, (self.name,))
 
+    # ``compactcol.int32 | None`` (SPEC 2.6), as ``int | None`` is for a type
+    def __or__(self, other):
+        return typing.Optional[self] if other is None or other is type(None) else NotImplemented
+
+    def __ror__(self, other):
+        return self.__or__(other)
+
 
 DTYPE_MARKERS = {name: DType(name) for name in _core.DTYPES}
 

@@ -10,6 +10,7 @@ any mapping, ``|``, ``update`` (all or nothing, through a staging dict),
 from __future__ import annotations
 
 import heapq
+import threading
 from collections.abc import ItemsView, KeysView, Mapping, MutableMapping, ValuesView
 from itertools import islice
 from operator import itemgetter
@@ -18,6 +19,7 @@ from . import _core
 
 _REPR_THRESHOLD = 1000
 _REPR_EDGE = 3
+_REPR_RUNNING: set = set()  # (id, thread) of the StrDicts whose repr is being made
 _MISSING = object()
 
 
@@ -120,12 +122,17 @@ class StrDict(_core.StrDict):
                 staging[key] = other[key]
         else:
             for i, pair in enumerate(other):
+                # dict's rule: not a sequence -> TypeError; a sequence of
+                # another length than 2 (a str too) -> ValueError
                 try:
-                    key, value = pair
-                except (TypeError, ValueError) as exc:
-                    raise TypeError(
-                        f"StrDict.update: item {i} is not a (key, value) pair: {pair!r}") from exc
-                staging[key] = value
+                    items = tuple(pair)
+                except TypeError as exc:
+                    raise TypeError(f"StrDict.update: item {i} is not a (key, value) pair: "
+                                    f"{pair!r}") from exc
+                if len(items) != 2:
+                    raise ValueError(f"StrDict.update: item {i} has length {len(items)}; "
+                                     f"a (key, value) pair has 2: {pair!r}")
+                staging[items[0]] = items[1]
         for key, value in kwargs.items():
             staging[key] = value
         self._merge(staging)
@@ -195,6 +202,17 @@ class StrDict(_core.StrDict):
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self):
+        # a StrDict that holds itself shows as {...} there, as a dict does
+        key = (id(self), threading.get_ident())
+        if key in _REPR_RUNNING:
+            return "{...}"
+        _REPR_RUNNING.add(key)
+        try:
+            return self._repr()
+        finally:
+            _REPR_RUNNING.discard(key)
+
+    def _repr(self):
         n = len(self)
         if n > _REPR_THRESHOLD:
             head = [f"{k!r}: {v!r}" for k, v in islice(self.items(), _REPR_EDGE)]

@@ -135,7 +135,7 @@ def _rows_equal(view, other) -> bool:
     return view == other
 
 
-def _table_from_state(cls, fields, record_class, columns):
+def _table_from_state(cls, fields, record_class, columns, rows=None):
     if not (isinstance(cls, type) and issubclass(cls, _core.Table)):
         raise TypeError(f"Table pickle state: {cls!r} is not a Table class")
     if record_class is not None and not (isinstance(record_class, type) and
@@ -154,7 +154,7 @@ def _table_from_state(cls, fields, record_class, columns):
         # the table had columns added to the class (Table.add_column)
         record_class = extend_record_class(record_class, tuple(fields))
         schema = record_class.__compactcol_schema__
-    return _core.Table.__new__(cls, schema, record_class, columns)
+    return _core.Table.__new__(cls, schema, record_class, columns, rows)
 
 
 class Table(_core.Table):  # type: ignore[misc]
@@ -294,10 +294,11 @@ class Table(_core.Table):  # type: ignore[misc]
         return table
 
     @classmethod
-    def _from_columns(cls, names, columns) -> "Table":
-        """A Table adopting fresh column containers (all of one length)."""
+    def _from_columns(cls, names, columns, rows=None) -> "Table":
+        """A Table adopting fresh column containers (all of one length, and
+        of `rows` when given: a table without columns still has rows)."""
         s, record_class = _resolve({n: _spec_of_column(c) for n, c in _unique(names, columns)})
-        return _core.Table.__new__(cls, s, record_class, tuple(columns))
+        return _core.Table.__new__(cls, s, record_class, tuple(columns), rows)
 
     @classmethod
     def from_arrow(cls, obj) -> "Table":
@@ -338,7 +339,8 @@ class Table(_core.Table):  # type: ignore[misc]
                 raise TypeError(f"Table.from_pandas: column names must be str, not "
                                 f"{type(n).__name__} ({n!r})")
         pairs = list(_unique(names, range(len(names))))
-        return cls._from_columns(names, [column_from_pandas(n, df.iloc[:, i]) for n, i in pairs])
+        return cls._from_columns(names, [column_from_pandas(n, df.iloc[:, i]) for n, i in pairs],
+                                 len(df))
 
     def to_numpy(self, na_value=None):
         """A NumPy structured array, one field per column (a copy; O(n)).
@@ -414,4 +416,4 @@ class Table(_core.Table):  # type: ignore[misc]
     def __reduce_ex__(self, protocol):
         rc = self.record_class
         rc = None if getattr(rc, "_compactcol_generated", False) else getattr(rc, "_compactcol_extends", rc)
-        return (_table_from_state, (type(self), self._schema.fields, rc, self._columns))
+        return (_table_from_state, (type(self), self._schema.fields, rc, self._columns, len(self)))

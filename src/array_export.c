@@ -19,14 +19,21 @@ int array_getbuffer(PyObject *obj, Py_buffer *view, int flags) {
     ArrayObject *self = (ArrayObject *)obj;
     cc_numarray *a = &self->arr;
     const cc_dtype_info *info = cc_dtype_get(a->dtype);
-    if (a->exports == 0) {
-        self->export_shape = (Py_ssize_t)a->length;
-        self->export_stride = info->itemsize;
+    if (a->frozen && (flags & PyBUF_WRITABLE)) {
+        PyErr_SetString(PyExc_BufferError, "Array: an Arrow export of it is alive, which takes "
+                        "the values as immutable: only a read-only buffer can be had until "
+                        "it is released");
+        return -1;
     }
+    /* Shape and stride are written at every export (an Arrow export counts in
+     * `exports` without writing them); they cannot differ from what a live
+     * view was given, as neither length nor dtype can change while exported. */
+    self->export_shape = (Py_ssize_t)a->length;
+    self->export_stride = info->itemsize;
     view->buf = a->data ? (void *)a->data : (void *)&empty_buffer;
     view->obj = Py_NewRef(obj);
     view->len = (Py_ssize_t)(a->length * info->itemsize);
-    view->readonly = 0;
+    view->readonly = a->frozen > 0;
     view->itemsize = info->itemsize;
     view->format = (flags & PyBUF_FORMAT) ? (char *)info->format : NULL;
     view->ndim = 1;

@@ -104,7 +104,7 @@ static PyObject *array_insert(ArrayObject *self, PyObject *const *args,
     if (!nargs_ok("insert", nargs, 2, 2)) return NULL;
     Py_ssize_t i;
     cc_scalar s;
-    if (seq_clamped_index(args[0], &i) < 0) return NULL;
+    if (seq_position_arg(args[0], &i) < 0) return NULL;
     if (array_to_scalar(&self->arr, args[1], &s, "insert", -1) < 0) return NULL;
     cc_numarray one;
     cc_numarray_init(&one, self->arr.adaptive ? CC_INT8 : self->arr.dtype,
@@ -126,10 +126,7 @@ static PyObject *array_pop(ArrayObject *self, PyObject *const *args,
     if (column_length_refused(self->table_column, "Array", "pop") < 0) return NULL;
     if (!nargs_ok("pop", nargs, 0, 1)) return NULL;
     Py_ssize_t i = -1;
-    if (nargs == 1) {
-        i = PyNumber_AsSsize_t(args[0], PyExc_IndexError);
-        if (i == -1 && PyErr_Occurred()) return NULL;
-    }
+    if (nargs == 1 && seq_position_arg(args[0], &i) < 0) return NULL;
     Py_ssize_t n = self->arr.length;
     if (n == 0) {
         PyErr_SetString(PyExc_IndexError, "pop from empty Array");
@@ -210,7 +207,8 @@ static PyObject *array_clear(ArrayObject *self, PyObject *unused) {
 
 static PyObject *array_reverse(ArrayObject *self, PyObject *unused) {
     (void)unused;
-    cc_numarray_reverse(&self->arr);
+    cc_status st = cc_numarray_reverse(&self->arr);
+    if (st != CC_OK) return raise_status(self, st, "reverse");
     Py_RETURN_NONE;
 }
 

@@ -205,6 +205,7 @@ static PyObject *import_dictionary(PyTypeObject *tp, const struct ArrowSchema *s
                                    const struct ArrowArray *a) {
     cc_dtype it;
     const char *vf = s->dictionary->format;
+    if (!vf) return bad(PyExc_ValueError, "the dictionary's schema has no format");
     if (!cc_arrow_dtype(s->format, &it) || cc_dtype_get(it)->kind == CC_KIND_FLOAT ||
         it == CC_BOOL)
         return bad(PyExc_TypeError, "dictionary indices must be integers");
@@ -226,12 +227,10 @@ static PyObject *import_dictionary(PyTypeObject *tp, const struct ArrowSchema *s
         if (!ids) PyErr_NoMemory();
         goto done;
     }
-    if (words.null_count) {
-        bad(PyExc_ValueError, "a dictionary holds a null");
-        goto done;
-    }
+    /* a null dictionary entry gets id -1: an index pointing at it is a null */
     if (pool_intern_all(pool, &words, false, ids) < 0) goto done;
     int size = cc_dtype_itemsize(it);
+    bool nullable = has_nulls(a);
     for (int64_t i = 0; i < a->length; i++) {
         cc_scalar v;
         int64_t code = -1;
@@ -243,6 +242,7 @@ static PyObject *import_dictionary(PyTypeObject *tp, const struct ArrowSchema *s
                 goto done;
             }
             code = ids[v.v.i]; /* repeated dictionary words share one id */
+            nullable |= code == -1;
         }
         cc_scalar c = {.kind = CC_SCALAR_INT, .v.i = code};
         cc_status st = cc_numarray_append(&idx, &c);
@@ -253,7 +253,7 @@ static PyObject *import_dictionary(PyTypeObject *tp, const struct ArrowSchema *s
     }
     codes = array_wrap(tp, &idx);
     if (codes) {
-        PyObject *args = Py_BuildValue("(OOO)", pool, codes, has_nulls(a) ? Py_True : Py_False);
+        PyObject *args = Py_BuildValue("(OOO)", pool, codes, nullable ? Py_True : Py_False);
         r = args ? categorical_from_state(PyType_GetModule(tp), &PyTuple_GET_ITEM(args, 0), 3)
                  : NULL;
         Py_XDECREF(args);
@@ -326,7 +326,8 @@ static PyObject *struct_names(const struct ArrowSchema *s) {
 }
 
 static const char *check_struct(const struct ArrowSchema *s, const struct ArrowArray *a) {
-    if (s->n_children < 0 || !s->children) return "a struct schema without children";
+    if (s->n_children < 0 || (s->n_children && !s->children))
+        return "a struct schema without children";
     for (int64_t i = 0; i < s->n_children; i++)
         if (!s->children[i] || !s->children[i]->format) return "a struct field without a format";
     if (!a) return NULL;
@@ -343,12 +344,13 @@ static const char *check_struct(const struct ArrowSchema *s, const struct ArrowA
     return NULL;
 }
 
-/* (names, columns) of a struct schema, column i made by column(ctx, field
- * i, i); an error names the field. */
+/* (names, columns, rows) of a struct schema, column i made by column(ctx,
+ * field i, i); an error names the field.  rows is the struct's length, which
+ * a struct without fields has too. */
 typedef PyObject *(*field_import)(const void *ctx, const struct ArrowSchema *field, int64_t i);
 
 static PyObject *struct_columns(const struct ArrowSchema *s, field_import column,
-                                const void *ctx) {
+                                const void *ctx, int64_t rows) {
     PyObject *names = struct_names(s), *columns = names ? PyTuple_New(s->n_children) : NULL;
     for (int64_t i = 0; columns && i < s->n_children; i++) {
         PyObject *col = column(ctx, s->children[i], i);
@@ -359,7 +361,7 @@ static PyObject *struct_columns(const struct ArrowSchema *s, field_import column
             PyTuple_SET_ITEM(columns, i, col);
         }
     }
-    PyObject *r = columns ? PyTuple_Pack(2, names, columns) : NULL;
+    PyObject *r = columns ? Py_BuildValue("(OOL)", names, columns, (long long)rows) : NULL;
     Py_XDECREF(names);
     Py_XDECREF(columns);
     return r;
@@ -390,7 +392,7 @@ static PyObject *import_struct(PyTypeObject *tp, const struct ArrowSchema *s,
     if (has_nulls(a))
         return bad(PyExc_ValueError, "a struct array with null rows has no column form");
     struct_ctx ctx = {tp, a};
-    return struct_columns(s, struct_child, &ctx);
+    return struct_columns(s, struct_child, &ctx, a->length);
 }
 
 /* One array of any supported type: a container, or (names, columns). */
@@ -416,10 +418,13 @@ static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s) {
     if (s->dictionary) return PyObject_CallNoArgs((PyObject *)ms->CategoricalArrayType);
     if (is_struct(s)) {
         const char *why = check_struct(s, NULL);
-        return why ? bad(PyExc_ValueError, why) : struct_columns(s, empty_field, module);
+        return why ? bad(PyExc_ValueError, why) : struct_columns(s, empty_field, module, 0);
     }
     const void *none[3] = {NULL, NULL, NULL};
-    bool strings = (s->format[0] == 'u' || s->format[0] == 'U') && s->format[1] == '\0';
+    /* 3 buffers for strings (validity, offsets, data) and string views
+     * (validity, views, no data buffers, their sizes); 2 for numbers */
+    bool strings = strcmp(s->format, "u") == 0 || strcmp(s->format, "U") == 0 ||
+                   strcmp(s->format, "vu") == 0;
     struct ArrowArray empty = {.n_buffers = strings ? 3 : 2, .buffers = none};
     return import_one(ms->ArrayType, s, &empty);
 }
@@ -462,8 +467,8 @@ static PyObject *stream_error(struct ArrowArrayStream *st, int code, const char 
 }
 
 /* _from_arrow_stream(stream_capsule): a list of one container per chunk
- * (one empty container for an empty stream), or of one (names, columns)
- * per chunk for a stream of record batches; the facade concatenates. */
+ * (one empty container for an empty stream), or of one (names, columns,
+ * rows) per chunk for a stream of record batches; the facade concatenates. */
 PyObject *arrow_import_stream(PyObject *module, PyObject *capsule) {
     if (!PyCapsule_CheckExact(capsule))
         return bad(PyExc_TypeError, "expected an 'arrow_array_stream' PyCapsule");

@@ -5,7 +5,13 @@
  * bit-packs it, so the export owns a packed copy; a StringArray is compacted
  * first if assignments scattered it).  An export counts in the container's
  * export counter like a memoryview, so it cannot resize or move while a
- * consumer holds it, and it keeps a reference to the container.  The
+ * consumer holds it, and it keeps a reference to the container.  It also
+ * counts in `frozen`: Arrow consumers (pyarrow, pandas, Polars, DuckDB)
+ * take what they are given as immutable and cache what they derive from it
+ * (null counts, bitmaps, converted copies), so while one holds an export
+ * every write to the container -- a value, a null, a sort -- raises
+ * BufferError instead of changing data under the consumer.  (Copy-on-write
+ * will turn this into snapshots; until then this is the safe rule.)  The
  * release callback may run on any thread: it takes the GIL before touching
  * the container.
  *
@@ -57,8 +63,9 @@ PyObject *array_arrow_c_schema(ArrayObject *self, PyObject *unused) {
 /* ---- array -------------------------------------------------------------------- */
 
 typedef struct {
-    PyObject *owner;        /* strong reference; its export counter counts us */
-    int64_t *exports;       /* that counter */
+    PyObject *owner;        /* strong reference; its export counters count us */
+    int64_t *exports;       /* those counters: the buffers may not move ... */
+    int64_t *frozen;        /* ... nor change */
     const void *buffers[3]; /* validity (or NULL), then the layout's buffers */
     void *owned;            /* a buffer of ours: packed bools, cast values or offsets */
 } array_export;
@@ -68,6 +75,7 @@ static void array_release(struct ArrowArray *array) {
     array_export *ex = array->private_data;
     PyGILState_STATE gil = PyGILState_Ensure();
     (*ex->exports)--;
+    (*ex->frozen)--;
     Py_DECREF(ex->owner);
     cc_free(ex->owned);
     PyMem_Free(ex);
@@ -96,9 +104,10 @@ static uint8_t *pack_bools(const cc_numarray *a) {
 }
 
 /* An arrow_array capsule over ex's buffers (ex->buffers filled, ex->owned
- * set if any); takes ex, and counts the export on ex->exports. */
+ * set if any); takes ex, and counts the export on *exports and *frozen. */
 static PyObject *export_capsule(array_export *ex, PyObject *owner, int64_t *exports,
-                                int64_t length, int64_t null_count, int n_buffers) {
+                                int64_t *frozen, int64_t length, int64_t null_count,
+                                int n_buffers) {
     struct ArrowArray *array = PyMem_Calloc(1, sizeof *array);
     if (!array) {
         cc_free(ex->owned);
@@ -107,13 +116,14 @@ static PyObject *export_capsule(array_export *ex, PyObject *owner, int64_t *expo
     }
     ex->owner = Py_NewRef(owner);
     ex->exports = exports;
+    ex->frozen = frozen;
     array->length = length;
     array->null_count = null_count;
     array->n_buffers = n_buffers;
     array->buffers = ex->buffers;
     array->release = array_release;
     array->private_data = ex;
-    (*exports)++; /* given back by array_release */
+    (*exports)++, (*frozen)++; /* given back by array_release */
     PyObject *capsule = PyCapsule_New(array, "arrow_array", array_capsule_free);
     if (!capsule) array_release(array), PyMem_Free(array);
     return capsule;
@@ -201,7 +211,8 @@ static PyObject *array_capsule(ArrayObject *self, cc_dtype to) {
     ex->buffers[1] = ex->owned ? (const void *)ex->owned
                      : a->data ? (const void *)a->data
                                : (const void *)&empty_buffer;
-    return export_capsule(ex, (PyObject *)self, &self->arr.exports, a->length, a->null_count, 2);
+    return export_capsule(ex, (PyObject *)self, &self->arr.exports, &self->arr.frozen, a->length,
+                          a->null_count, 2);
 }
 
 /* (schema, array) for __arrow_c_array__; takes both references. */
@@ -280,7 +291,7 @@ static PyObject *strarray_capsule(PyObject *self, bool wide) {
     ex->buffers[0] = a->null_count ? a->validity : NULL;
     ex->buffers[1] = ex->owned ? ex->owned : a->offsets ? a->offsets : (const void *)&zero_offset;
     ex->buffers[2] = a->data ? (const void *)a->data : (const void *)&empty_buffer;
-    return export_capsule(ex, self, &a->exports, a->length, a->null_count, 3);
+    return export_capsule(ex, self, &a->exports, &a->frozen, a->length, a->null_count, 3);
 }
 
 PyObject *strarray_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds) {
@@ -302,9 +313,10 @@ PyObject *strarray_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds)
  *
  * The indices are the codes Array's buffer (int8 ... int64, no copy) with a
  * validity bitmap built from the -1 codes; the dictionary is the pool's
- * strings (no copy).  Both are pinned: the codes cannot resize and the pool
- * cannot intern new strings (BufferError) until the consumer releases the
- * export.  A consumer may move the dictionary child out and release it on
+ * strings (no copy).  Both are pinned: the codes cannot change (a null or a
+ * stray code would reach a bitmap built once, or an index past the
+ * dictionary) and the pool cannot intern new strings (BufferError) until
+ * the consumer releases the export.  A consumer may move the dictionary child out and release it on
  * its own, so the child's state lives in its own block; both structs are
  * allocated with PyMem_Raw* because release callbacks may run without the
  * GIL until they take it. */
@@ -338,6 +350,7 @@ static void cat_release(struct ArrowArray *array) {
     if (ex->dictionary.release) ex->dictionary.release(&ex->dictionary);
     PyGILState_STATE gil = PyGILState_Ensure();
     ((ArrayObject *)ex->codes)->arr.exports--;
+    ((ArrayObject *)ex->codes)->arr.frozen--;
     Py_DECREF(ex->codes);
     PyGILState_Release(gil);
     PyMem_RawFree(ex->validity);
@@ -420,7 +433,7 @@ static PyObject *categorical_capsule(PyObject *self) {
     ex->codes = Py_NewRef(c->codes);
     ex->buffers[0] = ex->validity;
     ex->buffers[1] = codes->data ? (const void *)codes->data : (const void *)&empty_buffer;
-    codes->exports++;
+    codes->exports++, codes->frozen++; /* pinned and read-only until cat_release */
     *array = (struct ArrowArray){.length = codes->length, .null_count = nulls, .n_buffers = 2,
                                  .buffers = ex->buffers, .dictionary = &ex->dictionary,
                                  .release = cat_release, .private_data = ex};

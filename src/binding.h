@@ -137,6 +137,11 @@ int str_raise_type(const char *owner, const char *what, Py_ssize_t item,
                    PyObject *value, str_nulls nulls);
 /* Stored UTF-8 bytes as a new str. */
 PyObject *str_from_utf8(cc_str s);
+/* A name as an exact str (new reference): a str subclass is copied by its
+ * characters without running any of its methods, so a dict lookup with it
+ * runs no user __hash__/__eq__ (DI1).  TypeError "<owner>.<what>: a column
+ * name must be a str" for anything else. */
+PyObject *str_exact(PyObject *name, const char *owner, const char *what);
 
 /* --- seq_py.c: list behaviour shared by the sequences ------------------- */
 
@@ -158,9 +163,12 @@ int seq_index_arg(PyObject *key, const char *name, Py_ssize_t *out);
  * "<type>.<name> expected 1 argument, got 2". */
 bool seq_nargs_ok(const char *type, const char *name, Py_ssize_t nargs, Py_ssize_t lo,
                   Py_ssize_t hi);
-/* An index argument clamped to Py_ssize_t (as list.insert and list.index
- * take huge values).  0 or -1. */
+/* An index argument clamped to Py_ssize_t (as list.index takes huge
+ * start/stop values).  0 or -1. */
 int seq_clamped_index(PyObject *obj, Py_ssize_t *out);
+/* The position argument of insert() and pop(): OverflowError beyond
+ * Py_ssize_t, as list.insert(2**70, x) and list.pop(2**70) raise.  0 or -1. */
+int seq_position_arg(PyObject *obj, Py_ssize_t *out);
 /* Negative i counts from the end; IndexError "<name> <what> out of range". */
 int seq_normalise(Py_ssize_t *i, Py_ssize_t length, const char *name, const char *what);
 /* "<head>[e0, e1, ...]<tail>)" -- more than 1000 elements show the first

@@ -370,6 +370,8 @@ static PyObject *cat_remove(PyObject *self, PyObject *v) {
         PyErr_SetString(PyExc_ValueError, NAME ".remove(x): x not in " NAME);
         return NULL;
     }
+    /* x.__eq__ may have shrunk the array: like list, remove nothing then */
+    if (i >= codes_of(self)->length) Py_RETURN_NONE;
     cc_status st = cc_numarray_delete_strided(codes_of(self), i, 1, 1);
     return st == CC_OK ? Py_NewRef(Py_None) : raise_st(st, "remove");
 }
@@ -405,7 +407,7 @@ static PyObject *cat_insert(PyObject *self, PyObject *const *args, Py_ssize_t na
     if (!seq_nargs_ok(NAME, "insert", nargs, 2, 2)) return NULL;
     Py_ssize_t i;
     int64_t code, before;
-    if (seq_clamped_index(args[0], &i) < 0) return NULL;
+    if (seq_position_arg(args[0], &i) < 0) return NULL;
     if (encode_one(self, args[1], "insert", &code, &before) < 0) return NULL;
     cc_numarray one = empty_codes(), *codes = codes_of(self);
     cc_scalar s = int_scalar(code);
@@ -424,7 +426,7 @@ static PyObject *cat_pop(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     if (column_length_refused(((Cat *)self)->table_column, NAME, "pop") < 0) return NULL;
     if (!seq_nargs_ok(NAME, "pop", nargs, 0, 1)) return NULL;
     Py_ssize_t i = -1;
-    if (nargs && seq_index_arg(args[0], NAME, &i) < 0) return NULL;
+    if (nargs && seq_position_arg(args[0], &i) < 0) return NULL;
     if (cat_length(self) == 0) {
         PyErr_SetString(PyExc_IndexError, "pop from empty " NAME);
         return NULL;
@@ -450,8 +452,8 @@ static PyObject *cat_clear(PyObject *self, PyObject *unused) {
 
 static PyObject *cat_reverse(PyObject *self, PyObject *unused) {
     (void)unused;
-    cc_numarray_reverse(codes_of(self));
-    Py_RETURN_NONE;
+    cc_status st = cc_numarray_reverse(codes_of(self));
+    return st == CC_OK ? Py_NewRef(Py_None) : raise_st(st, "reverse");
 }
 
 /* sort() orders by string, not by code: rank the pool's strings once

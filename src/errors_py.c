@@ -97,6 +97,13 @@ static void raise_plain(const char *pre, cc_status st) {
                      "or Arrow export of it is alive (release the memoryview "
                      "or NumPy view first)", pre);
         break;
+    case CC_EFROZEN:
+        PyErr_Format(PyExc_BufferError,
+                     "%scannot change the values while an Arrow export of them is alive "
+                     "(a pyarrow array, pandas DataFrame, Polars frame or DuckDB scan holds "
+                     "them and takes them as immutable); release it first (del it) or "
+                     "work on a copy", pre);
+        break;
     case CC_EINDEX:
         PyErr_Format(PyExc_IndexError, "%sindex out of range", pre);
         break;

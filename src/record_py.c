@@ -241,7 +241,10 @@ static int call_values(PyTypeObject *cls, PyObject *schema, PyObject *args, PyOb
     Py_ssize_t pos = 0;
     PyObject *key, *value;
     while (kwds && PyDict_Next(kwds, &pos, &key, &value)) {
-        PyObject *at = PyDict_GetItemWithError(((SchemaObject *)schema)->index, key);
+        PyObject *exact = str_exact(key, name, "__init__"); /* DI1: no user __eq__ */
+        PyObject *at = exact ? PyDict_GetItemWithError(((SchemaObject *)schema)->index, exact)
+                             : NULL;
+        Py_XDECREF(exact);
         if (!at) {
             if (!PyErr_Occurred())
                 PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument %R", name, key);
@@ -363,7 +366,12 @@ static PyObject *record_subscript(PyObject *self, PyObject *key) {
     if (!schema) return NULL;
     Py_ssize_t i, n = schema_nfields(schema);
     if (PyUnicode_Check(key)) {
-        PyObject *at = PyDict_GetItemWithError(((SchemaObject *)schema)->index, key);
+        /* an exact str: the lookup runs no user __eq__ that could change the
+         * table between the staleness check above and the read below */
+        PyObject *exact = str_exact(key, _PyType_Name(Py_TYPE(self)), "__getitem__");
+        PyObject *at = exact ? PyDict_GetItemWithError(((SchemaObject *)schema)->index, exact)
+                             : NULL;
+        Py_XDECREF(exact);
         if (!at) {
             if (!PyErr_Occurred())
                 PyErr_Format(PyExc_KeyError, "%R (the fields are %R)", key,
@@ -444,8 +452,27 @@ PyType_Spec record_base_spec = {
 
 /* ---- record_setup ------------------------------------------------------------------------ */
 
+/* A Python special name (__x__): the class's own machinery (__class__,
+ * __eq__, __dict__, __match_args__ ...) lives under such names, so a field
+ * called so -- from data: a CSV or Arrow column -- gets no attribute; it is
+ * stored and read by name (row['__eq__'], as_dict(), the columns). */
+static bool is_special_name(PyObject *name) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(name);
+    return n >= 5 && PyUnicode_READ_CHAR(name, 0) == '_' && PyUnicode_READ_CHAR(name, 1) == '_' &&
+           PyUnicode_READ_CHAR(name, n - 1) == '_' && PyUnicode_READ_CHAR(name, n - 2) == '_';
+}
+
+/* __match_args__: the field names up to the first special one (a
+ * positional pattern reads attributes, which special fields are not). */
+static PyObject *match_args(PyObject *schema) {
+    Py_ssize_t n = 0;
+    while (n < schema_nfields(schema) && !is_special_name(schema_field(schema, n)->name)) n++;
+    return PyTuple_GetSlice(((SchemaObject *)schema)->names, 0, n);
+}
+
 static int install_fields(PyTypeObject *cls, PyObject *schema, module_state *st) {
     for (Py_ssize_t i = 0; i < schema_nfields(schema); i++) {
+        if (is_special_name(schema_field(schema, i)->name)) continue;
         FieldObject *f = PyObject_GC_New(FieldObject, st->FieldType);
         if (!f) return -1;
         Py_INCREF(st->FieldType);
@@ -482,9 +509,10 @@ PyObject *record_setup(PyObject *module, PyObject *const *args, Py_ssize_t nargs
     Py_ssize_t nslots = schema_nfields(schema) + mask_words(schema);
     if (nslots < 2) nslots = 2; /* room for a view's row and version */
     if (nslots > (PY_SSIZE_T_MAX - (Py_ssize_t)sizeof(RecordObject)) / 8) return PyErr_NoMemory();
-    if (PyObject_SetAttrString((PyObject *)cls, "__compactcol_schema__", schema) < 0 ||
-        PyObject_SetAttrString((PyObject *)cls, "__match_args__",
-                               ((SchemaObject *)schema)->names) < 0 ||
+    PyObject *args_ = match_args(schema);
+    int r = args_ ? PyObject_SetAttrString((PyObject *)cls, "__match_args__", args_) : -1;
+    Py_XDECREF(args_);
+    if (r < 0 || PyObject_SetAttrString((PyObject *)cls, "__compactcol_schema__", schema) < 0 ||
         install_fields(cls, schema, st) < 0)
         return NULL;
     cls->tp_basicsize = (Py_ssize_t)sizeof(RecordObject) + 8 * nslots;

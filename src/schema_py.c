@@ -173,7 +173,10 @@ static int unknown_key(PyObject *schema, PyObject *row, const convert_ctx *ctx) 
     PyObject *index = ((SchemaObject *)schema)->index;
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(keys); k++) {
         PyObject *key = PyList_GET_ITEM(keys, k);
-        int known = PyUnicode_Check(key) ? PyDict_Contains(index, key) : 0;
+        /* as an exact str: no __eq__/__hash__ of the row's key runs here */
+        PyObject *exact = PyUnicode_Check(key) ? str_exact(key, ctx->owner, ctx->what) : NULL;
+        int known = exact ? PyDict_Contains(index, exact) : PyUnicode_Check(key) ? -1 : 0;
+        Py_XDECREF(exact);
         if (known == 0) {
             PyObject *names = ((SchemaObject *)schema)->names;
             if (ctx->row >= 0)

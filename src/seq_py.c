@@ -33,6 +33,11 @@ bool seq_nargs_ok(const char *type, const char *name, Py_ssize_t nargs, Py_ssize
     return false;
 }
 
+int seq_position_arg(PyObject *obj, Py_ssize_t *out) {
+    *out = PyNumber_AsSsize_t(obj, PyExc_OverflowError); /* list.insert / list.pop's rule */
+    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
 int seq_clamped_index(PyObject *obj, Py_ssize_t *out) {
     *out = PyNumber_AsSsize_t(obj, NULL); /* clamps like list.insert / list.index */
     return *out == -1 && PyErr_Occurred() ? -1 : 0;

@@ -103,3 +103,13 @@ int str_value_utf8(PyObject *v, utf8_buf *buf, cc_str *out, const char *owner,
     str_raise_type(owner, what, item, v, nulls);
     return -1;
 }
+
+PyObject *str_exact(PyObject *name, const char *owner, const char *what) {
+    if (PyUnicode_CheckExact(name)) return Py_NewRef(name);
+    if (!PyUnicode_Check(name)) {
+        PyErr_Format(PyExc_TypeError, "%s.%s: a column name must be a str, not %.100s", owner,
+                     what, Py_TYPE(name)->tp_name);
+        return NULL;
+    }
+    return PyUnicode_FromObject(name); /* copies the characters; runs nothing of name's */
+}

@@ -365,7 +365,7 @@ static PyObject *strarray_insert(PyObject *self, PyObject *const *args, Py_ssize
     if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "insert") < 0) return NULL;
     if (!seq_nargs_ok(NAME, "insert", nargs, 2, 2)) return NULL;
     Py_ssize_t i;
-    if (seq_clamped_index(args[0], &i) < 0) return NULL;
+    if (seq_position_arg(args[0], &i) < 0) return NULL;
     cc_strarray one, *a = arr_of(self);
     cc_strarray_init(&one, a->nullable);
     utf8_buf buf = UTF8_BUF_INIT;
@@ -387,7 +387,7 @@ static PyObject *strarray_pop(PyObject *self, PyObject *const *args, Py_ssize_t 
     if (!seq_nargs_ok(NAME, "pop", nargs, 0, 1)) return NULL;
     cc_strarray *a = arr_of(self);
     Py_ssize_t i = -1;
-    if (nargs && seq_index_arg(args[0], NAME, &i) < 0) return NULL;
+    if (nargs && seq_position_arg(args[0], &i) < 0) return NULL;
     if (a->length == 0) {
         PyErr_SetString(PyExc_IndexError, "pop from empty " NAME);
         return NULL;
@@ -455,6 +455,8 @@ static PyObject *strarray_remove(PyObject *self, PyObject *v) {
         PyErr_SetString(PyExc_ValueError, NAME ".remove(x): x not in " NAME);
         return NULL;
     }
+    /* x.__eq__ may have shrunk the array: like list, remove nothing then */
+    if (i >= arr_of(self)->length) Py_RETURN_NONE;
     cc_status st = cc_strarray_delete_strided(arr_of(self), i, 1, 1);
     if (st != CC_OK) return raise_st(st, "remove");
     Py_RETURN_NONE;

@@ -193,6 +193,7 @@ static void maybe_compact(D *d) {
     cc_strset *ks = &d->keys;
     int64_t live = cc_strset_live(ks), n = cc_strset_entries(ks);
     if (ks->removed_count <= live || ks->removed_count < 32) return;
+    if (ks->keys.exports) return; /* pickle buffers share the arena: compact later */
     PyObject *fresh = NULL;
     cc_status st = CC_OK;
     if (d->kind == VALUES_OBJECT) {
@@ -248,8 +249,15 @@ static void remove_entry(D *d, int64_t id, PyObject **old) {
     maybe_compact(d);
 }
 
+/* KeyError(key) with key kept whole: PyErr_SetObject would unpack a tuple
+ * key into the exception's arguments (KeyError((1,)) must not become
+ * KeyError(1)), as dict takes care to avoid. */
 static PyObject *key_error(PyObject *key) {
-    PyErr_SetObject(PyExc_KeyError, key);
+    PyObject *exc = PyObject_CallOneArg(PyExc_KeyError, key);
+    if (exc) {
+        PyErr_SetObject(PyExc_KeyError, exc);
+        Py_DECREF(exc);
+    }
     return NULL;
 }
 
@@ -408,6 +416,7 @@ static PyObject *empty_values(D *d) {
 
 static PyObject *strdict_clear(D *d, PyObject *unused) {
     (void)unused;
+    if (d->keys.keys.exports) return raise_st(CC_EBUSY, "clear"); /* pickle buffers */
     PyObject *fresh = empty_values(d);
     if (!fresh) return NULL;
     cc_strset_reset(&d->keys);
@@ -804,10 +813,12 @@ static int keys_region(PyObject *owner, int which, buf_region *r) {
     return strarray_fill_region(&((D *)owner)->keys.keys, which, r);
 }
 
-/* Without tombstones the key arena and the values container are the state
- * as they are (the arena's buffers out of band from protocol 5, the values
- * pickling themselves), so nothing is copied; with tombstones a compacted
- * copy is pickled. */
+/* Without tombstones the key arena is the state as it is (its buffers out
+ * of band from protocol 5, read-only views that pin it), and so are the
+ * values: an Array's or StringArray's own pickle state (its buffers as
+ * read-only views), a list of the object values.  The live values
+ * container itself never reaches Python code, which could resize it out of
+ * step with the keys.  With tombstones a compacted copy is pickled. */
 static PyObject *strdict_reduce_ex(D *d, PyObject *protocol) {
     PyObject *mod = PyImport_ImportModule("compactcol._pickle");
     bool in_place = d->keys.removed_count == 0 &&
@@ -820,11 +831,15 @@ static PyObject *strdict_reduce_ex(D *d, PyObject *protocol) {
         PyObject *keys = fn ? strarray_state_args((PyObject *)d, keys_region, &d->keys.keys,
                                                   protocol) : NULL;
         PyObject *dtype = keys ? get_value_dtype(d, NULL) : NULL;
-        PyObject *r = dtype ? Py_BuildValue("O(OOOO)", fn, (PyObject *)Py_TYPE(d), dtype, keys,
-                                            d->values) : NULL;
+        PyObject *values = !dtype ? NULL
+                         : d->kind == VALUES_OBJECT ? PyList_GetSlice(d->values, 0, PY_SSIZE_T_MAX)
+                         : PyObject_CallMethod(d->values, "__reduce_ex__", "O", protocol);
+        PyObject *r = values ? Py_BuildValue("O(OOOO)", fn, (PyObject *)Py_TYPE(d), dtype, keys,
+                                             values) : NULL;
         Py_XDECREF(fn);
         Py_XDECREF(keys);
         Py_XDECREF(dtype);
+        Py_XDECREF(values);
         return r;
     }
     PyObject *state = fn ? strdict_state(d, NULL) : NULL;

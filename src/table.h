@@ -101,6 +101,7 @@ typedef struct {
     PyObject *columns;      /* tuple: one column object per field */
     int64_t length;
     uint64_t version;       /* bumped whenever rows move or go: stale views raise */
+    uint64_t schema_version; /* bumped whenever the schema or the columns change */
     PyObject *weakreflist;
 } TableObject;
 
@@ -117,6 +118,17 @@ int table_cell_set(TableObject *t, Py_ssize_t i, int64_t row, PyObject *v);
 /* 0 if the view (row, version) still names a row of t, else -1 with
  * RuntimeError/IndexError. */
 int table_check_view(TableObject *t, int64_t row, uint64_t version);
+
+/* After a call out to Python code: RuntimeError "<Table>.<what>: the
+ * table's columns changed while ..." unless t's schema_version is still
+ * `seen` (and, if row >= 0, row is still a row of t).  0 or -1. */
+int table_check_unchanged(TableObject *t, uint64_t seen, int64_t row, const char *what);
+/* Position of column `name` (any str; converted to an exact str first, so
+ * no user code runs); -1 with KeyError/TypeError naming `what`. */
+Py_ssize_t table_column_index(TableObject *t, PyObject *name, const char *what);
+/* BufferError naming the first column an Arrow consumer holds (its values
+ * may not change); 0 if none does. */
+int table_check_writable(TableObject *t, const char *what);
 
 /* A new table of like's type, schema and record class adopting columns. */
 PyObject *table_like(TableObject *like, PyObject *columns, int64_t length);

@@ -27,6 +27,7 @@ typedef struct {
     PyObject *columns;  /* tuple of the column objects */
     PyObject *names;    /* tuple of their names */
     PyObject *formats;  /* NULL, or a tuple of the requested formats (bytes) */
+    int64_t rows;       /* the table's length: the batch's when it has no columns */
     bool done;          /* the one batch was handed out */
     char *last_error;   /* PyMem_Raw */
 } stream_state;
@@ -174,7 +175,7 @@ static int build_batch(stream_state *s, struct ArrowArray *out) {
         }
         length = p->children[i].length;
     }
-    out->length = length < 0 ? 0 : length;
+    out->length = length < 0 ? s->rows : length;
     return 0;
 fail:
     struct_array_release(out);
@@ -332,6 +333,7 @@ PyObject *table_arrow_c_stream(PyObject *self, PyObject *args, PyObject *kwds) {
     s->columns = Py_NewRef(t->columns);
     s->names = Py_NewRef(((SchemaObject *)t->schema)->names);
     s->formats = formats;
+    s->rows = t->length;
     *stream = (struct ArrowArrayStream){stream_get_schema, stream_get_next, stream_get_last_error,
                                         stream_release, s};
     PyObject *capsule = PyCapsule_New(stream, "arrow_array_stream", stream_capsule_free);

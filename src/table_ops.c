@@ -7,9 +7,12 @@
  * of their strings), then permutes every column in place.  Nulls, then
  * NaNs, go last in either direction, as pandas' na_position='last' and as
  * Array.sort do; reverse keeps equal rows in their order, as list.sort.
- * No user code runs while the index array is sorted, so nothing can change
- * the table under the comparator; sort(key=...) goes through Python's
- * list.sort of the keys (seq_sort_by_key), which re-checks the length.
+ * The only user code sort(by=...) runs is the iteration of `by`, done
+ * first; the names are then looked up as exact str (no __eq__ runs) and
+ * the length read after that, so nothing can change the table under the
+ * comparator.  sort(key=...) goes through Python's list.sort of the keys
+ * (seq_sort_by_key), which re-checks the length.  Columns an Arrow
+ * consumer holds refuse before any column is permuted.
  */
 #include "binding.h"
 
@@ -224,8 +227,10 @@ static int64_t *category_ranks(PyObject *col, int64_t *nranks) {
     return rank;
 }
 
-/* Applies perm to every column (in place; allowed while exported). */
+/* Applies perm to every column (in place; allowed while exported, refused
+ * up front while an Arrow consumer holds any column). */
 static int permute_rows(TableObject *t, const int64_t *perm) {
+    if (table_check_writable(t, "sort") < 0) return -1;
     for (Py_ssize_t i = 0; i < schema_nfields(t->schema); i++) {
         PyObject *col = table_column(t, i);
         cc_status st = kind_of(t, i) == FIELD_STR ? cc_strarray_permute(str_of(col), perm)
@@ -240,40 +245,39 @@ static int permute_rows(TableObject *t, const int64_t *perm) {
     return 0;
 }
 
-/* by: None (every column, left to right), a name, or a list of names. */
-static PyObject *key_positions(TableObject *t, PyObject *by) {
-    PyObject *index = ((SchemaObject *)t->schema)->index;
-    if (by == Py_None) return PySequence_List(index); /* the names, in order */
+/* by: None (every column, left to right), a name, or a list of names
+ * (iterating it runs user code: done before anything else is read). */
+static PyObject *key_names(TableObject *t, PyObject *by) {
+    if (by == Py_None) return PySequence_List(((SchemaObject *)t->schema)->names);
     if (PyUnicode_Check(by)) return Py_BuildValue("[O]", by);
     return PySequence_List(by);
 }
 
 static int sort_by_columns(TableObject *t, PyObject *by, bool reverse) {
-    PyObject *names = key_positions(t, by);
+    PyObject *names = key_names(t, by);
     if (!names) return -1;
     Py_ssize_t nkeys = PyList_GET_SIZE(names);
-    int64_t n = t->length;
     sort_key *keys = PyMem_Calloc((size_t)(nkeys ? nkeys : 1), sizeof *keys);
-    int64_t *idx = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *idx);
-    int64_t *tmp = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *tmp);
+    Py_ssize_t *pos = PyMem_Calloc((size_t)(nkeys ? nkeys : 1), sizeof *pos);
+    int64_t *idx = NULL, *tmp = NULL, n = 0;
     int r = -1;
     Py_ssize_t made = 0;
-    if (!keys || !idx || !tmp) {
+    if (!keys || !pos) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < nkeys; k++)
+        if ((pos[k] = table_column_index(t, PyList_GET_ITEM(names, k), "sort")) < 0) goto done;
+    /* no user code runs from here on */
+    n = t->length;
+    idx = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *idx);
+    tmp = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *tmp);
+    if (!idx || !tmp) {
         PyErr_NoMemory();
         goto done;
     }
     for (; made < nkeys; made++) {
-        PyObject *name = PyList_GET_ITEM(names, made);
-        PyObject *at = PyUnicode_Check(name)
-                     ? PyDict_GetItemWithError(((SchemaObject *)t->schema)->index, name) : NULL;
-        if (!at) {
-            if (!PyErr_Occurred())
-                PyErr_Format(PyUnicode_Check(name) ? PyExc_KeyError : PyExc_TypeError,
-                             NAME ".sort: by=%R is not a column (the columns are %R)", name,
-                             ((SchemaObject *)t->schema)->names);
-            goto done;
-        }
-        Py_ssize_t i = PyLong_AsSsize_t(at);
+        Py_ssize_t i = pos[made];
         PyObject *col = table_column(t, i);
         sort_key *k = &keys[made];
         k->kind = kind_of(t, i);
@@ -287,7 +291,7 @@ static int sort_by_columns(TableObject *t, PyObject *by, bool reverse) {
     r = permute_rows(t, idx);
 done:
     for (Py_ssize_t k = 0; keys && k < made; k++) PyMem_Free((void *)keys[k].rank);
-    PyMem_Free(keys), PyMem_Free(idx), PyMem_Free(tmp);
+    PyMem_Free(keys), PyMem_Free(pos), PyMem_Free(idx), PyMem_Free(tmp);
     Py_DECREF(names);
     return r;
 }

@@ -14,7 +14,17 @@
  *
  * All-or-nothing: a row is converted completely (user code such as
  * __index__ runs only then) before any column changes; extend converts
- * every row into scratch columns and commits them at the end.  If a
+ * every row into scratch columns and commits them at the end.
+ *
+ * Reentrancy: converting a row runs user code (a row's __getattr__, a
+ * value's __index__, an iterator's __next__), which may do anything to the
+ * table, add_column and drop_column included.  So conversions read the
+ * schema they captured (a strong reference, never t->schema afresh), and
+ * after every call out the caller re-checks what it read before it:
+ * `schema_version` (bumped by every change of the columns) and the row
+ * position against the current length (table_check_unchanged).  Column
+ * names are looked up as exact str (table_column_index), so no user
+ * __eq__/__hash__ runs during a lookup.  If a
  * column refuses the commit (exported: BufferError; MemoryError) the
  * columns already committed are cut back to their old length.  Category
  * strings interned by a failed call may stay in the pool (no code refers
@@ -45,6 +55,10 @@ static int64_t column_exports(PyObject *col, field_kind k) {
     return k == FIELD_NUM ? num_of(col)->exports
          : k == FIELD_STR ? str_of(col)->exports : codes_of(col)->exports;
 }
+static int64_t column_frozen(PyObject *col, field_kind k) {
+    return k == FIELD_NUM ? num_of(col)->frozen
+         : k == FIELD_STR ? str_of(col)->frozen : codes_of(col)->frozen;
+}
 static void column_lock(PyObject *col, field_kind k, bool on) {
     if (k == FIELD_NUM) {
         ((ArrayObject *)col)->table_column = on;
@@ -64,6 +78,8 @@ static cc_status column_delete(PyObject *col, field_kind k, int64_t start, int64
                                       count);
 }
 
+static PyObject *raise_column(Table *t, Py_ssize_t i, cc_status st, const char *what);
+
 /* BufferError naming the first exported column; 0 if none is. */
 static int check_resizable(Table *t, const char *what) {
     for (Py_ssize_t i = 0; i < nfields(t); i++) {
@@ -73,6 +89,31 @@ static int check_resizable(Table *t, const char *what) {
                          schema_field(t->schema, i)->name);
             return -1;
         }
+    }
+    return 0;
+}
+
+int table_check_writable(Table *t, const char *what) {
+    for (Py_ssize_t i = 0; i < nfields(t); i++)
+        if (column_frozen(table_column(t, i), kind_of(t, i))) {
+            raise_column(t, i, CC_EFROZEN, what);
+            return -1;
+        }
+    return 0;
+}
+
+int table_check_unchanged(Table *t, uint64_t seen, int64_t row, const char *what) {
+    if (t->schema_version != seen) {
+        PyErr_Format(PyExc_RuntimeError, NAME ".%s: the table's columns changed while its "
+                     "values were converted (user code added, dropped or renamed a column)",
+                     what);
+        return -1;
+    }
+    if (row >= t->length) {
+        PyErr_Format(PyExc_RuntimeError, NAME ".%s: row %lld went away while its values were "
+                     "converted (the table has %lld rows now)", what, (long long)row,
+                     (long long)t->length);
+        return -1;
     }
     return 0;
 }
@@ -168,12 +209,21 @@ static int check_distinct(PyObject *schema, PyObject *cols, Py_ssize_t i) {
     return 0;
 }
 
-/* _core.Table(schema, record_class, columns=None): the facade passes a
- * Schema, the Record class whose schema it is, and optionally the column
- * objects to adopt (RT1: all of one length). */
+/* _core.Table(schema, record_class, columns=None, length=None): the facade
+ * passes a Schema, the Record class whose schema it is, and optionally the
+ * column objects to adopt (RT1: all of one length) and the number of rows
+ * (which a table without columns has too; with columns it must agree). */
 static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
-    PyObject *schema, *record_class, *columns = Py_None;
-    if (!PyArg_ParseTuple(args, "OO|O:Table", &schema, &record_class, &columns)) return NULL;
+    PyObject *schema, *record_class, *columns = Py_None, *rows = Py_None;
+    if (!PyArg_ParseTuple(args, "OO|OO:Table", &schema, &record_class, &columns, &rows))
+        return NULL;
+    long long given = -1;
+    if (rows != Py_None && ((given = PyLong_AsLongLong(rows)) == -1 && PyErr_Occurred()))
+        return NULL;
+    if (rows != Py_None && (given < 0 || given > CC_MAX_SIZE)) {
+        PyErr_Format(PyExc_ValueError, NAME ": %lld rows is not a table length", given);
+        return NULL;
+    }
     module_state *st = state_of_type(type);
     if (!st) return NULL;
     if (!schema_check(schema) || !PyType_Check(record_class) ||
@@ -218,6 +268,13 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
             }
             length = len;
         }
+    }
+    if (given >= 0 && n == 0) {
+        length = given;
+    } else if (given >= 0 && given != length) {
+        PyErr_Format(PyExc_ValueError, NAME ": %lld rows given, but the columns have %lld",
+                     given, (long long)length);
+        goto done;
     }
     res = table_assemble(type, schema, record_class, cols, length);
 done:
@@ -307,13 +364,12 @@ static cc_status store_cell(PyObject *col, field_kind k, int64_t row, const fiel
 int table_cell_set(TableObject *t, Py_ssize_t i, int64_t row, PyObject *v) {
     convert_ctx ctx = {NAME, "__setattr__", row};
     field_cell c;
-    int r = field_convert(t->schema, i, v, &c, &ctx);
-    /* the conversion may have run user code: the row must still be there */
-    if (r == 0 && row >= t->length) {
-        PyErr_SetString(PyExc_IndexError, NAME ": the row went away while its value was converted");
-        r = -1;
-    }
-    PyObject *col = table_column(t, i);
+    uint64_t seen = t->schema_version;
+    PyObject *schema = Py_NewRef(t->schema); /* v's __index__ may replace t's */
+    int r = field_convert(schema, i, v, &c, &ctx);
+    if (r == 0) r = table_check_unchanged(t, seen, row, "__setattr__");
+    Py_DECREF(schema);
+    PyObject *col = r == 0 ? table_column(t, i) : NULL;
     if (r == 0 && kind_of(t, i) == FIELD_CAT) r = intern_cell(col, &c);
     if (r == 0) {
         cc_status st = store_cell(col, kind_of(t, i), row, &c);
@@ -362,11 +418,13 @@ static void row_buf_free(row_buf *b) {
     if (b->vals != b->small_vals) PyMem_Free(b->vals), PyMem_Free(b->cells);
 }
 
-/* One row into b's cells.  0, or -1 with an exception (b cleared). */
-static int convert_row(Table *t, PyObject *row, row_buf *b, const convert_ctx *ctx) {
-    if (row_values(t->schema, row, b->vals, ctx) < 0) return -1;
+/* One row into b's cells for `schema` (the caller's strong reference: the
+ * user code this runs may replace the table's).  0, or -1 with an
+ * exception (b cleared).  The caller re-checks the table afterwards. */
+static int convert_row(PyObject *schema, PyObject *row, row_buf *b, const convert_ctx *ctx) {
+    if (row_values(schema, row, b->vals, ctx) < 0) return -1;
     for (Py_ssize_t i = 0; i < b->n; i++) {
-        if (field_convert(t->schema, i, b->vals[i], &b->cells[i], ctx) < 0) {
+        if (field_convert(schema, i, b->vals[i], &b->cells[i], ctx) < 0) {
             row_buf_clear(b);
             return -1;
         }
@@ -426,13 +484,10 @@ static int insert_row(Table *t, PyObject *row, Py_ssize_t at, bool append, const
     row_buf b;
     if (row_buf_init(&b, nfields(t)) < 0) return -1;
     PyObject *schema = Py_NewRef(t->schema);
+    uint64_t seen = t->schema_version;
     convert_ctx ctx = {NAME, what, -1};
-    int r = convert_row(t, row, &b, &ctx);
-    if (r == 0 && schema != t->schema) {
-        PyErr_Format(PyExc_RuntimeError, NAME ".%s: the table's columns changed while the row "
-                     "was converted", what);
-        r = -1;
-    }
+    int r = convert_row(schema, row, &b, &ctx);
+    if (r == 0) r = table_check_unchanged(t, seen, -1, what);
     if (r == 0) {
         /* list.insert semantics, against the length after the conversion */
         int64_t pos = append ? t->length : at;
@@ -455,7 +510,7 @@ static PyObject *table_append(PyObject *self, PyObject *row) {
 
 static PyObject *table_insert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Py_ssize_t at;
-    if (!seq_nargs_ok(NAME, "insert", nargs, 2, 2) || seq_clamped_index(args[0], &at) < 0)
+    if (!seq_nargs_ok(NAME, "insert", nargs, 2, 2) || seq_position_arg(args[0], &at) < 0)
         return NULL;
     if (insert_row((Table *)self, args[1], at, false, "insert") < 0) return NULL;
     Py_RETURN_NONE;
@@ -468,27 +523,29 @@ typedef union {
     cc_strarray str;
 } scratch_column;
 
-static void scratch_init(Table *t, scratch_column *s) {
-    for (Py_ssize_t i = 0; i < nfields(t); i++) {
-        const field_info *f = schema_field(t->schema, i);
+/* The scratch columns follow the schema extend started with (its own
+ * reference), never t->schema, which user code may replace meanwhile. */
+static void scratch_init(PyObject *schema, scratch_column *s) {
+    for (Py_ssize_t i = 0; i < schema_nfields(schema); i++) {
+        const field_info *f = schema_field(schema, i);
         if (f->kind == FIELD_NUM) cc_numarray_init(&s[i].num, f->dtype, false, f->nullable);
         else if (f->kind == FIELD_STR) cc_strarray_init(&s[i].str, f->nullable);
         else cc_numarray_init(&s[i].num, CC_INT64, false, false);
     }
 }
 
-static void scratch_reset(Table *t, scratch_column *s) {
-    for (Py_ssize_t i = 0; i < nfields(t); i++) {
-        if (kind_of(t, i) == FIELD_STR) cc_strarray_reset(&s[i].str);
+static void scratch_reset(PyObject *schema, scratch_column *s) {
+    for (Py_ssize_t i = 0; i < schema_nfields(schema); i++) {
+        if (schema_field(schema, i)->kind == FIELD_STR) cc_strarray_reset(&s[i].str);
         else cc_numarray_reset(&s[i].num);
     }
 }
 
-static cc_status scratch_append(Table *t, scratch_column *s, row_buf *b) {
-    for (Py_ssize_t i = 0; i < nfields(t); i++) {
+static cc_status scratch_append(PyObject *schema, scratch_column *s, row_buf *b) {
+    for (Py_ssize_t i = 0; i < schema_nfields(schema); i++) {
         field_cell *c = &b->cells[i];
         cc_scalar code;
-        switch (kind_of(t, i)) {
+        switch (schema_field(schema, i)->kind) {
         case FIELD_NUM: CC_RETURN_NOT_OK(cc_numarray_append(&s[i].num, &c->num)); break;
         case FIELD_STR: CC_RETURN_NOT_OK(cc_strarray_append(&s[i].str, c->str, c->is_null)); break;
         default:
@@ -499,7 +556,8 @@ static cc_status scratch_append(Table *t, scratch_column *s, row_buf *b) {
     return CC_OK;
 }
 
-/* Appends the scratch columns' n rows to the table; all or nothing. */
+/* Appends the scratch columns' n rows to the table; all or nothing.  The
+ * caller checked that the table still has the scratch's schema. */
 static int commit_scratch(Table *t, scratch_column *s, int64_t n, const char *what) {
     if (n == 0) return 0;
     if (check_resizable(t, what) < 0) return -1;
@@ -537,6 +595,7 @@ static PyObject *table_extend(PyObject *self, PyObject *rows) {
     PyObject *it = PyObject_GetIter(rows);
     if (!it) return NULL;
     PyObject *schema = Py_NewRef(t->schema);
+    uint64_t seen = t->schema_version;
     Py_ssize_t nf = nfields(t);
     scratch_column *s = PyMem_Calloc((size_t)(nf ? nf : 1), sizeof *s);
     row_buf b;
@@ -547,19 +606,24 @@ static PyObject *table_extend(PyObject *self, PyObject *rows) {
         Py_DECREF(it), Py_DECREF(schema);
         return NULL;
     }
-    scratch_init(t, s);
+    scratch_init(schema, s);
     for (Py_ssize_t i = 0; hint > 0 && i < nf; i++)
-        if (kind_of(t, i) != FIELD_STR && cc_numarray_reserve(&s[i].num, hint) != CC_OK) break;
+        if (schema_field(schema, i)->kind != FIELD_STR && cc_numarray_reserve(&s[i].num, hint) != CC_OK)
+            break;
     convert_ctx ctx = {NAME, "extend", 0};
     PyObject *row;
     while ((row = PyIter_Next(it))) {
-        int r = convert_row(t, row, &b, &ctx);
+        /* the iterator and the row's conversion run user code: re-check
+         * before the row's categories are interned into t's columns */
+        int r = table_check_unchanged(t, seen, -1, "extend"); /* after __next__ */
+        if (r == 0) r = convert_row(schema, row, &b, &ctx);
         Py_DECREF(row);
+        if (r == 0) r = table_check_unchanged(t, seen, -1, "extend");
         if (r < 0) goto done;
         for (Py_ssize_t i = 0; i < nf; i++)
             if (kind_of(t, i) == FIELD_CAT && intern_cell(table_column(t, i), &b.cells[i]) < 0)
                 goto done;
-        cc_status st = scratch_append(t, s, &b);
+        cc_status st = scratch_append(schema, s, &b);
         row_buf_clear(&b);
         if (st != CC_OK) {
             status_raise(NAME, st, "extend");
@@ -567,16 +631,11 @@ static PyObject *table_extend(PyObject *self, PyObject *rows) {
         }
         ctx.row++;
     }
-    if (PyErr_Occurred()) goto done;
-    if (schema != t->schema) {
-        PyErr_SetString(PyExc_RuntimeError, NAME ".extend: the table's columns changed while "
-                        "the rows were converted");
-        goto done;
-    }
+    if (PyErr_Occurred() || table_check_unchanged(t, seen, -1, "extend") < 0) goto done;
     ok = commit_scratch(t, s, ctx.row, "extend") == 0;
 done:
     row_buf_free(&b);
-    scratch_reset(t, s);
+    scratch_reset(schema, s);
     PyMem_Free(s);
     Py_DECREF(it);
     Py_DECREF(schema);
@@ -619,20 +678,25 @@ static PyObject *table_pop(PyObject *self, PyObject *const *args, Py_ssize_t nar
     Table *t = (Table *)self;
     Py_ssize_t i = -1;
     if (!seq_nargs_ok(NAME, "pop", nargs, 0, 1)) return NULL;
-    if (nargs && seq_index_arg(args[0], NAME, &i) < 0) return NULL;
+    if (nargs && seq_position_arg(args[0], &i) < 0) return NULL;
     if (t->length == 0) {
         PyErr_SetString(PyExc_IndexError, "pop from empty " NAME);
         return NULL;
     }
     if (seq_normalise(&i, (Py_ssize_t)t->length, NAME, "pop index") < 0) return NULL;
     if (check_resizable(t, "pop") < 0) return NULL;
+    uint64_t seen = t->schema_version, rows_seen = t->version;
+    int64_t length = t->length;
     PyObject *rec = row_record(t, i);
     if (!rec) return NULL;
-    if (i >= t->length || delete_rows(t, i, 1, 1, "pop") < 0) { /* the record call ran user code */
-        if (!PyErr_Occurred()) PyErr_SetString(PyExc_RuntimeError, NAME ".pop: the table changed");
-        Py_DECREF(rec);
-        return NULL;
+    /* the record class's __init__ is user code: pop only the row it saw */
+    int r = table_check_unchanged(t, seen, i, "pop");
+    if (r == 0 && (t->version != rows_seen || t->length != length)) {
+        PyErr_SetString(PyExc_RuntimeError, NAME ".pop: the rows changed while the popped row "
+                        "was made");
+        r = -1;
     }
+    if (r < 0 || delete_rows(t, i, 1, 1, "pop") < 0) Py_CLEAR(rec);
     return rec;
 }
 
@@ -651,20 +715,29 @@ static PyObject *table_item(PyObject *self, Py_ssize_t i) {
     return record_view_new((PyTypeObject *)t->record_class, self, i);
 }
 
-static PyObject *column_by_name(Table *t, PyObject *name) {
-    PyObject *at = PyDict_GetItemWithError(((SchemaObject *)t->schema)->index, name);
+Py_ssize_t table_column_index(Table *t, PyObject *name, const char *what) {
+    PyObject *exact = str_exact(name, NAME, what);
+    if (!exact) return -1;
+    /* an exact str against exact str keys: no user code runs in the lookup */
+    PyObject *at = PyDict_GetItemWithError(((SchemaObject *)t->schema)->index, exact);
+    Py_DECREF(exact);
     if (!at) {
         if (!PyErr_Occurred())
             PyErr_Format(PyExc_KeyError, "%R is not a column (the columns are %R)", name,
                          ((SchemaObject *)t->schema)->names);
-        return NULL;
+        return -1;
     }
-    return Py_NewRef(table_column(t, PyLong_AsSsize_t(at)));
+    return PyLong_AsSsize_t(at);
+}
+
+static PyObject *column_by_name(Table *t, PyObject *name, const char *what) {
+    Py_ssize_t i = table_column_index(t, name, what);
+    return i < 0 ? NULL : Py_NewRef(table_column(t, i));
 }
 
 static PyObject *table_subscript(PyObject *self, PyObject *key) {
     Table *t = (Table *)self;
-    if (PyUnicode_Check(key)) return column_by_name(t, key);
+    if (PyUnicode_Check(key)) return column_by_name(t, key, "__getitem__");
     if (PySlice_Check(key)) {
         Py_ssize_t start, stop, step;
         if (PySlice_Unpack(key, &start, &stop, &step) < 0) return NULL;
@@ -690,13 +763,11 @@ static int set_row(Table *t, Py_ssize_t i, PyObject *row) {
     row_buf b;
     if (row_buf_init(&b, nfields(t)) < 0) return -1;
     PyObject *schema = Py_NewRef(t->schema), *old = NULL;
+    uint64_t seen = t->schema_version;
     convert_ctx ctx = {NAME, "__setitem__", -1};
-    int r = convert_row(t, row, &b, &ctx);
-    if (r == 0 && (schema != t->schema || i >= t->length)) {
-        PyErr_SetString(PyExc_RuntimeError, NAME ".__setitem__: the table changed while the "
-                        "row was converted");
-        r = -1;
-    }
+    int r = convert_row(schema, row, &b, &ctx);
+    if (r == 0) r = table_check_unchanged(t, seen, i, "__setitem__");
+    if (r == 0) r = table_check_writable(t, "__setitem__");
     if (r == 0 && !(old = PyTuple_New(nfields(t)))) r = -1;
     for (Py_ssize_t k = 0; r == 0 && k < nfields(t); k++) {
         PyObject *v = table_cell_get(t, k, i);
@@ -856,22 +927,28 @@ static PyObject *table_replace_columns(PyObject *self, PyObject *const *args, Py
         return NULL;
     }
     Table *f = (Table *)fresh;
-    if (f->length != t->length && nfields(t) > 0 && nfields(f) > 0) {
+    /* the new columns must have the table's rows; only a table with neither
+     * columns nor rows takes its length from them */
+    if (nfields(f) > 0 && f->length != t->length && (nfields(t) > 0 || t->length > 0)) {
         Py_DECREF(fresh); /* unlocks its columns */
         for (Py_ssize_t i = 0; i < nfields(t); i++) column_lock(table_column(t, i), kind_of(t, i), true);
         PyErr_Format(PyExc_ValueError, NAME ": the new column has %lld values for %lld rows",
                      (long long)f->length, (long long)t->length);
         return NULL;
     }
-    /* move f's state into t; f gives up its columns without unlocking */
-    Py_SETREF(t->schema, Py_NewRef(f->schema));
-    Py_SETREF(t->record_class, Py_NewRef(f->record_class));
-    Py_SETREF(t->columns, Py_NewRef(f->columns));
-    if (nfields(t) == 0) t->length = f->length ? f->length : t->length;
-    else t->length = f->length;
+    /* move f's state into t (f gives up its columns without unlocking); the
+     * old objects go only once t is whole again: their deallocation can run
+     * user code (a default's __del__) that looks at t */
+    PyObject *old[3] = {t->schema, t->record_class, t->columns};
+    t->schema = Py_NewRef(f->schema);
+    t->record_class = Py_NewRef(f->record_class);
+    t->columns = Py_NewRef(f->columns);
+    t->schema_version++;
+    if (nfields(t) > 0) t->length = f->length; /* dropping every column keeps the rows */
     t->version++;
     Py_CLEAR(f->columns);
     Py_DECREF(fresh);
+    for (int k = 0; k < 3; k++) Py_DECREF(old[k]);
     Py_RETURN_NONE;
 }
 
@@ -889,12 +966,7 @@ static PyObject *table_get_column_tuple(PyObject *self, void *c) {
 }
 
 static PyObject *table_column_method(PyObject *self, PyObject *name) {
-    if (!PyUnicode_Check(name)) {
-        PyErr_Format(PyExc_TypeError, NAME ".column: name must be a str, not %s",
-                     Py_TYPE(name)->tp_name);
-        return NULL;
-    }
-    return column_by_name((Table *)self, name);
+    return column_by_name((Table *)self, name, "column");
 }
 
 static PyObject *table_debug_info(PyObject *self, PyObject *unused) {

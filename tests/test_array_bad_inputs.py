@@ -472,10 +472,16 @@ def test_NA11_huge_indices():
             a[i] = 1
         with pytest.raises(IndexError):
             del a[i]
-        with pytest.raises(IndexError):
+        # pop and insert take a Py_ssize_t, as list's do: OverflowError beyond it
+        with pytest.raises(IndexError if -2**63 <= i < 2**63 else OverflowError):
             a.pop(i)
-    a.insert(2**100, 4)
-    a.insert(-2**100, 0)
+    for i in (2**63, -2**63 - 1, 2**100, -2**100):
+        with pytest.raises(OverflowError):
+            a.insert(i, 4)
+        with pytest.raises(OverflowError):
+            [1, 2, 3].insert(i, 4)
+    a.insert(2**62, 4)
+    a.insert(-2**62, 0)
     assert a == [0, 1, 2, 3, 4]
     assert a.index(3, -2**100, 2**100) == 3
 

@@ -216,3 +216,24 @@ def test_AR4_wrong_capsules():
         core._from_arrow_stream(array)
     with pytest.raises(TypeError):
         core._from_arrow_stream(42)
+
+
+def _dictionary_of(words_format):
+    """A dictionary array (int8 index 0) over a hand-made dictionary ['a', 'b']
+    whose schema has format words_format."""
+    words = Hostile(words_format, 2, [None, _int32s(0, 1, 2), b"ab"])
+    h = Hostile(b"c", 1, [None, (ctypes.c_int8 * 1)(0)])
+    h.schema.dictionary = ctypes.addressof(words.schema)
+    h.array.dictionary = ctypes.addressof(words.array)
+    h.words = words           # kept alive with h
+    return h
+
+
+def test_arrow_import_dictionary_null_format_segv():
+    """AR5: a dictionary whose own schema has no format (was a NULL strcmp)."""
+    good = _dictionary_of(b"u")
+    assert core._from_arrow_array(*good.capsules()).tolist() == ["a"]
+    bad = _dictionary_of(None)
+    with pytest.raises(ValueError, match="dictionary's schema has no format"):
+        core._from_arrow_array(*bad.capsules())
+    assert good.released["array"] == bad.released["array"] == 1

@@ -27,6 +27,7 @@ typedef enum cc_status {
     CC_EINDEX,    /* index out of range                                   */
     CC_EBUSY,     /* the buffer is exported; it may not move or resize    */
     CC_ETYPE,     /* a value of the wrong kind (a float for an int dtype) */
+    CC_EFROZEN,   /* an Arrow consumer holds the buffers: no value may change */
 } cc_status;
 
 #if defined(__GNUC__)
@@ -88,6 +89,32 @@ static inline CC_MUST_CHECK cc_status cc_add_count(int64_t a, int64_t b,
         return CC_EOVERFLOW;
     *out = sum;
     return CC_OK;
+}
+
+/* The core checks its own bounds (it never trusts the caller's): true when
+ * the count slots start, start + step, ... all lie in [0, length).  count 0
+ * is always in bounds; step 0 only for count 1. */
+static inline bool cc_strided_in_bounds(int64_t start, int64_t step, int64_t count,
+                                        int64_t length) {
+    if (count == 0) return true;
+    if (count < 0 || start < 0 || start >= length || (step == 0 && count > 1)) return false;
+    int64_t span, last;
+    if (__builtin_mul_overflow(count - 1, step, &span) ||
+        __builtin_add_overflow(start, span, &last))
+        return false;
+    return last >= 0 && last < length;
+}
+
+/* True when [at, at + n) lies in [0, length]. */
+static inline bool cc_range_in_bounds(int64_t at, int64_t n, int64_t length) {
+    return at >= 0 && n >= 0 && at <= length && n <= length - at;
+}
+
+/* True when every idx[k] of n lies in [0, length). */
+static inline bool cc_indices_in_bounds(const int64_t *idx, int64_t n, int64_t length) {
+    for (int64_t k = 0; k < n; k++)
+        if (idx[k] < 0 || idx[k] >= length) return false;
+    return true;
 }
 
 /* AddressSanitizer: spare capacity is poisoned so that a stale write past the

@@ -156,6 +156,7 @@ cc_status cc_numarray_append_zeros(cc_numarray *a, int64_t n, void **first) {
 cc_status cc_numarray_take(const cc_numarray *a, const int64_t *idx, int64_t n,
                            cc_numarray *out) {
     if (out->dtype != a->dtype || (a->null_count && !out->nullable)) return CC_EINVAL;
+    if (n < 0 || !cc_indices_in_bounds(idx, n, a->length)) return CC_EINDEX;
     int64_t base = out->length;
     void *first;
     CC_RETURN_NOT_OK(cc_numarray_append_zeros(out, n, &first));
@@ -254,6 +255,8 @@ static void store_slot(cc_numarray *a, int64_t i, const cc_scalar *s,
 }
 
 cc_status cc_numarray_set(cc_numarray *a, int64_t i, const cc_scalar *s) {
+    if (i < 0 || i >= a->length) return CC_EINDEX;
+    if (a->frozen) return CC_EFROZEN;
     cc_dtype dt;
     CC_RETURN_NOT_OK(dtype_for_value(a, s, &dt));
     if (dt != a->dtype) CC_RETURN_NOT_OK(cc_numarray_widen(a, dt));
@@ -372,6 +375,8 @@ static int64_t nulls_in(const cc_numarray *a, int64_t start, int64_t n) {
 
 cc_status cc_numarray_splice(cc_numarray *a, int64_t at, int64_t del,
                              const cc_numarray *src) {
+    if (!cc_range_in_bounds(at, del, a->length)) return CC_EINDEX;
+    if (a->frozen && (del || src->length)) return CC_EFROZEN;
     cc_dtype dt;
     CC_RETURN_NOT_OK(dtype_to_hold(a, src, &dt));
     int64_t n = src->length, old_len = a->length, new_len;
@@ -405,6 +410,8 @@ cc_status cc_numarray_splice(cc_numarray *a, int64_t at, int64_t del,
 
 cc_status cc_numarray_scatter(cc_numarray *a, int64_t start, int64_t step,
                               const cc_numarray *src) {
+    if (!cc_strided_in_bounds(start, step, src->length, a->length)) return CC_EINDEX;
+    if (a->frozen && src->length) return CC_EFROZEN;
     cc_dtype dt;
     CC_RETURN_NOT_OK(dtype_to_hold(a, src, &dt));
     if (dt != a->dtype) CC_RETURN_NOT_OK(cc_numarray_widen(a, dt));
@@ -422,6 +429,7 @@ cc_status cc_numarray_gather(const cc_numarray *a, int64_t start, int64_t step,
     int64_t needed;
     CC_RETURN_NOT_OK(cc_add_count(out->length, count, &needed));
     if (out->dtype != a->dtype || out->nullable != a->nullable) return CC_EINVAL;
+    if (!cc_strided_in_bounds(start, step, count, a->length)) return CC_EINDEX;
     if (count == 0) return CC_OK; /* nothing to copy (a->data may be NULL) */
     if (out->exports) return CC_EBUSY;
     unpoison_all(out);
@@ -452,12 +460,12 @@ cc_status cc_numarray_delete_strided(cc_numarray *a, int64_t start,
                                      int64_t step, int64_t count) {
     if (count <= 0) return CC_OK;
     if (step == 0) return CC_EINVAL;
+    if (!cc_strided_in_bounds(start, step, count, a->length)) return CC_EINDEX;
+    if (a->exports) return CC_EBUSY;
     if (step < 0) { /* the same set of slots, walked forwards */
         start += (count - 1) * step;
         step = -step;
     }
-    if (start < 0 || start + (count - 1) * step >= a->length) return CC_EINDEX;
-    if (a->exports) return CC_EBUSY;
     int size = cc_numarray_itemsize(a);
     int64_t last = start + (count - 1) * step, w = start;
     unpoison_all(a);
@@ -522,7 +530,9 @@ cc_status cc_numarray_repeat(cc_numarray *a, int64_t n) {
     return st;
 }
 
-void cc_numarray_reverse(cc_numarray *a) {
+cc_status cc_numarray_reverse(cc_numarray *a) {
+    if (a->length < 2) return CC_OK;
+    if (a->frozen) return CC_EFROZEN;
     int size = cc_numarray_itemsize(a);
     uint8_t tmp[8];
     for (int64_t i = 0, j = a->length - 1; i < j; i++, j--) {
@@ -536,10 +546,13 @@ void cc_numarray_reverse(cc_numarray *a) {
             cc_bitmap_set(a->validity, j, bi);
         }
     }
+    return CC_OK;
 }
 
 cc_status cc_numarray_permute(cc_numarray *a, const int64_t *perm) {
     if (a->length == 0) return CC_OK;
+    if (!cc_indices_in_bounds(perm, a->length, a->length)) return CC_EINDEX;
+    if (a->frozen) return CC_EFROZEN;
     cc_numarray old;
     cc_numarray_init_like(&old, a);
     cc_status st = cc_numarray_gather(a, 0, 1, a->length, &old);
@@ -563,6 +576,8 @@ cc_status cc_numarray_validate(const cc_numarray *a, const char **why) {
     CC_CHECK_INVARIANT(a->capacity <= CC_MAX_SIZE, "capacity above CC_MAX_SIZE");
     CC_CHECK_INVARIANT((a->data == NULL) == (a->capacity == 0), "data NULL iff capacity 0");
     CC_CHECK_INVARIANT(a->exports >= 0, "negative export count");
+    CC_CHECK_INVARIANT(a->frozen >= 0 && a->frozen <= a->exports,
+                       "frozen (Arrow) exports not counted among the exports");
     CC_CHECK_INVARIANT(!a->adaptive || cc_dtype_get(a->dtype)->kind == CC_KIND_SIGNED,
           "adaptive array with a non-signed dtype");
     if (!a->nullable) {

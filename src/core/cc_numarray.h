@@ -14,7 +14,14 @@
  * Exports: while exports > 0 (a memoryview or an Arrow array points into
  * data), every operation that changes the length, the dtype or moves the
  * buffer fails with CC_EBUSY and leaves the array unchanged; in-place writes
- * of the same size are allowed.
+ * of the same size are allowed.  `frozen` counts the exports whose consumer
+ * takes the buffers as immutable (Arrow arrays: pyarrow, pandas, Polars
+ * trust them never to change): while it is above zero every write, of any
+ * size, fails with CC_EFROZEN.  (A frozen export also counts in exports.)
+ *
+ * Bounds: every mutator checks its index arguments itself and returns
+ * CC_EINDEX (unchanged) when they are out of range; only the getters named
+ * "no bounds check" trust the caller.
  *
  * Growth (as CPython's list): growing to hold n elements allocates
  *   n + n/8 + (n < 9 ? 3 : 6)
@@ -38,6 +45,7 @@ typedef struct cc_numarray {
     int64_t capacity;
     int64_t null_count;
     int64_t exports;
+    int64_t frozen; /* Arrow exports alive: no value may change */
     cc_dtype dtype;
     bool adaptive; /* 'int': widens int8 -> int16 -> int32 -> int64 */
     bool nullable;
@@ -69,7 +77,7 @@ CC_MUST_CHECK cc_status cc_numarray_widen(cc_numarray *a, cc_dtype wider);
 
 /* Element i (no bounds check; caller must) as a scalar; nulls as NULL. */
 void cc_numarray_get(const cc_numarray *a, int64_t i, cc_scalar *out);
-/* Checked store at i (no bounds check); widens an adaptive array. */
+/* Checked store at i (CC_EINDEX out of bounds); widens an adaptive array. */
 CC_MUST_CHECK cc_status cc_numarray_set(cc_numarray *a, int64_t i,
                                         const cc_scalar *s);
 
@@ -105,20 +113,20 @@ CC_MUST_CHECK cc_status cc_numarray_append_converted(cc_numarray *a,
 CC_MUST_CHECK cc_status cc_numarray_append_zeros(cc_numarray *a, int64_t n, void **first);
 /* Replaces the del elements at [at, at + del) with all of src.  src must have
  * a's dtype, or (adaptive) a narrower or wider adaptive int dtype; src's nulls
- * need a nullable a.  Preconditions: 0 <= at <= at + del <= length, src != a. */
+ * need a nullable a.  CC_EINDEX unless 0 <= at <= at + del <= length; src != a. */
 CC_MUST_CHECK cc_status cc_numarray_splice(cc_numarray *a, int64_t at,
                                            int64_t del, const cc_numarray *src);
-/* Assigns src to the count = src->length slots start, start+step, ... (all in
- * bounds; caller checked).  Same dtype rules as splice. */
+/* Assigns src to the count = src->length slots start, start+step, ...
+ * (CC_EINDEX unless all in bounds).  Same dtype rules as splice. */
 CC_MUST_CHECK cc_status cc_numarray_scatter(cc_numarray *a, int64_t start,
                                             int64_t step, const cc_numarray *src);
 /* Appends the count elements start, start+step, ... of a to out (which has
- * a's dtype and flags).  Indices in bounds; caller checked. */
+ * a's dtype and flags); CC_EINDEX unless all are in bounds. */
 CC_MUST_CHECK cc_status cc_numarray_gather(const cc_numarray *a, int64_t start,
                                            int64_t step, int64_t count,
                                            cc_numarray *out);
-/* Appends a[idx[0]], ..., a[idx[n-1]] to out (a's dtype and flags).
- * Indices in bounds; caller checked. */
+/* Appends a[idx[0]], ..., a[idx[n-1]] to out (a's dtype and flags);
+ * CC_EINDEX unless every index is in bounds. */
 CC_MUST_CHECK cc_status cc_numarray_take(const cc_numarray *a, const int64_t *idx, int64_t n,
                                          cc_numarray *out);
 /* Deletes the count elements start, start+step, ... (step may be negative). */
@@ -128,10 +136,11 @@ CC_MUST_CHECK cc_status cc_numarray_delete_strided(cc_numarray *a,
 /* a = a repeated n times (n >= 0). */
 CC_MUST_CHECK cc_status cc_numarray_repeat(cc_numarray *a, int64_t n);
 
-void cc_numarray_reverse(cc_numarray *a);
+CC_MUST_CHECK cc_status cc_numarray_reverse(cc_numarray *a);
 /* Stable sort by value; NaNs and then nulls last in either direction. */
 CC_MUST_CHECK cc_status cc_numarray_sort(cc_numarray *a, bool reverse);
-/* a[i] = old a[perm[i]] for a permutation of 0..length-1. */
+/* a[i] = old a[perm[i]] for a permutation of 0..length-1 (CC_EINDEX if
+ * any perm[i] is out of bounds). */
 CC_MUST_CHECK cc_status cc_numarray_permute(cc_numarray *a, const int64_t *perm);
 
 /* First index in [start, stop) equal to x (numeric equality, nulls match a

@@ -70,10 +70,24 @@ static int64_t find_null(const cc_numarray *a, int64_t start, int64_t stop) {
 CC_FOR_EACH_DTYPE(DEFINE_SCANS)
 #undef DEFINE_SCANS
 
+/* bool bytes compare by truth, never as bytes: a buffer view may have
+ * written any non-zero byte for True (NumPy's rule), and reading it gives
+ * True (cc_dtype_load), so the scans must agree with that. */
+CC_TARGET_CLONES static int64_t count_truthy(const uint8_t *p, int64_t n) {
+    int64_t count = 0;
+    for (int64_t i = 0; i < n; i++) count += p[i] != 0;
+    return count;
+}
+
 /* First valid slot in [start, stop) holding the needle (already stored in
  * the array's C type). */
 static int64_t find_typed(const cc_numarray *a, const uint8_t *needle,
                           int64_t start, int64_t stop) {
+    if (a->dtype == CC_BOOL) {
+        for (int64_t i = start; i < stop; i++)
+            if ((a->data[i] != 0) == (needle[0] != 0) && cc_numarray_is_valid(a, i)) return i;
+        return -1;
+    }
     switch (a->dtype) {
 #define FIND_CASE(E, name, ctype, fmt, KIND)                                   \
     case CC_##E: {                                                             \
@@ -109,7 +123,10 @@ int64_t cc_numarray_count(const cc_numarray *a, const cc_scalar *x) {
     if (x->kind == CC_SCALAR_NULL) return a->null_count;
     if (a->length == 0 || !exact_needle(a->dtype, x, needle)) return 0;
     int64_t count = 0;
-    switch (a->dtype) {
+    if (a->dtype == CC_BOOL) {
+        count = count_truthy(a->data, a->length);
+        if (!needle[0]) count = a->length - count;
+    } else switch (a->dtype) {
 #define COUNT_CASE(E, name, ctype, fmt, KIND)                                  \
     case CC_##E: {                                                             \
         ctype v;                                                               \
@@ -139,6 +156,11 @@ int64_t cc_numarray_count(const cc_numarray *a, const cc_scalar *x) {
 int64_t cc_numarray_first_difference(const cc_numarray *a,
                                      const cc_numarray *b) {
     int64_t n = a->length < b->length ? a->length : b->length;
+    if (a->dtype == b->dtype && a->dtype == CC_BOOL) {
+        for (int64_t i = 0; i < n; i++)
+            if ((a->data[i] != 0) != (b->data[i] != 0)) return i;
+        return -1;
+    }
     if (a->dtype == b->dtype) {
         switch (a->dtype) {
 #define DIFF_CASE(E, name, ctype, fmt, KIND)                                   \

@@ -131,6 +131,9 @@ static cc_status to_scattered(cc_strarray *a) {
 static cc_status append_selected(const cc_strarray *a, const int64_t *order,
                                  int64_t start, int64_t step, int64_t n,
                                  cc_strarray *out) {
+    if (order ? n < 0 || !cc_indices_in_bounds(order, n, a->length)
+              : !cc_strided_in_bounds(start, step, n, a->length))
+        return CC_EINDEX;
     int64_t bytes = out->data_len;
     for (int64_t k = 0; k < n; k++) {
         int64_t i = order ? order[k] : start + k * step;
@@ -164,6 +167,7 @@ static cc_status append_selected(const cc_strarray *a, const int64_t *order,
  * the same elements, the same bytes. */
 static cc_status reorder(cc_strarray *a, const int64_t *order, int64_t start,
                          int64_t step) {
+    if (a->frozen) return CC_EFROZEN;
     cc_strarray out;
     cc_strarray_init(&out, a->nullable);
     cc_status st = append_selected(a, order, start, step, a->length, &out);
@@ -184,8 +188,7 @@ static cc_status reorder(cc_strarray *a, const int64_t *order, int64_t start,
 }
 
 cc_status cc_strarray_permute(cc_strarray *a, const int64_t *order) {
-    for (int64_t k = 0; k < a->length; k++)
-        if (order[k] < 0 || order[k] >= a->length) return CC_EINDEX;
+    if (!cc_indices_in_bounds(order, a->length, a->length)) return CC_EINDEX;
     return a->length < 2 ? CC_OK : reorder(a, order, 0, 1);
 }
 
@@ -316,7 +319,9 @@ static cc_status respan(cc_strarray *a, int64_t i, int64_t len, uint8_t **dst) {
 }
 
 cc_status cc_strarray_set(cc_strarray *a, int64_t i, cc_str s, bool is_null) {
+    if (i < 0 || i >= a->length) return CC_EINDEX;
     if (is_null && !a->nullable) return CC_ETYPE;
+    if (a->frozen) return CC_EFROZEN;
     int64_t len = is_null ? 0 : s.len;
     cc_str old = cc_strarray_get(a, i);
     bool was_valid = cc_strarray_is_valid(a, i);
@@ -378,8 +383,10 @@ static void truncate_compact(cc_strarray *a, int64_t at) {
 
 cc_status cc_strarray_splice(cc_strarray *a, int64_t at, int64_t del,
                              const cc_strarray *src) {
+    if (!cc_range_in_bounds(at, del, a->length)) return CC_EINDEX;
     if (src->null_count && !a->nullable) return CC_EINVAL;
     int64_t n = src->length, new_len, bytes;
+    if (a->frozen && (n || del)) return CC_EFROZEN;
     if (a->exports) return n == del ? overwrite_in_place(a, at, 1, src) : CC_EBUSY;
     CC_RETURN_NOT_OK(cc_add_count(a->length - del, n, &new_len));
     bool was_compact = !a->spans;
@@ -427,7 +434,9 @@ cc_status cc_strarray_gather(const cc_strarray *a, int64_t start, int64_t step,
 
 cc_status cc_strarray_scatter(cc_strarray *a, int64_t start, int64_t step,
                               const cc_strarray *src) {
+    if (!cc_strided_in_bounds(start, step, src->length, a->length)) return CC_EINDEX;
     if (src->null_count && !a->nullable) return CC_EINVAL;
+    if (a->frozen && src->length) return CC_EFROZEN;
     if (a->exports) return overwrite_in_place(a, start, step, src);
     int64_t bytes;
     CC_RETURN_NOT_OK(to_scattered(a));
@@ -450,6 +459,7 @@ cc_status cc_strarray_delete_strided(cc_strarray *a, int64_t start, int64_t step
                                      int64_t count) {
     if (count <= 0) return CC_OK;
     if (step == 0) return CC_EINVAL;
+    if (!cc_strided_in_bounds(start, step, count, a->length)) return CC_EINDEX;
     if (a->exports) return CC_EBUSY;
     if (step < 0) {
         start += (count - 1) * step;
@@ -597,6 +607,8 @@ cc_status cc_strarray_validate(const cc_strarray *a, const char **why) {
     CC_CHECK_INVARIANT(a->data_len >= 0 && a->data_len <= a->data_cap, "data_len outside [0, data_cap]");
     CC_CHECK_INVARIANT(!(a->offsets && a->spans), "both offsets and spans");
     CC_CHECK_INVARIANT(a->exports >= 0 && (a->exports == 0 || !a->spans), "exported while scattered");
+    CC_CHECK_INVARIANT(a->frozen >= 0 && a->frozen <= a->exports,
+                       "frozen (Arrow) exports not counted among the exports");
     int64_t live = 0;
     if (a->spans) {
         for (int64_t i = 0; i < a->length; i++) {

@@ -33,7 +33,12 @@
  * Exports (memoryviews of data or offsets, Arrow arrays) require the compact
  * layout and pin it: while exports > 0 anything that would move a buffer,
  * change the length or leave the compact layout fails with CC_EBUSY; an
- * assignment of the same byte length is written in place.
+ * assignment of the same byte length is written in place.  `frozen` counts
+ * the exports whose consumer takes the buffers as immutable (Arrow arrays):
+ * while it is above zero every write fails with CC_EFROZEN.
+ *
+ * Bounds: every mutator checks its index arguments itself (CC_EINDEX,
+ * unchanged); only the getters named "no bounds check" trust the caller.
  */
 #ifndef CC_STRARRAY_H
 #define CC_STRARRAY_H
@@ -50,6 +55,7 @@ typedef struct cc_strarray {
     uint8_t *validity;          /* nullable: cc_bitmap_bytes(capacity) */
     int64_t null_count;
     int64_t exports;
+    int64_t frozen;             /* Arrow exports alive: no value may change */
     bool wide;                  /* int64 offsets */
     bool nullable;
 } cc_strarray;
@@ -100,10 +106,11 @@ CC_MUST_CHECK cc_status cc_strarray_reserve(cc_strarray *a, int64_t n,
                                             int64_t nbytes);
 /* Appends a string (is_null: a null, s ignored). */
 CC_MUST_CHECK cc_status cc_strarray_append(cc_strarray *a, cc_str s, bool is_null);
-/* a[i] = s (or null); i in bounds, caller checked. */
+/* a[i] = s (or null); CC_EINDEX if i is out of bounds. */
 CC_MUST_CHECK cc_status cc_strarray_set(cc_strarray *a, int64_t i, cc_str s,
                                         bool is_null);
-/* Replaces [at, at + del) with all of src (src != a). */
+/* Replaces [at, at + del) with all of src (src != a; CC_EINDEX unless the
+ * range is inside the array). */
 CC_MUST_CHECK cc_status cc_strarray_splice(cc_strarray *a, int64_t at, int64_t del,
                                            const cc_strarray *src);
 /* Appends the count elements start, start + step, ... of a to out (a
@@ -112,7 +119,7 @@ CC_MUST_CHECK cc_status cc_strarray_gather(const cc_strarray *a, int64_t start,
                                            int64_t step, int64_t count,
                                            cc_strarray *out);
 /* Appends a[idx[0]], ..., a[idx[n-1]] to out (compact; nullable if a has
- * nulls).  Indices in bounds; caller checked. */
+ * nulls).  CC_EINDEX unless every index is in bounds. */
 CC_MUST_CHECK cc_status cc_strarray_take(const cc_strarray *a, const int64_t *idx, int64_t n,
                                          cc_strarray *out);
 /* Assigns src's elements to the slots start, start + step, ... */

@@ -148,6 +148,7 @@ cc_status cc_strset_truncate(cc_strset *s, int64_t n) {
 }
 
 cc_status cc_strset_compact(cc_strset *s, int64_t *survivors) {
+    if (s->keys.exports) return CC_EBUSY; /* the arena is shared: it must not move */
     int64_t live = cc_strset_live(s), w = 0, bytes = 0;
     int64_t *order = cc_malloc((size_t)(live ? live : 1) * sizeof *order);
     if (!order) return CC_ENOMEM;

@@ -719,8 +719,7 @@ static bool step_once(harness *h) {
         may_change_capacity = true;
     } else if (op < 80) {
         set_ctx(h, "reverse");
-        cc_numarray_reverse(a);
-        got = CC_OK;
+        got = RUN(h, cc_numarray_reverse(a));
         for (int64_t i = 0, j = n - 1; i < j; i++, j--) {
             int64_t tv = m->v[i];
             bool to = m->ok[i];
@@ -1138,7 +1137,7 @@ static cc_status ex_delete_none(cc_numarray *a, cc_numarray *o) { (void)o; retur
 static cc_status ex_repeat2(cc_numarray *a, cc_numarray *o) { (void)o; return cc_numarray_repeat(a, 2); }
 static cc_status ex_repeat0(cc_numarray *a, cc_numarray *o) { (void)o; return cc_numarray_repeat(a, 0); }
 static cc_status ex_repeat1(cc_numarray *a, cc_numarray *o) { (void)o; return cc_numarray_repeat(a, 1); }
-static cc_status ex_reverse(cc_numarray *a, cc_numarray *o) { (void)o; cc_numarray_reverse(a); return CC_OK; }
+static cc_status ex_reverse(cc_numarray *a, cc_numarray *o) { (void)o; return cc_numarray_reverse(a); }
 static cc_status ex_sort(cc_numarray *a, cc_numarray *o) { (void)o; return cc_numarray_sort(a, true); }
 static cc_status ex_permute(cc_numarray *a, cc_numarray *o) {
     (void)o;
@@ -1245,6 +1244,69 @@ TEST(exports_refuse_shape_changes) {
         cc_numarray_reset(&ref);
         cc_numarray_reset(&ref_o);
     }
+}
+
+TEST(frozen_refuses_every_write) {
+    /* An Arrow consumer holds the buffers (frozen): whatever would change a
+     * value, a null, the order or the shape fails and changes nothing; only
+     * the calls that change nothing at all succeed. */
+    for (size_t k = 0; k < sizeof export_cases / sizeof export_cases[0]; k++) {
+        const export_case *c = &export_cases[k];
+        cc_numarray a, o, ref, ref_o;
+        if (!make_exported_subject(&a, &o) || !make_exported_subject(&ref, &ref_o)) return;
+        cc_status ref_st = c->run(&ref, &ref_o);
+        CHECK_MSG(ref_st == CC_OK, "%s unfrozen: %s", c->name, status_name(ref_st));
+        snapshot s;
+        snap_take(&s, &a);
+        a.exports = a.frozen = 1;
+        s.exports = 1;
+        cc_status st = c->run(&a, &o);
+        a.exports = a.frozen = 0;
+        s.exports = 0;
+        CHECK_UNCHANGED(&s, &a, c->name);
+        if (st == CC_OK) CHECK_SAME_ARRAYS(&a, &ref, c->name); /* it was a no-op anyway */
+        else CHECK_MSG(st == CC_EFROZEN || st == CC_EBUSY, "%s while frozen: %s", c->name,
+                       status_name(st));
+        snap_free(&s);
+        cc_numarray_reset(&a);
+        cc_numarray_reset(&o);
+        cc_numarray_reset(&ref);
+        cc_numarray_reset(&ref_o);
+    }
+}
+
+TEST(mutators_check_their_own_bounds) {
+    /* the core never trusts the caller's indices: CC_EINDEX, unchanged */
+    cc_numarray a, o, out;
+    if (!make_exported_subject(&a, &o)) return;
+    cc_numarray_init_like(&out, &a);
+    snapshot s;
+    snap_take(&s, &a);
+    cc_scalar v = S_INT(1);
+    int64_t n = a.length, bad_perm[64], bad_idx[2] = {0, n};
+    for (int64_t i = 0; i < n; i++) bad_perm[i] = i;
+    bad_perm[n - 1] = n;
+    CHECK_ST(cc_numarray_set(&a, -1, &v), CC_EINDEX);
+    CHECK_ST(cc_numarray_set(&a, n, &v), CC_EINDEX);
+    CHECK_ST(cc_numarray_splice(&a, n + 1, 0, &o), CC_EINDEX);
+    CHECK_ST(cc_numarray_splice(&a, 2, n - 1, &o), CC_EINDEX);
+    CHECK_ST(cc_numarray_splice(&a, -1, 1, &o), CC_EINDEX);
+    CHECK_ST(cc_numarray_scatter(&a, n - 2, 1, &o), CC_EINDEX);
+    CHECK_ST(cc_numarray_scatter(&a, 1, -1, &o), CC_EINDEX);
+    CHECK_ST(cc_numarray_scatter(&a, 0, INT64_MAX, &o), CC_EINDEX);
+    CHECK_ST(cc_numarray_delete_strided(&a, n, 1, 1), CC_EINDEX);
+    CHECK_ST(cc_numarray_delete_strided(&a, 0, INT64_MAX / 2, 3), CC_EINDEX);
+    CHECK_ST(cc_numarray_delete_strided(&a, 1, -2, 2), CC_EINDEX);
+    CHECK_ST(cc_numarray_permute(&a, bad_perm), CC_EINDEX);
+    CHECK_ST(cc_numarray_gather(&a, n - 1, 1, 2, &out), CC_EINDEX);
+    CHECK_ST(cc_numarray_gather(&a, 0, -1, 2, &out), CC_EINDEX);
+    CHECK_ST(cc_numarray_take(&a, bad_idx, 2, &out), CC_EINDEX);
+    CHECK_UNCHANGED(&s, &a, "out-of-bounds calls");
+    CHECK_EQ(out.length, 0);
+    snap_free(&s);
+    cc_numarray_reset(&a);
+    cc_numarray_reset(&o);
+    cc_numarray_reset(&out);
 }
 
 TEST(exports_data_pointer_stable) {

@@ -100,7 +100,7 @@ TEST(regions_after_each_mutator) {
         for (int64_t i = 0; i < a.length; i++) perm[i] = a.length - 1 - i;
         CHECK_ST(cc_numarray_permute(&a, perm), CC_OK);
         POISONED_RIGHT(&a, "permute");
-        cc_numarray_reverse(&a);
+        CHECK_ST(cc_numarray_reverse(&a), CC_OK);
         POISONED_RIGHT(&a, "reverse");
         cc_numarray out;
         cc_numarray_init_like(&out, &a);

@@ -280,6 +280,60 @@ TEST(strarray_exports_pin_the_layout) {
     cc_strarray_reset(&src);
 }
 
+/* The elements of a as one string "ab|ab|-|..." ('-' for a null), to compare. */
+static void flatten(const cc_strarray *a, char *out) {
+    for (int64_t i = 0; i < a->length; i++) {
+        cc_str s = cc_strarray_get(a, i);
+        if (!cc_strarray_is_valid(a, i)) *out++ = '-';
+        memcpy(out, s.ptr, (size_t)s.len);
+        out += s.len;
+        *out++ = '|';
+    }
+    *out = 0;
+}
+
+TEST(strarray_frozen_refuses_every_write_and_bounds_are_checked) {
+    cc_strarray a, src, out;
+    cc_strarray_init(&a, true);
+    cc_strarray_init(&src, true);
+    cc_strarray_init(&out, true);
+    cc_str ab = {(const uint8_t *)"ab", 2}, xy = {(const uint8_t *)"xy", 2};
+    for (int i = 0; i < 10; i++) CHECK_EQ(cc_strarray_append(&a, i % 3 ? ab : xy, i == 5), CC_OK);
+    CHECK_EQ(cc_strarray_append(&src, xy, false), CC_OK);
+    char before[256], after[256];
+    flatten(&a, before);
+    int64_t order[10], bad_idx[2] = {0, 10};
+    for (int i = 0; i < 10; i++) order[i] = 9 - i;
+    a.exports = a.frozen = 1; /* an Arrow consumer holds it */
+    CHECK_EQ(cc_strarray_set(&a, 4, xy, false), CC_EFROZEN);
+    CHECK_EQ(cc_strarray_set(&a, 4, ab, true), CC_EFROZEN);
+    CHECK_EQ(cc_strarray_splice(&a, 2, 1, &src), CC_EFROZEN);
+    CHECK_EQ(cc_strarray_scatter(&a, 0, 3, &src), CC_EFROZEN);
+    CHECK_EQ(cc_strarray_sort(&a, false), CC_EFROZEN);
+    CHECK_EQ(cc_strarray_reverse(&a), CC_EFROZEN);
+    CHECK_EQ(cc_strarray_permute(&a, order), CC_EFROZEN);
+    CHECK_EQ(cc_strarray_append(&a, ab, false), CC_EBUSY);
+    a.exports = a.frozen = 0;
+    flatten(&a, after);
+    CHECK_MSG(strcmp(before, after) == 0, "frozen writes changed %s into %s", before, after);
+    /* out-of-bounds arguments: CC_EINDEX, nothing changes */
+    CHECK_EQ(cc_strarray_set(&a, 10, xy, false), CC_EINDEX);
+    CHECK_EQ(cc_strarray_set(&a, -1, xy, false), CC_EINDEX);
+    CHECK_EQ(cc_strarray_splice(&a, 11, 0, &src), CC_EINDEX);
+    CHECK_EQ(cc_strarray_splice(&a, 9, 2, &src), CC_EINDEX);
+    CHECK_EQ(cc_strarray_scatter(&a, 10, 1, &src), CC_EINDEX);
+    CHECK_EQ(cc_strarray_delete_strided(&a, 9, 1, 2), CC_EINDEX);
+    CHECK_EQ(cc_strarray_delete_strided(&a, 0, INT64_MAX / 2, 3), CC_EINDEX);
+    CHECK_EQ(cc_strarray_gather(&a, 8, 1, 3, &out), CC_EINDEX);
+    CHECK_EQ(cc_strarray_take(&a, bad_idx, 2, &out), CC_EINDEX);
+    flatten(&a, after);
+    CHECK_MSG(strcmp(before, after) == 0, "out-of-bounds calls changed %s into %s", before, after);
+    CHECK_EQ(out.length, 0);
+    cc_strarray_reset(&a);
+    cc_strarray_reset(&src);
+    cc_strarray_reset(&out);
+}
+
 TEST(strarray_offsets_switch_to_int64_past_the_narrow_limit) {
     /* compiled with CC_STR_NARROW_MAX = 4096 */
     cc_strarray a;

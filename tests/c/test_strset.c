@@ -62,7 +62,14 @@ TEST(strset_truncate_forgets_the_newest_entries) {
     CHECK(added && id == 2000 && valid(&s)); /* ids continue densely */
     s.keys.exports = 1;
     CHECK_EQ(cc_strset_truncate(&s, 0), CC_EBUSY);
+    /* a pickle's buffers share the arena: compaction must wait, removal not */
+    const uint8_t *arena = s.keys.data;
+    CHECK_EQ(cc_strset_remove(&s, 5), CC_OK);
+    CHECK_EQ(cc_strset_compact(&s, NULL), CC_EBUSY);
+    CHECK(s.keys.data == arena && s.removed_count == 2 && valid(&s));
     s.keys.exports = 0;
+    CHECK_EQ(cc_strset_compact(&s, NULL), CC_OK);
+    CHECK(s.removed_count == 0 && cc_strset_live(&s) == 1999 && valid(&s));
     cc_strset_reset(&s);
 }
 
