@@ -1,8 +1,10 @@
 """Shared bits of the fuzz harnesses: atheris setup and the finding rules.
 
-FUZZ_AVOID_KNOWN=1 makes the harnesses steer around the defects already
-reported in ../shared/repros (so a long run can look past them); CI leaves
-it unset, so a known defect that is still there fails the stage.
+FUZZ_AVOID_KNOWN=1 makes the harnesses steer around the defects this
+fuzzing already reported (RESULTS.md F1-F3), so a long run can look past
+them; CI leaves it unset, so a reported defect that is still there fails
+the stage.  (The ../shared/repros defects are fixed on main and are not
+steered around.)
 """
 import os
 import sys

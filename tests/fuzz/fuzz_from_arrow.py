@@ -101,8 +101,6 @@ class Gen:
         if k == 8 and depth < 2:
             return self.struct(depth, forced)
         fmt = self.fdp.PickValueInList(BOGUS)
-        if AVOID_KNOWN and fmt is None and depth > 0:
-            fmt = b"e"
         length, offset = self.shape(forced)
         s = self.P.schema(fmt)
         return s, self.P.array(length, offset, 0, [None, self.P.block(b"\0" * 8 * (length + offset))]), None
@@ -207,8 +205,8 @@ class Gen:
             ds, da, _ = self.views()
         else:
             ds, da, _ = self.numeric()
-        if f.ConsumeIntInRange(0, 15) == 15 and not AVOID_KNOWN:
-            ds.format = None  # known: arrow_import_dictionary_null_format_segv
+        if f.ConsumeIntInRange(0, 15) == 15:
+            ds.format = None  # the repro arrow_import_dictionary_null_format_segv
         kw, broken = self.n_buffers([vbuf, P.block(raw)], length)
         lost = f.ConsumeIntInRange(0, 15) == 15  # the array has no dictionary
         a = P.array(length, offset, null_count(f, valid, offset, length), **kw,
@@ -220,17 +218,14 @@ class Gen:
     def struct(self, depth, forced=None):
         f, P = self.fdp, self.P
         length, offset = self.shape(forced)
-        k = f.ConsumeIntInRange(1 if AVOID_KNOWN else 0, 3)
+        k = f.ConsumeIntInRange(0, 3)
         kids = []
         for _ in range(k):
             short = f.ConsumeIntInRange(0, 15) == 15
             kids.append(self.any(depth + 1, max(0, offset + length - 1) if short
                                  else offset + length + f.ConsumeIntInRange(0, 2)))
         for s, _, _ in kids:
-            name = f.PickValueInList(NAMES)
-            if AVOID_KNOWN and name in (b"__class__", b"__eq__"):
-                name = b"c"  # known: record_field_names_shadow_dunders
-            s.name = P.cstr(name)
+            s.name = P.cstr(f.PickValueInList(NAMES))
         ss, aa = [s for s, _, _ in kids], [a for _, a, _ in kids]
         m = 15 - f.ConsumeIntInRange(0, 15) if kids else 99  # 0/1: counts differ, 2: NULL children
         vbuf, valid = bitmap(f, P, length + offset)
