@@ -278,14 +278,18 @@ def one(fdp, P):
         if not chunks:
             P.owned.setdefault(-1, []).append(a)
         fail = fdp.PickValueInList([None, None, 0, 1])
-        cap = P.stream(s, chunks, fail)
+        caps = []  # the capsule must die before P frees the structs: no cycle may hold it
 
         class Stream:
             def __arrow_c_stream__(self, requested_schema=None):
-                return cap
+                caps.append(P.stream(s, chunks, fail))
+                return caps[-1]
 
         expect = expect if chunks and fail != 0 else None
-        r = compactcol.from_arrow(Stream())
+        try:
+            r = compactcol.from_arrow(Stream())
+        finally:
+            caps.clear()
         if not chunks:
             return r, None, None
     else:
