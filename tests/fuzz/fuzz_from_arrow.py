@@ -182,10 +182,17 @@ class Gen:
             else:
                 idx = f.ConsumeIntInRange(-1, len(datas))
                 views += struct.pack("<iiii", ln, 0, idx, f.ConsumeIntInRange(-2, 40))
+        if f.ConsumeIntInRange(0, 15) == 15:  # fewer buffers than the views point into
+            k = f.ConsumeIntInRange(0, len(datas) + 2)  # n_buffers; < 3 must be refused
+            datas = datas[:max(k - 3, 0)]
+        else:
+            k = None
         ptrs = [vbuf, P.block(views)] + [P.block(d) for d in datas]
+        # the last buffer is the sizes buffer, whatever the count (else we, not the
+        # consumer, would be lying about the sizes: a false finding in the first run)
         ptrs.append(P.block(struct.pack(f"<{len(datas)}q", *map(len, datas))))
-        if f.ConsumeIntInRange(0, 15) == 15:  # a wrong count, with that many pointers
-            ptrs = ptrs[:f.ConsumeIntInRange(0, len(ptrs))]
+        if k is not None and k < 3:
+            ptrs = ptrs[:k]
         a = P.array(length, offset, null_count(f, valid, offset, length), buffers=ptrs)
         return P.schema(b"vu"), a, None
 
