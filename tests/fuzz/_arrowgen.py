@@ -246,3 +246,14 @@ class Producer:
         for p in self.blocks:
             libc.free(p)
         self.blocks.clear()
+
+
+class Source:
+    """An object with __arrow_c_array__ over a Producer's schema and array
+    (what the standalone reproducers in findings/ hand to from_arrow)."""
+
+    def __init__(self, producer, schema, array):
+        self._capsules = lambda: producer.capsules(schema, array)
+
+    def __arrow_c_array__(self, requested_schema=None):
+        return self._capsules()

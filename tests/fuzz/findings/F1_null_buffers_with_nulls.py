@@ -10,19 +10,14 @@ sys.path for _arrowgen).  Exit 139 = the defect.
 import os, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import compactcol
-from _arrowgen import Producer
+from _arrowgen import Producer, Source
 
 P = Producer()
 s = P.schema(b"u")
 a = P.array(length=1, offset=0, null_count=1, buffers=[], no_buffers=True)
 
 
-class Source:
-    def __arrow_c_array__(self, requested_schema=None):
-        return P.capsules(s, a)
-
-
 try:
-    print(compactcol.from_arrow(Source()))
+    print(compactcol.from_arrow(Source(P, s, a)))
 except ValueError as e:
     print("ok:", e)

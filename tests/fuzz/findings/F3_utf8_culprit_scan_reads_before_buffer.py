@@ -15,7 +15,7 @@ python F3_utf8_culprit_scan_reads_before_buffer.py
 import os, struct, sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import compactcol
-from _arrowgen import Producer
+from _arrowgen import Producer, Source
 
 P = Producer()
 s = P.schema(b"u")
@@ -24,12 +24,7 @@ data = P.block(b"\xff\xff")
 a = P.array(length=2, offset=0, null_count=0, buffers=[None, offsets, data])
 
 
-class Source:
-    def __arrow_c_array__(self, requested_schema=None):
-        return P.capsules(s, a)
-
-
 try:
-    print(compactcol.from_arrow(Source()))
+    print(compactcol.from_arrow(Source(P, s, a)))
 except ValueError as e:
     print("ok:", e)
