@@ -45,23 +45,21 @@ static bool is_numpy_bool(PyObject *v) {
 }
 
 /* An int-like value (anything with __index__ but not a float) as a scalar. */
-static int index_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
-                           const char *what, Py_ssize_t item) {
+static int index_to_scalar(num_type t, PyObject *v, cc_scalar *out, const conv_where *w) {
     int r;
     if (PyLong_Check(v)) {
         r = long_to_scalar(v, out);
     } else {
-        PyObject *i = PyNumber_Index(v);
-        if (!i) return -1;
+        PyObject *i = PyNumber_Index(v); /* may run __index__ */
+        if (!i) return note_at(w);
         r = long_to_scalar(i, out);
         Py_DECREF(i);
     }
-    if (r == 1) array_raise(a, CC_EOVERFLOW, what, item, v);
+    if (r == 1) num_raise(t, CC_EOVERFLOW, w, v);
     return r == 0 ? 0 : -1;
 }
 
-static int float_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
-                           const char *what, Py_ssize_t item) {
+static int float_to_scalar(num_type t, PyObject *v, cc_scalar *out, const conv_where *w) {
     double d;
     if (PyFloat_Check(v)) {
         d = PyFloat_AS_DOUBLE(v);
@@ -70,41 +68,44 @@ static int float_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
         if (d == -1.0 && PyErr_Occurred()) {
             if (!PyErr_ExceptionMatches(PyExc_OverflowError)) return -1;
             PyErr_Clear();
-            array_raise(a, CC_EOVERFLOW, what, item, v);
+            num_raise(t, CC_EOVERFLOW, w, v);
             return -1;
         }
     } else {
         PyNumberMethods *nb = Py_TYPE(v)->tp_as_number;
-        if (!nb || (!nb->nb_float && !nb->nb_index))
-            return array_raise_type(a, what, item, v);
+        if (!nb || (!nb->nb_float && !nb->nb_index)) return num_raise_type(t, w, v);
         d = PyFloat_AsDouble(v); /* may run __float__ */
-        if (d == -1.0 && PyErr_Occurred()) return -1;
+        if (d == -1.0 && PyErr_Occurred()) return note_at(w);
     }
     out->kind = CC_SCALAR_FLOAT;
     out->v.f = d;
     return 0;
 }
 
-int array_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
-                    const char *what, Py_ssize_t item) {
+int scalar_from_py(num_type t, PyObject *v, cc_scalar *out, const conv_where *w) {
     if (v == Py_None) {
-        if (!a->nullable) return array_raise_type(a, what, item, v);
+        if (!t.nullable) return num_raise_type(t, w, v);
         out->kind = CC_SCALAR_NULL;
         return 0;
     }
-    cc_kind kind = cc_dtype_get(a->dtype)->kind;
-    if (kind == CC_KIND_FLOAT) return float_to_scalar(a, v, out, what, item);
+    cc_kind kind = cc_dtype_get(t.dtype)->kind;
+    if (kind == CC_KIND_FLOAT) return float_to_scalar(t, v, out, w);
     if (kind == CC_KIND_BOOL && is_numpy_bool(v)) {
-        int t = PyObject_IsTrue(v);
-        if (t < 0) return -1;
+        int truth = PyObject_IsTrue(v);
+        if (truth < 0) return -1;
         out->kind = CC_SCALAR_BOOL;
-        out->v.i = t;
+        out->v.i = truth;
         return 0;
     }
     /* integers, and bool arrays taking bools or ints (the store rejects 2) */
     if (PyLong_Check(v) || (PyIndex_Check(v) && !PyFloat_Check(v)))
-        return index_to_scalar(a, v, out, what, item);
-    return array_raise_type(a, what, item, v);
+        return index_to_scalar(t, v, out, w);
+    return num_raise_type(t, w, v);
+}
+
+int array_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
+                    const char *what, Py_ssize_t item) {
+    return scalar_from_py(num_type_of(a), v, out, &(conv_where){NULL, what, item, NULL, a});
 }
 
 /* Does v compare like a plain number (int/float without a custom __eq__)? */

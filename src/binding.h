@@ -82,18 +82,82 @@ static inline module_state *state_of_type(PyTypeObject *tp) {
 
 /* --- errors_py.c ---------------------------------------------------------- */
 
+/* Where a value is being converted, for messages: passed down to every
+ * conversion, which formats its message once (no message is made by
+ * rewriting another).  The prefix it gives:
+ *   Array('int8').extend: item 3:           owner from `array`, item >= 0
+ *   StringArray.append:                     owner, item < 0
+ *   Table.extend: row 3, field 'price':     a field: items are rows
+ *   Trade.__init__: field 'qty':
+ * Positional initialisers {owner, what, item} work. */
+typedef struct {
+    const char *owner;        /* "Table", "StringArray"; NULL: describe `array` */
+    const char *what;         /* the call: "extend", "__init__" */
+    Py_ssize_t item;          /* position in the call's input, or -1 */
+    PyObject *field;          /* the field's name (borrowed), or NULL */
+    const cc_numarray *array; /* names the owner when owner is NULL */
+} conv_where;
+
 /* "Array('int8')" or "Array('int')" for messages; a static buffer is not
  * used, so callers pass room for CC_ARRAY_NAME_MAX bytes. */
 #define CC_ARRAY_NAME_MAX 48
 void array_describe(const cc_numarray *a, char *buf);
-/* Raises the exception for a core status.  `what` names the call
- * ("append"), `item` the position in the call's input or -1, `value` the
- * offending Python value or NULL.  Always returns NULL. */
+/* The prefix above as a new str; NULL on error. */
+PyObject *where_prefix(const conv_where *w);
+/* Raises `exc` with where_prefix(w) + the formatted message (PyUnicode_FromFormat's
+ * format); returns -1. */
+int raise_at(PyObject *exc, const conv_where *w, const char *fmt, ...);
+/* User code raised during a conversion at w: its exception keeps its type
+ * and message and gains the note "while converting <where>".  Returns -1. */
+int note_at(const conv_where *w);
+
+/* What a number is converted to: an Array's or a numeric field's type. */
+typedef struct {
+    cc_dtype dtype;
+    bool adaptive; /* Array('int'): widens, so only int64's range limits it */
+    bool nullable;
+} num_type;
+static inline num_type num_type_of(const cc_numarray *a) {
+    return (num_type){a->dtype, a->adaptive, a->nullable};
+}
+/* Raises the exception for a core status met converting or storing a
+ * number of type t at w; `value` is the offending Python value or NULL.
+ * Always returns NULL. */
+PyObject *num_raise(num_type t, cc_status st, const conv_where *w, PyObject *value);
+/* Raises TypeError "expected int, got str ('x')" at w; returns -1. */
+int num_raise_type(num_type t, const conv_where *w, PyObject *value);
+/* Array's adapters of the two: the owner is the Array itself.  `what`
+ * names the call ("append"), `item` the position in its input or -1. */
 PyObject *array_raise(const cc_numarray *a, cc_status st, const char *what,
                       Py_ssize_t item, PyObject *value);
-/* Raises TypeError for a value of the wrong type; returns -1. */
 int array_raise_type(const cc_numarray *a, const char *what, Py_ssize_t item,
                      PyObject *value);
+
+/* The raised exception, taken out of the error indicator (new reference; NULL
+ * if none), and put back (stolen): Python 3.12's PyErr_GetRaisedException /
+ * PyErr_SetRaisedException, spelt for 3.11 as well. */
+static inline PyObject *error_take(void) {
+#if PY_VERSION_HEX >= 0x030C0000
+    return PyErr_GetRaisedException();
+#else
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    if (!type) return NULL;
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb) PyException_SetTraceback(value, tb);
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+    return value;
+#endif
+}
+static inline void error_give(PyObject *exc) {
+#if PY_VERSION_HEX >= 0x030C0000
+    PyErr_SetRaisedException(exc);
+#else
+    if (!exc) return;
+    PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(exc)), exc, PyException_GetTraceback(exc));
+#endif
+}
 
 /* repr(value) cut to about 40 characters; NULL on error. */
 PyObject *value_short_repr(PyObject *value);
@@ -128,11 +192,16 @@ static inline str_nulls str_nulls_for(bool nullable) {
     return nullable ? STR_NULLS_OK : STR_NULLS_OFF;
 }
 /* As str_utf8, but first checks that v is a str: TypeError
- * "<owner>.<what>: item <item>: expected str, got bytes (b'x')" if not
- * (item < 0: no item). */
+ * "<where>: expected str, got bytes (b'x')" if not; a lone surrogate's
+ * UnicodeEncodeError names w in its reason. */
+int str_from_py(PyObject *v, utf8_buf *buf, cc_str *out, str_nulls nulls,
+                const conv_where *w);
+/* The TypeError above on its own; returns -1. */
+int str_raise_type_at(PyObject *value, str_nulls nulls, const conv_where *w);
+/* The two for a container named `owner` (no field): `what` names the call,
+ * `item` the position in its input or -1. */
 int str_value_utf8(PyObject *v, utf8_buf *buf, cc_str *out, const char *owner,
                    const char *what, Py_ssize_t item, str_nulls nulls);
-/* The TypeError above on its own; returns -1. */
 int str_raise_type(const char *owner, const char *what, Py_ssize_t item,
                    PyObject *value, str_nulls nulls);
 /* Stored UTF-8 bytes as a new str. */
@@ -215,9 +284,11 @@ PyObject *bufview_bytes(PyObject *owner, region_fn region, int which);
 
 /* --- array_convert.c ------------------------------------------------------ */
 
-/* Python value -> scalar for array a (may run the value's __index__ or
+/* Python value -> scalar of type t (may run the value's __index__ or
  * __float__).  Range is checked later, by the store.  0, or -1 with a
- * TypeError / OverflowError naming `what` and `item`. */
+ * TypeError / OverflowError at w (or the user's exception, noted at w). */
+int scalar_from_py(num_type t, PyObject *v, cc_scalar *out, const conv_where *w);
+/* The same for array a, the Array being the owner in the messages. */
 int array_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
                     const char *what, Py_ssize_t item);
 /* Python value -> scalar for comparisons: exact ints, floats, bools and

@@ -1,28 +1,77 @@
 /* errors_py.c -- core statuses to Python exceptions, in one place.  Messages
- * say what was expected and what came:
+ * say where, what was expected and what came:
  *   Array('int8').append: 300 is out of range for int8 [-128, 127]
  *   Array('int64').extend: item 3: expected int, got str ('x')
+ *   Table.extend: row 1, field 'name': expected str, got int (5)
+ * The "where" (the prefix before the message) is a value, conv_where,
+ * handed down to the conversion that fails; the message is formatted once,
+ * there.  An exception raised by user code (__index__, __float__) keeps its
+ * type and text and gains a note naming the same place.
  */
 #include "binding.h"
+
+#include <stdarg.h>
 
 void array_describe(const cc_numarray *a, char *buf) {
     PyOS_snprintf(buf, CC_ARRAY_NAME_MAX, "Array('%s')",
                   a->adaptive ? "int" : cc_dtype_get(a->dtype)->name);
 }
 
-/* "<Array('int8').append: item 3: " */
-static void prefix(const cc_numarray *a, const char *what, Py_ssize_t item,
-                   char *buf, size_t size) {
+/* ---- where a conversion happens ------------------------------------------------ */
+
+/* The owner and call without the trailing ": " ("Table.extend: row 3, field 'x'"). */
+static PyObject *where_text(const conv_where *w) {
     char name[CC_ARRAY_NAME_MAX];
-    array_describe(a, name);
-    if (item >= 0)
-        PyOS_snprintf(buf, size, "%s.%s: item %zd: ", name, what, item);
-    else
-        PyOS_snprintf(buf, size, "%s.%s: ", name, what);
+    const char *owner = w->owner;
+    if (!owner) {
+        array_describe(w->array, name);
+        owner = name;
+    }
+    if (w->field && w->item >= 0)
+        return PyUnicode_FromFormat("%s.%s: row %zd, field %R", owner, w->what, w->item,
+                                    w->field);
+    if (w->field) return PyUnicode_FromFormat("%s.%s: field %R", owner, w->what, w->field);
+    if (w->item >= 0) return PyUnicode_FromFormat("%s.%s: item %zd", owner, w->what, w->item);
+    return PyUnicode_FromFormat("%s.%s", owner, w->what);
 }
 
-static const char *expected_kind(const cc_numarray *a) {
-    switch (cc_dtype_get(a->dtype)->kind) {
+PyObject *where_prefix(const conv_where *w) {
+    PyObject *text = where_text(w);
+    PyObject *r = text ? PyUnicode_FromFormat("%U: ", text) : NULL;
+    Py_XDECREF(text);
+    return r;
+}
+
+int raise_at(PyObject *exc, const conv_where *w, const char *fmt, ...) {
+    va_list va;
+    va_start(va, fmt);
+    PyObject *msg = PyUnicode_FromFormatV(fmt, va);
+    va_end(va);
+    PyObject *pre = msg ? where_prefix(w) : NULL;
+    if (pre) PyErr_Format(exc, "%U%U", pre, msg);
+    Py_XDECREF(pre);
+    Py_XDECREF(msg);
+    return -1;
+}
+
+int note_at(const conv_where *w) {
+    PyObject *exc = error_take();
+    if (!exc) return -1;
+    PyObject *text = where_text(w);
+    PyObject *note = text ? PyUnicode_FromFormat("while converting %U", text) : NULL;
+    PyObject *r = note ? PyObject_CallMethod(exc, "add_note", "O", note) : NULL;
+    Py_XDECREF(r);
+    Py_XDECREF(note);
+    Py_XDECREF(text);
+    PyErr_Clear(); /* the note is a courtesy; the original error matters */
+    error_give(exc);
+    return -1;
+}
+
+/* ---- numbers ------------------------------------------------------------------------ */
+
+static const char *expected_kind(num_type t) {
+    switch (cc_dtype_get(t.dtype)->kind) {
     case CC_KIND_FLOAT: return "float (or int)";
     case CC_KIND_BOOL: return "bool (or 0/1)";
     default: return "int";
@@ -41,94 +90,92 @@ PyObject *value_short_repr(PyObject *value) {
     return r;
 }
 
-int array_raise_type(const cc_numarray *a, const char *what, Py_ssize_t item,
-                     PyObject *value) {
-    char pre[160];
-    prefix(a, what, item, pre, sizeof pre);
-    if (value == Py_None) {
-        PyErr_Format(PyExc_TypeError,
-                     "%sexpected %s, got None (the array is not nullable; "
-                     "create it with nullable=True to store None)",
-                     pre, expected_kind(a));
-        return -1;
-    }
+int num_raise_type(num_type t, const conv_where *w, PyObject *value) {
+    if (value == Py_None)
+        return raise_at(PyExc_TypeError, w,
+                        "expected %s, got None (the array is not nullable; "
+                        "create it with nullable=True to store None)", expected_kind(t));
     PyObject *r = value_short_repr(value);
     if (!r) return -1;
-    PyErr_Format(PyExc_TypeError, "%sexpected %s, got %s (%U)", pre,
-                 expected_kind(a), Py_TYPE(value)->tp_name, r);
+    raise_at(PyExc_TypeError, w, "expected %s, got %s (%U)", expected_kind(t),
+             Py_TYPE(value)->tp_name, r);
     Py_DECREF(r);
     return -1;
 }
 
-static void raise_overflow(const cc_numarray *a, const char *pre,
-                           PyObject *value) {
-    const cc_dtype_info *info = cc_dtype_get(a->dtype);
+static void raise_overflow(num_type t, const conv_where *w, PyObject *value) {
+    const cc_dtype_info *info = cc_dtype_get(t.dtype);
     PyObject *r = value ? value_short_repr(value) : PyUnicode_FromString("the value");
     if (!r) return;
-    if (a->adaptive)
-        PyErr_Format(PyExc_OverflowError,
-                     "%s%U is out of range for 'int' (int64 [-9223372036854775808, "
-                     "9223372036854775807] is the widest it grows to)", pre, r);
+    if (t.adaptive)
+        raise_at(PyExc_OverflowError, w,
+                 "%U is out of range for 'int' (int64 [-9223372036854775808, "
+                 "9223372036854775807] is the widest it grows to)", r);
     else if (info->kind == CC_KIND_FLOAT)
-        PyErr_Format(PyExc_OverflowError, "%s%U is out of range for %s", pre, r,
-                     info->name);
+        raise_at(PyExc_OverflowError, w, "%U is out of range for %s", r, info->name);
     else if (info->kind == CC_KIND_SIGNED)
-        PyErr_Format(PyExc_OverflowError, "%s%U is out of range for %s [%lld, %llu]",
-                     pre, r, info->name, (long long)info->min,
-                     (unsigned long long)info->max);
+        raise_at(PyExc_OverflowError, w, "%U is out of range for %s [%lld, %llu]", r,
+                 info->name, (long long)info->min, (unsigned long long)info->max);
     else
-        PyErr_Format(PyExc_OverflowError, "%s%U is out of range for %s [0, %llu]",
-                     pre, r, info->name, (unsigned long long)info->max);
+        raise_at(PyExc_OverflowError, w, "%U is out of range for %s [0, %llu]", r,
+                 info->name, (unsigned long long)info->max);
     Py_DECREF(r);
 }
 
+/* ---- statuses ----------------------------------------------------------------------- */
+
 /* The statuses whose message needs nothing but the prefix. */
-static void raise_plain(const char *pre, cc_status st) {
+static void raise_plain(const conv_where *w, cc_status st) {
     switch (st) {
     case CC_ENOMEM:
-        PyErr_Format(PyExc_MemoryError, "%sout of memory (or an impossible size)", pre);
+        raise_at(PyExc_MemoryError, w, "out of memory (or an impossible size)");
         break;
     case CC_EOVERFLOW:
-        PyErr_Format(PyExc_OverflowError, "%sthe result would be too large", pre);
+        raise_at(PyExc_OverflowError, w, "the result would be too large");
         break;
     case CC_EBUSY:
-        PyErr_Format(PyExc_BufferError,
-                     "%scannot resize or move the container while a buffer "
-                     "or Arrow export of it is alive (release the memoryview "
-                     "or NumPy view first)", pre);
+        raise_at(PyExc_BufferError, w,
+                 "cannot resize or move the container while a buffer "
+                 "or Arrow export of it is alive (release the memoryview "
+                 "or NumPy view first)");
         break;
     case CC_EFROZEN:
-        PyErr_Format(PyExc_BufferError,
-                     "%scannot change the values while an Arrow export of them is alive "
-                     "(a pyarrow array, pandas DataFrame, Polars frame or DuckDB scan holds "
-                     "them and takes them as immutable); release it first (del it) or "
-                     "work on a copy", pre);
+        raise_at(PyExc_BufferError, w,
+                 "cannot change the values while an Arrow export of them is alive "
+                 "(a pyarrow array, pandas DataFrame, Polars frame or DuckDB scan holds "
+                 "them and takes them as immutable); release it first (del it) or "
+                 "work on a copy");
         break;
     case CC_EINDEX:
-        PyErr_Format(PyExc_IndexError, "%sindex out of range", pre);
+        raise_at(PyExc_IndexError, w, "index out of range");
         break;
     default:
-        PyErr_Format(PyExc_ValueError, "%sinvalid argument", pre);
+        raise_at(PyExc_ValueError, w, "invalid argument");
         break;
     }
 }
 
 PyObject *status_raise(const char *owner, cc_status st, const char *what) {
-    char pre[160];
-    PyOS_snprintf(pre, sizeof pre, "%s.%s: ", owner, what);
-    raise_plain(pre, st);
+    raise_plain(&(conv_where){owner, what, -1}, st);
+    return NULL;
+}
+
+PyObject *num_raise(num_type t, cc_status st, const conv_where *w, PyObject *value) {
+    if (st == CC_EOVERFLOW) raise_overflow(t, w, value);
+    else if (st == CC_ETYPE && value) num_raise_type(t, w, value);
+    else if (st == CC_ETYPE) raise_at(PyExc_TypeError, w, "expected %s", expected_kind(t));
+    else raise_plain(w, st);
     return NULL;
 }
 
 PyObject *array_raise(const cc_numarray *a, cc_status st, const char *what,
                       Py_ssize_t item, PyObject *value) {
-    char pre[160];
-    prefix(a, what, item, pre, sizeof pre);
-    if (st == CC_EOVERFLOW) raise_overflow(a, pre, value);
-    else if (st == CC_ETYPE && value) array_raise_type(a, what, item, value);
-    else if (st == CC_ETYPE) PyErr_Format(PyExc_TypeError, "%sexpected %s", pre, expected_kind(a));
-    else raise_plain(pre, st);
-    return NULL;
+    return num_raise(num_type_of(a), st, &(conv_where){NULL, what, item, NULL, a}, value);
+}
+
+int array_raise_type(const cc_numarray *a, const char *what, Py_ssize_t item,
+                     PyObject *value) {
+    return num_raise_type(num_type_of(a), &(conv_where){NULL, what, item, NULL, a}, value);
 }
 
 int column_length_refused(bool table_column, const char *owner, const char *what) {

@@ -21,13 +21,11 @@
 
 #define NAME "Schema"
 
-/* ---- errors ---------------------------------------------------------------------- */
+/* ---- one value -> one cell ---------------------------------------------------------- */
 
-static PyObject *ctx_prefix(const convert_ctx *ctx, PyObject *name) {
-    if (ctx->row >= 0)
-        return PyUnicode_FromFormat("%s.%s: row %zd, field %R: ", ctx->owner, ctx->what,
-                                    ctx->row, name);
-    return PyUnicode_FromFormat("%s.%s: field %R: ", ctx->owner, ctx->what, name);
+/* Where field `name` of ctx's row is converted. */
+static conv_where field_where(const convert_ctx *ctx, PyObject *name) {
+    return (conv_where){ctx->owner, ctx->what, ctx->row, name};
 }
 
 int field_raise(PyObject *exc, const convert_ctx *ctx, PyObject *name, const char *fmt, ...) {
@@ -35,89 +33,32 @@ int field_raise(PyObject *exc, const convert_ctx *ctx, PyObject *name, const cha
     va_start(va, fmt);
     PyObject *msg = PyUnicode_FromFormatV(fmt, va);
     va_end(va);
-    PyObject *pre = msg ? ctx_prefix(ctx, name) : NULL;
-    if (pre) PyErr_Format(exc, "%U%U", pre, msg);
-    Py_XDECREF(pre);
+    conv_where w = field_where(ctx, name);
+    if (msg) raise_at(exc, &w, "%U", msg);
     Py_XDECREF(msg);
     return -1;
 }
 
-/* The exception being raised came from a conversion whose messages start
- * with `generated` ("Array('int8').convert: "): replace that with the
- * table's context.  Anything else (a user's __index__ raising) keeps its
- * message and gets a note naming the row and the field. */
-static int reprefix(const convert_ctx *ctx, PyObject *name, const char *generated) {
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    PyObject *text = value ? PyObject_Str(value) : NULL;
-    PyObject *pre = text ? ctx_prefix(ctx, name) : NULL;
-    if (!pre) goto keep;
-    if (PyErr_GivenExceptionMatches(type, PyExc_UnicodeError)) {
-        /* its constructor takes five arguments: put the context in `reason` */
-        PyObject *reason = PyObject_GetAttrString(value, "reason");
-        PyObject *both = reason ? PyUnicode_Concat(pre, reason) : NULL;
-        if (!both || PyObject_SetAttrString(value, "reason", both) < 0) PyErr_Clear();
-        Py_XDECREF(reason);
-        Py_XDECREF(both);
-        Py_DECREF(pre);
-        goto keep;
-    }
-    Py_ssize_t glen = (Py_ssize_t)strlen(generated);
-    PyObject *head = PyUnicode_Substring(text, 0, glen);
-    int same = head ? PyUnicode_CompareWithASCIIString(head, generated) == 0 : 0;
-    Py_XDECREF(head);
-    if (same) {
-        PyObject *rest = PyUnicode_Substring(text, glen, PY_SSIZE_T_MAX);
-        if (rest) PyErr_Format(type, "%U%U", pre, rest);
-        Py_XDECREF(rest);
-        Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
-    } else {
-        PyObject *note = PyUnicode_FromFormat("while converting %U", pre);
-        PyObject *r = note ? PyObject_CallMethod(value, "add_note", "O", note) : NULL;
-        Py_XDECREF(r);
-        Py_XDECREF(note);
-        PyErr_Clear(); /* the note is a courtesy; the original error matters */
-        PyErr_Restore(type, value, tb);
-    }
-    Py_DECREF(text);
-    Py_DECREF(pre);
-    return -1;
-keep:
-    Py_XDECREF(text);
-    PyErr_Restore(type, value, tb);
-    return -1;
-}
-
-/* ---- one value -> one cell ---------------------------------------------------------- */
-
-/* The prefix the Array conversion puts on its messages ("Array('int8').convert: "),
- * built only when a conversion failed. */
-static int reprefix_number(const cc_numarray *like, const convert_ctx *ctx, PyObject *name) {
-    char generated[CC_ARRAY_NAME_MAX + 16];
-    array_describe(like, generated);
-    strcat(generated, ".convert: ");
-    return reprefix(ctx, name, generated);
-}
-
 static int convert_number(const field_info *f, PyObject *v, field_cell *c, const convert_ctx *ctx) {
-    cc_numarray like;
-    cc_numarray_init(&like, f->dtype, false, false);
     cc_kind kind = cc_dtype_get(f->dtype)->kind;
     if (kind == CC_KIND_FLOAT && PyFloat_CheckExact(v)) { /* the common cases, inline */
         c->num.kind = CC_SCALAR_FLOAT;
         c->num.v.f = PyFloat_AS_DOUBLE(v);
-    } else if (kind == CC_KIND_BOOL && PyBool_Check(v)) {
+        return 0;
+    }
+    if (kind == CC_KIND_BOOL && PyBool_Check(v)) {
         c->num.kind = CC_SCALAR_BOOL;
         c->num.v.i = v == Py_True;
-    } else if (array_to_scalar(&like, v, &c->num, "convert", -1) < 0) {
-        return reprefix_number(&like, ctx, f->name);
+        return 0;
     }
+    num_type t = {f->dtype, false, false}; /* None was handled by the caller */
+    conv_where w = field_where(ctx, f->name);
+    if (scalar_from_py(t, v, &c->num, &w) < 0) return -1;
     uint64_t tmp;
     cc_status st = cc_dtype_store(f->dtype, &c->num, &tmp);
     if (st == CC_OK) return 0;
-    array_raise(&like, st, "convert", -1, v);
-    return reprefix_number(&like, ctx, f->name);
+    num_raise(t, st, &w, v);
+    return -1;
 }
 
 int field_convert(PyObject *schema, Py_ssize_t i, PyObject *v, field_cell *c,
@@ -137,18 +78,10 @@ int field_convert(PyObject *schema, Py_ssize_t i, PyObject *v, field_cell *c,
         return 0;
     }
     if (f->kind == FIELD_NUM) return convert_number(f, v, c, ctx);
-    if (!PyUnicode_Check(v)) {
-        PyObject *r = value_short_repr(v);
-        if (r) field_raise(PyExc_TypeError, ctx, f->name, "expected str, got %s (%U)",
-                           Py_TYPE(v)->tp_name, r);
-        Py_XDECREF(r);
-        return -1;
-    }
-    if (str_utf8(v, &c->buf, &c->str) < 0) {
-        utf8_buf_release(&c->buf);
-        return reprefix(ctx, f->name, "");
-    }
-    return 0;
+    conv_where w = field_where(ctx, f->name);
+    if (str_from_py(v, &c->buf, &c->str, STR_NULLS_NEVER, &w) == 0) return 0;
+    utf8_buf_release(&c->buf);
+    return -1;
 }
 
 /* ---- one row -> its values ------------------------------------------------------------ */

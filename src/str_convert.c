@@ -77,31 +77,48 @@ PyObject *str_from_utf8(cc_str s) {
     return PyUnicode_DecodeUTF8((const char *)s.ptr, (Py_ssize_t)s.len, "strict");
 }
 
-int str_raise_type(const char *owner, const char *what, Py_ssize_t item,
-                   PyObject *value, str_nulls nulls) {
-    char pre[160];
-    if (item >= 0) PyOS_snprintf(pre, sizeof pre, "%s.%s: item %zd: ", owner, what, item);
-    else PyOS_snprintf(pre, sizeof pre, "%s.%s: ", owner, what);
-    const char *expected = nulls == STR_NULLS_OK ? "str or None" : "str";
-    if (value == Py_None && nulls == STR_NULLS_OFF) {
-        PyErr_Format(PyExc_TypeError,
-                     "%sexpected str, got None (create it with nullable=True to store None)",
-                     pre);
-        return -1;
-    }
+int str_raise_type_at(PyObject *value, str_nulls nulls, const conv_where *w) {
+    if (value == Py_None && nulls == STR_NULLS_OFF)
+        return raise_at(PyExc_TypeError, w,
+                        "expected str, got None (create it with nullable=True to store None)");
     PyObject *r = value_short_repr(value);
     if (!r) return -1;
-    PyErr_Format(PyExc_TypeError, "%sexpected %s, got %s (%U)", pre, expected,
-                 Py_TYPE(value)->tp_name, r);
+    raise_at(PyExc_TypeError, w, "expected %s, got %s (%U)",
+             nulls == STR_NULLS_OK ? "str or None" : "str", Py_TYPE(value)->tp_name, r);
     Py_DECREF(r);
     return -1;
 }
 
+/* The codec's UnicodeEncodeError (five constructor arguments, so it cannot be
+ * re-raised with a new message) takes the place into its `reason`. */
+static int surrogate_at(const conv_where *w) {
+    if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return -1; /* MemoryError */
+    PyObject *exc = error_take();
+    PyObject *pre = where_prefix(w);
+    PyObject *reason = pre ? PyObject_GetAttrString(exc, "reason") : NULL;
+    PyObject *both = reason ? PyUnicode_Concat(pre, reason) : NULL;
+    if (!both || PyObject_SetAttrString(exc, "reason", both) < 0) PyErr_Clear();
+    Py_XDECREF(both);
+    Py_XDECREF(reason);
+    Py_XDECREF(pre);
+    error_give(exc);
+    return -1;
+}
+
+int str_from_py(PyObject *v, utf8_buf *buf, cc_str *out, str_nulls nulls,
+                const conv_where *w) {
+    if (!PyUnicode_Check(v)) return str_raise_type_at(v, nulls, w);
+    return str_utf8(v, buf, out) == 0 ? 0 : surrogate_at(w);
+}
+
+int str_raise_type(const char *owner, const char *what, Py_ssize_t item,
+                   PyObject *value, str_nulls nulls) {
+    return str_raise_type_at(value, nulls, &(conv_where){owner, what, item});
+}
+
 int str_value_utf8(PyObject *v, utf8_buf *buf, cc_str *out, const char *owner,
                    const char *what, Py_ssize_t item, str_nulls nulls) {
-    if (PyUnicode_Check(v)) return str_utf8(v, buf, out);
-    str_raise_type(owner, what, item, v, nulls);
-    return -1;
+    return str_from_py(v, buf, out, nulls, &(conv_where){owner, what, item});
 }
 
 PyObject *str_exact(PyObject *name, const char *owner, const char *what) {
