@@ -105,7 +105,8 @@ int scalar_from_py(num_type t, PyObject *v, cc_scalar *out, const conv_where *w)
 
 int array_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
                     const char *what, Py_ssize_t item) {
-    return scalar_from_py(num_type_of(a), v, out, &(conv_where){NULL, what, item, NULL, a});
+    conv_where w = array_where(a, what, item);
+    return scalar_from_py(num_type_of(a), v, out, &w);
 }
 
 /* Does v compare like a plain number (int/float without a custom __eq__)? */

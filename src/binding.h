@@ -85,19 +85,29 @@ static inline module_state *state_of_type(PyTypeObject *tp) {
 /* Where a value is being converted, for messages: passed down to every
  * conversion, which formats its message once (no message is made by
  * rewriting another).  The prefix it gives:
- *   Array('int8').extend: item 3:           owner from `array`, item >= 0
+ *   Array('int8').extend: item 3:           owner('param'), item >= 0
  *   StringArray.append:                     owner, item < 0
  *   Table.extend: row 3, field 'price':     a field: items are rows
  *   Trade.__init__: field 'qty':
+ *   StrDict('int8').__setitem__: key 'k':   a field labelled "key"
  * Positional initialisers {owner, what, item} work. */
 typedef struct {
-    const char *owner;        /* "Table", "StringArray"; NULL: describe `array` */
-    const char *what;         /* the call: "extend", "__init__" */
-    Py_ssize_t item;          /* position in the call's input, or -1 */
-    PyObject *field;          /* the field's name (borrowed), or NULL */
-    const cc_numarray *array; /* names the owner when owner is NULL */
+    const char *owner;  /* "Table", "Array" */
+    const char *what;   /* the call: "extend", "__init__" */
+    Py_ssize_t item;    /* position in the call's input, or -1 */
+    PyObject *field;    /* the field's name or the key (borrowed), or NULL */
+    const char *param;  /* the owner's type parameter ("int8": "Array('int8')"), or NULL */
+    const char *label;  /* what `field` is: NULL for "field", "key" */
 } conv_where;
 
+/* An Array's type parameter: its dtype's name, "int" when adaptive. */
+static inline const char *array_param(const cc_numarray *a) {
+    return a->adaptive ? "int" : cc_dtype_get(a->dtype)->name;
+}
+/* Where in Array a's call `what`, at input position item (or -1). */
+static inline conv_where array_where(const cc_numarray *a, const char *what, Py_ssize_t item) {
+    return (conv_where){"Array", what, item, NULL, array_param(a)};
+}
 /* "Array('int8')" or "Array('int')" for messages; a static buffer is not
  * used, so callers pass room for CC_ARRAY_NAME_MAX bytes. */
 #define CC_ARRAY_NAME_MAX 48

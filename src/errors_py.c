@@ -13,26 +13,29 @@
 #include <stdarg.h>
 
 void array_describe(const cc_numarray *a, char *buf) {
-    PyOS_snprintf(buf, CC_ARRAY_NAME_MAX, "Array('%s')",
-                  a->adaptive ? "int" : cc_dtype_get(a->dtype)->name);
+    PyOS_snprintf(buf, CC_ARRAY_NAME_MAX, "Array('%s')", array_param(a));
 }
 
 /* ---- where a conversion happens ------------------------------------------------ */
 
 /* The owner and call without the trailing ": " ("Table.extend: row 3, field 'x'"). */
 static PyObject *where_text(const conv_where *w) {
-    char name[CC_ARRAY_NAME_MAX];
-    const char *owner = w->owner;
-    if (!owner) {
-        array_describe(w->array, name);
-        owner = name;
-    }
+    PyObject *owner = w->param ? PyUnicode_FromFormat("%s('%s')", w->owner, w->param)
+                               : PyUnicode_FromString(w->owner);
+    if (!owner) return NULL;
+    const char *label = w->label ? w->label : "field";
+    PyObject *r;
     if (w->field && w->item >= 0)
-        return PyUnicode_FromFormat("%s.%s: row %zd, field %R", owner, w->what, w->item,
-                                    w->field);
-    if (w->field) return PyUnicode_FromFormat("%s.%s: field %R", owner, w->what, w->field);
-    if (w->item >= 0) return PyUnicode_FromFormat("%s.%s: item %zd", owner, w->what, w->item);
-    return PyUnicode_FromFormat("%s.%s", owner, w->what);
+        r = PyUnicode_FromFormat("%U.%s: row %zd, %s %R", owner, w->what, w->item, label,
+                                 w->field);
+    else if (w->field)
+        r = PyUnicode_FromFormat("%U.%s: %s %R", owner, w->what, label, w->field);
+    else if (w->item >= 0)
+        r = PyUnicode_FromFormat("%U.%s: item %zd", owner, w->what, w->item);
+    else
+        r = PyUnicode_FromFormat("%U.%s", owner, w->what);
+    Py_DECREF(owner);
+    return r;
 }
 
 PyObject *where_prefix(const conv_where *w) {
@@ -170,12 +173,14 @@ PyObject *num_raise(num_type t, cc_status st, const conv_where *w, PyObject *val
 
 PyObject *array_raise(const cc_numarray *a, cc_status st, const char *what,
                       Py_ssize_t item, PyObject *value) {
-    return num_raise(num_type_of(a), st, &(conv_where){NULL, what, item, NULL, a}, value);
+    conv_where w = array_where(a, what, item);
+    return num_raise(num_type_of(a), st, &w, value);
 }
 
 int array_raise_type(const cc_numarray *a, const char *what, Py_ssize_t item,
                      PyObject *value) {
-    return num_raise_type(num_type_of(a), &(conv_where){NULL, what, item, NULL, a}, value);
+    conv_where w = array_where(a, what, item);
+    return num_raise_type(num_type_of(a), &w, value);
 }
 
 int column_length_refused(bool table_column, const char *owner, const char *what) {

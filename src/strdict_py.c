@@ -57,14 +57,23 @@ typedef struct {
     PyObject *obj; /* borrowed */
 } prepared;
 
-static int prepare(D *d, PyObject *v, prepared *p, const char *what) {
+/* The value dtype's name: StrDict('int8') in messages and repr. */
+static const char *value_param(D *d) {
+    if (d->kind == VALUES_STR) return "str";
+    if (d->kind == VALUES_OBJECT) return "object";
+    return array_param(nums(d));
+}
+
+/* Converts value v for key `key` (only named in messages). */
+static int prepare(D *d, PyObject *key, PyObject *v, prepared *p, const char *what) {
     p->buf.heap = NULL;
     p->obj = v;
+    conv_where w = {NAME, what, -1, key, value_param(d), "key"};
     switch (d->kind) {
     case VALUES_NUMERIC:
-        return array_to_scalar(nums(d), v, &p->num, what, -1);
+        return scalar_from_py(num_type_of(nums(d)), v, &p->num, &w);
     case VALUES_STR:
-        return str_value_utf8(v, &p->buf, &p->str, NAME, what, -1, STR_NULLS_NEVER);
+        return str_from_py(v, &p->buf, &p->str, STR_NULLS_NEVER, &w);
     default:
         return 0;
     }
@@ -122,29 +131,6 @@ static int64_t find(D *d, PyObject *key) {
     return id;
 }
 
-/* Puts "StrDict('int64')[<key>]: " in front of the pending exception's
- * message, so a bad value names the key it was for. */
-static void name_the_key(D *d, PyObject *key) {
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    PyObject *dtype = get_value_dtype_of(d);
-    PyObject *k = value_short_repr(key);
-    PyObject *msg = value && dtype && k ? PyObject_Str(value) : NULL;
-    if (msg && PyErr_GivenExceptionMatches(type, PyExc_Exception) &&
-        !PyErr_GivenExceptionMatches(type, PyExc_UnicodeError)) {
-        Py_XDECREF(tb);
-        Py_XDECREF(value);
-        PyErr_Format(type, NAME "(%R)[%U]: %U", dtype, k, msg);
-        Py_DECREF(type);
-    } else {
-        PyErr_Restore(type, value, tb);
-    }
-    Py_XDECREF(dtype);
-    Py_XDECREF(k);
-    Py_XDECREF(msg);
-}
-
 /* d[key] = v: the value is converted first; a new key and its value are
  * added together or not at all. */
 static int set_item(D *d, PyObject *key, PyObject *v, const char *what) {
@@ -155,10 +141,7 @@ static int set_item(D *d, PyObject *key, PyObject *v, const char *what) {
     bool added;
     PyObject *old = NULL;
     int r = -1;
-    if (prepare(d, v, &p, what) < 0) {
-        name_the_key(d, key);
-        goto done;
-    }
+    if (prepare(d, key, v, &p, what) < 0) goto done;
     if (str_value_utf8(key, &kbuf, &k, NAME, what, -1, STR_NULLS_NEVER) < 0) goto done;
     cc_status st = cc_strset_insert(&d->keys, k, &id, &added);
     if (st == CC_OK && added) {
@@ -172,8 +155,8 @@ static int set_item(D *d, PyObject *key, PyObject *v, const char *what) {
         st = store_value(d, id, &p, &old);
     }
     if (st == CC_EOVERFLOW && d->kind == VALUES_NUMERIC) {
-        array_raise(nums(d), st, what, -1, v);
-        name_the_key(d, key);
+        conv_where w = {NAME, what, -1, key, value_param(d), "key"};
+        num_raise(num_type_of(nums(d)), st, &w, v);
     } else if (st != CC_OK) {
         raise_st(st, what);
     } else {
@@ -803,11 +786,7 @@ static PyObject *get_value_dtype(D *d, void *c) {
     return get_value_dtype_of(d);
 }
 
-static PyObject *get_value_dtype_of(D *d) {
-    if (d->kind == VALUES_STR) return PyUnicode_FromString("str");
-    if (d->kind == VALUES_OBJECT) return PyUnicode_FromString("object");
-    return PyUnicode_FromString(nums(d)->adaptive ? "int" : cc_dtype_get(nums(d)->dtype)->name);
-}
+static PyObject *get_value_dtype_of(D *d) { return PyUnicode_FromString(value_param(d)); }
 
 static int keys_region(PyObject *owner, int which, buf_region *r) {
     return strarray_fill_region(&((D *)owner)->keys.keys, which, r);

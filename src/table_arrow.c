@@ -187,19 +187,17 @@ fail:
 /* Keeps the pending exception's text for get_last_error ("MemoryError"
  * when it has none); returns ENOMEM for a MemoryError, EINVAL otherwise. */
 static int stream_fail(stream_state *s) {
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    int code = type && PyErr_GivenExceptionMatches(type, PyExc_MemoryError) ? ENOMEM : EINVAL;
-    PyObject *text = value ? PyObject_Str(value) : NULL;
-    if (text && PyUnicode_GetLength(text) == 0 && type) {
-        Py_SETREF(text, PyObject_GetAttrString(type, "__name__"));
-    }
+    PyObject *exc = error_take();
+    int code = exc && PyErr_GivenExceptionMatches(exc, PyExc_MemoryError) ? ENOMEM : EINVAL;
+    PyObject *text = exc ? PyObject_Str(exc) : NULL;
+    if (text && PyUnicode_GetLength(text) == 0)
+        Py_SETREF(text, PyObject_GetAttrString((PyObject *)Py_TYPE(exc), "__name__"));
     const char *msg = text ? PyUnicode_AsUTF8(text) : NULL;
     PyMem_RawFree(s->last_error);
     s->last_error = msg ? raw_copy(msg, strlen(msg)) : NULL;
     PyErr_Clear();
-    Py_XDECREF(text), Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
+    Py_XDECREF(text);
+    Py_XDECREF(exc);
     return code;
 }
 
@@ -302,12 +300,11 @@ static PyObject *requested_formats(TableObject *t, PyObject *requested) {
         if (arrow_column_cast_ok(PyTuple_GET_ITEM(t->columns, i), f) == 0) {
             b = PyBytes_FromString(f);
         } else { /* the column's reason, with the column named */
-            PyObject *type, *value, *tb;
-            PyErr_Fetch(&type, &value, &tb);
+            PyObject *exc = error_take();
             PyErr_Format(PyExc_ValueError, "Table.__arrow_c_stream__: column %R: %S",
                          PyTuple_GET_ITEM(((SchemaObject *)t->schema)->names, i),
-                         value ? value : Py_None);
-            Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
+                         exc ? exc : Py_None);
+            Py_XDECREF(exc);
         }
         if (!b) Py_CLEAR(formats);
         else PyTuple_SET_ITEM(formats, i, b);

@@ -54,6 +54,17 @@ def test_user_code_keeps_its_exception_and_gains_a_note_naming_where():
     assert len(t) == 0 and len(a) == 0
 
 
+def test_strdict_names_its_value_type_call_and_key():
+    d = cc.StrDict("int8")
+    with pytest.raises(TypeError, match=r"^StrDict\('int8'\)\.__setitem__: key 'k': expected int, got str \('x'\)$"):
+        d["k"] = "x"
+    with pytest.raises(OverflowError, match=r"^StrDict\('int8'\)\.setdefault: key 'z': 1000 is out of range for int8"):
+        d.setdefault("z", 1000)
+    with pytest.raises(TypeError, match=r"^StrDict\('str'\)\.__setitem__: key 'k': expected str, got int \(5\)$"):
+        cc.StrDict("str")["k"] = 5
+    assert len(d) == 0
+
+
 def test_record_init_names_the_record_class_and_field():
     class Trade(cc.Record):
         qty: cc.int16
