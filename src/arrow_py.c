@@ -73,6 +73,10 @@ typedef struct {
 static void array_release(struct ArrowArray *array) {
     if (!array->release) return;
     array_export *ex = array->private_data;
+    if (python_finalizing()) { /* see python_finalizing */
+        array->release = NULL;
+        return;
+    }
     PyGILState_STATE gil = PyGILState_Ensure();
     (*ex->exports)--;
     (*ex->frozen)--;
@@ -329,6 +333,10 @@ typedef struct {
 static void dict_release(struct ArrowArray *array) {
     if (!array->release) return;
     dict_export *ex = array->private_data;
+    if (python_finalizing()) { /* see python_finalizing */
+        array->release = NULL;
+        return;
+    }
     PyGILState_STATE gil = PyGILState_Ensure();
     ((StringPoolObject *)ex->pool)->set.keys.exports--;
     Py_DECREF(ex->pool);
@@ -348,6 +356,10 @@ static void cat_release(struct ArrowArray *array) {
     if (!array->release) return;
     cat_export *ex = array->private_data;
     if (ex->dictionary.release) ex->dictionary.release(&ex->dictionary);
+    if (python_finalizing()) { /* see python_finalizing */
+        array->release = NULL;
+        return;
+    }
     PyGILState_STATE gil = PyGILState_Ensure();
     ((ArrayObject *)ex->codes)->arr.exports--;
     ((ArrayObject *)ex->codes)->arr.frozen--;

@@ -169,6 +169,18 @@ static inline void error_give(PyObject *exc) {
 #endif
 }
 
+/* True once the interpreter is shutting down.  An Arrow release callback can
+ * run then, from a consumer's last reference dropped on some thread; taking
+ * the GIL at that point can hang or kill the thread, so the callbacks leave
+ * their Python objects and PyMem blocks to the exiting process instead. */
+static inline bool python_finalizing(void) {
+#if PY_VERSION_HEX >= 0x030D0000
+    return Py_IsFinalizing();
+#else
+    return _Py_IsFinalizing();
+#endif
+}
+
 /* repr(value) cut to about 40 characters; NULL on error. */
 PyObject *value_short_repr(PyObject *value);
 /* Raises the exception for a core status of any container:

@@ -68,6 +68,10 @@ static const char *requested_at(const stream_state *s, Py_ssize_t i) {
 static void struct_schema_release(struct ArrowSchema *schema) {
     if (!schema->release) return;
     schema_private *p = schema->private_data;
+    if (python_finalizing()) { /* see python_finalizing */
+        schema->release = NULL;
+        return;
+    }
     PyGILState_STATE gil = PyGILState_Ensure();
     for (int64_t i = 0; i < p->n; i++) {
         if (p->children[i].release) p->children[i].release(&p->children[i]);
@@ -229,6 +233,10 @@ static const char *stream_get_last_error(struct ArrowArrayStream *stream) {
 static void stream_release(struct ArrowArrayStream *stream) {
     if (!stream->release) return;
     stream_state *s = stream->private_data;
+    if (python_finalizing()) { /* see python_finalizing */
+        stream->release = NULL;
+        return;
+    }
     PyGILState_STATE gil = PyGILState_Ensure();
     Py_XDECREF(s->columns);
     Py_XDECREF(s->names);

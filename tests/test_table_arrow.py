@@ -104,3 +104,22 @@ def test_to_pandas_types_and_shared_memory():
     assert np.shares_memory(df["id"].to_numpy(), np.asarray(t["id"]))
     assert df["s"].tolist()[0] == "x" and pd.isna(df["s"].tolist()[1])
     assert df["c"].tolist() == ["u", "v", "u"]
+
+
+def test_arrow_exports_alive_at_interpreter_exit():
+    """Consumers still holding our exports when the interpreter shuts down:
+    the release callbacks run during finalization and must neither hang nor
+    crash (they leave their objects to the exiting process)."""
+    import subprocess
+    import sys
+    code = (
+        "import compactcol as cc, pyarrow as pa\n"
+        "t = cc.Table({'x': 'int64', 's': 'str?', 'c': 'category'}, [(1, 'a', 'u'), (2, None, 'v')])\n"
+        "KEEP = [pa.array(cc.Array('int64', [1, 2])), pa.array(cc.StringArray(['a'])),\n"
+        "        pa.array(cc.CategoricalArray(['a', 'b'])), pa.table(t),\n"
+        "        pa.RecordBatchReader.from_stream(t)]\n"
+        "KEEP.append(KEEP)  # a cycle: freed by the last collection at exit\n"
+        "print('ok')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "ok\n"
