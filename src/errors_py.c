@@ -130,12 +130,3 @@ PyObject *array_raise(const cc_numarray *a, cc_status st, const char *what,
     else raise_plain(pre, st);
     return NULL;
 }
-
-int column_length_refused(bool table_column, const char *owner, const char *what) {
-    if (!table_column) return 0;
-    PyErr_Format(PyExc_BufferError,
-                 "%s.%s: this container is a column of a Table, whose rows keep every "
-                 "column the same length; change the table (append, extend, insert, del, "
-                 "pop) or take a copy of the column", owner, what);
-    return -1;
-}
