@@ -111,6 +111,12 @@ static inline int append_fast(cc_numarray *a, PyObject *v) {
 
 static int array_append_fast(PyObject *self, PyObject *v) { return append_fast(arr_of(self), v); }
 
+static Py_ssize_t array_count_fast(PyObject *self, PyObject *v) {
+    cc_scalar x;
+    int r = scalar_for_compare(v, &x);
+    return r < 0 ? -2 : r == 1 ? (Py_ssize_t)cc_numarray_count(arr_of(self), &x) : -1;
+}
+
 const seq_ops array_seq_ops = {
     .name = NAME,
     .length = array_len,
@@ -123,51 +129,15 @@ const seq_ops array_seq_ops = {
     .raise = array_raise_st,
     .slice = array_slice_of,
     .find = find_value,
+    .count_fast = array_count_fast,
     .append_fast = array_append_fast,
     .copy_what = "copy",
     .iadd_refused_as = "__iadd__",
-    .full_repr_in_remove = true,
+    .full_repr_not_found = true,
     .convert_first = true, /* the conversion runs __index__ / __float__ */
 };
 
 SEQ_DEFINE_METHODS(array, &array_seq_ops)
-
-/* ---- searching -------------------------------------------------------------- */
-
-static PyObject *array_index(ArrayObject *self, PyObject *const *args,
-                             Py_ssize_t nargs) {
-    if (!seq_nargs_ok(NAME, "index", nargs, 1, 3)) return NULL;
-    Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
-    if (nargs > 1 && seq_clamped_index(args[1], &start) < 0) return NULL;
-    if (nargs > 2 && seq_clamped_index(args[2], &stop) < 0) return NULL;
-    Py_ssize_t n = self->arr.length; /* after __index__ ran */
-    if (start < 0 && (start += n) < 0) start = 0;
-    if (stop < 0 && (stop += n) < 0) stop = 0;
-    Py_ssize_t i = find_value((PyObject *)self, args[0], start, stop);
-    if (i == -2) return NULL;
-    if (i == -1) {
-        PyErr_Format(PyExc_ValueError, "%R is not in " NAME, args[0]);
-        return NULL;
-    }
-    return PyLong_FromSsize_t(i);
-}
-
-static PyObject *array_count(ArrayObject *self, PyObject *v) {
-    cc_scalar x;
-    int r = scalar_for_compare(v, &x);
-    if (r < 0) return NULL;
-    if (r == 1) return PyLong_FromLongLong(cc_numarray_count(&self->arr, &x));
-    Py_ssize_t count = 0;
-    for (Py_ssize_t i = 0; i < self->arr.length; i++) {
-        PyObject *el = array_item_box(&self->arr, i);
-        if (!el) return NULL;
-        int eq = PyObject_RichCompareBool(el, v, Py_EQ);
-        Py_DECREF(el);
-        if (eq < 0) return NULL;
-        count += eq;
-    }
-    return PyLong_FromSsize_t(count);
-}
 
 /* ---- other methods ---------------------------------------------------------- */
 
@@ -193,21 +163,6 @@ static PyObject *array_shrink_to_fit(ArrayObject *self, PyObject *unused) {
     cc_status st = cc_numarray_shrink_to_fit(&self->arr);
     if (st != CC_OK) return array_raise(&self->arr, st, "shrink_to_fit", -1, NULL);
     Py_RETURN_NONE;
-}
-
-static PyObject *array_tolist(ArrayObject *self, PyObject *unused) {
-    (void)unused;
-    PyObject *list = PyList_New((Py_ssize_t)self->arr.length);
-    if (!list) return NULL;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
-        PyObject *v = array_item_box(&self->arr, i);
-        if (!v) {
-            Py_DECREF(list);
-            return NULL;
-        }
-        PyList_SET_ITEM(list, i, v);
-    }
-    return list;
 }
 
 static PyObject *array_sizeof(ArrayObject *self, PyObject *unused) {

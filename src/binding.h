@@ -188,12 +188,16 @@ void seq_scratch_release(seq_scratch *s);
  *                a core status; value is the offending input or NULL
  *   slice        a new sequence of n elements from start by step
  *   find         first i in [start, stop) equal to v, -1 if none, -2 error
+ *   count_fast   the count of v if the type can count it itself (a number,
+ *                a str), -1 if v must be compared through Python's ==, -2
+ *                on error
  *   append_fast  NULL, or a path for the common append: 1 stored, 0 not
  *                taken, -1 with an exception
  *   sort         NULL (the core's sort of store), or the keyless sort
  * A few messages differ by type and stay as they were: copy_what names the
  * call in a failed copy's message, iadd_refused_as the method a refused
- * `+=` names, full_repr_in_remove shows the value in remove's ValueError,
+ * `+=` names, full_repr_not_found shows repr(x) whole in the ValueError of
+ * index and remove (else cut to 40 characters, and "x" in remove's),
  * and convert_first converts a value before checking the index (Array: its
  * conversion runs __index__, which can change the length). */
 typedef struct {
@@ -214,11 +218,12 @@ typedef struct {
     PyObject *(*slice)(PyObject *self, Py_ssize_t start, Py_ssize_t step, Py_ssize_t n,
                        const char *what);
     Py_ssize_t (*find)(PyObject *self, PyObject *v, Py_ssize_t start, Py_ssize_t stop);
+    Py_ssize_t (*count_fast)(PyObject *self, PyObject *v);
     int (*append_fast)(PyObject *self, PyObject *v);
     int (*sort)(PyObject *self, bool reverse);
     const char *copy_what;
     const char *iadd_refused_as;
-    bool full_repr_in_remove;
+    bool full_repr_not_found;
     bool convert_first;
 } seq_ops;
 
@@ -240,6 +245,10 @@ PyObject *seq_extend(PyObject *self, const seq_ops *ops, PyObject *src);
 PyObject *seq_insert(PyObject *self, const seq_ops *ops, PyObject *const *args, Py_ssize_t nargs);
 PyObject *seq_pop(PyObject *self, const seq_ops *ops, PyObject *const *args, Py_ssize_t nargs);
 PyObject *seq_remove(PyObject *self, const seq_ops *ops, PyObject *v);
+PyObject *seq_index(PyObject *self, const seq_ops *ops, PyObject *const *args, Py_ssize_t nargs);
+PyObject *seq_count(PyObject *self, const seq_ops *ops, PyObject *v);
+/* The elements as a list (item() must run no user code). */
+PyObject *seq_tolist(PyObject *self, const seq_ops *ops);
 PyObject *seq_clear(PyObject *self, const seq_ops *ops);
 PyObject *seq_reverse(PyObject *self, const seq_ops *ops);
 PyObject *seq_sort(PyObject *self, const seq_ops *ops, PyObject *args, PyObject *kwds);
@@ -282,6 +291,14 @@ PyObject *seq_inplace_repeat(PyObject *self, const seq_ops *ops, Py_ssize_t n);
         return seq_pop(s, OPS, a, n);                                                       \
     }                                                                                       \
     static PyObject *P##_remove(PyObject *s, PyObject *v) { return seq_remove(s, OPS, v); } \
+    static PyObject *P##_index(PyObject *s, PyObject *const *a, Py_ssize_t n) {             \
+        return seq_index(s, OPS, a, n);                                                     \
+    }                                                                                       \
+    static PyObject *P##_count(PyObject *s, PyObject *v) { return seq_count(s, OPS, v); }   \
+    static PyObject *P##_tolist(PyObject *s, PyObject *u) {                                 \
+        (void)u;                                                                            \
+        return seq_tolist(s, OPS);                                                          \
+    }                                                                                       \
     static PyObject *P##_clear(PyObject *s, PyObject *u) {                                  \
         (void)u;                                                                            \
         return seq_clear(s, OPS);                                                           \

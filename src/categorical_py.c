@@ -247,6 +247,14 @@ static int cat_convert_one(PyObject *self, PyObject *v, seq_scratch *s, const ch
     return 0;
 }
 
+static Py_ssize_t cat_count_fast(PyObject *self, PyObject *v) {
+    bool comparable;
+    int64_t id = find_code(self, v, &comparable);
+    if (id == -2 || !comparable) return id == -2 ? -2 : -1;
+    cc_scalar s = int_scalar(id);
+    return id == -3 ? 0 : (Py_ssize_t)cc_numarray_count(codes_of(self), &s);
+}
+
 /* A refused or failed call forgets the strings it interned (nothing else
  * ran in between: the pool only grew). */
 static void cat_undo(PyObject *self, seq_scratch *s) {
@@ -303,6 +311,7 @@ static const seq_ops cat_seq_ops = {
     .undo = cat_undo,
     .slice = slice_of,
     .find = find_value,
+    .count_fast = cat_count_fast,
     .sort = sort_by_string,
     .copy_what = "__getitem__",
     .iadd_refused_as = "extend",
@@ -310,42 +319,6 @@ static const seq_ops cat_seq_ops = {
 
 SEQ_DEFINE_SLOTS(cat, &cat_seq_ops)
 SEQ_DEFINE_METHODS(cat, &cat_seq_ops)
-
-static PyObject *cat_index(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (!seq_nargs_ok(NAME, "index", nargs, 1, 3)) return NULL;
-    Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
-    if (nargs > 1 && seq_clamped_index(args[1], &start) < 0) return NULL;
-    if (nargs > 2 && seq_clamped_index(args[2], &stop) < 0) return NULL;
-    Py_ssize_t n = cat_length(self);
-    if (start < 0 && (start += n) < 0) start = 0;
-    if (stop < 0 && (stop += n) < 0) stop = 0;
-    Py_ssize_t i = find_value(self, args[0], start, stop);
-    if (i == -2) return NULL;
-    if (i < 0) {
-        PyObject *r = value_short_repr(args[0]);
-        if (r) PyErr_Format(PyExc_ValueError, "%U is not in " NAME, r);
-        Py_XDECREF(r);
-        return NULL;
-    }
-    return PyLong_FromSsize_t(i);
-}
-
-static PyObject *cat_count(PyObject *self, PyObject *v) {
-    bool comparable;
-    int64_t id = find_code(self, v, &comparable);
-    if (id == -2) return NULL;
-    if (comparable) {
-        cc_scalar s = int_scalar(id);
-        return PyLong_FromLongLong(id == -3 ? 0 : cc_numarray_count(codes_of(self), &s));
-    }
-    Py_ssize_t count = 0;
-    for (Py_ssize_t i = 0; i < cat_length(self); i++) {
-        Py_ssize_t j = seq_find_by_eq(self, &cat_seq_ops, v, i, i + 1);
-        if (j == -2) return NULL;
-        count += j >= 0;
-    }
-    return PyLong_FromSsize_t(count);
-}
 
 /* deepcopy copies the pool through the memo, so arrays that shared a pool
  * share the copy. */
@@ -386,11 +359,6 @@ static PyObject *cat_repr(PyObject *self) {
 }
 
 static PyObject *cat_iter(PyObject *self) { return seq_iter_new(self, &cat_seq_ops); }
-
-static PyObject *cat_tolist(PyObject *self, PyObject *unused) {
-    (void)unused;
-    return PySequence_List(self);
-}
 
 static PyObject *get_pool(PyObject *self, void *c) { return Py_NewRef(pool_of(self)); }
 static PyObject *get_codes(PyObject *self, void *c) { return Py_NewRef(((Cat *)self)->codes); }

@@ -522,17 +522,59 @@ PyObject *seq_remove(PyObject *self, const seq_ops *ops, PyObject *v) {
     Py_ssize_t i = ops->find(self, v, 0, PY_SSIZE_T_MAX);
     if (i == -2) return NULL;
     if (i < 0) {
-        if (ops->full_repr_in_remove)
-            PyErr_Format(PyExc_ValueError, "%s.remove(x): %R is not in %s", ops->name, v,
-                         ops->name);
-        else
-            PyErr_Format(PyExc_ValueError, "%s.remove(x): x not in %s", ops->name, ops->name);
-        return NULL;
+        if (ops->full_repr_not_found)
+            return PyErr_Format(PyExc_ValueError, "%s.remove(x): %R is not in %s", ops->name, v,
+                                ops->name);
+        return PyErr_Format(PyExc_ValueError, "%s.remove(x): x not in %s", ops->name, ops->name);
     }
     /* x.__eq__ may have shrunk the container: like list, remove nothing then */
     if (i >= ops->length(self)) Py_RETURN_NONE;
     cc_status st = core_delete(self, ops, i, 1, 1);
     return st == CC_OK ? Py_NewRef(Py_None) : seq_raise(self, ops, st, "remove", NULL);
+}
+
+PyObject *seq_index(PyObject *self, const seq_ops *ops, PyObject *const *args, Py_ssize_t nargs) {
+    Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
+    if (!seq_nargs_ok(ops->name, "index", nargs, 1, 3) ||
+        (nargs > 1 && seq_clamped_index(args[1], &start) < 0) ||
+        (nargs > 2 && seq_clamped_index(args[2], &stop) < 0))
+        return NULL;
+    Py_ssize_t n = ops->length(self); /* after __index__ ran */
+    if (start < 0 && (start += n) < 0) start = 0;
+    if (stop < 0 && (stop += n) < 0) stop = 0;
+    Py_ssize_t i = ops->find(self, args[0], start, stop);
+    if (i >= 0) return PyLong_FromSsize_t(i);
+    if (i == -2) return NULL;
+    if (ops->full_repr_not_found)
+        return PyErr_Format(PyExc_ValueError, "%R is not in %s", args[0], ops->name);
+    PyObject *r = value_short_repr(args[0]);
+    if (r) PyErr_Format(PyExc_ValueError, "%U is not in %s", r, ops->name);
+    Py_XDECREF(r);
+    return NULL;
+}
+
+PyObject *seq_count(PyObject *self, const seq_ops *ops, PyObject *v) {
+    Py_ssize_t count = ops->count_fast(self, v);
+    if (count >= 0) return PyLong_FromSsize_t(count);
+    if (count == -2) return NULL;
+    count = 0;
+    for (Py_ssize_t i = 0; i < ops->length(self); i++) {
+        Py_ssize_t j = seq_find_by_eq(self, ops, v, i, i + 1);
+        if (j == -2) return NULL;
+        count += j >= 0;
+    }
+    return PyLong_FromSsize_t(count);
+}
+
+PyObject *seq_tolist(PyObject *self, const seq_ops *ops) {
+    Py_ssize_t n = ops->length(self);
+    PyObject *list = PyList_New(n);
+    for (Py_ssize_t i = 0; list && i < n; i++) {
+        PyObject *v = ops->item(self, i);
+        if (!v) Py_CLEAR(list);
+        else PyList_SET_ITEM(list, i, v);
+    }
+    return list;
 }
 
 PyObject *seq_clear(PyObject *self, const seq_ops *ops) {

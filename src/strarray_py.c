@@ -232,6 +232,24 @@ static PyObject *strarray_slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t 
     return r;
 }
 
+/* count(v) of None or a str, compared as bytes, in C. */
+static Py_ssize_t strarray_count_fast(PyObject *self, PyObject *v) {
+    const cc_strarray *a = arr_of(self);
+    if (v == Py_None) return (Py_ssize_t)a->null_count;
+    if (!PyUnicode_Check(v)) return -1;
+    utf8_buf buf = UTF8_BUF_INIT;
+    cc_str s;
+    Py_ssize_t count = 0;
+    if (str_utf8(v, &buf, &s) == 0)
+        count = (Py_ssize_t)cc_strarray_count(a, s);
+    else if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
+        PyErr_Clear(); /* a lone surrogate cannot be stored, so is not here */
+    else
+        count = -2;
+    utf8_buf_release(&buf);
+    return count;
+}
+
 /* append's common case: an exact ASCII str, stored as it is. */
 static int strarray_append_fast(PyObject *self, PyObject *v) {
     if (!PyUnicode_CheckExact(v) || !PyUnicode_IS_ASCII(v)) return 0;
@@ -252,6 +270,7 @@ const seq_ops strarray_seq_ops = {
     .convert_one = strarray_convert_one,
     .slice = strarray_slice_of,
     .find = find_value,
+    .count_fast = strarray_count_fast,
     .append_fast = strarray_append_fast,
     .copy_what = "__getitem__",
     .iadd_refused_as = "extend",
@@ -260,68 +279,10 @@ const seq_ops strarray_seq_ops = {
 SEQ_DEFINE_SLOTS(strarray, &strarray_seq_ops)
 SEQ_DEFINE_METHODS(strarray, &strarray_seq_ops)
 
-static PyObject *strarray_index(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (!seq_nargs_ok(NAME, "index", nargs, 1, 3)) return NULL;
-    Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
-    if (nargs > 1 && seq_clamped_index(args[1], &start) < 0) return NULL;
-    if (nargs > 2 && seq_clamped_index(args[2], &stop) < 0) return NULL;
-    Py_ssize_t n = arr_of(self)->length; /* after __index__ ran */
-    if (start < 0 && (start += n) < 0) start = 0;
-    if (stop < 0 && (stop += n) < 0) stop = 0;
-    Py_ssize_t i = find_value(self, args[0], start, stop);
-    if (i == -2) return NULL;
-    if (i < 0) {
-        PyObject *r = value_short_repr(args[0]);
-        if (r) PyErr_Format(PyExc_ValueError, "%U is not in " NAME, r);
-        Py_XDECREF(r);
-        return NULL;
-    }
-    return PyLong_FromSsize_t(i);
-}
-
-static PyObject *strarray_count(PyObject *self, PyObject *v) {
-    const cc_strarray *a = arr_of(self);
-    if (v == Py_None) return PyLong_FromLongLong(a->null_count);
-    Py_ssize_t count = 0;
-    if (PyUnicode_Check(v)) {
-        utf8_buf buf = UTF8_BUF_INIT;
-        cc_str s;
-        if (str_utf8(v, &buf, &s) == 0) {
-            count = (Py_ssize_t)cc_strarray_count(a, s);
-        } else if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
-            PyErr_Clear();
-        } else {
-            count = -1;
-        }
-        utf8_buf_release(&buf);
-        return count < 0 ? NULL : PyLong_FromSsize_t(count);
-    }
-    for (Py_ssize_t i = 0; i < (Py_ssize_t)arr_of(self)->length; i++) {
-        Py_ssize_t j = seq_find_by_eq(self, &strarray_seq_ops, v, i, i + 1);
-        if (j == -2) return NULL;
-        count += j >= 0;
-    }
-    return PyLong_FromSsize_t(count);
-}
-
-
 static PyObject *strarray_deepcopy(PyObject *self, PyObject *memo) {
     (void)memo;
     return seq_copy(self, &strarray_seq_ops);
 }
-
-static PyObject *strarray_tolist(PyObject *self, PyObject *unused) {
-    (void)unused;
-    const cc_strarray *a = arr_of(self);
-    PyObject *list = PyList_New((Py_ssize_t)a->length);
-    for (Py_ssize_t i = 0; list && i < (Py_ssize_t)a->length; i++) {
-        PyObject *v = strarray_item_box(a, i);
-        if (!v) Py_CLEAR(list);
-        else PyList_SET_ITEM(list, i, v);
-    }
-    return list;
-}
-
 
 /* ---- comparison, repr, iteration ------------------------------------------------- */
 
