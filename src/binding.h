@@ -182,7 +182,8 @@ void seq_scratch_release(seq_scratch *s);
  * store(self) returns (of `kind`); the type only converts values:
  *   collect      every value of src into s->batch (may run user code); 0, or
  *                -1 with an exception and nothing held
- *   convert_one  one value into s->one / s->one_str (may run user code)
+ *   convert_one  one value into s->one / s->one_str (may run user code); 0,
+ *                or -1 with an exception (the caller releases s)
  *   undo         NULL, or forgets what converting added (the pool's strings)
  *   raise        NULL (status_raise naming `name`), or the type's mapping of
  *                a core status; value is the offending input or NULL
@@ -261,59 +262,31 @@ PyObject *seq_inplace_repeat(PyObject *self, const seq_ops *ops, Py_ssize_t n);
 /* The slot functions (SEQ_DEFINE_SLOTS) and list methods (SEQ_DEFINE_METHODS)
  * of one sequence type, P_item ... P_copy: each calls the seq_ function
  * above with OPS. */
-#define SEQ_DEFINE_SLOTS(P, OPS)                                                            \
-    static PyObject *P##_item(PyObject *s, Py_ssize_t i) { return seq_item(s, OPS, i); }    \
-    static PyObject *P##_subscript(PyObject *s, PyObject *k) {                              \
-        return seq_subscript(s, OPS, k);                                                    \
-    }                                                                                       \
-    static int P##_ass_subscript(PyObject *s, PyObject *k, PyObject *v) {                   \
-        return seq_ass_subscript(s, OPS, k, v);                                             \
-    }                                                                                       \
-    static int P##_ass_item(PyObject *s, Py_ssize_t i, PyObject *v) {                       \
-        return seq_ass_item(s, OPS, i, v);                                                  \
-    }                                                                                       \
-    static int P##_contains(PyObject *s, PyObject *v) { return seq_contains(s, OPS, v); }   \
-    static PyObject *P##_concat(PyObject *s, PyObject *o) { return seq_concat(s, OPS, o); } \
-    static PyObject *P##_repeat(PyObject *s, Py_ssize_t n) { return seq_repeat(s, OPS, n); } \
-    static PyObject *P##_inplace_concat(PyObject *s, PyObject *o) {                         \
-        return seq_inplace_concat(s, OPS, o);                                               \
-    }                                                                                       \
-    static PyObject *P##_inplace_repeat(PyObject *s, Py_ssize_t n) {                        \
-        return seq_inplace_repeat(s, OPS, n);                                               \
-    }
-#define SEQ_DEFINE_METHODS(P, OPS)                                                          \
-    static PyObject *P##_append(PyObject *s, PyObject *v) { return seq_append(s, OPS, v); } \
-    static PyObject *P##_extend(PyObject *s, PyObject *v) { return seq_extend(s, OPS, v); } \
-    static PyObject *P##_insert(PyObject *s, PyObject *const *a, Py_ssize_t n) {            \
-        return seq_insert(s, OPS, a, n);                                                    \
-    }                                                                                       \
-    static PyObject *P##_pop(PyObject *s, PyObject *const *a, Py_ssize_t n) {               \
-        return seq_pop(s, OPS, a, n);                                                       \
-    }                                                                                       \
-    static PyObject *P##_remove(PyObject *s, PyObject *v) { return seq_remove(s, OPS, v); } \
-    static PyObject *P##_index(PyObject *s, PyObject *const *a, Py_ssize_t n) {             \
-        return seq_index(s, OPS, a, n);                                                     \
-    }                                                                                       \
-    static PyObject *P##_count(PyObject *s, PyObject *v) { return seq_count(s, OPS, v); }   \
-    static PyObject *P##_tolist(PyObject *s, PyObject *u) {                                 \
-        (void)u;                                                                            \
-        return seq_tolist(s, OPS);                                                          \
-    }                                                                                       \
-    static PyObject *P##_clear(PyObject *s, PyObject *u) {                                  \
-        (void)u;                                                                            \
-        return seq_clear(s, OPS);                                                           \
-    }                                                                                       \
-    static PyObject *P##_reverse(PyObject *s, PyObject *u) {                                \
-        (void)u;                                                                            \
-        return seq_reverse(s, OPS);                                                         \
-    }                                                                                       \
-    static PyObject *P##_sort(PyObject *s, PyObject *a, PyObject *k) {                      \
-        return seq_sort(s, OPS, a, k);                                                      \
-    }                                                                                       \
-    static PyObject *P##_copy(PyObject *s, PyObject *u) {                                   \
-        (void)u;                                                                            \
-        return seq_copy(s, OPS);                                                            \
-    }
+#define SEQ_DEFINE_SLOTS(P, OPS)                                                                 \
+    static PyObject *P##_item(PyObject *s, Py_ssize_t i) { return seq_item(s, OPS, i); }         \
+    static PyObject *P##_subscript(PyObject *s, PyObject *k) { return seq_subscript(s, OPS, k); } \
+    static int P##_ass_subscript(PyObject *s, PyObject *k, PyObject *v) {                        \
+        return seq_ass_subscript(s, OPS, k, v);                                                  \
+    }                                                                                            \
+    static int P##_ass_item(PyObject *s, Py_ssize_t i, PyObject *v) { return seq_ass_item(s, OPS, i, v); } \
+    static int P##_contains(PyObject *s, PyObject *v) { return seq_contains(s, OPS, v); }        \
+    static PyObject *P##_concat(PyObject *s, PyObject *o) { return seq_concat(s, OPS, o); }      \
+    static PyObject *P##_repeat(PyObject *s, Py_ssize_t n) { return seq_repeat(s, OPS, n); }     \
+    static PyObject *P##_inplace_concat(PyObject *s, PyObject *o) { return seq_inplace_concat(s, OPS, o); } \
+    static PyObject *P##_inplace_repeat(PyObject *s, Py_ssize_t n) { return seq_inplace_repeat(s, OPS, n); }
+#define SEQ_DEFINE_METHODS(P, OPS)                                                               \
+    static PyObject *P##_append(PyObject *s, PyObject *v) { return seq_append(s, OPS, v); }      \
+    static PyObject *P##_extend(PyObject *s, PyObject *v) { return seq_extend(s, OPS, v); }      \
+    static PyObject *P##_insert(PyObject *s, PyObject *const *a, Py_ssize_t n) { return seq_insert(s, OPS, a, n); } \
+    static PyObject *P##_pop(PyObject *s, PyObject *const *a, Py_ssize_t n) { return seq_pop(s, OPS, a, n); } \
+    static PyObject *P##_remove(PyObject *s, PyObject *v) { return seq_remove(s, OPS, v); }      \
+    static PyObject *P##_index(PyObject *s, PyObject *const *a, Py_ssize_t n) { return seq_index(s, OPS, a, n); } \
+    static PyObject *P##_count(PyObject *s, PyObject *v) { return seq_count(s, OPS, v); }        \
+    static PyObject *P##_tolist(PyObject *s, PyObject *u) { return (void)u, seq_tolist(s, OPS); } \
+    static PyObject *P##_clear(PyObject *s, PyObject *u) { return (void)u, seq_clear(s, OPS); }  \
+    static PyObject *P##_reverse(PyObject *s, PyObject *u) { return (void)u, seq_reverse(s, OPS); } \
+    static PyObject *P##_sort(PyObject *s, PyObject *a, PyObject *k) { return seq_sort(s, OPS, a, k); } \
+    static PyObject *P##_copy(PyObject *s, PyObject *u) { return (void)u, seq_copy(s, OPS); }
 
 /* An index argument (anything with __index__) -> *out; TypeError
  * "<name> indices must be integers or slices, not T".  0 or -1. */

@@ -94,23 +94,6 @@ static int encode(PyObject *self, PyObject *src, const char *what, cc_numarray *
     return r;
 }
 
-/* The code of one value (interning it); -1 for None. */
-static int encode_one(PyObject *self, PyObject *v, const char *what, int64_t *code,
-                      int64_t *pool_before) {
-    Cat *c = (Cat *)self;
-    *pool_before = cc_strset_entries(set_of(self));
-    if (v == Py_None && c->nullable) {
-        *code = -1;
-        return 0;
-    }
-    utf8_buf buf = UTF8_BUF_INIT;
-    cc_str s;
-    int r = str_value_utf8(v, &buf, &s, NAME, what, -1, str_nulls_for(c->nullable));
-    if (r == 0) r = pool_intern_utf8(pool_of(self), s, code);
-    utf8_buf_release(&buf);
-    return r;
-}
-
 static cc_scalar int_scalar(int64_t v) {
     cc_scalar s = {.kind = CC_SCALAR_INT, .v.i = v};
     return s;
@@ -239,10 +222,16 @@ static int cat_collect(PyObject *self, PyObject *src, seq_scratch *s, const char
     return 0;
 }
 
+/* The code of one value (interning it); -1 for None. */
 static int cat_convert_one(PyObject *self, PyObject *v, seq_scratch *s, const char *what) {
-    int64_t code;
-    if (encode_one(self, v, what, &code, &s->pool_mark) < 0) return -1;
+    bool nullable = ((Cat *)self)->nullable;
+    int64_t code = -1;
+    s->pool_mark = cc_strset_entries(set_of(self));
     s->marked = true;
+    if (!(v == Py_None && nullable) &&
+        (str_value_utf8(v, &s->buf, &s->one_str, NAME, what, -1, str_nulls_for(nullable)) < 0 ||
+         pool_intern_utf8(pool_of(self), s->one_str, &code) < 0))
+        return -1;
     s->one = int_scalar(code);
     return 0;
 }

@@ -75,45 +75,29 @@ static PyObject *seq_raise(PyObject *self, const seq_ops *ops, cc_status st, con
 
 #define NUM(self) ((cc_numarray *)ops->store(self))
 #define STR(self) ((cc_strarray *)ops->store(self))
+/* One core call on the container, by its kind. */
+#define BY_KIND(num_call, str_call) (ops->kind == SEQ_NUM ? (num_call) : (str_call))
 
 static int core_permute(PyObject *self, const seq_ops *ops, const int64_t *perm) {
-    cc_status st = ops->kind == SEQ_NUM ? cc_numarray_permute(NUM(self), perm)
-                                        : cc_strarray_permute(STR(self), perm);
+    cc_status st = BY_KIND(cc_numarray_permute(NUM(self), perm), cc_strarray_permute(STR(self), perm));
     if (st != CC_OK) seq_raise(self, ops, st, "sort", NULL);
     return st == CC_OK ? 0 : -1;
 }
 
 static cc_status core_delete(PyObject *self, const seq_ops *ops, Py_ssize_t start,
                              Py_ssize_t step, Py_ssize_t n) {
-    return ops->kind == SEQ_NUM ? cc_numarray_delete_strided(NUM(self), start, step, n)
-                                : cc_strarray_delete_strided(STR(self), start, step, n);
+    return BY_KIND(cc_numarray_delete_strided(NUM(self), start, step, n),
+                   cc_strarray_delete_strided(STR(self), start, step, n));
 }
 
 static cc_status core_splice(PyObject *self, const seq_ops *ops, Py_ssize_t at,
                              Py_ssize_t del, const seq_scratch *s) {
-    return ops->kind == SEQ_NUM ? cc_numarray_splice(NUM(self), at, del, &s->batch.num)
-                                : cc_strarray_splice(STR(self), at, del, &s->batch.str);
-}
-
-static cc_status core_scatter(PyObject *self, const seq_ops *ops, Py_ssize_t start,
-                              Py_ssize_t step, const seq_scratch *s) {
-    return ops->kind == SEQ_NUM ? cc_numarray_scatter(NUM(self), start, step, &s->batch.num)
-                                : cc_strarray_scatter(STR(self), start, step, &s->batch.str);
+    return BY_KIND(cc_numarray_splice(NUM(self), at, del, &s->batch.num),
+                   cc_strarray_splice(STR(self), at, del, &s->batch.str));
 }
 
 static cc_str one_str(const seq_scratch *s) {
     return s->one_null ? (cc_str){NULL, 0} : s->one_str;
-}
-
-static cc_status core_set_one(PyObject *self, const seq_ops *ops, Py_ssize_t i,
-                              const seq_scratch *s) {
-    return ops->kind == SEQ_NUM ? cc_numarray_set(NUM(self), i, &s->one)
-                                : cc_strarray_set(STR(self), i, one_str(s), s->one_null);
-}
-
-static cc_status core_append_one(PyObject *self, const seq_ops *ops, const seq_scratch *s) {
-    return ops->kind == SEQ_NUM ? cc_numarray_append(NUM(self), &s->one)
-                                : cc_strarray_append(STR(self), one_str(s), s->one_null);
 }
 
 /* The one value as a batch of one, typed like the container. */
@@ -137,18 +121,8 @@ static cc_status core_clear(PyObject *self, const seq_ops *ops) {
     return CC_OK;
 }
 
-static cc_status core_reverse(PyObject *self, const seq_ops *ops) {
-    return ops->kind == SEQ_NUM ? cc_numarray_reverse(NUM(self)) : cc_strarray_reverse(STR(self));
-}
-
 static cc_status core_repeat(PyObject *self, const seq_ops *ops, Py_ssize_t n) {
-    return ops->kind == SEQ_NUM ? cc_numarray_repeat(NUM(self), n)
-                                : cc_strarray_repeat(STR(self), n);
-}
-
-static cc_status core_sort(PyObject *self, const seq_ops *ops, bool reverse) {
-    return ops->kind == SEQ_NUM ? cc_numarray_sort(NUM(self), reverse)
-                                : cc_strarray_sort(STR(self), reverse);
+    return BY_KIND(cc_numarray_repeat(NUM(self), n), cc_strarray_repeat(STR(self), n));
 }
 
 /* ---- repr ---------------------------------------------------------------------- */
@@ -351,6 +325,14 @@ static int commit(PyObject *self, const seq_ops *ops, cc_status st, seq_scratch 
     return st == CC_OK ? 0 : -1;
 }
 
+/* ops->convert_one; on failure releases what it held (a str's bytes). */
+static int convert_one(PyObject *self, const seq_ops *ops, PyObject *v, seq_scratch *s,
+                       const char *what) {
+    if (ops->convert_one(self, v, s, what) == 0) return 0;
+    seq_scratch_release(s);
+    return -1;
+}
+
 static PyObject *none_or_null(int r) { return r < 0 ? NULL : Py_NewRef(Py_None); }
 
 PyObject *seq_item(PyObject *self, const seq_ops *ops, Py_ssize_t i) {
@@ -406,7 +388,8 @@ static int ass_slice(PyObject *self, const seq_ops *ops, PyObject *slice, PyObje
                      (long long)m, n);
         return -1;
     } else {
-        st = core_scatter(self, ops, start, step, &s);
+        st = BY_KIND(cc_numarray_scatter(NUM(self), start, step, &s.batch.num),
+                     cc_strarray_scatter(STR(self), start, step, &s.batch.str));
     }
     return commit(self, ops, st, &s, "slice assignment", NULL);
 }
@@ -426,13 +409,14 @@ static int ass_index(PyObject *self, const seq_ops *ops, Py_ssize_t i, PyObject 
         return -1;
     seq_scratch s;
     seq_scratch_init(&s);
-    if (ops->convert_one(self, value, &s, "__setitem__") < 0) return -1;
+    if (convert_one(self, ops, value, &s, "__setitem__") < 0) return -1;
     /* (again) after the conversion, which may have changed the length */
     if (seq_normalise(&i, ops->length(self), name, "assignment index") < 0) {
         discard(self, ops, &s);
         return -1;
     }
-    return commit(self, ops, core_set_one(self, ops, i, &s), &s, "__setitem__", value);
+    return commit(self, ops, BY_KIND(cc_numarray_set(NUM(self), i, &s.one),
+                                  cc_strarray_set(STR(self), i, one_str(&s), s.one_null)), &s, "__setitem__", value);
 }
 
 int seq_ass_subscript(PyObject *self, const seq_ops *ops, PyObject *key, PyObject *value) {
@@ -459,8 +443,9 @@ PyObject *seq_append(PyObject *self, const seq_ops *ops, PyObject *v) {
     if (r) return none_or_null(r);
     seq_scratch s;
     seq_scratch_init(&s);
-    if (ops->convert_one(self, v, &s, "append") < 0) return NULL;
-    return none_or_null(commit(self, ops, core_append_one(self, ops, &s), &s, "append", v));
+    if (convert_one(self, ops, v, &s, "append") < 0) return NULL;
+    return none_or_null(commit(self, ops, BY_KIND(cc_numarray_append(NUM(self), &s.one),
+                                             cc_strarray_append(STR(self), one_str(&s), s.one_null)), &s, "append", v));
 }
 
 int seq_extend_from(PyObject *self, const seq_ops *ops, PyObject *src, const char *what,
@@ -487,7 +472,7 @@ PyObject *seq_insert(PyObject *self, const seq_ops *ops, PyObject *const *args,
         return NULL;
     seq_scratch s;
     seq_scratch_init(&s);
-    if (ops->convert_one(self, args[1], &s, "insert") < 0) return NULL;
+    if (convert_one(self, ops, args[1], &s, "insert") < 0) return NULL;
     cc_status st = batch_of_one(self, ops, &s);
     if (st == CC_OK) {
         Py_ssize_t n = ops->length(self); /* clamped as list.insert does */
@@ -584,7 +569,7 @@ PyObject *seq_clear(PyObject *self, const seq_ops *ops) {
 }
 
 PyObject *seq_reverse(PyObject *self, const seq_ops *ops) {
-    cc_status st = core_reverse(self, ops);
+    cc_status st = BY_KIND(cc_numarray_reverse(NUM(self)), cc_strarray_reverse(STR(self)));
     return st == CC_OK ? Py_NewRef(Py_None) : seq_raise(self, ops, st, "reverse", NULL);
 }
 
@@ -596,7 +581,7 @@ PyObject *seq_sort(PyObject *self, const seq_ops *ops, PyObject *args, PyObject 
         return NULL;
     if (key != Py_None) return seq_sort_by_key(self, ops, key, reverse);
     if (ops->sort) return none_or_null(ops->sort(self, reverse));
-    cc_status st = core_sort(self, ops, reverse);
+    cc_status st = BY_KIND(cc_numarray_sort(NUM(self), reverse), cc_strarray_sort(STR(self), reverse));
     return st == CC_OK ? Py_NewRef(Py_None) : seq_raise(self, ops, st, "sort", NULL);
 }
 

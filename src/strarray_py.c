@@ -216,10 +216,7 @@ static int strarray_convert_one(PyObject *self, PyObject *v, seq_scratch *s, con
     bool nullable = arr_of(self)->nullable;
     s->one_null = v == Py_None && nullable;
     if (s->one_null) return 0;
-    if (str_value_utf8(v, &s->buf, &s->one_str, NAME, what, -1, str_nulls_for(nullable)) == 0)
-        return 0;
-    utf8_buf_release(&s->buf);
-    return -1;
+    return str_value_utf8(v, &s->buf, &s->one_str, NAME, what, -1, str_nulls_for(nullable));
 }
 
 static PyObject *strarray_slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t step,
