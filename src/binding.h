@@ -274,6 +274,12 @@ PyObject *seq_inplace_repeat(PyObject *self, const seq_ops *ops, Py_ssize_t n);
     static PyObject *P##_repeat(PyObject *s, Py_ssize_t n) { return seq_repeat(s, OPS, n); }     \
     static PyObject *P##_inplace_concat(PyObject *s, PyObject *o) { return seq_inplace_concat(s, OPS, o); } \
     static PyObject *P##_inplace_repeat(PyObject *s, Py_ssize_t n) { return seq_inplace_repeat(s, OPS, n); }
+/* The PyType_Slot entries of those slot functions. */
+#define SEQ_SLOTS(P)                                                                             \
+    {Py_sq_item, P##_item}, {Py_sq_ass_item, P##_ass_item}, {Py_sq_contains, P##_contains},      \
+    {Py_sq_concat, P##_concat}, {Py_sq_repeat, P##_repeat},                                      \
+    {Py_sq_inplace_concat, P##_inplace_concat}, {Py_sq_inplace_repeat, P##_inplace_repeat},      \
+    {Py_mp_subscript, P##_subscript}, {Py_mp_ass_subscript, P##_ass_subscript}
 #define SEQ_DEFINE_METHODS(P, OPS)                                                               \
     static PyObject *P##_append(PyObject *s, PyObject *v) { return seq_append(s, OPS, v); }      \
     static PyObject *P##_extend(PyObject *s, PyObject *v) { return seq_extend(s, OPS, v); }      \

@@ -535,16 +535,8 @@ static PyType_Slot cat_slots[] = {
     {Py_tp_members, cat_members},
     {Py_tp_methods, cat_methods},
     {Py_sq_length, cat_length},
-    {Py_sq_item, cat_item},
-    {Py_sq_ass_item, cat_ass_item},
-    {Py_sq_contains, cat_contains},
-    {Py_sq_concat, cat_concat},
-    {Py_sq_repeat, cat_repeat},
-    {Py_sq_inplace_concat, cat_inplace_concat},
-    {Py_sq_inplace_repeat, cat_inplace_repeat},
+    SEQ_SLOTS(cat),
     {Py_mp_length, cat_length},
-    {Py_mp_subscript, cat_subscript},
-    {Py_mp_ass_subscript, cat_ass_subscript},
     {0, NULL},
 };
 

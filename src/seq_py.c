@@ -289,7 +289,7 @@ void seq_scratch_release(seq_scratch *s) {
     if (s->kind == SEQ_NUM) cc_numarray_reset(&s->batch.num);
     else if (s->kind == SEQ_STR) cc_strarray_reset(&s->batch.str);
     s->kind = SEQ_NONE;
-    utf8_buf_release(&s->buf);
+    if (s->buf.heap) utf8_buf_release(&s->buf);
 }
 
 static int64_t batch_length(const seq_scratch *s) {

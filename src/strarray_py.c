@@ -461,16 +461,8 @@ static PyType_Slot strarray_slots[] = {
     {Py_tp_members, strarray_members},
     {Py_tp_methods, strarray_methods},
     {Py_sq_length, strarray_length},
-    {Py_sq_item, strarray_item},
-    {Py_sq_ass_item, strarray_ass_item},
-    {Py_sq_contains, strarray_contains},
-    {Py_sq_concat, strarray_concat},
-    {Py_sq_repeat, strarray_repeat},
-    {Py_sq_inplace_concat, strarray_inplace_concat},
-    {Py_sq_inplace_repeat, strarray_inplace_repeat},
+    SEQ_SLOTS(strarray),
     {Py_mp_length, strarray_length},
-    {Py_mp_subscript, strarray_subscript},
-    {Py_mp_ass_subscript, strarray_ass_subscript},
     {0, NULL},
 };
 
