@@ -262,36 +262,55 @@ PyObject *seq_inplace_repeat(PyObject *self, const seq_ops *ops, Py_ssize_t n);
 /* The slot functions (SEQ_DEFINE_SLOTS) and list methods (SEQ_DEFINE_METHODS)
  * of one sequence type, P_item ... P_copy: each calls the seq_ function
  * above with OPS. */
-#define SEQ_DEFINE_SLOTS(P, OPS)                                                                 \
-    static PyObject *P##_item(PyObject *s, Py_ssize_t i) { return seq_item(s, OPS, i); }         \
-    static PyObject *P##_subscript(PyObject *s, PyObject *k) { return seq_subscript(s, OPS, k); } \
-    static int P##_ass_subscript(PyObject *s, PyObject *k, PyObject *v) {                        \
-        return seq_ass_subscript(s, OPS, k, v);                                                  \
-    }                                                                                            \
-    static int P##_ass_item(PyObject *s, Py_ssize_t i, PyObject *v) { return seq_ass_item(s, OPS, i, v); } \
-    static int P##_contains(PyObject *s, PyObject *v) { return seq_contains(s, OPS, v); }        \
-    static PyObject *P##_concat(PyObject *s, PyObject *o) { return seq_concat(s, OPS, o); }      \
-    static PyObject *P##_repeat(PyObject *s, Py_ssize_t n) { return seq_repeat(s, OPS, n); }     \
-    static PyObject *P##_inplace_concat(PyObject *s, PyObject *o) { return seq_inplace_concat(s, OPS, o); } \
-    static PyObject *P##_inplace_repeat(PyObject *s, Py_ssize_t n) { return seq_inplace_repeat(s, OPS, n); }
+#define SEQ_DEFINE_SLOTS(P, OPS)                                                           \
+    static PyObject *P##_item(PyObject *s, Py_ssize_t i) { return seq_item(s, OPS, i); }   \
+    static PyObject *P##_subscript(PyObject *s, PyObject *k) {                             \
+        return seq_subscript(s, OPS, k);                                                   \
+    }                                                                                      \
+    static int P##_ass_subscript(PyObject *s, PyObject *k, PyObject *v) {                  \
+        return seq_ass_subscript(s, OPS, k, v);                                            \
+    }                                                                                      \
+    static int P##_ass_item(PyObject *s, Py_ssize_t i, PyObject *v) {                      \
+        return seq_ass_item(s, OPS, i, v);                                                 \
+    }                                                                                      \
+    static int P##_contains(PyObject *s, PyObject *v) { return seq_contains(s, OPS, v); }  \
+    static PyObject *P##_concat(PyObject *s, PyObject *o) { return seq_concat(s, OPS, o); } \
+    static PyObject *P##_repeat(PyObject *s, Py_ssize_t n) { return seq_repeat(s, OPS, n); } \
+    static PyObject *P##_inplace_concat(PyObject *s, PyObject *o) {                        \
+        return seq_inplace_concat(s, OPS, o);                                              \
+    }                                                                                      \
+    static PyObject *P##_inplace_repeat(PyObject *s, Py_ssize_t n) {                       \
+        return seq_inplace_repeat(s, OPS, n);                                              \
+    }
 /* The PyType_Slot entries of those slot functions. */
-#define SEQ_SLOTS(P)                                                                             \
-    {Py_sq_item, P##_item}, {Py_sq_ass_item, P##_ass_item}, {Py_sq_contains, P##_contains},      \
-    {Py_sq_concat, P##_concat}, {Py_sq_repeat, P##_repeat},                                      \
-    {Py_sq_inplace_concat, P##_inplace_concat}, {Py_sq_inplace_repeat, P##_inplace_repeat},      \
-    {Py_mp_subscript, P##_subscript}, {Py_mp_ass_subscript, P##_ass_subscript}
-#define SEQ_DEFINE_METHODS(P, OPS)                                                               \
-    static PyObject *P##_append(PyObject *s, PyObject *v) { return seq_append(s, OPS, v); }      \
-    static PyObject *P##_extend(PyObject *s, PyObject *v) { return seq_extend(s, OPS, v); }      \
-    static PyObject *P##_insert(PyObject *s, PyObject *const *a, Py_ssize_t n) { return seq_insert(s, OPS, a, n); } \
-    static PyObject *P##_pop(PyObject *s, PyObject *const *a, Py_ssize_t n) { return seq_pop(s, OPS, a, n); } \
-    static PyObject *P##_remove(PyObject *s, PyObject *v) { return seq_remove(s, OPS, v); }      \
-    static PyObject *P##_index(PyObject *s, PyObject *const *a, Py_ssize_t n) { return seq_index(s, OPS, a, n); } \
-    static PyObject *P##_count(PyObject *s, PyObject *v) { return seq_count(s, OPS, v); }        \
+#define SEQ_SLOTS(P)                                                                       \
+    {Py_sq_item, P##_item}, {Py_sq_ass_item, P##_ass_item}, {Py_sq_contains, P##_contains}, \
+    {Py_sq_concat, P##_concat}, {Py_sq_repeat, P##_repeat},                                \
+    {Py_sq_inplace_concat, P##_inplace_concat},                                            \
+    {Py_sq_inplace_repeat, P##_inplace_repeat}, {Py_mp_subscript, P##_subscript},          \
+    {Py_mp_ass_subscript, P##_ass_subscript}
+#define SEQ_DEFINE_METHODS(P, OPS)                                                         \
+    static PyObject *P##_append(PyObject *s, PyObject *v) { return seq_append(s, OPS, v); } \
+    static PyObject *P##_extend(PyObject *s, PyObject *v) { return seq_extend(s, OPS, v); } \
+    static PyObject *P##_insert(PyObject *s, PyObject *const *a, Py_ssize_t n) {           \
+        return seq_insert(s, OPS, a, n);                                                   \
+    }                                                                                      \
+    static PyObject *P##_pop(PyObject *s, PyObject *const *a, Py_ssize_t n) {              \
+        return seq_pop(s, OPS, a, n);                                                      \
+    }                                                                                      \
+    static PyObject *P##_remove(PyObject *s, PyObject *v) { return seq_remove(s, OPS, v); } \
+    static PyObject *P##_index(PyObject *s, PyObject *const *a, Py_ssize_t n) {            \
+        return seq_index(s, OPS, a, n);                                                    \
+    }                                                                                      \
+    static PyObject *P##_count(PyObject *s, PyObject *v) { return seq_count(s, OPS, v); }  \
     static PyObject *P##_tolist(PyObject *s, PyObject *u) { return (void)u, seq_tolist(s, OPS); } \
-    static PyObject *P##_clear(PyObject *s, PyObject *u) { return (void)u, seq_clear(s, OPS); }  \
-    static PyObject *P##_reverse(PyObject *s, PyObject *u) { return (void)u, seq_reverse(s, OPS); } \
-    static PyObject *P##_sort(PyObject *s, PyObject *a, PyObject *k) { return seq_sort(s, OPS, a, k); } \
+    static PyObject *P##_clear(PyObject *s, PyObject *u) { return (void)u, seq_clear(s, OPS); } \
+    static PyObject *P##_reverse(PyObject *s, PyObject *u) {                               \
+        return (void)u, seq_reverse(s, OPS);                                               \
+    }                                                                                      \
+    static PyObject *P##_sort(PyObject *s, PyObject *a, PyObject *k) {                     \
+        return seq_sort(s, OPS, a, k);                                                     \
+    }                                                                                      \
     static PyObject *P##_copy(PyObject *s, PyObject *u) { return (void)u, seq_copy(s, OPS); }
 
 /* An index argument (anything with __index__) -> *out; TypeError

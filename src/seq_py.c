@@ -79,7 +79,8 @@ static PyObject *seq_raise(PyObject *self, const seq_ops *ops, cc_status st, con
 #define BY_KIND(num_call, str_call) (ops->kind == SEQ_NUM ? (num_call) : (str_call))
 
 static int core_permute(PyObject *self, const seq_ops *ops, const int64_t *perm) {
-    cc_status st = BY_KIND(cc_numarray_permute(NUM(self), perm), cc_strarray_permute(STR(self), perm));
+    cc_status st =
+        BY_KIND(cc_numarray_permute(NUM(self), perm), cc_strarray_permute(STR(self), perm));
     if (st != CC_OK) seq_raise(self, ops, st, "sort", NULL);
     return st == CC_OK ? 0 : -1;
 }
@@ -278,7 +279,8 @@ PyObject *seq_sort_by_key(PyObject *self, const seq_ops *ops, PyObject *key, int
         PyErr_Format(PyExc_ValueError, "%s modified during sort", ops->name);
         r = -1;
     }
-    if (r == 0) r = ops->kind != SEQ_NONE ? core_permute(self, ops, perm) : ops->permute(self, perm);
+    if (r == 0)
+        r = ops->kind != SEQ_NONE ? core_permute(self, ops, perm) : ops->permute(self, perm);
     PyMem_Free(perm);
     return r == 0 ? Py_NewRef(Py_None) : NULL;
 }
@@ -415,8 +417,9 @@ static int ass_index(PyObject *self, const seq_ops *ops, Py_ssize_t i, PyObject 
         discard(self, ops, &s);
         return -1;
     }
-    return commit(self, ops, BY_KIND(cc_numarray_set(NUM(self), i, &s.one),
-                                  cc_strarray_set(STR(self), i, one_str(&s), s.one_null)), &s, "__setitem__", value);
+    cc_status st = BY_KIND(cc_numarray_set(NUM(self), i, &s.one),
+                           cc_strarray_set(STR(self), i, one_str(&s), s.one_null));
+    return commit(self, ops, st, &s, "__setitem__", value);
 }
 
 int seq_ass_subscript(PyObject *self, const seq_ops *ops, PyObject *key, PyObject *value) {
@@ -444,8 +447,9 @@ PyObject *seq_append(PyObject *self, const seq_ops *ops, PyObject *v) {
     seq_scratch s;
     seq_scratch_init(&s);
     if (convert_one(self, ops, v, &s, "append") < 0) return NULL;
-    return none_or_null(commit(self, ops, BY_KIND(cc_numarray_append(NUM(self), &s.one),
-                                             cc_strarray_append(STR(self), one_str(&s), s.one_null)), &s, "append", v));
+    cc_status st = BY_KIND(cc_numarray_append(NUM(self), &s.one),
+                           cc_strarray_append(STR(self), one_str(&s), s.one_null));
+    return none_or_null(commit(self, ops, st, &s, "append", v));
 }
 
 int seq_extend_from(PyObject *self, const seq_ops *ops, PyObject *src, const char *what,
@@ -467,7 +471,8 @@ PyObject *seq_extend(PyObject *self, const seq_ops *ops, PyObject *src) {
 PyObject *seq_insert(PyObject *self, const seq_ops *ops, PyObject *const *args,
                      Py_ssize_t nargs) {
     Py_ssize_t i;
-    if (length_refused(self, ops, "insert") < 0 || !seq_nargs_ok(ops->name, "insert", nargs, 2, 2) ||
+    if (length_refused(self, ops, "insert") < 0 ||
+        !seq_nargs_ok(ops->name, "insert", nargs, 2, 2) ||
         seq_position_arg(args[0], &i) < 0)
         return NULL;
     seq_scratch s;
@@ -581,7 +586,8 @@ PyObject *seq_sort(PyObject *self, const seq_ops *ops, PyObject *args, PyObject 
         return NULL;
     if (key != Py_None) return seq_sort_by_key(self, ops, key, reverse);
     if (ops->sort) return none_or_null(ops->sort(self, reverse));
-    cc_status st = BY_KIND(cc_numarray_sort(NUM(self), reverse), cc_strarray_sort(STR(self), reverse));
+    cc_status st =
+        BY_KIND(cc_numarray_sort(NUM(self), reverse), cc_strarray_sort(STR(self), reverse));
     return st == CC_OK ? Py_NewRef(Py_None) : seq_raise(self, ops, st, "sort", NULL);
 }
 

@@ -250,8 +250,8 @@ static Py_ssize_t strarray_count_fast(PyObject *self, PyObject *v) {
 /* append's common case: an exact ASCII str, stored as it is. */
 static int strarray_append_fast(PyObject *self, PyObject *v) {
     if (!PyUnicode_CheckExact(v) || !PyUnicode_IS_ASCII(v)) return 0;
-    cc_status st =
-        cc_strarray_append(arr_of(self), (cc_str){PyUnicode_DATA(v), PyUnicode_GET_LENGTH(v)}, false);
+    cc_str str = {PyUnicode_DATA(v), PyUnicode_GET_LENGTH(v)};
+    cc_status st = cc_strarray_append(arr_of(self), str, false);
     if (st != CC_OK) status_raise(NAME, st, "append");
     return st == CC_OK ? 1 : -1;
 }
