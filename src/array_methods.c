@@ -1,4 +1,6 @@
-/* array_methods.c -- the list methods of Array and its comparisons.
+/* array_methods.c -- Array as a sequence: the operations seq_py.c's list
+ * methods run on (array_seq_ops: convert values, find, the append fast
+ * path), the methods only Array has, and its comparisons.
  *
  * Searches (`in`, index, count, remove) and comparisons between Arrays run on
  * the unboxed values when the needle is a plain number; any other object is
@@ -8,32 +10,57 @@
  */
 #include "binding.h"
 
+#define NAME "Array"
+
 static int is_array(PyObject *obj) {
     return Py_TYPE(obj)->tp_as_buffer &&
            Py_TYPE(obj)->tp_as_buffer->bf_getbuffer == array_getbuffer;
 }
 
-static bool nargs_ok(const char *name, Py_ssize_t nargs, Py_ssize_t lo, Py_ssize_t hi) {
-    return seq_nargs_ok("Array", name, nargs, lo, hi);
+static cc_numarray *arr_of(PyObject *self) { return &((ArrayObject *)self)->arr; }
+
+/* ---- the sequence operations (seq_py.c does the list methods) ------------- */
+
+static Py_ssize_t array_len(PyObject *self) { return (Py_ssize_t)arr_of(self)->length; }
+
+static PyObject *array_item_unchecked(PyObject *self, Py_ssize_t i) {
+    return array_item_box(arr_of(self), i);
 }
 
-static PyObject *raise_status(ArrayObject *self, cc_status st, const char *what) {
-    return array_raise(&self->arr, st, what, -1, NULL);
+static void *array_store(PyObject *self) { return arr_of(self); }
+
+static int array_collect_into(PyObject *self, PyObject *src, seq_scratch *s, const char *what) {
+    if (array_collect(arr_of(self), src, &s->batch.num, what) < 0) return -1;
+    s->kind = SEQ_NUM;
+    return 0;
+}
+
+static int array_convert_one(PyObject *self, PyObject *v, seq_scratch *s, const char *what) {
+    return array_to_scalar(arr_of(self), v, &s->one, what, -1);
+}
+
+static PyObject *array_raise_st(PyObject *self, cc_status st, const char *what, PyObject *value) {
+    return array_raise(arr_of(self), st, what, -1, value);
+}
+
+static PyObject *array_slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t step, Py_ssize_t n,
+                                const char *what) {
+    cc_numarray out;
+    cc_numarray_init_like(&out, arr_of(self));
+    cc_status st = cc_numarray_gather(arr_of(self), start, step, n, &out);
+    if (st != CC_OK) return array_raise(arr_of(self), st, what, -1, NULL);
+    PyObject *r = array_wrap(Py_TYPE(self), &out);
+    cc_numarray_reset(&out);
+    return r;
 }
 
 /* First index in [start, stop) equal to v, -1 if none, -2 on error. */
-static Py_ssize_t find_value(ArrayObject *self, PyObject *v, Py_ssize_t start,
-                             Py_ssize_t stop) {
+static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_ssize_t stop) {
     cc_scalar x;
     int r = scalar_for_compare(v, &x);
     if (r < 0) return -2;
-    if (r == 1) return (Py_ssize_t)cc_numarray_find(&self->arr, &x, start, stop);
-    return seq_find_by_eq((PyObject *)self, &array_seq_ops, v, start, stop);
-}
-
-int array_contains(PyObject *self, PyObject *v) {
-    Py_ssize_t i = find_value((ArrayObject *)self, v, 0, PY_SSIZE_T_MAX);
-    return i == -2 ? -1 : i >= 0;
+    if (r == 1) return (Py_ssize_t)cc_numarray_find(arr_of(self), &x, start, stop);
+    return seq_find_by_eq(self, &array_seq_ops, v, start, stop);
 }
 
 /* The common case of append -- an exact int or float into a fixed-width
@@ -82,190 +109,60 @@ static inline int append_fast(cc_numarray *a, PyObject *v) {
     return 1;
 }
 
-static PyObject *array_append(ArrayObject *self, PyObject *v) {
-    if (column_length_refused(self->table_column, "Array", "append") < 0) return NULL;
-    if (append_fast(&self->arr, v)) Py_RETURN_NONE;
-    cc_scalar s;
-    if (array_to_scalar(&self->arr, v, &s, "append", -1) < 0) return NULL;
-    cc_status st = cc_numarray_append(&self->arr, &s);
-    if (st != CC_OK) return array_raise(&self->arr, st, "append", -1, v);
-    Py_RETURN_NONE;
-}
+static int array_append_fast(PyObject *self, PyObject *v) { return append_fast(arr_of(self), v); }
 
-static PyObject *array_extend(ArrayObject *self, PyObject *values) {
-    if (array_extend_from(self, values, "extend") < 0) return NULL;
-    Py_RETURN_NONE;
-}
-
-
-static PyObject *array_insert(ArrayObject *self, PyObject *const *args,
-                              Py_ssize_t nargs) {
-    if (column_length_refused(self->table_column, "Array", "insert") < 0) return NULL;
-    if (!nargs_ok("insert", nargs, 2, 2)) return NULL;
-    Py_ssize_t i;
-    cc_scalar s;
-    if (seq_position_arg(args[0], &i) < 0) return NULL;
-    if (array_to_scalar(&self->arr, args[1], &s, "insert", -1) < 0) return NULL;
-    cc_numarray one;
-    cc_numarray_init(&one, self->arr.adaptive ? CC_INT8 : self->arr.dtype,
-                     self->arr.adaptive, self->arr.nullable);
-    cc_status st = cc_numarray_append(&one, &s);
-    if (st == CC_OK) {
-        Py_ssize_t n = self->arr.length; /* clamped as list.insert does */
-        if (i < 0) i = i + n < 0 ? 0 : i + n;
-        if (i > n) i = n;
-        st = cc_numarray_splice(&self->arr, i, 0, &one);
-    }
-    cc_numarray_reset(&one);
-    if (st != CC_OK) return array_raise(&self->arr, st, "insert", -1, args[1]);
-    Py_RETURN_NONE;
-}
-
-static PyObject *array_pop(ArrayObject *self, PyObject *const *args,
-                           Py_ssize_t nargs) {
-    if (column_length_refused(self->table_column, "Array", "pop") < 0) return NULL;
-    if (!nargs_ok("pop", nargs, 0, 1)) return NULL;
-    Py_ssize_t i = -1;
-    if (nargs == 1 && seq_position_arg(args[0], &i) < 0) return NULL;
-    Py_ssize_t n = self->arr.length;
-    if (n == 0) {
-        PyErr_SetString(PyExc_IndexError, "pop from empty Array");
-        return NULL;
-    }
-    if (i < 0) i += n;
-    if (i < 0 || i >= n) {
-        PyErr_SetString(PyExc_IndexError, "pop index out of range");
-        return NULL;
-    }
-    PyObject *v = array_item_box(&self->arr, i);
-    if (!v) return NULL;
-    cc_status st = cc_numarray_delete_strided(&self->arr, i, 1, 1);
-    if (st != CC_OK) {
-        Py_DECREF(v);
-        return raise_status(self, st, "pop");
-    }
-    return v;
-}
-
-static PyObject *array_index(ArrayObject *self, PyObject *const *args,
-                             Py_ssize_t nargs) {
-    if (!nargs_ok("index", nargs, 1, 3)) return NULL;
-    Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
-    if (nargs > 1 && seq_clamped_index(args[1], &start) < 0) return NULL;
-    if (nargs > 2 && seq_clamped_index(args[2], &stop) < 0) return NULL;
-    Py_ssize_t n = self->arr.length; /* after __index__ ran */
-    if (start < 0 && (start += n) < 0) start = 0;
-    if (stop < 0 && (stop += n) < 0) stop = 0;
-    Py_ssize_t i = find_value(self, args[0], start, stop);
-    if (i == -2) return NULL;
-    if (i == -1) {
-        PyErr_Format(PyExc_ValueError, "%R is not in Array", args[0]);
-        return NULL;
-    }
-    return PyLong_FromSsize_t(i);
-}
-
-static PyObject *array_count(ArrayObject *self, PyObject *v) {
+static Py_ssize_t array_count_fast(PyObject *self, PyObject *v) {
     cc_scalar x;
     int r = scalar_for_compare(v, &x);
-    if (r < 0) return NULL;
-    if (r == 1) return PyLong_FromLongLong(cc_numarray_count(&self->arr, &x));
-    Py_ssize_t count = 0;
-    for (Py_ssize_t i = 0; i < self->arr.length; i++) {
-        PyObject *el = array_item_box(&self->arr, i);
-        if (!el) return NULL;
-        int eq = PyObject_RichCompareBool(el, v, Py_EQ);
-        Py_DECREF(el);
-        if (eq < 0) return NULL;
-        count += eq;
-    }
-    return PyLong_FromSsize_t(count);
+    return r < 0 ? -2 : r == 1 ? (Py_ssize_t)cc_numarray_count(arr_of(self), &x) : -1;
 }
 
-static PyObject *array_remove(ArrayObject *self, PyObject *v) {
-    if (column_length_refused(self->table_column, "Array", "remove") < 0) return NULL;
-    Py_ssize_t i = find_value(self, v, 0, PY_SSIZE_T_MAX);
-    if (i == -2) return NULL;
-    if (i == -1) {
-        PyErr_Format(PyExc_ValueError, "Array.remove(x): %R is not in Array", v);
-        return NULL;
-    }
-    /* x.__eq__ may have shrunk the array: like list, remove nothing then */
-    if (i >= self->arr.length) Py_RETURN_NONE;
-    cc_status st = cc_numarray_delete_strided(&self->arr, i, 1, 1);
-    if (st != CC_OK) return raise_status(self, st, "remove");
-    Py_RETURN_NONE;
-}
+const seq_ops array_seq_ops = {
+    .name = NAME,
+    .length = array_len,
+    .item = array_item_unchecked,
+    .kind = SEQ_NUM,
+    .store = array_store,
+    .column_offset = offsetof(ArrayObject, table_column),
+    .collect = array_collect_into,
+    .convert_one = array_convert_one,
+    .raise = array_raise_st,
+    .slice = array_slice_of,
+    .find = find_value,
+    .count_fast = array_count_fast,
+    .append_fast = array_append_fast,
+    .copy_what = "copy",
+    .iadd_refused_as = "__iadd__",
+    .full_repr_not_found = true,
+    .convert_first = true, /* the conversion runs __index__ / __float__ */
+};
 
-static PyObject *array_clear(ArrayObject *self, PyObject *unused) {
-    if (column_length_refused(self->table_column, "Array", "clear") < 0) return NULL;
-    (void)unused;
-    cc_status st = cc_numarray_delete_strided(&self->arr, 0, 1, self->arr.length);
-    if (st != CC_OK) return raise_status(self, st, "clear");
-    Py_RETURN_NONE;
-}
+SEQ_DEFINE_METHODS(array, &array_seq_ops)
 
-static PyObject *array_reverse(ArrayObject *self, PyObject *unused) {
-    (void)unused;
-    cc_status st = cc_numarray_reverse(&self->arr);
-    if (st != CC_OK) return raise_status(self, st, "reverse");
-    Py_RETURN_NONE;
-}
+/* ---- other methods ---------------------------------------------------------- */
 
-static PyObject *array_sort(ArrayObject *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"key", "reverse", NULL};
-    PyObject *key = Py_None;
-    int reverse = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|$Op:sort", kwlist, &key, &reverse))
-        return NULL;
-    if (key != Py_None) return seq_sort_by_key((PyObject *)self, &array_seq_ops, key, reverse);
-    cc_status st = cc_numarray_sort(&self->arr, reverse);
-    if (st != CC_OK) return raise_status(self, st, "sort");
-    Py_RETURN_NONE;
-}
-
-static PyObject *array_copy(ArrayObject *self, PyObject *unused) {
-    (void)unused;
-    return array_copy_of(self);
-}
-
-static PyObject *array_deepcopy(ArrayObject *self, PyObject *memo) {
+static PyObject *array_deepcopy(PyObject *self, PyObject *memo) {
     (void)memo;
-    return array_copy_of(self);
+    return seq_copy(self, &array_seq_ops);
 }
 
 static PyObject *array_reserve(ArrayObject *self, PyObject *arg) {
     Py_ssize_t n = PyNumber_AsSsize_t(arg, PyExc_OverflowError);
     if (n == -1 && PyErr_Occurred()) return NULL;
     if (n < 0) {
-        PyErr_Format(PyExc_ValueError, "Array.reserve: capacity must be >= 0, got %zd", n);
+        PyErr_Format(PyExc_ValueError, NAME ".reserve: capacity must be >= 0, got %zd", n);
         return NULL;
     }
     cc_status st = cc_numarray_reserve(&self->arr, n);
-    if (st != CC_OK) return raise_status(self, st, "reserve");
+    if (st != CC_OK) return array_raise(&self->arr, st, "reserve", -1, NULL);
     Py_RETURN_NONE;
 }
 
 static PyObject *array_shrink_to_fit(ArrayObject *self, PyObject *unused) {
     (void)unused;
     cc_status st = cc_numarray_shrink_to_fit(&self->arr);
-    if (st != CC_OK) return raise_status(self, st, "shrink_to_fit");
+    if (st != CC_OK) return array_raise(&self->arr, st, "shrink_to_fit", -1, NULL);
     Py_RETURN_NONE;
-}
-
-static PyObject *array_tolist(ArrayObject *self, PyObject *unused) {
-    (void)unused;
-    PyObject *list = PyList_New((Py_ssize_t)self->arr.length);
-    if (!list) return NULL;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
-        PyObject *v = array_item_box(&self->arr, i);
-        if (!v) {
-            Py_DECREF(list);
-            return NULL;
-        }
-        PyList_SET_ITEM(list, i, v);
-    }
-    return list;
 }
 
 static PyObject *array_sizeof(ArrayObject *self, PyObject *unused) {
@@ -282,7 +179,7 @@ static PyObject *array_debug_info(ArrayObject *self, PyObject *unused) {
     const cc_numarray *a = &self->arr;
     const char *why;
     if (cc_numarray_validate(a, &why) != CC_OK) {
-        PyErr_Format(PyExc_AssertionError, "Array invariant violated: %s", why);
+        PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s", why);
         return NULL;
     }
     return Py_BuildValue("{sLsLsLsLsssisOsO}", "length", (long long)a->length,

@@ -1,6 +1,8 @@
 /* array_py.c -- the Array type: construction, dtype parsing, properties,
- * indexing and slicing, iteration and repr.  List-style methods live in
- * array_methods.c, the buffer protocol / pickling / bytes in array_export.c.
+ * iteration and repr.  Indexing, slicing and the list methods are
+ * seq_py.c's, over the operations array_methods.c defines
+ * (array_seq_ops); the buffer protocol / pickling / bytes are in
+ * array_export.c.
  *
  * An ArrayObject is a cc_numarray plus a weakref list; it holds no Python
  * references, so it is not tracked by the GC.
@@ -214,189 +216,13 @@ static PyGetSetDef array_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
-/* ---- indexing -------------------------------------------------------------- */
+/* ---- indexing and the sequence slots (seq_py.c) ----------------------------- */
 
 static Py_ssize_t array_length(ArrayObject *self) {
     return (Py_ssize_t)self->arr.length;
 }
 
-static PyObject *array_item(ArrayObject *self, Py_ssize_t i) {
-    if (i < 0 || i >= self->arr.length) {
-        PyErr_SetString(PyExc_IndexError, "Array index out of range");
-        return NULL;
-    }
-    return array_item_box(&self->arr, i);
-}
-
-static PyObject *array_item_unchecked(PyObject *self, Py_ssize_t i) {
-    return array_item_box(&((ArrayObject *)self)->arr, i);
-}
-
-static Py_ssize_t array_len(PyObject *self) { return array_length((ArrayObject *)self); }
-
-static int array_permute(PyObject *self, const int64_t *perm) {
-    cc_numarray *a = &((ArrayObject *)self)->arr;
-    cc_status st = cc_numarray_permute(a, perm);
-    if (st != CC_OK) array_raise(a, st, "sort", -1, NULL);
-    return st == CC_OK ? 0 : -1;
-}
-
-const seq_ops array_seq_ops = {"Array", array_len, array_item_unchecked, array_permute};
-
-static PyObject *array_slice(ArrayObject *self, PyObject *slice) {
-    Py_ssize_t start, stop, step;
-    if (PySlice_Unpack(slice, &start, &stop, &step) < 0) return NULL;
-    Py_ssize_t n = PySlice_AdjustIndices(self->arr.length, &start, &stop, step);
-    cc_numarray out;
-    cc_numarray_init_like(&out, &self->arr);
-    cc_status st = cc_numarray_gather(&self->arr, start, step, n, &out);
-    if (st != CC_OK) return array_raise(&self->arr, st, "__getitem__", -1, NULL);
-    PyObject *r = array_wrap(Py_TYPE(self), &out);
-    cc_numarray_reset(&out);
-    return r;
-}
-
-static PyObject *array_subscript(ArrayObject *self, PyObject *key) {
-    if (PySlice_Check(key)) return array_slice(self, key);
-    Py_ssize_t i;
-    if (seq_index_arg(key, "Array", &i) < 0) return NULL;
-    if (i < 0) i += self->arr.length;
-    return array_item(self, i);
-}
-
-int array_extend_from(ArrayObject *self, PyObject *src, const char *what) {
-    /* An export only refuses a real size change (extending by nothing is
-     * allowed, as with array.array), so the check is the splice's. */
-    cc_numarray scratch;
-    if (column_length_refused(self->table_column, "Array", what) < 0) return -1;
-    if (array_collect(&self->arr, src, &scratch, what) < 0) return -1;
-    cc_status st = cc_numarray_splice(&self->arr, self->arr.length, 0, &scratch);
-    cc_numarray_reset(&scratch);
-    if (st != CC_OK) {
-        array_raise(&self->arr, st, what, -1, NULL);
-        return -1;
-    }
-    return 0;
-}
-
-static int array_ass_slice(ArrayObject *self, PyObject *slice, PyObject *value) {
-    cc_numarray *a = &self->arr;
-    Py_ssize_t start, stop, step, n;
-    if (PySlice_Unpack(slice, &start, &stop, &step) < 0) return -1;
-    if (!value) {
-        n = PySlice_AdjustIndices(a->length, &start, &stop, step);
-        if (n && column_length_refused(self->table_column, "Array", "__delitem__") < 0) return -1;
-        cc_status st = cc_numarray_delete_strided(a, start, step, n);
-        if (st != CC_OK) array_raise(a, st, "__delitem__", -1, NULL);
-        return st == CC_OK ? 0 : -1;
-    }
-    cc_numarray scratch;
-    if (array_collect(a, value, &scratch, "slice assignment") < 0) return -1;
-    /* Bounds from the array as it is now, after any user code ran. */
-    n = PySlice_AdjustIndices(a->length, &start, &stop, step);
-    cc_status st;
-    if (step == 1 && scratch.length != n &&
-        column_length_refused(self->table_column, "Array", "slice assignment") < 0) {
-        cc_numarray_reset(&scratch);
-        return -1;
-    }
-    if (step == 1) {
-        st = cc_numarray_splice(a, start, n, &scratch);
-    } else if (scratch.length != n) {
-        PyErr_Format(PyExc_ValueError,
-                     "attempt to assign sequence of size %lld to extended "
-                     "slice of size %zd", (long long)scratch.length, n);
-        cc_numarray_reset(&scratch);
-        return -1;
-    } else {
-        st = cc_numarray_scatter(a, start, step, &scratch);
-    }
-    cc_numarray_reset(&scratch);
-    if (st != CC_OK) array_raise(a, st, "slice assignment", -1, NULL);
-    return st == CC_OK ? 0 : -1;
-}
-
-static int array_ass_item_checked(ArrayObject *self, Py_ssize_t i,
-                                  PyObject *value) {
-    cc_numarray *a = &self->arr;
-    cc_status st;
-    if (!value) {
-        if (i < 0) i += a->length;
-        if (i < 0 || i >= a->length) {
-            PyErr_SetString(PyExc_IndexError, "Array assignment index out of range");
-            return -1;
-        }
-        if (column_length_refused(self->table_column, "Array", "__delitem__") < 0) return -1;
-        st = cc_numarray_delete_strided(a, i, 1, 1);
-        if (st != CC_OK) array_raise(a, st, "__delitem__", -1, NULL);
-        return st == CC_OK ? 0 : -1;
-    }
-    cc_scalar s;
-    if (array_to_scalar(a, value, &s, "__setitem__", -1) < 0) return -1;
-    /* normalised after the conversion, which may have changed the length */
-    if (i < 0) i += a->length;
-    if (i < 0 || i >= a->length) {
-        PyErr_SetString(PyExc_IndexError, "Array assignment index out of range");
-        return -1;
-    }
-    st = cc_numarray_set(a, i, &s);
-    if (st != CC_OK) array_raise(a, st, "__setitem__", -1, value);
-    return st == CC_OK ? 0 : -1;
-}
-
-static int array_ass_subscript(ArrayObject *self, PyObject *key, PyObject *value) {
-    if (PySlice_Check(key)) return array_ass_slice(self, key, value);
-    Py_ssize_t i;
-    if (seq_index_arg(key, "Array", &i) < 0) return -1;
-    return array_ass_item_checked(self, i, value);
-}
-
-static int array_ass_item(ArrayObject *self, Py_ssize_t i, PyObject *value) {
-    /* sq_ass_item gets i already offset by len for negative indices */
-    if (i < 0) i -= self->arr.length;
-    return array_ass_item_checked(self, i, value);
-}
-
-/* ---- + and * ---------------------------------------------------------------- */
-
-PyObject *array_copy_of(ArrayObject *self) {
-    cc_numarray out;
-    cc_numarray_init_like(&out, &self->arr);
-    cc_status st = cc_numarray_gather(&self->arr, 0, 1, self->arr.length, &out);
-    if (st != CC_OK) return array_raise(&self->arr, st, "copy", -1, NULL);
-    PyObject *r = array_wrap(Py_TYPE(self), &out);
-    cc_numarray_reset(&out);
-    return r;
-}
-
-static PyObject *array_concat(ArrayObject *self, PyObject *other) {
-    ArrayObject *r = (ArrayObject *)array_copy_of(self);
-    if (r && array_extend_from(r, other, "__add__") < 0) Py_CLEAR(r);
-    return (PyObject *)r;
-}
-
-static PyObject *array_inplace_concat(ArrayObject *self, PyObject *other) {
-    if (array_extend_from(self, other, "__iadd__") < 0) return NULL;
-    return Py_NewRef(self);
-}
-
-static PyObject *array_repeat(ArrayObject *self, Py_ssize_t n) {
-    ArrayObject *r = (ArrayObject *)array_copy_of(self);
-    if (!r) return NULL;
-    cc_status st = cc_numarray_repeat(&r->arr, n);
-    if (st != CC_OK) {
-        Py_DECREF(r);
-        return array_raise(&self->arr, st, "__mul__", -1, NULL);
-    }
-    return (PyObject *)r;
-}
-
-static PyObject *array_inplace_repeat(ArrayObject *self, Py_ssize_t n) {
-    if (column_length_refused(self->table_column, "Array", "__imul__") < 0) return NULL;
-    cc_status st = cc_numarray_repeat(&self->arr, n);
-    if (st != CC_OK) return array_raise(&self->arr, st, "__imul__", -1, NULL);
-    return Py_NewRef(self);
-}
+SEQ_DEFINE_SLOTS(arrayseq, &array_seq_ops)
 
 /* ---- repr ------------------------------------------------------------------- */
 
@@ -590,16 +416,8 @@ static PyType_Slot array_slots[] = {
     {Py_tp_getset, array_getset},
     {Py_tp_members, array_members},
     {Py_sq_length, array_length},
-    {Py_sq_item, array_item},
-    {Py_sq_ass_item, array_ass_item},
-    {Py_sq_contains, array_contains},
-    {Py_sq_concat, array_concat},
-    {Py_sq_repeat, array_repeat},
-    {Py_sq_inplace_concat, array_inplace_concat},
-    {Py_sq_inplace_repeat, array_inplace_repeat},
+    SEQ_SLOTS(arrayseq),
     {Py_mp_length, array_length},
-    {Py_mp_subscript, array_subscript},
-    {Py_mp_ass_subscript, array_ass_subscript},
     {Py_bf_getbuffer, array_getbuffer},
     {Py_bf_releasebuffer, array_releasebuffer},
     {Py_tp_methods, array_methods},

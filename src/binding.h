@@ -236,16 +236,173 @@ PyObject *str_exact(PyObject *name, const char *owner, const char *what);
 
 /* --- seq_py.c: list behaviour shared by the sequences ------------------- */
 
-/* What the shared code needs from a sequence type.  item(self, i) is only
- * called with 0 <= i < length(self) and returns a new reference;
- * permute(self, perm) puts element perm[k] at k (0, or -1 with an
- * exception); NULL for a sequence that cannot be reordered. */
+/* Which core container holds a sequence's elements: a cc_numarray (Array,
+ * and CategoricalArray's codes) or a cc_strarray (StringArray). */
+typedef enum { SEQ_NONE, SEQ_NUM, SEQ_STR } seq_kind;
+
+/* One call's converted input, held until the single core call that commits
+ * it: a batch (extend, slice assignment; kind says which member) or one
+ * value (one / one_str, one_null for None; buf holds one_str's bytes).
+ * CategoricalArray records the pool's size before the call interned
+ * anything (marked), so a refused or failed call can forget those strings.
+ * seq_scratch_init before use; seq_scratch_release frees what it holds. */
+typedef struct {
+    seq_kind kind;
+    union {
+        cc_numarray num;
+        cc_strarray str;
+    } batch;
+    cc_scalar one;
+    cc_str one_str;
+    bool one_null;
+    utf8_buf buf;
+    bool marked;
+    int64_t pool_mark;
+} seq_scratch;
+static inline void seq_scratch_init(seq_scratch *s) {
+    s->kind = SEQ_NONE;
+    s->marked = false;
+    s->buf.heap = NULL;
+}
+void seq_scratch_release(seq_scratch *s);
+
+/* What the shared code needs from a sequence type.  The read side (the
+ * first four fields, all a read-only sequence sets): item(self, i) is only
+ * called with 0 <= i < length(self) and returns a new reference.
+ * The write side is written once in seq_py.c over the core container that
+ * store(self) returns (of `kind`); the type only converts values:
+ *   collect      every value of src into s->batch (may run user code); 0, or
+ *                -1 with an exception and nothing held
+ *   convert_one  one value into s->one / s->one_str (may run user code); 0,
+ *                or -1 with an exception (the caller releases s)
+ *   undo         NULL, or forgets what converting added (the pool's strings)
+ *   raise        NULL (status_raise naming `name`), or the type's mapping of
+ *                a core status; value is the offending input or NULL
+ *   slice        a new sequence of n elements from start by step
+ *   find         first i in [start, stop) equal to v, -1 if none, -2 error
+ *   count_fast   the count of v if the type can count it itself (a number,
+ *                a str), -1 if v must be compared through Python's ==, -2
+ *                on error
+ *   append_fast  NULL, or a path for the common append: 1 stored, 0 not
+ *                taken, -1 with an exception
+ *   sort         NULL (the core's sort of store), or the keyless sort
+ * A few messages differ by type and stay as they were: copy_what names the
+ * call in a failed copy's message, iadd_refused_as the method a refused
+ * `+=` names, full_repr_not_found shows repr(x) whole in the ValueError of
+ * index and remove (else cut to 40 characters, and "x" in remove's),
+ * and convert_first converts a value before checking the index (Array: its
+ * conversion runs __index__, which can change the length). */
 typedef struct {
     const char *name; /* "StringArray", for messages */
     Py_ssize_t (*length)(PyObject *self);
     PyObject *(*item)(PyObject *self, Py_ssize_t i);
+    /* NULL (the core's permute of store, or a sequence that cannot be
+     * reordered), or puts element perm[k] at k: 0, or -1 with an exception */
     int (*permute)(PyObject *self, const int64_t *perm);
+    /* the write side: SEQ_NONE (zero) for a read-only sequence */
+    seq_kind kind;
+    void *(*store)(PyObject *self);
+    Py_ssize_t column_offset; /* offsetof the object's bool table_column */
+    int (*collect)(PyObject *self, PyObject *src, seq_scratch *s, const char *what);
+    int (*convert_one)(PyObject *self, PyObject *v, seq_scratch *s, const char *what);
+    void (*undo)(PyObject *self, seq_scratch *s);
+    PyObject *(*raise)(PyObject *self, cc_status st, const char *what, PyObject *value);
+    PyObject *(*slice)(PyObject *self, Py_ssize_t start, Py_ssize_t step, Py_ssize_t n,
+                       const char *what);
+    Py_ssize_t (*find)(PyObject *self, PyObject *v, Py_ssize_t start, Py_ssize_t stop);
+    Py_ssize_t (*count_fast)(PyObject *self, PyObject *v);
+    int (*append_fast)(PyObject *self, PyObject *v);
+    int (*sort)(PyObject *self, bool reverse);
+    const char *copy_what;
+    const char *iadd_refused_as;
+    bool full_repr_not_found;
+    bool convert_first;
 } seq_ops;
+
+/* The list methods, once for every sequence type (list's rules and
+ * messages; all or nothing; a Table column refuses any length change,
+ * BufferError naming the method).  SEQ_DEFINE_METHODS below binds them to
+ * one type's ops as the slot and method functions of that type. */
+PyObject *seq_item(PyObject *self, const seq_ops *ops, Py_ssize_t i);
+PyObject *seq_subscript(PyObject *self, const seq_ops *ops, PyObject *key);
+int seq_ass_subscript(PyObject *self, const seq_ops *ops, PyObject *key, PyObject *value);
+int seq_ass_item(PyObject *self, const seq_ops *ops, Py_ssize_t i, PyObject *value);
+int seq_contains(PyObject *self, const seq_ops *ops, PyObject *v);
+PyObject *seq_append(PyObject *self, const seq_ops *ops, PyObject *v);
+/* Collects src and appends it, all or nothing; a Table column refuses,
+ * naming `refused_as`.  0, or -1 with an exception. */
+int seq_extend_from(PyObject *self, const seq_ops *ops, PyObject *src, const char *what,
+                    const char *refused_as);
+PyObject *seq_extend(PyObject *self, const seq_ops *ops, PyObject *src);
+PyObject *seq_insert(PyObject *self, const seq_ops *ops, PyObject *const *args, Py_ssize_t nargs);
+PyObject *seq_pop(PyObject *self, const seq_ops *ops, PyObject *const *args, Py_ssize_t nargs);
+PyObject *seq_remove(PyObject *self, const seq_ops *ops, PyObject *v);
+PyObject *seq_index(PyObject *self, const seq_ops *ops, PyObject *const *args, Py_ssize_t nargs);
+PyObject *seq_count(PyObject *self, const seq_ops *ops, PyObject *v);
+/* The elements as a list (item() must run no user code). */
+PyObject *seq_tolist(PyObject *self, const seq_ops *ops);
+PyObject *seq_clear(PyObject *self, const seq_ops *ops);
+PyObject *seq_reverse(PyObject *self, const seq_ops *ops);
+PyObject *seq_sort(PyObject *self, const seq_ops *ops, PyObject *args, PyObject *kwds);
+PyObject *seq_copy(PyObject *self, const seq_ops *ops);
+PyObject *seq_concat(PyObject *self, const seq_ops *ops, PyObject *other);
+PyObject *seq_repeat(PyObject *self, const seq_ops *ops, Py_ssize_t n);
+PyObject *seq_inplace_concat(PyObject *self, const seq_ops *ops, PyObject *other);
+PyObject *seq_inplace_repeat(PyObject *self, const seq_ops *ops, Py_ssize_t n);
+
+/* The slot functions (SEQ_DEFINE_SLOTS) and list methods (SEQ_DEFINE_METHODS)
+ * of one sequence type, P_item ... P_copy: each calls the seq_ function
+ * above with OPS. */
+#define SEQ_DEFINE_SLOTS(P, OPS)                                                           \
+    static PyObject *P##_item(PyObject *s, Py_ssize_t i) { return seq_item(s, OPS, i); }   \
+    static PyObject *P##_subscript(PyObject *s, PyObject *k) {                             \
+        return seq_subscript(s, OPS, k);                                                   \
+    }                                                                                      \
+    static int P##_ass_subscript(PyObject *s, PyObject *k, PyObject *v) {                  \
+        return seq_ass_subscript(s, OPS, k, v);                                            \
+    }                                                                                      \
+    static int P##_ass_item(PyObject *s, Py_ssize_t i, PyObject *v) {                      \
+        return seq_ass_item(s, OPS, i, v);                                                 \
+    }                                                                                      \
+    static int P##_contains(PyObject *s, PyObject *v) { return seq_contains(s, OPS, v); }  \
+    static PyObject *P##_concat(PyObject *s, PyObject *o) { return seq_concat(s, OPS, o); } \
+    static PyObject *P##_repeat(PyObject *s, Py_ssize_t n) { return seq_repeat(s, OPS, n); } \
+    static PyObject *P##_inplace_concat(PyObject *s, PyObject *o) {                        \
+        return seq_inplace_concat(s, OPS, o);                                              \
+    }                                                                                      \
+    static PyObject *P##_inplace_repeat(PyObject *s, Py_ssize_t n) {                       \
+        return seq_inplace_repeat(s, OPS, n);                                              \
+    }
+/* The PyType_Slot entries of those slot functions. */
+#define SEQ_SLOTS(P)                                                                       \
+    {Py_sq_item, P##_item}, {Py_sq_ass_item, P##_ass_item}, {Py_sq_contains, P##_contains}, \
+    {Py_sq_concat, P##_concat}, {Py_sq_repeat, P##_repeat},                                \
+    {Py_sq_inplace_concat, P##_inplace_concat},                                            \
+    {Py_sq_inplace_repeat, P##_inplace_repeat}, {Py_mp_subscript, P##_subscript},          \
+    {Py_mp_ass_subscript, P##_ass_subscript}
+#define SEQ_DEFINE_METHODS(P, OPS)                                                         \
+    static PyObject *P##_append(PyObject *s, PyObject *v) { return seq_append(s, OPS, v); } \
+    static PyObject *P##_extend(PyObject *s, PyObject *v) { return seq_extend(s, OPS, v); } \
+    static PyObject *P##_insert(PyObject *s, PyObject *const *a, Py_ssize_t n) {           \
+        return seq_insert(s, OPS, a, n);                                                   \
+    }                                                                                      \
+    static PyObject *P##_pop(PyObject *s, PyObject *const *a, Py_ssize_t n) {              \
+        return seq_pop(s, OPS, a, n);                                                      \
+    }                                                                                      \
+    static PyObject *P##_remove(PyObject *s, PyObject *v) { return seq_remove(s, OPS, v); } \
+    static PyObject *P##_index(PyObject *s, PyObject *const *a, Py_ssize_t n) {            \
+        return seq_index(s, OPS, a, n);                                                    \
+    }                                                                                      \
+    static PyObject *P##_count(PyObject *s, PyObject *v) { return seq_count(s, OPS, v); }  \
+    static PyObject *P##_tolist(PyObject *s, PyObject *u) { return (void)u, seq_tolist(s, OPS); } \
+    static PyObject *P##_clear(PyObject *s, PyObject *u) { return (void)u, seq_clear(s, OPS); } \
+    static PyObject *P##_reverse(PyObject *s, PyObject *u) {                               \
+        return (void)u, seq_reverse(s, OPS);                                               \
+    }                                                                                      \
+    static PyObject *P##_sort(PyObject *s, PyObject *a, PyObject *k) {                     \
+        return seq_sort(s, OPS, a, k);                                                     \
+    }                                                                                      \
+    static PyObject *P##_copy(PyObject *s, PyObject *u) { return (void)u, seq_copy(s, OPS); }
 
 /* An index argument (anything with __index__) -> *out; TypeError
  * "<name> indices must be integers or slices, not T".  0 or -1. */
@@ -277,7 +434,7 @@ PyObject *seq_compare(PyObject *self, const seq_ops *ops, PyObject *other, int o
 Py_ssize_t seq_find_by_eq(PyObject *self, const seq_ops *ops, PyObject *v,
                           Py_ssize_t start, Py_ssize_t stop);
 /* sort(key=key, reverse=reverse): the key is called once per element, the
- * stable order comes from list.sort over the keys, and ops->permute
+ * stable order comes from list.sort over the keys, and the core's permute
  * applies it in place (so it works while exported, as sort() does).  A key
  * function that changed the length raises ValueError, as for list.sort. */
 PyObject *seq_sort_by_key(PyObject *self, const seq_ops *ops, PyObject *key, int reverse);
@@ -341,11 +498,6 @@ int dtype_parse(PyObject *obj, cc_dtype *dtype, bool *adaptive);
 static inline int array_check(PyObject *obj, PyTypeObject *array_type) {
     return PyObject_TypeCheck(obj, array_type);
 }
-
-/* A copy of self as a new Array (of the base type). */
-PyObject *array_copy_of(ArrayObject *self);
-/* Collects src and appends it, all or nothing.  0, or -1 with an exception. */
-int array_extend_from(ArrayObject *self, PyObject *src, const char *what);
 
 /* --- strarray_py.c / strarray_export.c ------------------------------------ */
 
@@ -427,7 +579,6 @@ extern PyType_Spec strdict_iter_spec;
 
 extern PyMethodDef array_methods[];
 PyObject *array_richcompare(PyObject *self, PyObject *other, int op);
-int array_contains(PyObject *self, PyObject *v);
 
 /* --- array_export.c ------------------------------------------------------- */
 
@@ -456,13 +607,6 @@ int arrow_column_cast_ok(PyObject *column, const char *want);
 
 PyObject *debug_fail_alloc(PyObject *module, PyObject *arg);
 PyObject *debug_alloc_stats(PyObject *module, PyObject *unused);
-
-/* --- Table columns ----------------------------------------------------- */
-
-/* A column of a Table keeps the table's length: its own length-changing
- * methods refuse (BufferError naming the method) while table_column is set.
- * Returns -1 with the exception set when refused. */
-int column_length_refused(bool table_column, const char *owner, const char *what);
 
 #include "table.h"
 

@@ -15,9 +15,10 @@
  *
  * All-or-nothing: values are collected and checked first (user code runs
  * only then), then interned -- which only adds to the pool -- and the codes
- * committed with one core call; if that commit fails (BufferError while
- * the codes are exported, MemoryError) the pool forgets the strings this
- * call added (cc_strset_truncate: nothing else ran in between).
+ * committed with one core call (seq_py.c, over the codes); if the call is
+ * refused or that commit fails (BufferError while the codes are exported,
+ * MemoryError) the pool forgets the strings this call added (cat_undo,
+ * cc_strset_truncate: nothing else ran in between).
  */
 #include "binding.h"
 
@@ -61,14 +62,6 @@ static PyObject *decode(PyObject *self, Py_ssize_t i) {
 
 static Py_ssize_t cat_length(PyObject *self) { return (Py_ssize_t)codes_of(self)->length; }
 
-static int cat_permute(PyObject *self, const int64_t *perm) {
-    cc_status st = cc_numarray_permute(codes_of(self), perm);
-    if (st != CC_OK) raise_st(st, "sort");
-    return st == CC_OK ? 0 : -1;
-}
-
-static const seq_ops cat_seq_ops = {NAME, cat_length, decode, cat_permute};
-
 /* ---- encoding ------------------------------------------------------------------ */
 
 static cc_numarray empty_codes(void) {
@@ -101,34 +94,9 @@ static int encode(PyObject *self, PyObject *src, const char *what, cc_numarray *
     return r;
 }
 
-/* The code of one value (interning it); -1 for None. */
-static int encode_one(PyObject *self, PyObject *v, const char *what, int64_t *code,
-                      int64_t *pool_before) {
-    Cat *c = (Cat *)self;
-    *pool_before = cc_strset_entries(set_of(self));
-    if (v == Py_None && c->nullable) {
-        *code = -1;
-        return 0;
-    }
-    utf8_buf buf = UTF8_BUF_INIT;
-    cc_str s;
-    int r = str_value_utf8(v, &buf, &s, NAME, what, -1, str_nulls_for(c->nullable));
-    if (r == 0) r = pool_intern_utf8(pool_of(self), s, code);
-    utf8_buf_release(&buf);
-    return r;
-}
-
 static cc_scalar int_scalar(int64_t v) {
     cc_scalar s = {.kind = CC_SCALAR_INT, .v.i = v};
     return s;
-}
-
-/* Commits a change of the codes; on failure the new strings are forgotten. */
-static int commit(PyObject *self, cc_status st, int64_t pool_before, const char *what) {
-    if (st == CC_OK) return 0;
-    forget_new_strings(self, pool_before);
-    raise_st(st, what);
-    return -1;
 }
 
 /* The pool id of str v if present, -1 if absent, -2 on error; *is_str. */
@@ -215,101 +183,23 @@ static void cat_dealloc(Cat *self) {
     Py_DECREF(tp);
 }
 
-/* ---- indexing ----------------------------------------------------------------------- */
+/* ---- indexing and the list methods (seq_py.c) ----------------------------------- */
 
-static PyObject *cat_item(PyObject *self, Py_ssize_t i) {
-    if (i < 0 || i >= cat_length(self)) {
-        PyErr_SetString(PyExc_IndexError, NAME " index out of range");
-        return NULL;
-    }
-    return decode(self, i);
-}
-
-static PyObject *slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t step, Py_ssize_t n) {
+static PyObject *slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t step, Py_ssize_t n,
+                          const char *what) {
     cc_numarray out;
     cc_numarray_init_like(&out, codes_of(self));
     cc_status st = cc_numarray_gather(codes_of(self), start, step, n, &out);
     PyObject *r = st == CC_OK ? cat_wrap(self, &out, pool_of(self), ((Cat *)self)->nullable)
-                              : raise_st(st, "__getitem__");
+                              : raise_st(st, what);
     cc_numarray_reset(&out);
     return r;
 }
 
-static PyObject *cat_subscript(PyObject *self, PyObject *key) {
-    Py_ssize_t i, start, stop, step;
-    if (PySlice_Check(key)) {
-        if (PySlice_Unpack(key, &start, &stop, &step) < 0) return NULL;
-        Py_ssize_t n = PySlice_AdjustIndices(cat_length(self), &start, &stop, step);
-        return slice_of(self, start, step, n);
-    }
-    if (seq_index_arg(key, NAME, &i) < 0) return NULL;
-    if (i < 0) i += cat_length(self);
-    return cat_item(self, i);
-}
-
-static int ass_slice(PyObject *self, PyObject *slice, PyObject *value) {
-    cc_numarray *codes = codes_of(self);
-    Py_ssize_t start, stop, step, n;
-    if (PySlice_Unpack(slice, &start, &stop, &step) < 0) return -1;
-    if (!value) {
-        n = PySlice_AdjustIndices(codes->length, &start, &stop, step);
-        if (n && column_length_refused(((Cat *)self)->table_column, NAME, "__delitem__") < 0) return -1;
-        cc_status st = cc_numarray_delete_strided(codes, start, step, n);
-        return commit(self, st, cc_strset_entries(set_of(self)), "__delitem__");
-    }
-    cc_numarray scratch;
-    int64_t before;
-    if (encode(self, value, "slice assignment", &scratch, &before) < 0) return -1;
-    n = PySlice_AdjustIndices(codes->length, &start, &stop, step);
-    cc_status st;
-    if (step == 1 && scratch.length != n &&
-        column_length_refused(((Cat *)self)->table_column, NAME, "slice assignment") < 0) {
-        forget_new_strings(self, before);
-        cc_numarray_reset(&scratch);
-        return -1;
-    }
-    if (step == 1) {
-        st = cc_numarray_splice(codes, start, n, &scratch);
-    } else if (scratch.length != n) {
-        forget_new_strings(self, before);
-        PyErr_Format(PyExc_ValueError,
-                     "attempt to assign sequence of size %lld to extended slice of size %zd",
-                     (long long)scratch.length, n);
-        cc_numarray_reset(&scratch);
-        return -1;
-    } else {
-        st = cc_numarray_scatter(codes, start, step, &scratch);
-    }
-    cc_numarray_reset(&scratch);
-    return commit(self, st, before, "slice assignment");
-}
-
-static int ass_item(PyObject *self, Py_ssize_t i, PyObject *value) {
-    cc_numarray *codes = codes_of(self);
-    if (seq_normalise(&i, codes->length, NAME, "assignment index") < 0) return -1;
-    int64_t before = cc_strset_entries(set_of(self)), code;
-    if (!value) {
-        if (column_length_refused(((Cat *)self)->table_column, NAME, "__delitem__") < 0) return -1;
-        return commit(self, cc_numarray_delete_strided(codes, i, 1, 1), before, "__delitem__");
-    }
-    if (encode_one(self, value, "__setitem__", &code, &before) < 0) return -1;
-    cc_scalar s = int_scalar(code);
-    return commit(self, cc_numarray_set(codes, i, &s), before, "__setitem__");
-}
-
-static int cat_ass_subscript(PyObject *self, PyObject *key, PyObject *value) {
-    Py_ssize_t i;
-    if (PySlice_Check(key)) return ass_slice(self, key, value);
-    if (seq_index_arg(key, NAME, &i) < 0) return -1;
-    return ass_item(self, i, value);
-}
-
-static int cat_ass_item(PyObject *self, Py_ssize_t i, PyObject *value) {
-    if (i < 0) i -= cat_length(self); /* sq_ass_item got i + len */
-    return ass_item(self, i, value);
-}
 
 /* ---- searching --------------------------------------------------------------------- */
+
+static const seq_ops cat_seq_ops;
 
 static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_ssize_t stop) {
     bool comparable;
@@ -321,145 +211,49 @@ static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_s
     return (Py_ssize_t)cc_numarray_find(codes_of(self), &s, start, stop);
 }
 
-static int cat_contains(PyObject *self, PyObject *v) {
-    Py_ssize_t i = find_value(self, v, 0, PY_SSIZE_T_MAX);
-    return i == -2 ? -1 : i >= 0;
+/* ---- the sequence operations (seq_py.c does the list methods) ------------------ */
+
+static void *cat_store(PyObject *self) { return codes_of(self); }
+
+static int cat_collect(PyObject *self, PyObject *src, seq_scratch *s, const char *what) {
+    if (encode(self, src, what, &s->batch.num, &s->pool_mark) < 0) return -1;
+    s->kind = SEQ_NUM;
+    s->marked = true;
+    return 0;
 }
 
-static PyObject *cat_index(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (!seq_nargs_ok(NAME, "index", nargs, 1, 3)) return NULL;
-    Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
-    if (nargs > 1 && seq_clamped_index(args[1], &start) < 0) return NULL;
-    if (nargs > 2 && seq_clamped_index(args[2], &stop) < 0) return NULL;
-    Py_ssize_t n = cat_length(self);
-    if (start < 0 && (start += n) < 0) start = 0;
-    if (stop < 0 && (stop += n) < 0) stop = 0;
-    Py_ssize_t i = find_value(self, args[0], start, stop);
-    if (i == -2) return NULL;
-    if (i < 0) {
-        PyObject *r = value_short_repr(args[0]);
-        if (r) PyErr_Format(PyExc_ValueError, "%U is not in " NAME, r);
-        Py_XDECREF(r);
-        return NULL;
-    }
-    return PyLong_FromSsize_t(i);
+/* The code of one value (interning it); -1 for None. */
+static int cat_convert_one(PyObject *self, PyObject *v, seq_scratch *s, const char *what) {
+    bool nullable = ((Cat *)self)->nullable;
+    int64_t code = -1;
+    s->pool_mark = cc_strset_entries(set_of(self));
+    s->marked = true;
+    if (!(v == Py_None && nullable) &&
+        (str_value_utf8(v, &s->buf, &s->one_str, NAME, what, -1, str_nulls_for(nullable)) < 0 ||
+         pool_intern_utf8(pool_of(self), s->one_str, &code) < 0))
+        return -1;
+    s->one = int_scalar(code);
+    return 0;
 }
 
-static PyObject *cat_count(PyObject *self, PyObject *v) {
+static Py_ssize_t cat_count_fast(PyObject *self, PyObject *v) {
     bool comparable;
     int64_t id = find_code(self, v, &comparable);
-    if (id == -2) return NULL;
-    if (comparable) {
-        cc_scalar s = int_scalar(id);
-        return PyLong_FromLongLong(id == -3 ? 0 : cc_numarray_count(codes_of(self), &s));
-    }
-    Py_ssize_t count = 0;
-    for (Py_ssize_t i = 0; i < cat_length(self); i++) {
-        Py_ssize_t j = seq_find_by_eq(self, &cat_seq_ops, v, i, i + 1);
-        if (j == -2) return NULL;
-        count += j >= 0;
-    }
-    return PyLong_FromSsize_t(count);
+    if (id == -2 || !comparable) return id == -2 ? -2 : -1;
+    cc_scalar s = int_scalar(id);
+    return id == -3 ? 0 : (Py_ssize_t)cc_numarray_count(codes_of(self), &s);
 }
 
-static PyObject *cat_remove(PyObject *self, PyObject *v) {
-    if (column_length_refused(((Cat *)self)->table_column, NAME, "remove") < 0) return NULL;
-    Py_ssize_t i = find_value(self, v, 0, PY_SSIZE_T_MAX);
-    if (i == -2) return NULL;
-    if (i < 0) {
-        PyErr_SetString(PyExc_ValueError, NAME ".remove(x): x not in " NAME);
-        return NULL;
-    }
-    /* x.__eq__ may have shrunk the array: like list, remove nothing then */
-    if (i >= codes_of(self)->length) Py_RETURN_NONE;
-    cc_status st = cc_numarray_delete_strided(codes_of(self), i, 1, 1);
-    return st == CC_OK ? Py_NewRef(Py_None) : raise_st(st, "remove");
-}
-
-/* ---- list methods ------------------------------------------------------------------- */
-
-static PyObject *cat_append(PyObject *self, PyObject *v) {
-    if (column_length_refused(((Cat *)self)->table_column, NAME, "append") < 0) return NULL;
-    int64_t code, before;
-    if (encode_one(self, v, "append", &code, &before) < 0) return NULL;
-    cc_scalar s = int_scalar(code);
-    if (commit(self, cc_numarray_append(codes_of(self), &s), before, "append") < 0) return NULL;
-    Py_RETURN_NONE;
-}
-
-static int extend_from(PyObject *self, PyObject *src, const char *what) {
-    if (column_length_refused(((Cat *)self)->table_column, NAME, "extend") < 0) return -1;
-    cc_numarray scratch, *codes = codes_of(self);
-    int64_t before;
-    if (encode(self, src, what, &scratch, &before) < 0) return -1;
-    cc_status st = cc_numarray_splice(codes, codes->length, 0, &scratch);
-    cc_numarray_reset(&scratch);
-    return commit(self, st, before, what);
-}
-
-static PyObject *cat_extend(PyObject *self, PyObject *values) {
-    if (extend_from(self, values, "extend") < 0) return NULL;
-    Py_RETURN_NONE;
-}
-
-static PyObject *cat_insert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (column_length_refused(((Cat *)self)->table_column, NAME, "insert") < 0) return NULL;
-    if (!seq_nargs_ok(NAME, "insert", nargs, 2, 2)) return NULL;
-    Py_ssize_t i;
-    int64_t code, before;
-    if (seq_position_arg(args[0], &i) < 0) return NULL;
-    if (encode_one(self, args[1], "insert", &code, &before) < 0) return NULL;
-    cc_numarray one = empty_codes(), *codes = codes_of(self);
-    cc_scalar s = int_scalar(code);
-    cc_status st = cc_numarray_append(&one, &s);
-    if (st == CC_OK) {
-        Py_ssize_t n = (Py_ssize_t)codes->length; /* clamped as list.insert */
-        i = i < 0 ? (i + n < 0 ? 0 : i + n) : (i > n ? n : i);
-        st = cc_numarray_splice(codes, i, 0, &one);
-    }
-    cc_numarray_reset(&one);
-    if (commit(self, st, before, "insert") < 0) return NULL;
-    Py_RETURN_NONE;
-}
-
-static PyObject *cat_pop(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (column_length_refused(((Cat *)self)->table_column, NAME, "pop") < 0) return NULL;
-    if (!seq_nargs_ok(NAME, "pop", nargs, 0, 1)) return NULL;
-    Py_ssize_t i = -1;
-    if (nargs && seq_position_arg(args[0], &i) < 0) return NULL;
-    if (cat_length(self) == 0) {
-        PyErr_SetString(PyExc_IndexError, "pop from empty " NAME);
-        return NULL;
-    }
-    if (seq_normalise(&i, cat_length(self), "pop", "index") < 0) return NULL;
-    PyObject *v = decode(self, i);
-    if (!v) return NULL;
-    cc_status st = cc_numarray_delete_strided(codes_of(self), i, 1, 1);
-    if (st != CC_OK) {
-        Py_DECREF(v);
-        return raise_st(st, "pop");
-    }
-    return v;
-}
-
-static PyObject *cat_clear(PyObject *self, PyObject *unused) {
-    if (column_length_refused(((Cat *)self)->table_column, NAME, "clear") < 0) return NULL;
-    (void)unused;
-    cc_numarray *codes = codes_of(self);
-    cc_status st = cc_numarray_delete_strided(codes, 0, 1, codes->length);
-    return st == CC_OK ? Py_NewRef(Py_None) : raise_st(st, "clear");
-}
-
-static PyObject *cat_reverse(PyObject *self, PyObject *unused) {
-    (void)unused;
-    cc_status st = cc_numarray_reverse(codes_of(self));
-    return st == CC_OK ? Py_NewRef(Py_None) : raise_st(st, "reverse");
+/* A refused or failed call forgets the strings it interned (nothing else
+ * ran in between: the pool only grew). */
+static void cat_undo(PyObject *self, seq_scratch *s) {
+    if (s->marked) forget_new_strings(self, s->pool_mark);
 }
 
 /* sort() orders by string, not by code: rank the pool's strings once
  * (O(k log k) for k categories), then a stable counting sort of the codes
  * by rank (O(n + k)); None (and any code not in the pool) last. */
-static PyObject *sort_by_string(PyObject *self, bool reverse) {
+static int sort_by_string(PyObject *self, bool reverse) {
     cc_numarray *codes = codes_of(self);
     const cc_strarray *keys = &set_of(self)->keys;
     int64_t k = keys->length, n = codes->length;
@@ -467,7 +261,7 @@ static PyObject *sort_by_string(PyObject *self, bool reverse) {
     int64_t *rank = PyMem_Malloc((size_t)(k ? k : 1) * sizeof *rank);
     int64_t *count = PyMem_Calloc((size_t)(k + 2), sizeof *count);
     int64_t *perm = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *perm);
-    PyObject *r = NULL;
+    int r = -1;
     cc_status st;
     if (!order || !rank || !count || !perm) {
         PyErr_NoMemory();
@@ -482,7 +276,7 @@ static PyObject *sort_by_string(PyObject *self, bool reverse) {
     for (int64_t i = 0; i < n; i++) perm[count[BUCKET(code_at(codes, i))]++] = i;
 #undef BUCKET
     if ((st = cc_numarray_permute(codes, perm)) != CC_OK) goto fail_status;
-    r = Py_NewRef(Py_None);
+    r = 0;
     goto done;
 fail_status:
     raise_st(st, "sort");
@@ -494,20 +288,26 @@ done:
     return r;
 }
 
-static PyObject *cat_sort(PyObject *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"key", "reverse", NULL};
-    PyObject *key = Py_None;
-    int reverse = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|$Op:sort", kwlist, &key, &reverse))
-        return NULL;
-    if (key != Py_None) return seq_sort_by_key(self, &cat_seq_ops, key, reverse);
-    return sort_by_string(self, reverse);
-}
+static const seq_ops cat_seq_ops = {
+    .name = NAME,
+    .length = cat_length,
+    .item = decode,
+    .kind = SEQ_NUM,
+    .store = cat_store,
+    .column_offset = offsetof(Cat, table_column),
+    .collect = cat_collect,
+    .convert_one = cat_convert_one,
+    .undo = cat_undo,
+    .slice = slice_of,
+    .find = find_value,
+    .count_fast = cat_count_fast,
+    .sort = sort_by_string,
+    .copy_what = "__getitem__",
+    .iadd_refused_as = "extend",
+};
 
-static PyObject *cat_copy(PyObject *self, PyObject *unused) {
-    (void)unused;
-    return slice_of(self, 0, 1, cat_length(self));
-}
+SEQ_DEFINE_SLOTS(cat, &cat_seq_ops)
+SEQ_DEFINE_METHODS(cat, &cat_seq_ops)
 
 /* deepcopy copies the pool through the memo, so arrays that shared a pool
  * share the copy. */
@@ -525,35 +325,6 @@ static PyObject *cat_deepcopy(PyObject *self, PyObject *memo) {
     cc_numarray_reset(&out);
     Py_DECREF(pool);
     return r;
-}
-
-/* ---- + and * ----------------------------------------------------------------------- */
-
-static PyObject *cat_concat(PyObject *self, PyObject *other) {
-    PyObject *r = cat_copy(self, NULL);
-    if (r && extend_from(r, other, "__add__") < 0) Py_CLEAR(r);
-    return r;
-}
-
-static PyObject *cat_inplace_concat(PyObject *self, PyObject *other) {
-    return extend_from(self, other, "__iadd__") < 0 ? NULL : Py_NewRef(self);
-}
-
-static PyObject *cat_repeat(PyObject *self, Py_ssize_t n) {
-    PyObject *r = cat_copy(self, NULL);
-    if (!r) return NULL;
-    cc_status st = cc_numarray_repeat(codes_of(r), n);
-    if (st != CC_OK) {
-        Py_DECREF(r);
-        return raise_st(st, "__mul__");
-    }
-    return r;
-}
-
-static PyObject *cat_inplace_repeat(PyObject *self, Py_ssize_t n) {
-    if (column_length_refused(((Cat *)self)->table_column, NAME, "__imul__") < 0) return NULL;
-    cc_status st = cc_numarray_repeat(codes_of(self), n);
-    return st == CC_OK ? Py_NewRef(self) : raise_st(st, "__imul__");
 }
 
 /* ---- comparison, repr, iteration, properties ---------------------------------------- */
@@ -577,11 +348,6 @@ static PyObject *cat_repr(PyObject *self) {
 }
 
 static PyObject *cat_iter(PyObject *self) { return seq_iter_new(self, &cat_seq_ops); }
-
-static PyObject *cat_tolist(PyObject *self, PyObject *unused) {
-    (void)unused;
-    return PySequence_List(self);
-}
 
 static PyObject *get_pool(PyObject *self, void *c) { return Py_NewRef(pool_of(self)); }
 static PyObject *get_codes(PyObject *self, void *c) { return Py_NewRef(((Cat *)self)->codes); }
@@ -769,16 +535,8 @@ static PyType_Slot cat_slots[] = {
     {Py_tp_members, cat_members},
     {Py_tp_methods, cat_methods},
     {Py_sq_length, cat_length},
-    {Py_sq_item, cat_item},
-    {Py_sq_ass_item, cat_ass_item},
-    {Py_sq_contains, cat_contains},
-    {Py_sq_concat, cat_concat},
-    {Py_sq_repeat, cat_repeat},
-    {Py_sq_inplace_concat, cat_inplace_concat},
-    {Py_sq_inplace_repeat, cat_inplace_repeat},
+    SEQ_SLOTS(cat),
     {Py_mp_length, cat_length},
-    {Py_mp_subscript, cat_subscript},
-    {Py_mp_ass_subscript, cat_ass_subscript},
     {0, NULL},
 };
 

@@ -182,12 +182,3 @@ int array_raise_type(const cc_numarray *a, const char *what, Py_ssize_t item,
     conv_where w = array_where(a, what, item);
     return num_raise_type(num_type_of(a), &w, value);
 }
-
-int column_length_refused(bool table_column, const char *owner, const char *what) {
-    if (!table_column) return 0;
-    PyErr_Format(PyExc_BufferError,
-                 "%s.%s: this container is a column of a Table, whose rows keep every "
-                 "column the same length; change the table (append, extend, insert, del, "
-                 "pop) or take a copy of the column", owner, what);
-    return -1;
-}

@@ -1,12 +1,28 @@
 /* seq_py.c -- the list behaviour every compactcol sequence shares (Array,
  * StringArray, CategoricalArray), written once over a small table of
- * per-type operations (seq_ops): index arguments, the truncated repr,
- * comparison with any sequence, the order for sort(key=...), and a plain
- * iterator.
+ * per-type operations (seq_ops).
  *
- * Everything here may run user code (__index__, __eq__, key functions,
- * __repr__), so it re-reads the length through ops->length after every call
- * out and never holds a pointer into the container across one.
+ *   read side    index arguments, the truncated repr, comparison with any
+ *                sequence, the order for sort(key=...), a plain iterator
+ *   write side   item and slice assignment and deletion, append, extend,
+ *                insert, pop, remove, clear, reverse, sort, copy, + * += *=
+ *
+ *   Python value --ops->collect / convert_one--> seq_scratch --one core call
+ *   (splice, scatter, delete_strided, set, ... on ops->store)--> commit
+ *
+ * A type supplies only the conversions (and its own fast or special paths);
+ * the core calls are made here, by ops->kind, on the container ops->store
+ * returns.  Three rules live only here:
+ *   - a Table column refuses every length change (length_refused), so a
+ *     new mutator cannot forget the Table's "every column has `length` rows";
+ *   - all or nothing: values are converted into a scratch first and
+ *     committed with one core call; if that call fails (BufferError while
+ *     exported, MemoryError) commit() undoes what converting did (a
+ *     CategoricalArray's new strings) and raises;
+ *   - everything may run user code (__index__, __eq__, key functions,
+ *     __repr__, iterators), so the length is re-read through ops->length
+ *     after every call out and no pointer into the container is held
+ *     across one.
  */
 #include "binding.h"
 
@@ -48,6 +64,66 @@ int seq_normalise(Py_ssize_t *i, Py_ssize_t length, const char *name, const char
     if (*i >= 0 && *i < length) return 0;
     PyErr_Format(PyExc_IndexError, "%s %s out of range", name, what);
     return -1;
+}
+
+/* ---- the core calls, by kind --------------------------------------------------- */
+
+static PyObject *seq_raise(PyObject *self, const seq_ops *ops, cc_status st, const char *what,
+                           PyObject *value) {
+    return ops->raise ? ops->raise(self, st, what, value) : status_raise(ops->name, st, what);
+}
+
+#define NUM(self) ((cc_numarray *)ops->store(self))
+#define STR(self) ((cc_strarray *)ops->store(self))
+/* One core call on the container, by its kind. */
+#define BY_KIND(num_call, str_call) (ops->kind == SEQ_NUM ? (num_call) : (str_call))
+
+static int core_permute(PyObject *self, const seq_ops *ops, const int64_t *perm) {
+    cc_status st =
+        BY_KIND(cc_numarray_permute(NUM(self), perm), cc_strarray_permute(STR(self), perm));
+    if (st != CC_OK) seq_raise(self, ops, st, "sort", NULL);
+    return st == CC_OK ? 0 : -1;
+}
+
+static cc_status core_delete(PyObject *self, const seq_ops *ops, Py_ssize_t start,
+                             Py_ssize_t step, Py_ssize_t n) {
+    return BY_KIND(cc_numarray_delete_strided(NUM(self), start, step, n),
+                   cc_strarray_delete_strided(STR(self), start, step, n));
+}
+
+static cc_status core_splice(PyObject *self, const seq_ops *ops, Py_ssize_t at,
+                             Py_ssize_t del, const seq_scratch *s) {
+    return BY_KIND(cc_numarray_splice(NUM(self), at, del, &s->batch.num),
+                   cc_strarray_splice(STR(self), at, del, &s->batch.str));
+}
+
+static cc_str one_str(const seq_scratch *s) {
+    return s->one_null ? (cc_str){NULL, 0} : s->one_str;
+}
+
+/* The one value as a batch of one, typed like the container. */
+static cc_status batch_of_one(PyObject *self, const seq_ops *ops, seq_scratch *s) {
+    if (ops->kind == SEQ_NUM) {
+        const cc_numarray *a = NUM(self);
+        cc_numarray_init(&s->batch.num, a->adaptive ? CC_INT8 : a->dtype, a->adaptive,
+                         a->nullable);
+        s->kind = SEQ_NUM;
+        return cc_numarray_append(&s->batch.num, &s->one);
+    }
+    cc_strarray_init(&s->batch.str, STR(self)->nullable);
+    s->kind = SEQ_STR;
+    return cc_strarray_append(&s->batch.str, one_str(s), s->one_null);
+}
+
+static cc_status core_clear(PyObject *self, const seq_ops *ops) {
+    if (ops->kind == SEQ_NUM) return cc_numarray_delete_strided(NUM(self), 0, 1, NUM(self)->length);
+    if (STR(self)->exports) return CC_EBUSY;
+    cc_strarray_reset(STR(self)); /* releases the buffers, as list.clear does */
+    return CC_OK;
+}
+
+static cc_status core_repeat(PyObject *self, const seq_ops *ops, Py_ssize_t n) {
+    return BY_KIND(cc_numarray_repeat(NUM(self), n), cc_strarray_repeat(STR(self), n));
 }
 
 /* ---- repr ---------------------------------------------------------------------- */
@@ -203,9 +279,348 @@ PyObject *seq_sort_by_key(PyObject *self, const seq_ops *ops, PyObject *key, int
         PyErr_Format(PyExc_ValueError, "%s modified during sort", ops->name);
         r = -1;
     }
-    if (r == 0) r = ops->permute(self, perm);
+    if (r == 0)
+        r = ops->kind != SEQ_NONE ? core_permute(self, ops, perm) : ops->permute(self, perm);
     PyMem_Free(perm);
     return r == 0 ? Py_NewRef(Py_None) : NULL;
+}
+
+/* ---- the write side ------------------------------------------------------------ */
+
+void seq_scratch_release(seq_scratch *s) {
+    if (s->kind == SEQ_NUM) cc_numarray_reset(&s->batch.num);
+    else if (s->kind == SEQ_STR) cc_strarray_reset(&s->batch.str);
+    s->kind = SEQ_NONE;
+    if (s->buf.heap) utf8_buf_release(&s->buf);
+}
+
+static int64_t batch_length(const seq_scratch *s) {
+    return s->kind == SEQ_NUM ? s->batch.num.length : s->kind == SEQ_STR ? s->batch.str.length : 0;
+}
+
+/* The one place a Table column refuses a change of its length: the Table
+ * keeps every column `length` rows long.  0, or -1 with BufferError. */
+static int length_refused(PyObject *self, const seq_ops *ops, const char *what) {
+    if (!*(bool *)((char *)self + ops->column_offset)) return 0;
+    PyErr_Format(PyExc_BufferError,
+                 "%s.%s: this container is a column of a Table, whose rows keep every "
+                 "column the same length; change the table (append, extend, insert, del, "
+                 "pop) or take a copy of the column", ops->name, what);
+    return -1;
+}
+
+/* A call refused after converting: forget what converting did. */
+static void discard(PyObject *self, const seq_ops *ops, seq_scratch *s) {
+    if (ops->undo) ops->undo(self, s);
+    seq_scratch_release(s);
+}
+
+/* Ends a write with the status of its one core call: on failure undoes what
+ * converting did, then raises.  Releases the scratch.  0 or -1. */
+static int commit(PyObject *self, const seq_ops *ops, cc_status st, seq_scratch *s,
+                  const char *what, PyObject *value) {
+    if (st != CC_OK) {
+        if (ops->undo) ops->undo(self, s);
+        seq_raise(self, ops, st, what, value);
+    }
+    seq_scratch_release(s);
+    return st == CC_OK ? 0 : -1;
+}
+
+/* ops->convert_one; on failure releases what it held (a str's bytes). */
+static int convert_one(PyObject *self, const seq_ops *ops, PyObject *v, seq_scratch *s,
+                       const char *what) {
+    if (ops->convert_one(self, v, s, what) == 0) return 0;
+    seq_scratch_release(s);
+    return -1;
+}
+
+static PyObject *none_or_null(int r) { return r < 0 ? NULL : Py_NewRef(Py_None); }
+
+PyObject *seq_item(PyObject *self, const seq_ops *ops, Py_ssize_t i) {
+    if (i < 0 || i >= ops->length(self)) {
+        PyErr_Format(PyExc_IndexError, "%s index out of range", ops->name);
+        return NULL;
+    }
+    return ops->item(self, i);
+}
+
+PyObject *seq_subscript(PyObject *self, const seq_ops *ops, PyObject *key) {
+    Py_ssize_t i, start, stop, step;
+    if (PySlice_Check(key)) {
+        if (PySlice_Unpack(key, &start, &stop, &step) < 0) return NULL;
+        Py_ssize_t n = PySlice_AdjustIndices(ops->length(self), &start, &stop, step);
+        return ops->slice(self, start, step, n, "__getitem__");
+    }
+    if (seq_index_arg(key, ops->name, &i) < 0) return NULL;
+    if (i < 0) i += ops->length(self);
+    return seq_item(self, ops, i);
+}
+
+static int del_slice(PyObject *self, const seq_ops *ops, Py_ssize_t start, Py_ssize_t stop,
+                     Py_ssize_t step) {
+    Py_ssize_t n = PySlice_AdjustIndices(ops->length(self), &start, &stop, step);
+    if (n && length_refused(self, ops, "__delitem__") < 0) return -1;
+    cc_status st = core_delete(self, ops, start, step, n);
+    if (st != CC_OK) seq_raise(self, ops, st, "__delitem__", NULL);
+    return st == CC_OK ? 0 : -1;
+}
+
+static int ass_slice(PyObject *self, const seq_ops *ops, PyObject *slice, PyObject *value) {
+    Py_ssize_t start, stop, step;
+    if (PySlice_Unpack(slice, &start, &stop, &step) < 0) return -1;
+    if (!value) return del_slice(self, ops, start, stop, step);
+    seq_scratch s;
+    seq_scratch_init(&s);
+    if (ops->collect(self, value, &s, "slice assignment") < 0) return -1;
+    /* bounds from the container as it is now, after any user code ran */
+    Py_ssize_t n = PySlice_AdjustIndices(ops->length(self), &start, &stop, step);
+    int64_t m = batch_length(&s);
+    if (step == 1 && m != n && length_refused(self, ops, "slice assignment") < 0) {
+        discard(self, ops, &s);
+        return -1;
+    }
+    cc_status st;
+    if (step == 1) {
+        st = core_splice(self, ops, start, n, &s);
+    } else if (m != n) {
+        discard(self, ops, &s);
+        PyErr_Format(PyExc_ValueError,
+                     "attempt to assign sequence of size %lld to extended slice of size %zd",
+                     (long long)m, n);
+        return -1;
+    } else {
+        st = BY_KIND(cc_numarray_scatter(NUM(self), start, step, &s.batch.num),
+                     cc_strarray_scatter(STR(self), start, step, &s.batch.str));
+    }
+    return commit(self, ops, st, &s, "slice assignment", NULL);
+}
+
+/* self[i] = value or del self[i]; i may be negative. */
+static int ass_index(PyObject *self, const seq_ops *ops, Py_ssize_t i, PyObject *value) {
+    const char *name = ops->name;
+    if (!value) {
+        if (seq_normalise(&i, ops->length(self), name, "assignment index") < 0 ||
+            length_refused(self, ops, "__delitem__") < 0)
+            return -1;
+        cc_status st = core_delete(self, ops, i, 1, 1);
+        if (st != CC_OK) seq_raise(self, ops, st, "__delitem__", NULL);
+        return st == CC_OK ? 0 : -1;
+    }
+    if (!ops->convert_first && seq_normalise(&i, ops->length(self), name, "assignment index") < 0)
+        return -1;
+    seq_scratch s;
+    seq_scratch_init(&s);
+    if (convert_one(self, ops, value, &s, "__setitem__") < 0) return -1;
+    /* (again) after the conversion, which may have changed the length */
+    if (seq_normalise(&i, ops->length(self), name, "assignment index") < 0) {
+        discard(self, ops, &s);
+        return -1;
+    }
+    cc_status st = BY_KIND(cc_numarray_set(NUM(self), i, &s.one),
+                           cc_strarray_set(STR(self), i, one_str(&s), s.one_null));
+    return commit(self, ops, st, &s, "__setitem__", value);
+}
+
+int seq_ass_subscript(PyObject *self, const seq_ops *ops, PyObject *key, PyObject *value) {
+    Py_ssize_t i;
+    if (PySlice_Check(key)) return ass_slice(self, ops, key, value);
+    if (seq_index_arg(key, ops->name, &i) < 0) return -1;
+    return ass_index(self, ops, i, value);
+}
+
+int seq_ass_item(PyObject *self, const seq_ops *ops, Py_ssize_t i, PyObject *value) {
+    /* sq_ass_item gets i already offset by len for negative indices */
+    if (i < 0) i -= ops->length(self);
+    return ass_index(self, ops, i, value);
+}
+
+int seq_contains(PyObject *self, const seq_ops *ops, PyObject *v) {
+    Py_ssize_t i = ops->find(self, v, 0, PY_SSIZE_T_MAX);
+    return i == -2 ? -1 : i >= 0;
+}
+
+PyObject *seq_append(PyObject *self, const seq_ops *ops, PyObject *v) {
+    if (length_refused(self, ops, "append") < 0) return NULL;
+    int r = ops->append_fast ? ops->append_fast(self, v) : 0;
+    if (r) return none_or_null(r);
+    seq_scratch s;
+    seq_scratch_init(&s);
+    if (convert_one(self, ops, v, &s, "append") < 0) return NULL;
+    cc_status st = BY_KIND(cc_numarray_append(NUM(self), &s.one),
+                           cc_strarray_append(STR(self), one_str(&s), s.one_null));
+    return none_or_null(commit(self, ops, st, &s, "append", v));
+}
+
+int seq_extend_from(PyObject *self, const seq_ops *ops, PyObject *src, const char *what,
+                    const char *refused_as) {
+    if (length_refused(self, ops, refused_as) < 0) return -1;
+    seq_scratch s;
+    seq_scratch_init(&s);
+    if (ops->collect(self, src, &s, what) < 0) return -1;
+    /* an export only refuses a real size change (extending by nothing is
+     * allowed, as with array.array), so the check is the splice's */
+    cc_status st = core_splice(self, ops, ops->length(self), 0, &s);
+    return commit(self, ops, st, &s, what, NULL);
+}
+
+PyObject *seq_extend(PyObject *self, const seq_ops *ops, PyObject *src) {
+    return none_or_null(seq_extend_from(self, ops, src, "extend", "extend"));
+}
+
+PyObject *seq_insert(PyObject *self, const seq_ops *ops, PyObject *const *args,
+                     Py_ssize_t nargs) {
+    Py_ssize_t i;
+    if (length_refused(self, ops, "insert") < 0 ||
+        !seq_nargs_ok(ops->name, "insert", nargs, 2, 2) ||
+        seq_position_arg(args[0], &i) < 0)
+        return NULL;
+    seq_scratch s;
+    seq_scratch_init(&s);
+    if (convert_one(self, ops, args[1], &s, "insert") < 0) return NULL;
+    cc_status st = batch_of_one(self, ops, &s);
+    if (st == CC_OK) {
+        Py_ssize_t n = ops->length(self); /* clamped as list.insert does */
+        i = i < 0 ? (i + n < 0 ? 0 : i + n) : (i > n ? n : i);
+        st = core_splice(self, ops, i, 0, &s);
+    }
+    return none_or_null(commit(self, ops, st, &s, "insert", args[1]));
+}
+
+PyObject *seq_pop(PyObject *self, const seq_ops *ops, PyObject *const *args, Py_ssize_t nargs) {
+    Py_ssize_t i = -1;
+    if (length_refused(self, ops, "pop") < 0 || !seq_nargs_ok(ops->name, "pop", nargs, 0, 1) ||
+        (nargs && seq_position_arg(args[0], &i) < 0))
+        return NULL;
+    if (ops->length(self) == 0) {
+        PyErr_Format(PyExc_IndexError, "pop from empty %s", ops->name);
+        return NULL;
+    }
+    if (seq_normalise(&i, ops->length(self), "pop", "index") < 0) return NULL;
+    PyObject *v = ops->item(self, i);
+    if (!v) return NULL;
+    cc_status st = core_delete(self, ops, i, 1, 1);
+    if (st != CC_OK) {
+        Py_DECREF(v);
+        return seq_raise(self, ops, st, "pop", NULL);
+    }
+    return v;
+}
+
+PyObject *seq_remove(PyObject *self, const seq_ops *ops, PyObject *v) {
+    if (length_refused(self, ops, "remove") < 0) return NULL;
+    Py_ssize_t i = ops->find(self, v, 0, PY_SSIZE_T_MAX);
+    if (i == -2) return NULL;
+    if (i < 0) {
+        if (ops->full_repr_not_found)
+            return PyErr_Format(PyExc_ValueError, "%s.remove(x): %R is not in %s", ops->name, v,
+                                ops->name);
+        return PyErr_Format(PyExc_ValueError, "%s.remove(x): x not in %s", ops->name, ops->name);
+    }
+    /* x.__eq__ may have shrunk the container: like list, remove nothing then */
+    if (i >= ops->length(self)) Py_RETURN_NONE;
+    cc_status st = core_delete(self, ops, i, 1, 1);
+    return st == CC_OK ? Py_NewRef(Py_None) : seq_raise(self, ops, st, "remove", NULL);
+}
+
+PyObject *seq_index(PyObject *self, const seq_ops *ops, PyObject *const *args, Py_ssize_t nargs) {
+    Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
+    if (!seq_nargs_ok(ops->name, "index", nargs, 1, 3) ||
+        (nargs > 1 && seq_clamped_index(args[1], &start) < 0) ||
+        (nargs > 2 && seq_clamped_index(args[2], &stop) < 0))
+        return NULL;
+    Py_ssize_t n = ops->length(self); /* after __index__ ran */
+    if (start < 0 && (start += n) < 0) start = 0;
+    if (stop < 0 && (stop += n) < 0) stop = 0;
+    Py_ssize_t i = ops->find(self, args[0], start, stop);
+    if (i >= 0) return PyLong_FromSsize_t(i);
+    if (i == -2) return NULL;
+    if (ops->full_repr_not_found)
+        return PyErr_Format(PyExc_ValueError, "%R is not in %s", args[0], ops->name);
+    PyObject *r = value_short_repr(args[0]);
+    if (r) PyErr_Format(PyExc_ValueError, "%U is not in %s", r, ops->name);
+    Py_XDECREF(r);
+    return NULL;
+}
+
+PyObject *seq_count(PyObject *self, const seq_ops *ops, PyObject *v) {
+    Py_ssize_t count = ops->count_fast(self, v);
+    if (count >= 0) return PyLong_FromSsize_t(count);
+    if (count == -2) return NULL;
+    count = 0;
+    for (Py_ssize_t i = 0; i < ops->length(self); i++) {
+        Py_ssize_t j = seq_find_by_eq(self, ops, v, i, i + 1);
+        if (j == -2) return NULL;
+        count += j >= 0;
+    }
+    return PyLong_FromSsize_t(count);
+}
+
+PyObject *seq_tolist(PyObject *self, const seq_ops *ops) {
+    Py_ssize_t n = ops->length(self);
+    PyObject *list = PyList_New(n);
+    for (Py_ssize_t i = 0; list && i < n; i++) {
+        PyObject *v = ops->item(self, i);
+        if (!v) Py_CLEAR(list);
+        else PyList_SET_ITEM(list, i, v);
+    }
+    return list;
+}
+
+PyObject *seq_clear(PyObject *self, const seq_ops *ops) {
+    if (length_refused(self, ops, "clear") < 0) return NULL;
+    cc_status st = core_clear(self, ops);
+    return st == CC_OK ? Py_NewRef(Py_None) : seq_raise(self, ops, st, "clear", NULL);
+}
+
+PyObject *seq_reverse(PyObject *self, const seq_ops *ops) {
+    cc_status st = BY_KIND(cc_numarray_reverse(NUM(self)), cc_strarray_reverse(STR(self)));
+    return st == CC_OK ? Py_NewRef(Py_None) : seq_raise(self, ops, st, "reverse", NULL);
+}
+
+PyObject *seq_sort(PyObject *self, const seq_ops *ops, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"key", "reverse", NULL};
+    PyObject *key = Py_None;
+    int reverse = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|$Op:sort", kwlist, &key, &reverse))
+        return NULL;
+    if (key != Py_None) return seq_sort_by_key(self, ops, key, reverse);
+    if (ops->sort) return none_or_null(ops->sort(self, reverse));
+    cc_status st =
+        BY_KIND(cc_numarray_sort(NUM(self), reverse), cc_strarray_sort(STR(self), reverse));
+    return st == CC_OK ? Py_NewRef(Py_None) : seq_raise(self, ops, st, "sort", NULL);
+}
+
+PyObject *seq_copy(PyObject *self, const seq_ops *ops) {
+    return ops->slice(self, 0, 1, ops->length(self), ops->copy_what);
+}
+
+PyObject *seq_concat(PyObject *self, const seq_ops *ops, PyObject *other) {
+    PyObject *r = seq_copy(self, ops);
+    if (r && seq_extend_from(r, ops, other, "__add__", "__add__") < 0) Py_CLEAR(r);
+    return r;
+}
+
+PyObject *seq_repeat(PyObject *self, const seq_ops *ops, Py_ssize_t n) {
+    PyObject *r = seq_copy(self, ops);
+    if (!r) return NULL;
+    cc_status st = core_repeat(r, ops, n);
+    if (st != CC_OK) {
+        Py_DECREF(r);
+        return seq_raise(self, ops, st, "__mul__", NULL);
+    }
+    return r;
+}
+
+PyObject *seq_inplace_concat(PyObject *self, const seq_ops *ops, PyObject *other) {
+    if (seq_extend_from(self, ops, other, "__iadd__", ops->iadd_refused_as) < 0) return NULL;
+    return Py_NewRef(self);
+}
+
+PyObject *seq_inplace_repeat(PyObject *self, const seq_ops *ops, Py_ssize_t n) {
+    if (length_refused(self, ops, "__imul__") < 0) return NULL;
+    cc_status st = core_repeat(self, ops, n);
+    return st == CC_OK ? Py_NewRef(self) : seq_raise(self, ops, st, "__imul__", NULL);
 }
 
 /* ---- the iterator ------------------------------------------------------------------ */

@@ -2,8 +2,9 @@
  * bytes plus offsets (src/core/cc_strarray.h has the layout, and how
  * `a[i] = s` of a different length stays O(1)).
  *
- * This file: the type, conversion of input, indexing and slices, the list
- * methods and comparisons.  strarray_export.c: the data/offsets views, the
+ * This file: the type, conversion of input, searching, comparisons and the
+ * operations seq_py.c's indexing, slices and list methods run on
+ * (strarray_seq_ops).  strarray_export.c: the data/offsets views, the
  * vectorised string operations, NumPy and pickling.
  *
  * As everywhere in the binding, bulk input is collected into a scratch
@@ -33,14 +34,6 @@ static PyObject *strarray_item_unchecked(PyObject *self, Py_ssize_t i) {
     return strarray_item_box(arr_of(self), i);
 }
 
-static int strarray_permute(PyObject *self, const int64_t *perm) {
-    cc_status st = cc_strarray_permute(arr_of(self), perm);
-    if (st != CC_OK) status_raise(NAME, st, "sort");
-    return st == CC_OK ? 0 : -1;
-}
-
-const seq_ops strarray_seq_ops = {NAME, strarray_length, strarray_item_unchecked,
-                                  strarray_permute};
 
 /* Upper bound of the UTF-8 size of str v (exact for ASCII). */
 static int64_t utf8_bound(PyObject *v) {
@@ -184,117 +177,6 @@ static void strarray_dealloc(StringArrayObject *self) {
     Py_DECREF(tp);
 }
 
-static PyObject *raise_st(cc_status st, const char *what) { return status_raise(NAME, st, what); }
-
-/* ---- indexing ------------------------------------------------------------------- */
-
-static PyObject *strarray_item(PyObject *self, Py_ssize_t i) {
-    if (i < 0 || i >= arr_of(self)->length) {
-        PyErr_SetString(PyExc_IndexError, NAME " index out of range");
-        return NULL;
-    }
-    return strarray_item_box(arr_of(self), i);
-}
-
-PyObject *strarray_slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t step, Py_ssize_t n) {
-    cc_strarray out;
-    cc_strarray_init(&out, arr_of(self)->nullable);
-    cc_status st = cc_strarray_gather(arr_of(self), start, step, n, &out);
-    PyObject *r = st == CC_OK ? strarray_wrap(Py_TYPE(self), &out) : raise_st(st, "__getitem__");
-    cc_strarray_reset(&out);
-    return r;
-}
-
-static PyObject *strarray_subscript(PyObject *self, PyObject *key) {
-    Py_ssize_t i, start, stop, step;
-    if (PySlice_Check(key)) {
-        if (PySlice_Unpack(key, &start, &stop, &step) < 0) return NULL;
-        Py_ssize_t n = PySlice_AdjustIndices(arr_of(self)->length, &start, &stop, step);
-        return strarray_slice_of(self, start, step, n);
-    }
-    if (seq_index_arg(key, NAME, &i) < 0) return NULL;
-    if (i < 0) i += arr_of(self)->length;
-    return strarray_item(self, i);
-}
-
-static int ass_slice(PyObject *self, PyObject *slice, PyObject *value) {
-    cc_strarray *a = arr_of(self);
-    Py_ssize_t start, stop, step, n;
-    if (PySlice_Unpack(slice, &start, &stop, &step) < 0) return -1;
-    cc_status st;
-    if (!value) {
-        n = PySlice_AdjustIndices(a->length, &start, &stop, step);
-        if (n && column_length_refused(((StringArrayObject *)self)->table_column, NAME, "__delitem__") < 0)
-            return -1;
-        st = cc_strarray_delete_strided(a, start, step, n);
-        if (st != CC_OK) raise_st(st, "__delitem__");
-        return st == CC_OK ? 0 : -1;
-    }
-    cc_strarray scratch;
-    if (strarray_collect(value, str_nulls_for(a->nullable), &scratch, NAME, "slice assignment") < 0) return -1;
-    /* bounds from the array as it is now, after any user code ran */
-    n = PySlice_AdjustIndices(a->length, &start, &stop, step);
-    if (step == 1 && scratch.length != n &&
-        column_length_refused(((StringArrayObject *)self)->table_column, NAME, "slice assignment") < 0) {
-        cc_strarray_reset(&scratch);
-        return -1;
-    }
-    if (step == 1) {
-        st = cc_strarray_splice(a, start, n, &scratch);
-    } else if (scratch.length != n) {
-        PyErr_Format(PyExc_ValueError,
-                     "attempt to assign sequence of size %lld to extended slice of size %zd",
-                     (long long)scratch.length, n);
-        cc_strarray_reset(&scratch);
-        return -1;
-    } else {
-        st = cc_strarray_scatter(a, start, step, &scratch);
-    }
-    cc_strarray_reset(&scratch);
-    if (st != CC_OK) raise_st(st, "slice assignment");
-    return st == CC_OK ? 0 : -1;
-}
-
-static int ass_item(PyObject *self, Py_ssize_t i, PyObject *value) {
-    cc_strarray *a = arr_of(self);
-    cc_status st;
-    if (seq_normalise(&i, a->length, NAME, "assignment index") < 0) return -1;
-    if (!value) {
-        if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "__delitem__") < 0)
-            return -1;
-        st = cc_strarray_delete_strided(a, i, 1, 1);
-        if (st != CC_OK) raise_st(st, "__delitem__");
-        return st == CC_OK ? 0 : -1;
-    }
-    if (value == Py_None && a->nullable) {
-        st = cc_strarray_set(a, i, (cc_str){NULL, 0}, true);
-    } else {
-        utf8_buf buf = UTF8_BUF_INIT;
-        cc_str s;
-        if (str_value_utf8(value, &buf, &s, NAME, "__setitem__", -1, str_nulls_for(a->nullable)) < 0) {
-            utf8_buf_release(&buf);
-            return -1;
-        }
-        st = cc_strarray_set(a, i, s, false);
-        utf8_buf_release(&buf);
-    }
-    if (st != CC_OK) raise_st(st, "__setitem__");
-    return st == CC_OK ? 0 : -1;
-}
-
-static int strarray_ass_subscript(PyObject *self, PyObject *key, PyObject *value) {
-    Py_ssize_t i;
-    if (PySlice_Check(key)) return ass_slice(self, key, value);
-    if (seq_index_arg(key, NAME, &i) < 0) return -1;
-    return ass_item(self, i, value);
-}
-
-static int strarray_ass_item(PyObject *self, Py_ssize_t i, PyObject *value) {
-    /* sq_ass_item gets i already offset by len for negative indices */
-    if (i < 0) i -= arr_of(self)->length;
-    return ass_item(self, i, value);
-}
-
 /* ---- searching -------------------------------------------------------------------- */
 
 /* First index in [start, stop) equal to v, -1 if none, -2 on error. */
@@ -317,230 +199,86 @@ static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_s
     return r;
 }
 
-static int strarray_contains(PyObject *self, PyObject *v) {
-    Py_ssize_t i = find_value(self, v, 0, PY_SSIZE_T_MAX);
-    return i == -2 ? -1 : i >= 0;
+/* ---- the sequence operations (seq_py.c does the list methods) ------------------ */
+
+static void *strarray_store(PyObject *self) { return arr_of(self); }
+
+static int strarray_collect_into(PyObject *self, PyObject *src, seq_scratch *s,
+                                 const char *what) {
+    if (strarray_collect(src, str_nulls_for(arr_of(self)->nullable), &s->batch.str, NAME,
+                         what) < 0)
+        return -1;
+    s->kind = SEQ_STR;
+    return 0;
 }
 
-/* ---- list methods ------------------------------------------------------------------ */
-
-static PyObject *strarray_append(PyObject *self, PyObject *v) {
-    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "append") < 0) return NULL;
-    cc_strarray *a = arr_of(self);
-    cc_status st;
-    if (PyUnicode_CheckExact(v) && PyUnicode_IS_ASCII(v)) { /* the common case */
-        st = cc_strarray_append(a, (cc_str){PyUnicode_DATA(v), PyUnicode_GET_LENGTH(v)}, false);
-    } else if (v == Py_None && a->nullable) {
-        st = cc_strarray_append(a, (cc_str){NULL, 0}, true);
-    } else {
-        utf8_buf buf = UTF8_BUF_INIT;
-        cc_str s;
-        if (str_value_utf8(v, &buf, &s, NAME, "append", -1, str_nulls_for(a->nullable)) < 0) {
-            utf8_buf_release(&buf);
-            return NULL;
-        }
-        st = cc_strarray_append(a, s, false);
-        utf8_buf_release(&buf);
-    }
-    if (st != CC_OK) return raise_st(st, "append");
-    Py_RETURN_NONE;
+static int strarray_convert_one(PyObject *self, PyObject *v, seq_scratch *s, const char *what) {
+    bool nullable = arr_of(self)->nullable;
+    s->one_null = v == Py_None && nullable;
+    if (s->one_null) return 0;
+    return str_value_utf8(v, &s->buf, &s->one_str, NAME, what, -1, str_nulls_for(nullable));
 }
 
-int strarray_extend_from(PyObject *self, PyObject *src, const char *what) {
-    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "extend") < 0) return -1;
-    cc_strarray scratch, *a = arr_of(self);
-    if (strarray_collect(src, str_nulls_for(a->nullable), &scratch, NAME, what) < 0) return -1;
-    cc_status st = cc_strarray_splice(a, a->length, 0, &scratch);
-    cc_strarray_reset(&scratch);
-    if (st != CC_OK) raise_st(st, what);
-    return st == CC_OK ? 0 : -1;
+static PyObject *strarray_slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t step,
+                                   Py_ssize_t n, const char *what) {
+    cc_strarray out;
+    cc_strarray_init(&out, arr_of(self)->nullable);
+    cc_status st = cc_strarray_gather(arr_of(self), start, step, n, &out);
+    PyObject *r = st == CC_OK ? strarray_wrap(Py_TYPE(self), &out) : status_raise(NAME, st, what);
+    cc_strarray_reset(&out);
+    return r;
 }
 
-static PyObject *strarray_extend(PyObject *self, PyObject *values) {
-    if (strarray_extend_from(self, values, "extend") < 0) return NULL;
-    Py_RETURN_NONE;
-}
-
-static PyObject *strarray_insert(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "insert") < 0) return NULL;
-    if (!seq_nargs_ok(NAME, "insert", nargs, 2, 2)) return NULL;
-    Py_ssize_t i;
-    if (seq_position_arg(args[0], &i) < 0) return NULL;
-    cc_strarray one, *a = arr_of(self);
-    cc_strarray_init(&one, a->nullable);
-    utf8_buf buf = UTF8_BUF_INIT;
-    int r = append_value(&one, args[1], &buf, str_nulls_for(a->nullable), NAME, "insert", -1);
-    utf8_buf_release(&buf);
-    if (r == 0) {
-        Py_ssize_t n = (Py_ssize_t)a->length;
-        i = i < 0 ? (i + n < 0 ? 0 : i + n) : (i > n ? n : i);
-        cc_status st = cc_strarray_splice(a, i, 0, &one);
-        if (st != CC_OK) r = -1, raise_st(st, "insert");
-    }
-    cc_strarray_reset(&one);
-    if (r < 0) return NULL;
-    Py_RETURN_NONE;
-}
-
-static PyObject *strarray_pop(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "pop") < 0) return NULL;
-    if (!seq_nargs_ok(NAME, "pop", nargs, 0, 1)) return NULL;
-    cc_strarray *a = arr_of(self);
-    Py_ssize_t i = -1;
-    if (nargs && seq_position_arg(args[0], &i) < 0) return NULL;
-    if (a->length == 0) {
-        PyErr_SetString(PyExc_IndexError, "pop from empty " NAME);
-        return NULL;
-    }
-    if (seq_normalise(&i, a->length, "pop", "index") < 0) return NULL;
-    PyObject *v = strarray_item_box(a, i);
-    if (!v) return NULL;
-    cc_status st = cc_strarray_delete_strided(a, i, 1, 1);
-    if (st != CC_OK) {
-        Py_DECREF(v);
-        return raise_st(st, "pop");
-    }
-    return v;
-}
-
-static PyObject *strarray_index(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
-    if (!seq_nargs_ok(NAME, "index", nargs, 1, 3)) return NULL;
-    Py_ssize_t start = 0, stop = PY_SSIZE_T_MAX;
-    if (nargs > 1 && seq_clamped_index(args[1], &start) < 0) return NULL;
-    if (nargs > 2 && seq_clamped_index(args[2], &stop) < 0) return NULL;
-    Py_ssize_t n = arr_of(self)->length; /* after __index__ ran */
-    if (start < 0 && (start += n) < 0) start = 0;
-    if (stop < 0 && (stop += n) < 0) stop = 0;
-    Py_ssize_t i = find_value(self, args[0], start, stop);
-    if (i == -2) return NULL;
-    if (i < 0) {
-        PyObject *r = value_short_repr(args[0]);
-        if (r) PyErr_Format(PyExc_ValueError, "%U is not in " NAME, r);
-        Py_XDECREF(r);
-        return NULL;
-    }
-    return PyLong_FromSsize_t(i);
-}
-
-static PyObject *strarray_count(PyObject *self, PyObject *v) {
+/* count(v) of None or a str, compared as bytes, in C. */
+static Py_ssize_t strarray_count_fast(PyObject *self, PyObject *v) {
     const cc_strarray *a = arr_of(self);
-    if (v == Py_None) return PyLong_FromLongLong(a->null_count);
+    if (v == Py_None) return (Py_ssize_t)a->null_count;
+    if (!PyUnicode_Check(v)) return -1;
+    utf8_buf buf = UTF8_BUF_INIT;
+    cc_str s;
     Py_ssize_t count = 0;
-    if (PyUnicode_Check(v)) {
-        utf8_buf buf = UTF8_BUF_INIT;
-        cc_str s;
-        if (str_utf8(v, &buf, &s) == 0) {
-            count = (Py_ssize_t)cc_strarray_count(a, s);
-        } else if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
-            PyErr_Clear();
-        } else {
-            count = -1;
-        }
-        utf8_buf_release(&buf);
-        return count < 0 ? NULL : PyLong_FromSsize_t(count);
-    }
-    for (Py_ssize_t i = 0; i < (Py_ssize_t)arr_of(self)->length; i++) {
-        Py_ssize_t j = seq_find_by_eq(self, &strarray_seq_ops, v, i, i + 1);
-        if (j == -2) return NULL;
-        count += j >= 0;
-    }
-    return PyLong_FromSsize_t(count);
+    if (str_utf8(v, &buf, &s) == 0)
+        count = (Py_ssize_t)cc_strarray_count(a, s);
+    else if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
+        PyErr_Clear(); /* a lone surrogate cannot be stored, so is not here */
+    else
+        count = -2;
+    utf8_buf_release(&buf);
+    return count;
 }
 
-static PyObject *strarray_remove(PyObject *self, PyObject *v) {
-    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "remove") < 0) return NULL;
-    Py_ssize_t i = find_value(self, v, 0, PY_SSIZE_T_MAX);
-    if (i == -2) return NULL;
-    if (i < 0) {
-        PyErr_SetString(PyExc_ValueError, NAME ".remove(x): x not in " NAME);
-        return NULL;
-    }
-    /* x.__eq__ may have shrunk the array: like list, remove nothing then */
-    if (i >= arr_of(self)->length) Py_RETURN_NONE;
-    cc_status st = cc_strarray_delete_strided(arr_of(self), i, 1, 1);
-    if (st != CC_OK) return raise_st(st, "remove");
-    Py_RETURN_NONE;
+/* append's common case: an exact ASCII str, stored as it is. */
+static int strarray_append_fast(PyObject *self, PyObject *v) {
+    if (!PyUnicode_CheckExact(v) || !PyUnicode_IS_ASCII(v)) return 0;
+    cc_str str = {PyUnicode_DATA(v), PyUnicode_GET_LENGTH(v)};
+    cc_status st = cc_strarray_append(arr_of(self), str, false);
+    if (st != CC_OK) status_raise(NAME, st, "append");
+    return st == CC_OK ? 1 : -1;
 }
 
-static PyObject *strarray_clear(PyObject *self, PyObject *unused) {
-    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "clear") < 0) return NULL;
-    (void)unused;
-    cc_strarray *a = arr_of(self);
-    if (a->exports) return raise_st(CC_EBUSY, "clear");
-    cc_strarray_reset(a);
-    Py_RETURN_NONE;
-}
+const seq_ops strarray_seq_ops = {
+    .name = NAME,
+    .length = strarray_length,
+    .item = strarray_item_unchecked,
+    .kind = SEQ_STR,
+    .store = strarray_store,
+    .column_offset = offsetof(StringArrayObject, table_column),
+    .collect = strarray_collect_into,
+    .convert_one = strarray_convert_one,
+    .slice = strarray_slice_of,
+    .find = find_value,
+    .count_fast = strarray_count_fast,
+    .append_fast = strarray_append_fast,
+    .copy_what = "__getitem__",
+    .iadd_refused_as = "extend",
+};
 
-static PyObject *strarray_reverse(PyObject *self, PyObject *unused) {
-    (void)unused;
-    cc_status st = cc_strarray_reverse(arr_of(self));
-    if (st != CC_OK) return raise_st(st, "reverse");
-    Py_RETURN_NONE;
-}
-
-static PyObject *strarray_sort(PyObject *self, PyObject *args, PyObject *kwds) {
-    static char *kwlist[] = {"key", "reverse", NULL};
-    PyObject *key = Py_None;
-    int reverse = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|$Op:sort", kwlist, &key, &reverse))
-        return NULL;
-    if (key != Py_None) return seq_sort_by_key(self, &strarray_seq_ops, key, reverse);
-    cc_status st = cc_strarray_sort(arr_of(self), reverse);
-    if (st != CC_OK) return raise_st(st, "sort");
-    Py_RETURN_NONE;
-}
-
-static PyObject *strarray_copy(PyObject *self, PyObject *unused) {
-    (void)unused;
-    return strarray_slice_of(self, 0, 1, (Py_ssize_t)arr_of(self)->length);
-}
+SEQ_DEFINE_SLOTS(strarray, &strarray_seq_ops)
+SEQ_DEFINE_METHODS(strarray, &strarray_seq_ops)
 
 static PyObject *strarray_deepcopy(PyObject *self, PyObject *memo) {
     (void)memo;
-    return strarray_copy(self, NULL);
-}
-
-static PyObject *strarray_tolist(PyObject *self, PyObject *unused) {
-    (void)unused;
-    const cc_strarray *a = arr_of(self);
-    PyObject *list = PyList_New((Py_ssize_t)a->length);
-    for (Py_ssize_t i = 0; list && i < (Py_ssize_t)a->length; i++) {
-        PyObject *v = strarray_item_box(a, i);
-        if (!v) Py_CLEAR(list);
-        else PyList_SET_ITEM(list, i, v);
-    }
-    return list;
-}
-
-/* ---- + and * --------------------------------------------------------------------- */
-
-static PyObject *strarray_concat(PyObject *self, PyObject *other) {
-    PyObject *r = strarray_copy(self, NULL);
-    if (r && strarray_extend_from(r, other, "__add__") < 0) Py_CLEAR(r);
-    return r;
-}
-
-static PyObject *strarray_inplace_concat(PyObject *self, PyObject *other) {
-    if (strarray_extend_from(self, other, "__iadd__") < 0) return NULL;
-    return Py_NewRef(self);
-}
-
-static PyObject *strarray_repeat(PyObject *self, Py_ssize_t n) {
-    PyObject *r = strarray_copy(self, NULL);
-    if (!r) return NULL;
-    cc_status st = cc_strarray_repeat(arr_of(r), n);
-    if (st != CC_OK) {
-        Py_DECREF(r);
-        return raise_st(st, "__mul__");
-    }
-    return r;
-}
-
-static PyObject *strarray_inplace_repeat(PyObject *self, Py_ssize_t n) {
-    if (column_length_refused(((StringArrayObject *)self)->table_column, NAME, "__imul__") < 0) return NULL;
-    cc_status st = cc_strarray_repeat(arr_of(self), n);
-    if (st != CC_OK) return raise_st(st, "__imul__");
-    return Py_NewRef(self);
+    return seq_copy(self, &strarray_seq_ops);
 }
 
 /* ---- comparison, repr, iteration ------------------------------------------------- */
@@ -723,16 +461,8 @@ static PyType_Slot strarray_slots[] = {
     {Py_tp_members, strarray_members},
     {Py_tp_methods, strarray_methods},
     {Py_sq_length, strarray_length},
-    {Py_sq_item, strarray_item},
-    {Py_sq_ass_item, strarray_ass_item},
-    {Py_sq_contains, strarray_contains},
-    {Py_sq_concat, strarray_concat},
-    {Py_sq_repeat, strarray_repeat},
-    {Py_sq_inplace_concat, strarray_inplace_concat},
-    {Py_sq_inplace_repeat, strarray_inplace_repeat},
+    SEQ_SLOTS(strarray),
     {Py_mp_length, strarray_length},
-    {Py_mp_subscript, strarray_subscript},
-    {Py_mp_ass_subscript, strarray_ass_subscript},
     {0, NULL},
 };
 
