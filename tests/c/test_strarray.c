@@ -437,15 +437,16 @@ TEST(strarray_append_arrow_checks_then_copies) {
     CHECK_EQ(cc_strarray_append(&a, S("pre"), false), CC_OK);
     const uint8_t *data = (const uint8_t *)"xxab\xc3\xa9" "cd";
     int32_t ok[] = {2, 4, 6, 8}; /* "ab", "é", "cd" after a 2-byte lead-in */
-    int64_t wide_ok[] = {2, 4, 6, 8}, bad;
+    int64_t wide_ok[] = {2, 4, 6, 8};
+    cc_error err;
     int32_t back[] = {2, 6, 4, 8}, split[] = {2, 5, 6, 8}; /* decreasing; inside "é" */
-    CHECK_EQ(cc_strarray_append_arrow(&a, back, false, 3, data, &bad), CC_EINVAL);
-    CHECK_EQ(bad, 1);
-    CHECK_EQ(cc_strarray_append_arrow(&a, split, false, 3, data, &bad), CC_EINVAL);
-    CHECK_EQ(bad, 1);
+    CHECK_EQ(cc_strarray_append_arrow(&a, back, false, 3, data, &err), CC_EINVAL);
+    CHECK_EQ(err.index, 1);
+    CHECK_EQ(cc_strarray_append_arrow(&a, split, false, 3, data, &err), CC_EINVAL);
+    CHECK_EQ(err.index, 1);
     CHECK(a.length == 1 && a.data_len == 3);
-    CHECK_EQ(cc_strarray_append_arrow(&a, ok, false, 3, data, &bad), CC_OK);
-    CHECK_EQ(cc_strarray_append_arrow(&a, wide_ok, true, 3, data, &bad), CC_OK);
+    CHECK_EQ(cc_strarray_append_arrow(&a, ok, false, 3, data, &err), CC_OK);
+    CHECK_EQ(cc_strarray_append_arrow(&a, wide_ok, true, 3, data, &err), CC_OK);
     cc_str e = cc_strarray_get(&a, 5);
     const char *why;
     CHECK(a.length == 7 && e.len == 2 && memcmp(e.ptr, "\xc3\xa9", 2) == 0);
@@ -456,10 +457,10 @@ TEST(strarray_append_arrow_checks_then_copies) {
     text[40] = 0;
     text[35] = (char)0xff;
     int32_t whole[] = {0, 40};
-    CHECK_EQ(cc_strarray_append_arrow(&a, whole, false, 1, (const uint8_t *)text, &bad), CC_EINVAL);
-    CHECK(bad == 0 && a.length == 7);
+    CHECK_EQ(cc_strarray_append_arrow(&a, whole, false, 1, (const uint8_t *)text, &err), CC_EINVAL);
+    CHECK(err.index == 0 && a.length == 7);
     CHECK_EQ(cc_strarray_set(&a, 1, S("longer than before"), false), CC_OK); /* scattered */
-    CHECK_EQ(cc_strarray_append_arrow(&a, ok, false, 3, data, &bad), CC_EINVAL);
+    CHECK_EQ(cc_strarray_append_arrow(&a, ok, false, 3, data, &err), CC_EINVAL);
     cc_strarray_reset(&a);
 }
 
