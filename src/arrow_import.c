@@ -98,21 +98,19 @@ static PyObject *sink_finish(PyTypeObject *tp, column_sink *k) {
 }
 
 /* The pool ids of a chunk's dictionary words.  The first chunk interns
- * every word in dictionary order; a later one only the words its indices
- * use, in the order they first appear (as extending by that chunk would).
- * *nulls: some valid index points at a null word. */
+ * every word in dictionary order; a later one only the words its (checked)
+ * indices use, in the order they first appear, as extending by that chunk
+ * did.  A null word has id -1 (an index pointing at it is a null). */
 static int dictionary_ids(column_sink *k, bool first, cc_dtype it, const struct ArrowArray *a,
-                          const cc_strarray *words, int64_t *ids, bool *nulls) {
-    if (first && pool_intern_all(k->pool, words, false, ids) < 0) return -1;
-    for (int64_t j = 0; !first && j < words->length; j++) ids[j] = -2; /* not interned yet */
+                          const cc_strarray *words, int64_t *ids) {
+    if (first) return pool_intern_all(k->pool, words, false, ids);
+    for (int64_t j = 0; j < words->length; j++) ids[j] = -2; /* not interned yet */
     for (int64_t i = 0; i < a->length; i++) {
         if (!cc_arrow_valid_at(a, i)) continue;
         int64_t w = cc_arrow_index_at(it, a, i);
-        if (ids[w] == -2) {
-            if (!cc_strarray_is_valid(words, w)) ids[w] = -1; /* a null word: code -1 */
-            else if (pool_intern_utf8(k->pool, cc_strarray_get(words, w), &ids[w]) < 0) return -1;
-        }
-        *nulls |= ids[w] == -1; /* repeated dictionary words share one id */
+        if (ids[w] != -2) continue;
+        if (!cc_strarray_is_valid(words, w)) ids[w] = -1;
+        else if (pool_intern_utf8(k->pool, cc_strarray_get(words, w), &ids[w]) < 0) return -1;
     }
     return 0;
 }
@@ -146,12 +144,13 @@ static int sink_append_dictionary(PyTypeObject *tp, column_sink *k, const struct
         cc_numarray_init(&k->num, CC_INT8, true, false);
         k->kind = SINK_CATEGORIES;
     }
-    if ((st = cc_arrow_check_indices(it, a, words.length, &err)) != CC_OK) {
+    /* a later chunk reads its indices to intern the words: check them first */
+    if (!first && (st = cc_arrow_check_indices(it, a, words.length, &err)) != CC_OK) {
         raise_core(st, &err);
         goto done;
     }
-    if (dictionary_ids(k, first, it, a, &words, ids, &nulls) < 0) goto done;
-    if ((st = cc_arrow_append_codes(&k->num, it, a, ids, &err)) != CC_OK) {
+    if (dictionary_ids(k, first, it, a, &words, ids) < 0) goto done;
+    if ((st = cc_arrow_append_codes(&k->num, it, a, ids, words.length, &nulls, &err)) != CC_OK) {
         raise_core(st, &err);
         goto done;
     }

@@ -128,17 +128,41 @@ cc_status cc_arrow_check_views(const struct ArrowArray *a, int64_t *bytes, cc_er
     return CC_OK;
 }
 
+/* body with `int64_t x` = index i of a (integer dtype it; a uint64 past
+ * INT64_MAX becomes negative), in a loop typed once per dtype. */
+#define FOR_EACH_INDEX(it, a, body)                                                      \
+    do {                                                                                 \
+        switch (it) {                                                                    \
+        case CC_INT8: INDEX_LOOP(int8_t, a, body); break;                                \
+        case CC_INT16: INDEX_LOOP(int16_t, a, body); break;                              \
+        case CC_INT32: INDEX_LOOP(int32_t, a, body); break;                              \
+        case CC_INT64: INDEX_LOOP(int64_t, a, body); break;                              \
+        case CC_UINT8: INDEX_LOOP(uint8_t, a, body); break;                              \
+        case CC_UINT16: INDEX_LOOP(uint16_t, a, body); break;                            \
+        case CC_UINT32: INDEX_LOOP(uint32_t, a, body); break;                            \
+        case CC_UINT64: INDEX_LOOP(uint64_t, a, body); break;                            \
+        default: break;                                                                  \
+        }                                                                                \
+    } while (0)
+#define INDEX_LOOP(T, a, body)                                                           \
+    do {                                                                                 \
+        const T *p_ = (const T *)(a)->buffers[1] + (a)->offset;                          \
+        for (int64_t i = 0; i < (a)->length; i++) {                                      \
+            int64_t x = (int64_t)p_[i];                                                  \
+            body                                                                         \
+        }                                                                                \
+    } while (0)
+
+static const char *const outside = "index %lld points outside the dictionary";
+
 cc_status cc_arrow_check_indices(cc_dtype it, const struct ArrowArray *a, int64_t k,
                                  cc_error *err) {
-    int size = cc_dtype_itemsize(it);
-    const uint8_t *p = (const uint8_t *)a->buffers[1];
-    for (int64_t i = 0; i < a->length; i++) {
-        if (!cc_arrow_valid_at(a, i)) continue;
-        cc_scalar v;
-        cc_dtype_load(it, p + (a->offset + i) * size, &v);
-        if (v.kind == CC_SCALAR_UINT || v.v.i < 0 || v.v.i >= k)
-            return cc_error_set(err, CC_EINVAL, "index %lld points outside the dictionary", i);
-    }
+    if (!cc_dtype_is_integer(it)) return cc_error_set(err, CC_ETYPE, "dictionary indices must be integers", -1);
+    bool nulls = cc_arrow_has_nulls(a);
+    FOR_EACH_INDEX(it, a, {
+        if ((x < 0 || x >= k) && (!nulls || cc_arrow_valid_at(a, i)))
+            return cc_error_set(err, CC_EINVAL, outside, i);
+    });
     return CC_OK;
 }
 
@@ -301,21 +325,51 @@ cc_status cc_arrow_append_string_views(cc_strarray *out, const struct ArrowArray
 }
 
 cc_status cc_arrow_append_codes(cc_numarray *out, cc_dtype it, const struct ArrowArray *a,
-                                const int64_t *ids, cc_error *err) {
+                                const int64_t *ids, int64_t k, bool *null_code, cc_error *err) {
     err->why = NULL;
-    if (!out->adaptive) return CC_EINVAL;
+    if (!out->adaptive || out->nullable || !cc_dtype_is_integer(it)) return CC_EINVAL;
     if (a->length == 0) return CC_OK;
     size_t size;
     CC_RETURN_NOT_OK(cc_mul_size(a->length, (int64_t)sizeof(int64_t), &size));
-    int64_t *codes = cc_malloc(size), unused;
+    int64_t *codes = cc_malloc(size), lo = 0, hi = 0;
     if (!codes) return CC_ENOMEM;
-    for (int64_t i = 0; i < a->length; i++)
-        codes[i] = cc_arrow_valid_at(a, i) ? ids[cc_arrow_index_at(it, a, i)] : -1;
-    /* one adaptive append: the narrowest code width, all or nothing */
-    cc_status st = cc_numarray_append_converted(out, CC_INT64, codes, a->length, &unused);
+    /* pass 1: check every index and look its code up (nothing changes yet) */
+    bool nulls = cc_arrow_has_nulls(a);
+    FOR_EACH_INDEX(it, a, {
+        int64_t code = -1;
+        if (!nulls || cc_arrow_valid_at(a, i)) {
+            if (x < 0 || x >= k) {
+                cc_free(codes);
+                return cc_error_set(err, CC_EINVAL, outside, i);
+            }
+            code = ids[x];
+            *null_code |= code == -1;
+        }
+        codes[i] = code;
+        lo = code < lo ? code : lo;
+        hi = code > hi ? code : hi;
+    });
+    /* pass 2: store them at the narrowest width that holds them all */
+    cc_dtype w = cc_dtype_int_width_for(lo), w2 = cc_dtype_int_width_for(hi);
+    if (cc_dtype_itemsize(w2) > cc_dtype_itemsize(w)) w = w2;
+    cc_status st = CC_OK;
+    void *first;
+    if (cc_dtype_itemsize(w) > cc_numarray_itemsize(out)) st = cc_numarray_widen(out, w);
+    if (st == CC_OK) st = cc_numarray_append_zeros(out, a->length, &first);
+    if (st == CC_OK) {
+        switch (out->dtype) {
+        case CC_INT8: for (int64_t i = 0; i < a->length; i++) ((int8_t *)first)[i] = (int8_t)codes[i]; break;
+        case CC_INT16: for (int64_t i = 0; i < a->length; i++) ((int16_t *)first)[i] = (int16_t)codes[i]; break;
+        case CC_INT32: for (int64_t i = 0; i < a->length; i++) ((int32_t *)first)[i] = (int32_t)codes[i]; break;
+        default: memcpy(first, codes, size); break;
+        }
+    }
     cc_free(codes);
     return st;
 }
+
+#undef INDEX_LOOP
+#undef FOR_EACH_INDEX
 
 void cc_arrow_struct_child(const struct ArrowArray *parent, int64_t i, struct ArrowArray *child) {
     *child = *parent->children[i];

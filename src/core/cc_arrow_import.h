@@ -81,7 +81,7 @@ CC_MUST_CHECK cc_status cc_arrow_check_views(const struct ArrowArray *a, int64_t
  * [0, k). */
 CC_MUST_CHECK cc_status cc_arrow_check_indices(cc_dtype it, const struct ArrowArray *a, int64_t k,
                                                cc_error *err);
-/* Index i of a checked index array. */
+/* Index i of a checked index array (integer dtype it). */
 static inline int64_t cc_arrow_index_at(cc_dtype it, const struct ArrowArray *a, int64_t i) {
     cc_scalar v;
     cc_dtype_load(it, (const uint8_t *)a->buffers[1] + (a->offset + i) * cc_dtype_itemsize(it),
@@ -103,11 +103,14 @@ CC_MUST_CHECK cc_status cc_arrow_append_strings(cc_strarray *out, bool wide,
 CC_MUST_CHECK cc_status cc_arrow_append_string_views(cc_strarray *out,
                                                      const struct ArrowArray *a, cc_error *err);
 /* The codes of a dictionary's index array (integer dtype it): ids[index]
- * for a valid element, -1 for a null, appended to the adaptive codes array
- * out.  The indices must have passed cc_arrow_check_indices. */
+ * for a valid element, -1 for a null, appended to the adaptive,
+ * non-nullable codes array out at the narrowest width that holds them.
+ * Checks every valid index against the k words of the dictionary first
+ * (as cc_arrow_check_indices); *null_code |= some valid index has id -1 (a
+ * null word). */
 CC_MUST_CHECK cc_status cc_arrow_append_codes(cc_numarray *out, cc_dtype it,
                                               const struct ArrowArray *a, const int64_t *ids,
-                                              cc_error *err);
+                                              int64_t k, bool *null_code, cc_error *err);
 
 /* Child i of a checked struct array as a view cut to the struct's offset
  * and length (its null_count unknown when cut); only the parent is ever

@@ -65,14 +65,11 @@ static inline cc_status cc_error_set(cc_error *err, cc_status st, const char *wh
     return st;
 }
 
-/* For *_validate functions: on a broken invariant, point *why at msg and
- * return CC_EINVAL (the function has a `const char **why` parameter). */
+/* For *_validate functions: on a broken invariant, set err->why to msg and
+ * return CC_EINVAL (the function has a `cc_error *err` parameter). */
 #define CC_CHECK_INVARIANT(cond, msg)                                          \
     do {                                                                       \
-        if (!(cond)) {                                                         \
-            *why = msg;                                                        \
-            return CC_EINVAL;                                                  \
-        }                                                                      \
+        if (!(cond)) return cc_error_set(err, CC_EINVAL, msg, -1);             \
     } while (0)
 
 /* Largest element count or byte size the core will ever ask for.  Keeping

@@ -175,6 +175,7 @@ CC_MUST_CHECK cc_status cc_strarray_append_arrow(cc_strarray *a, const void *off
  * overlong forms, nothing past U+10FFFF). */
 bool cc_utf8_valid(const uint8_t *p, int64_t n);
 
-CC_MUST_CHECK cc_status cc_strarray_validate(const cc_strarray *a, const char **why);
+/* Checks the invariants; on failure returns CC_EINVAL with err->why. */
+CC_MUST_CHECK cc_status cc_strarray_validate(const cc_strarray *a, cc_error *err);
 
 #endif /* CC_STRARRAY_H */

@@ -47,13 +47,13 @@ static bool str_is(const cc_strarray *a, int64_t i, const char *want) {
 }
 
 static bool strings_valid(const cc_strarray *a) {
-    const char *why = "";
-    return CHECK_MSG(cc_strarray_validate(a, &why) == CC_OK, "invariant: %s", why);
+    cc_error err = {"", -1};
+    return CHECK_MSG(cc_strarray_validate(a, &err) == CC_OK, "invariant: %s", err.why);
 }
 
 static bool numbers_valid(const cc_numarray *a) {
-    const char *why = "";
-    return CHECK_MSG(cc_numarray_validate(a, &why) == CC_OK, "invariant: %s", why);
+    cc_error err = {"", -1};
+    return CHECK_MSG(cc_numarray_validate(a, &err) == CC_OK, "invariant: %s", err.why);
 }
 
 /* ---- shape ----------------------------------------------------------------------- */
@@ -437,7 +437,11 @@ TEST(dictionary_schema_and_indices_are_checked) {
     int64_t ids[3] = {5, -1, 300};
     cc_numarray codes;
     cc_numarray_init(&codes, CC_INT8, true, false);
-    CHECK_EQ(cc_arrow_append_codes(&codes, it, &f.a, ids, &err), CC_OK);
+    bool null_code = false;
+    CHECK_EQ(cc_arrow_append_codes(&codes, it, &f.a, ids, 2, &null_code, &err), CC_EINVAL);
+    CHECK(codes.length == 0 && err.index == 1); /* 2 is outside a dictionary of 2 */
+    CHECK_EQ(cc_arrow_append_codes(&codes, it, &f.a, ids, 3, &null_code, &err), CC_OK);
+    CHECK(null_code); /* index 2 -> id -1 */
     cc_scalar v;
     int64_t want[4] = {5, 300, -1, -1};
     CHECK(codes.length == 4 && codes.dtype == CC_INT16);
@@ -481,10 +485,13 @@ TEST(codes_under_failing_allocations_change_nothing) {
         fake_array f;
         cc_error err;
         fake(&f, 3, 0, 0, 2, NULL, idx, NULL);
-        if (!CHECK_EQ(cc_arrow_append_codes(&codes, CC_INT32, &f.a, ids, &err), CC_OK)) return;
+        bool null_code = false;
+        if (!CHECK_EQ(cc_arrow_append_codes(&codes, CC_INT32, &f.a, ids, 50, &null_code, &err),
+                      CC_OK))
+            return;
         test_alloc_fail_at(k);
         f.a.length = 50;
-        cc_status st = cc_arrow_append_codes(&codes, CC_INT32, &f.a, ids, &err);
+        cc_status st = cc_arrow_append_codes(&codes, CC_INT32, &f.a, ids, 50, &null_code, &err);
         bool fired = !test_alloc_armed();
         test_alloc_fail_at(0);
         CHECK(st == CC_OK ? codes.length == 53 : st == CC_ENOMEM && codes.length == 3);
