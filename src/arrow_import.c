@@ -105,10 +105,12 @@ static int dictionary_ids(column_sink *k, bool first, cc_dtype it, const struct 
                           const cc_strarray *words, int64_t *ids) {
     if (first) return pool_intern_all(k->pool, words, false, ids);
     for (int64_t j = 0; j < words->length; j++) ids[j] = -2; /* not interned yet */
-    for (int64_t i = 0; i < a->length; i++) {
+    int64_t left = words->length; /* words not met yet: none left, nothing more to do */
+    for (int64_t i = 0; left > 0 && i < a->length; i++) {
         if (!cc_arrow_valid_at(a, i)) continue;
         int64_t w = cc_arrow_index_at(it, a, i);
         if (ids[w] != -2) continue;
+        left--;
         if (!cc_strarray_is_valid(words, w)) ids[w] = -1;
         else if (pool_intern_utf8(k->pool, cc_strarray_get(words, w), &ids[w]) < 0) return -1;
     }
