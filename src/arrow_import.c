@@ -19,9 +19,10 @@
  * capsule's: we only read it.
  *
  * Validation: everything the C data interface lets a consumer check is
- * checked before a byte is read -- capsule names, release pointers, the
- * format, n_buffers, non-NULL buffers, length/offset/null_count ranges, and
- * for strings that offsets never decrease and the bytes are UTF-8.  What it
+ * checked before a byte is read -- capsule names and release pointers
+ * here; the format, n_buffers, non-NULL buffers, length/offset/null_count
+ * ranges, and for strings that offsets never decrease and the bytes are
+ * UTF-8 in the core (shape first, then content, as nanoarrow).  What it
  * does not describe (the size of each buffer) we must trust, as every
  * consumer does.  Data is copied: the import is as fast as a checked copy
  * and owns its memory outright.
