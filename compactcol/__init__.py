@@ -20,11 +20,10 @@ except ModuleNotFoundError as _exc:  # pragma: no cover -- what a source checkou
         f"compactcol was imported from its source folder ({_here}), which has no compiled "
         f"extension: run Python from another directory so that the installed package is "
         f"found, or use the `compactcol` command (`compactcol demo`)") from _exc
-from ._arrow import from_arrow
 from ._infer import array
 from ._strdict import StrDict
 from ._record import DTYPE_MARKERS as _DTYPE_MARKERS, Category, Record
-from ._table import Table
+from ._table import Table, from_arrow
 
 # dtypes usable as Record annotations: `price: compactcol.float32`
 int8 = _DTYPE_MARKERS["int8"]

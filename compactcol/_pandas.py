@@ -35,19 +35,22 @@ def _na_free(values):
     return [None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in values]
 
 
-def column_from_pandas(name, series):
+def column_from_pandas(name, series, table_from_columns):
     """The compactcol column container for one pandas Series (copied).
 
     NumPy-backed numbers and bools: one copy of the buffer (a NaN stays a
     float NaN, as in NumPy).  Categoricals of str: the categories become a
     pool, the codes are copied.  Everything else (str, object, pandas'
     nullable Int64/Float64/boolean, ArrowDtype) goes through Arrow when
-    pyarrow is installed, and through a list otherwise."""
+    pyarrow is installed, and through a list otherwise.  (A Series that
+    Arrow makes a struct, one of dicts, comes back as what
+    ``table_from_columns`` -- the caller's ``Table._from_columns`` -- makes
+    of it, as ``compactcol.from_arrow`` would.)"""
     pd = _pandas()
     import numpy as np
 
     from . import _core
-    from ._arrow import from_arrow
+    from ._arrow import import_arrow
 
     what = f"Table.from_pandas: column {name!r} ({series.dtype})"
     dtype = series.dtype
@@ -67,7 +70,8 @@ def column_from_pandas(name, series):
     except ImportError:
         return _column_from_list(what, dtype, _na_free(series.tolist()))
     try:
-        return from_arrow(pa.array(series, from_pandas=True))
+        result = import_arrow(pa.array(series, from_pandas=True), "compactcol.from_arrow")
+        return table_from_columns(*result) if isinstance(result, tuple) else result
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
         raise TypeError(f"{what}: {exc}") from exc
 

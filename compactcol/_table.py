@@ -339,8 +339,9 @@ class Table(_core.Table):  # type: ignore[misc]
                 raise TypeError(f"Table.from_pandas: column names must be str, not "
                                 f"{type(n).__name__} ({n!r})")
         pairs = list(_unique(names, range(len(names))))
-        return cls._from_columns(names, [column_from_pandas(n, df.iloc[:, i]) for n, i in pairs],
-                                 len(df))
+        return cls._from_columns(
+            names, [column_from_pandas(n, df.iloc[:, i], Table._from_columns) for n, i in pairs],
+            len(df))
 
     def to_numpy(self, na_value=None):
         """A NumPy structured array, one field per column (a copy; O(n)).
@@ -417,3 +418,27 @@ class Table(_core.Table):  # type: ignore[misc]
         rc = self.record_class
         rc = None if getattr(rc, "_compactcol_generated", False) else getattr(rc, "_compactcol_extends", rc)
         return (_table_from_state, (type(self), self._schema.fields, rc, self._columns, len(self)))
+
+
+def from_arrow(obj):
+    """The compactcol container for an Arrow array (or chunked array /
+    stream of arrays): integers, floats and bools become an ``Array``,
+    strings and large strings a ``StringArray``, string dictionaries a
+    ``CategoricalArray``; nulls make it nullable.  A table-like object (a
+    struct array or a stream of record batches: ``pyarrow.Table``,
+    ``polars.DataFrame``, a DuckDB result) becomes a ``Table``.
+
+    The data is copied (and validated while copied: offsets, UTF-8, buffer
+    counts), so the result owns its memory and the producer's buffers are
+    released at once.  Unsupported types raise ``TypeError``, malformed
+    input ``ValueError``.
+
+    >>> import pyarrow as pa                                # doctest: +SKIP
+    >>> from_arrow(pa.array(["a", None]))                   # doctest: +SKIP
+    StringArray(['a', None], nullable=True)
+    """
+    from ._arrow import import_arrow
+    result = import_arrow(obj, "compactcol.from_arrow")
+    if isinstance(result, tuple):
+        return Table._from_columns(*result)
+    return result

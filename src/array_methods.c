@@ -177,9 +177,9 @@ static PyObject *array_sizeof(ArrayObject *self, PyObject *unused) {
 static PyObject *array_debug_info(ArrayObject *self, PyObject *unused) {
     (void)unused;
     const cc_numarray *a = &self->arr;
-    const char *why;
-    if (cc_numarray_validate(a, &why) != CC_OK) {
-        PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s", why);
+    cc_error err;
+    if (cc_numarray_validate(a, &err) != CC_OK) {
+        PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s", err.why);
         return NULL;
     }
     return Py_BuildValue("{sLsLsLsLsssisOsO}", "length", (long long)a->length,

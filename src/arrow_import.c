@@ -1,7 +1,17 @@
 /* arrow_import.c -- compactcol.from_arrow: one Arrow array, or a stream of
  * them, from any producer of the Arrow PyCapsule interface, into an Array,
- * a StringArray or a CategoricalArray; a struct array (a record batch) into
- * (names, columns), which the facade makes a Table.
+ * a StringArray or a CategoricalArray; a struct array (a record batch), or
+ * a stream of them, into (names, columns, rows), which the facade makes a
+ * Table.
+ *
+ *   capsule --> schema, array(s) --> column_sink per column --> container
+ *                                    (cc_arrow_append_* per chunk, in the core)
+ *
+ * The binding unpacks capsules, dispatches on the format, interns a
+ * dictionary's words into a StringPool and maps the core's status and
+ * cc_error to exceptions; the checks and the copies are the core's
+ * (src/core/cc_arrow_import.c).  A stream appends chunk after chunk into one
+ * container per column: one copy of every byte.
  *
  * Ownership: the ArrowArray is moved out of its capsule at once (the
  * capsule's copy gets release = NULL), so whatever happens next we release
@@ -9,15 +19,16 @@
  * capsule's: we only read it.
  *
  * Validation: everything the C data interface lets a consumer check is
- * checked before a byte is read -- capsule names, release pointers, the
- * format, n_buffers, non-NULL buffers, length/offset/null_count ranges, and
- * for strings that offsets never decrease and the bytes are UTF-8.  What it
+ * checked before a byte is read -- capsule names and release pointers
+ * here; the format, n_buffers, non-NULL buffers, length/offset/null_count
+ * ranges, and for strings that offsets never decrease and the bytes are
+ * UTF-8 in the core (shape first, then content, as nanoarrow).  What it
  * does not describe (the size of each buffer) we must trust, as every
  * consumer does.  Data is copied: the import is as fast as a checked copy
  * and owns its memory outright.
  */
 #include "binding.h"
-#include "cc_arrow.h"
+#include "cc_arrow_import.h"
 
 #define WHAT "compactcol.from_arrow"
 
@@ -36,260 +47,164 @@ static PyObject *bad(PyObject *exc, const char *why) {
     return NULL;
 }
 
-static bool bit_set(const void *bits, int64_t i) {
-    return (((const uint8_t *)bits)[i >> 3] >> (i & 7)) & 1;
-}
-
-/* True at i if the element is valid (no bitmap: all valid). */
-static bool valid_at(const struct ArrowArray *a, int64_t i) {
-    return a->null_count == 0 || !a->buffers[0] || bit_set(a->buffers[0], a->offset + i);
-}
-
-/* Safe on any struct, before check_shape: no buffer slot is read that the
- * array does not say it has (fuzzing found a NULL `buffers` read here). */
-static bool has_nulls(const struct ArrowArray *a) {
-    return a->null_count != 0 && a->buffers && a->n_buffers > 0 && a->buffers[0] != NULL;
-}
-
-static const char *check_shape(const struct ArrowArray *a, int64_t n_buffers) {
-    if (a->length < 0 || a->offset < 0 || a->length > CC_MAX_SIZE - a->offset)
-        return "length or offset out of range";
-    if (a->null_count < -1 || a->null_count > a->length) return "null_count out of range";
-    if (a->n_buffers != n_buffers) return "wrong number of buffers for the format";
-    if (!a->buffers) return "no buffers";
-    for (int64_t b = 1; b < n_buffers; b++)
-        if (!a->buffers[b] && a->length > 0) return "a data buffer is NULL";
+/* Raises the error of a failed core call: ValueError for malformed input
+ * (CC_EINVAL), TypeError for a type that does not import (CC_ETYPE), each
+ * with the core's reason; any other status as status_raise does. */
+static PyObject *raise_core(cc_status st, const cc_error *err) {
+    if (!err->why || (st != CC_EINVAL && st != CC_ETYPE)) return status_raise(WHAT, st, "import");
+    PyObject *exc = st == CC_ETYPE ? PyExc_TypeError : PyExc_ValueError;
+    if (err->index < 0) return bad(exc, err->why);
+    PyObject *why = PyUnicode_FromFormat(err->why, (long long)err->index);
+    if (why) PyErr_Format(exc, WHAT ": %U", why);
+    Py_XDECREF(why);
     return NULL;
 }
 
-/* ---- numbers ------------------------------------------------------------------- */
+/* ---- one column: the container every chunk of a stream appends to ------------------ */
 
-static PyObject *import_numbers(PyTypeObject *tp, cc_dtype dt, const struct ArrowArray *a) {
-    const char *why = check_shape(a, 2);
-    if (why) return bad(PyExc_ValueError, why);
-    bool nullable = has_nulls(a);
-    cc_numarray out;
-    cc_numarray_init(&out, dt, false, nullable);
-    int size = cc_dtype_itemsize(dt);
-    int64_t unused;
-    cc_status st;
-    void *p = NULL;
-    if (dt == CC_BOOL) { /* Arrow packs bools into bits */
-        st = cc_numarray_append_zeros(&out, a->length, &p);
-        for (int64_t i = 0; st == CC_OK && i < a->length; i++)
-            ((uint8_t *)p)[i] = bit_set(a->buffers[1], a->offset + i);
-    } else { /* one memcpy */
-        st = cc_numarray_append_converted(&out, dt, (const uint8_t *)a->buffers[1] + a->offset * size,
-                                          a->length, &unused);
-        p = out.data;
-    }
-    if (st != CC_OK) {
-        cc_numarray_reset(&out);
-        return status_raise(WHAT, st, "import");
-    }
-    for (int64_t i = 0; nullable && i < a->length; i++)
-        if (!valid_at(a, i)) {
-            cc_bitmap_set(out.validity, i, false);
-            memset((uint8_t *)p + i * size, 0, (size_t)size); /* a null holds 0 */
-            out.null_count++;
-        }
-    PyObject *r = array_wrap(tp, &out);
-    cc_numarray_reset(&out);
-    return r;
+typedef enum { SINK_EMPTY, SINK_NUMBERS, SINK_STRINGS, SINK_CATEGORIES } sink_kind;
+
+typedef struct {
+    sink_kind kind;  /* set by the first chunk */
+    cc_numarray num; /* numbers, or the codes of categories */
+    cc_strarray str;
+    PyObject *pool;  /* categories: every chunk's dictionary is interned here */
+    bool nullable;   /* categories */
+} column_sink;
+
+static void sink_init(column_sink *k) {
+    k->kind = SINK_EMPTY;
+    cc_numarray_init(&k->num, CC_INT8, true, false);
+    cc_strarray_init(&k->str, false);
+    k->pool = NULL;
+    k->nullable = false;
 }
 
-/* ---- strings -------------------------------------------------------------------- */
-
-static int64_t offset_at(const struct ArrowArray *a, bool wide, int64_t i) {
-    return wide ? ((const int64_t *)a->buffers[1])[a->offset + i]
-                : ((const int32_t *)a->buffers[1])[a->offset + i];
+static void sink_reset(column_sink *k) {
+    cc_numarray_reset(&k->num);
+    cc_strarray_reset(&k->str);
+    Py_CLEAR(k->pool);
 }
 
-/* Element by element (when a null owns bytes): the same checks. */
-static cc_status append_one_by_one(const struct ArrowArray *a, bool wide, cc_strarray *out,
-                                   int64_t *bad_at) {
-    int64_t first = offset_at(a, wide, 0), last = offset_at(a, wide, a->length);
-    *bad_at = -1;
-    if (first < 0 || last < first) return CC_EINVAL;
-    const uint8_t *data = a->buffers[2];
-    cc_status st = cc_strarray_reserve(out, a->length, last - first);
-    for (int64_t i = 0; st == CC_OK && i < a->length; i++) {
-        int64_t lo = offset_at(a, wide, i), hi = offset_at(a, wide, i + 1);
-        bool valid = valid_at(a, i);
-        if (lo < first || hi < lo || hi > last || (valid && !cc_utf8_valid(data + lo, hi - lo))) {
-            *bad_at = i;
-            return CC_EINVAL;
-        }
-        st = cc_strarray_append(out, (cc_str){data + lo, valid ? hi - lo : 0}, !valid);
+/* The container of a sink that took at least one chunk. */
+static PyObject *sink_finish(PyTypeObject *tp, column_sink *k) {
+    switch (k->kind) {
+    case SINK_NUMBERS: return array_wrap(tp, &k->num);
+    case SINK_STRINGS: return strarray_wrap(tp, &k->str);
+    case SINK_CATEGORIES: return categorical_wrap(tp, &k->num, k->pool, k->nullable);
+    case SINK_EMPTY: break;
     }
-    return st;
+    PyErr_SetString(PyExc_SystemError, WHAT ": no chunk imported");
+    return NULL;
 }
 
-/* The strings of a 'u'/'U' array into out (initialised here). */
-static int collect_strings(const struct ArrowArray *a, bool wide, cc_strarray *out) {
-    const char *why = check_shape(a, 3);
-    cc_strarray_init(out, !why && has_nulls(a));
-    if (why) return bad(PyExc_ValueError, why), -1;
-    if (a->length == 0) return 0;
-    /* Arrow lets a null own bytes; ours are empty, so those take the slow path */
-    bool bulk = true;
-    for (int64_t i = 0; bulk && has_nulls(a) && i < a->length; i++)
-        bulk = valid_at(a, i) || offset_at(a, wide, i) == offset_at(a, wide, i + 1);
-    int64_t bad_at;
-    cc_status st;
-    if (bulk) {
-        const uint8_t *off = (const uint8_t *)a->buffers[1] + a->offset * (wide ? 8 : 4);
-        st = cc_strarray_append_arrow(out, off, wide, a->length, a->buffers[2], &bad_at);
-        for (int64_t i = 0; st == CC_OK && has_nulls(a) && i < a->length; i++)
-            if (!valid_at(a, i)) {
-                cc_bitmap_set(out->validity, i, false);
-                out->null_count++;
-            }
-    } else {
-        st = append_one_by_one(a, wide, out, &bad_at);
-    }
-    if (st == CC_OK) return 0;
-    cc_strarray_reset(out);
-    if (st != CC_EINVAL) status_raise(WHAT, st, "import");
-    else if (bad_at < 0) bad(PyExc_ValueError, "offsets out of order");
-    else PyErr_Format(PyExc_ValueError, WHAT ": string %lld has bad offsets or is not valid "
-                      "UTF-8", (long long)bad_at);
-    return -1;
-}
-
-/* The strings of a 'vu' (string view) array into out: each 16-byte view
- * holds a length and either the bytes inline (<= 12) or a buffer index and
- * offset into the variadic buffers, whose sizes the last buffer lists. */
-static int collect_string_views(const struct ArrowArray *a, cc_strarray *out) {
-    if (a->n_buffers < 3 || !a->buffers) return bad(PyExc_ValueError, "a string view array needs 3+ buffers"), -1;
-    int64_t n_data = a->n_buffers - 3;
-    const int64_t *sizes = a->buffers[a->n_buffers - 1];
-    const uint8_t *views = a->buffers[1];
-    if (a->length < 0 || a->offset < 0 || a->length > CC_MAX_SIZE - a->offset ||
-        (a->length && (!views || (n_data && !sizes))))
-        return bad(PyExc_ValueError, "length, offset or buffers out of range"), -1;
-    cc_strarray_init(out, has_nulls(a));
-    cc_status st = cc_strarray_reserve(out, a->length, 0);
-    for (int64_t i = 0; st == CC_OK && i < a->length; i++) {
-        const uint8_t *v = views + (a->offset + i) * 16;
-        int32_t len, index, off;
-        memcpy(&len, v, 4);
-        bool valid = valid_at(a, i);
-        cc_str s = {v + 4, len};
-        if (valid && len > 12) {
-            memcpy(&index, v + 8, 4);
-            memcpy(&off, v + 12, 4);
-            if (index < 0 || index >= n_data || off < 0 || !a->buffers[2 + index] ||
-                (int64_t)off + len > sizes[index]) {
-                cc_strarray_reset(out);
-                return bad(PyExc_ValueError, "a string view points outside its buffer"), -1;
-            }
-            s.ptr = (const uint8_t *)a->buffers[2 + index] + off;
-        }
-        if (valid && (len < 0 || !cc_utf8_valid(s.ptr, len))) {
-            cc_strarray_reset(out);
-            PyErr_Format(PyExc_ValueError, WHAT ": string %lld is not valid UTF-8", (long long)i);
-            return -1;
-        }
-        st = cc_strarray_append(out, valid ? s : (cc_str){NULL, 0}, !valid);
-    }
-    if (st != CC_OK) {
-        cc_strarray_reset(out);
-        status_raise(WHAT, st, "import");
-        return -1;
+/* The pool ids of a chunk's dictionary words.  The first chunk interns
+ * every word in dictionary order; a later one only the words its (checked)
+ * indices use, in the order they first appear, as extending by that chunk
+ * did.  A null word has id -1 (an index pointing at it is a null). */
+static int dictionary_ids(column_sink *k, bool first, cc_dtype it, const struct ArrowArray *a,
+                          const cc_strarray *words, int64_t *ids) {
+    if (first) return pool_intern_all(k->pool, words, false, ids);
+    for (int64_t j = 0; j < words->length; j++) ids[j] = -2; /* not interned yet */
+    int64_t left = words->length; /* words not met yet: none left, nothing more to do */
+    for (int64_t i = 0; left > 0 && i < a->length; i++) {
+        if (!cc_arrow_valid_at(a, i)) continue;
+        int64_t w = cc_arrow_index_at(it, a, i);
+        if (ids[w] != -2) continue;
+        left--;
+        if (!cc_strarray_is_valid(words, w)) ids[w] = -1;
+        else if (pool_intern_utf8(k->pool, cc_strarray_get(words, w), &ids[w]) < 0) return -1;
     }
     return 0;
 }
 
-/* ---- dictionaries -> CategoricalArray ------------------------------------------------- */
-
-static PyObject *import_dictionary(PyTypeObject *tp, const struct ArrowSchema *s,
-                                   const struct ArrowArray *a) {
+/* A dictionary-encoded chunk into a CategoricalArray sink: its words
+ * (checked strings) into the pool, its indices (checked) as codes. */
+static int sink_append_dictionary(PyTypeObject *tp, column_sink *k, const struct ArrowSchema *s,
+                                  const struct ArrowArray *a) {
     cc_dtype it;
-    const char *vf = s->dictionary->format;
-    if (!vf) return bad(PyExc_ValueError, "the dictionary's schema has no format");
-    if (!cc_arrow_dtype(s->format, &it) || cc_dtype_get(it)->kind == CC_KIND_FLOAT ||
-        it == CC_BOOL)
-        return bad(PyExc_TypeError, "dictionary indices must be integers");
-    bool views = strcmp(vf, "vu") == 0;
-    if (!a->dictionary || (strcmp(vf, "u") != 0 && strcmp(vf, "U") != 0 && !views))
-        return bad(PyExc_TypeError, "only dictionaries of strings import (as CategoricalArray)");
-    const char *why = check_shape(a, 2);
-    if (why) return bad(PyExc_ValueError, why);
+    const char *vf;
+    cc_error err;
+    cc_status st = cc_arrow_check_dictionary(s, a, &it, &vf, &err);
+    if (st != CC_OK) return raise_core(st, &err), -1;
     cc_strarray words;
-    if ((views ? collect_string_views(a->dictionary, &words)
-               : collect_strings(a->dictionary, vf[0] == 'U', &words)) < 0)
-        return NULL;
-    module_state *ms = state_of_type(tp);
-    PyObject *pool = ms ? pool_new_empty(tp) : NULL, *codes = NULL, *r = NULL;
-    int64_t k = words.length, *ids = PyMem_Malloc((size_t)(k ? k : 1) * sizeof *ids);
-    cc_numarray idx;
-    cc_numarray_init(&idx, CC_INT8, true, false);
-    if (!pool || !ids) {
-        if (!ids) PyErr_NoMemory();
+    cc_strarray_init(&words, false);
+    st = strcmp(vf, "vu") == 0 ? cc_arrow_append_string_views(&words, a->dictionary, &err)
+                               : cc_arrow_append_strings(&words, vf[0] == 'U', a->dictionary, &err);
+    if (st != CC_OK) {
+        cc_strarray_reset(&words);
+        return raise_core(st, &err), -1;
+    }
+    bool first = k->kind == SINK_EMPTY, nulls = false;
+    int r = -1;
+    int64_t *ids = PyMem_Malloc((size_t)(words.length ? words.length : 1) * sizeof *ids);
+    if (!ids) {
+        PyErr_NoMemory();
         goto done;
     }
-    /* a null dictionary entry gets id -1: an index pointing at it is a null */
-    if (pool_intern_all(pool, &words, false, ids) < 0) goto done;
-    int size = cc_dtype_itemsize(it);
-    bool nullable = has_nulls(a);
-    for (int64_t i = 0; i < a->length; i++) {
-        cc_scalar v;
-        int64_t code = -1;
-        if (valid_at(a, i)) {
-            cc_dtype_load(it, (const uint8_t *)a->buffers[1] + (a->offset + i) * size, &v);
-            if (v.kind == CC_SCALAR_UINT || v.v.i < 0 || v.v.i >= k) {
-                PyErr_Format(PyExc_ValueError, WHAT ": index %lld points outside the dictionary",
-                             (long long)i);
-                goto done;
-            }
-            code = ids[v.v.i]; /* repeated dictionary words share one id */
-            nullable |= code == -1;
-        }
-        cc_scalar c = {.kind = CC_SCALAR_INT, .v.i = code};
-        cc_status st = cc_numarray_append(&idx, &c);
-        if (st != CC_OK) {
-            status_raise(WHAT, st, "import");
-            goto done;
-        }
+    if (first) {
+        if (!(k->pool = pool_new_empty(tp))) goto done;
+        cc_numarray_init(&k->num, CC_INT8, true, false);
+        k->kind = SINK_CATEGORIES;
     }
-    codes = array_wrap(tp, &idx);
-    if (codes) {
-        PyObject *args = Py_BuildValue("(OOO)", pool, codes, nullable ? Py_True : Py_False);
-        r = args ? categorical_from_state(PyType_GetModule(tp), &PyTuple_GET_ITEM(args, 0), 3)
-                 : NULL;
-        Py_XDECREF(args);
+    /* a later chunk reads its indices to intern the words: check them first */
+    if (!first && (st = cc_arrow_check_indices(it, a, words.length, &err)) != CC_OK) {
+        raise_core(st, &err);
+        goto done;
     }
+    if (dictionary_ids(k, first, it, a, &words, ids) < 0) goto done;
+    if ((st = cc_arrow_append_codes(&k->num, it, a, ids, words.length, &nulls, &err)) != CC_OK) {
+        raise_core(st, &err);
+        goto done;
+    }
+    k->nullable |= nulls || cc_arrow_has_nulls(a);
+    r = 0;
 done:
     PyMem_Free(ids);
-    cc_numarray_reset(&idx);
     cc_strarray_reset(&words);
-    Py_XDECREF(pool);
-    Py_XDECREF(codes);
     return r;
+}
+
+/* One (non-struct) array appended to k. */
+static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchema *s,
+                       const struct ArrowArray *a) {
+    cc_dtype dt;
+    cc_error err;
+    cc_status st;
+    if (!s->format) return bad(PyExc_ValueError, "the schema has no format"), -1;
+    if (s->dictionary) return sink_append_dictionary(tp, k, s, a);
+    if (a->n_children != 0 || s->n_children != 0)
+        return bad(PyExc_TypeError, "nested types (structs, lists) do not import as one array"), -1;
+    bool view = strcmp(s->format, "vu") == 0;
+    if (strcmp(s->format, "u") == 0 || strcmp(s->format, "U") == 0 || view) {
+        if (k->kind == SINK_EMPTY) {
+            cc_strarray_init(&k->str, false);
+            k->kind = SINK_STRINGS;
+        }
+        st = view ? cc_arrow_append_string_views(&k->str, a, &err)
+                  : cc_arrow_append_strings(&k->str, s->format[0] == 'U', a, &err);
+    } else if (cc_arrow_dtype(s->format, &dt)) {
+        if (k->kind == SINK_EMPTY) {
+            cc_numarray_init(&k->num, dt, false, false);
+            k->kind = SINK_NUMBERS;
+        }
+        st = cc_arrow_append_numbers(&k->num, a, &err);
+    } else {
+        PyErr_Format(PyExc_TypeError, WHAT ": Arrow format '%s' is not supported", s->format);
+        return -1;
+    }
+    return st == CC_OK ? 0 : (raise_core(st, &err), -1);
 }
 
 /* ---- one array ---------------------------------------------------------------------- */
 
 static PyObject *import_one(PyTypeObject *tp, const struct ArrowSchema *s,
                             const struct ArrowArray *a) {
-    cc_dtype dt;
-    if (!s->format) return bad(PyExc_ValueError, "the schema has no format");
-    if (s->dictionary) return import_dictionary(tp, s, a);
-    if (a->n_children != 0 || s->n_children != 0)
-        return bad(PyExc_TypeError, "nested types (structs, lists) do not import as one array");
-    bool view = strcmp(s->format, "vu") == 0;
-    if (strcmp(s->format, "u") == 0 || strcmp(s->format, "U") == 0 || view) {
-        cc_strarray out;
-        if ((view ? collect_string_views(a, &out) : collect_strings(a, s->format[0] == 'U', &out)) < 0)
-            return NULL;
-        PyObject *r = strarray_wrap(tp, &out);
-        cc_strarray_reset(&out);
-        return r;
-    }
-    if (cc_arrow_dtype(s->format, &dt)) return import_numbers(tp, dt, a);
-    PyErr_Format(PyExc_TypeError, WHAT ": Arrow format '%s' is not supported", s->format);
-    return NULL;
+    column_sink k;
+    sink_init(&k);
+    PyObject *r = sink_append(tp, &k, s, a) < 0 ? NULL : sink_finish(tp, &k);
+    sink_reset(&k);
+    return r;
 }
 
 /* ---- structs (record batches) -> (names, columns) ------------------------------------- */
@@ -327,25 +242,6 @@ static PyObject *struct_names(const struct ArrowSchema *s) {
     return names;
 }
 
-static const char *check_struct(const struct ArrowSchema *s, const struct ArrowArray *a) {
-    if (s->n_children < 0 || (s->n_children && !s->children))
-        return "a struct schema without children";
-    for (int64_t i = 0; i < s->n_children; i++)
-        if (!s->children[i] || !s->children[i]->format) return "a struct field without a format";
-    if (!a) return NULL;
-    if (a->length < 0 || a->offset < 0 || a->length > CC_MAX_SIZE - a->offset)
-        return "length or offset out of range";
-    if (a->n_buffers != 1 || !a->buffers) return "wrong number of buffers for a struct";
-    if (a->n_children != s->n_children || (a->n_children && !a->children))
-        return "the array's children do not match the schema's";
-    for (int64_t i = 0; i < a->n_children; i++)
-        if (!a->children[i] || a->children[i]->offset < 0 ||
-            a->children[i]->offset > CC_MAX_SIZE - a->offset - a->length ||
-            a->children[i]->length < a->offset + a->length)
-            return "a child array is shorter than the struct";
-    return NULL;
-}
-
 /* (names, columns, rows) of a struct schema, column i made by column(ctx,
  * field i, i); an error names the field.  rows is the struct's length, which
  * a struct without fields has too. */
@@ -369,38 +265,80 @@ static PyObject *struct_columns(const struct ArrowSchema *s, field_import column
     return r;
 }
 
+/* A table being imported: one column sink per field of the struct, and
+ * the rows so far (a Python int: a struct without fields has rows too). */
 typedef struct {
-    PyTypeObject *tp;
-    const struct ArrowArray *parent;
-} struct_ctx;
+    PyObject *names; /* NULL until the first chunk */
+    int64_t n;
+    column_sink *columns;
+    PyObject *rows;
+} table_sink;
 
-/* Child i of a struct array, cut to the struct's offset and length. */
-static PyObject *struct_child(const void *ctx, const struct ArrowSchema *field, int64_t i) {
-    const struct_ctx *c = ctx;
-    struct ArrowArray child = *c->parent->children[i]; /* a view: we release only the parent */
-    bool whole = c->parent->offset == 0 && child.length == c->parent->length;
-    child.offset += c->parent->offset;
-    child.length = c->parent->length;
-    if (!whole && child.null_count > 0) child.null_count = -1; /* unknown in the cut */
-    return import_one(c->tp, field, &child);
+static void table_init(table_sink *t) {
+    t->names = t->rows = NULL;
+    t->n = 0;
+    t->columns = NULL;
 }
 
-/* A struct array as (names, columns).  Null rows have no column form, so a
- * struct with nulls is refused. */
-static PyObject *import_struct(PyTypeObject *tp, const struct ArrowSchema *s,
-                               const struct ArrowArray *a) {
-    const char *why = check_struct(s, a);
-    if (why) return bad(PyExc_ValueError, why);
-    if (has_nulls(a))
-        return bad(PyExc_ValueError, "a struct array with null rows has no column form");
-    struct_ctx ctx = {tp, a};
-    return struct_columns(s, struct_child, &ctx, a->length);
+static void table_reset(table_sink *t) {
+    for (int64_t i = 0; i < t->n; i++) sink_reset(&t->columns[i]);
+    PyMem_Free(t->columns);
+    Py_CLEAR(t->names);
+    Py_CLEAR(t->rows);
+    table_init(t);
 }
 
-/* One array of any supported type: a container, or (names, columns). */
+/* A struct array (a record batch) appended to t, field by field; an error
+ * names the field.  Null rows have no column form: refused. */
+static int table_append(PyTypeObject *tp, table_sink *t, const struct ArrowSchema *s,
+                        const struct ArrowArray *a) {
+    cc_error err;
+    cc_status st = cc_arrow_check_struct(s, a, &err);
+    if (st != CC_OK) return raise_core(st, &err), -1;
+    if (!t->names) {
+        if (!(t->names = struct_names(s)) || !(t->rows = PyLong_FromLong(0))) return -1;
+        t->columns = PyMem_Calloc((size_t)(s->n_children ? s->n_children : 1), sizeof *t->columns);
+        if (!t->columns) return PyErr_NoMemory(), -1;
+        for (; t->n < s->n_children; t->n++) sink_init(&t->columns[t->n]);
+    }
+    for (int64_t i = 0; i < t->n; i++) {
+        struct ArrowArray child; /* a view: we release only the parent */
+        cc_arrow_struct_child(a, i, &child);
+        if (sink_append(tp, &t->columns[i], s->children[i], &child) < 0) {
+            name_the_field(s->children[i], (Py_ssize_t)i);
+            return -1;
+        }
+    }
+    PyObject *length = PyLong_FromLongLong((long long)a->length);
+    PyObject *rows = length ? PyNumber_Add(t->rows, length) : NULL;
+    Py_XDECREF(length);
+    if (!rows) return -1;
+    Py_SETREF(t->rows, rows);
+    return 0;
+}
+
+/* (names, columns, rows) of a table that took at least one chunk. */
+static PyObject *table_finish(PyTypeObject *tp, table_sink *t) {
+    PyObject *columns = PyTuple_New(t->n);
+    for (int64_t i = 0; columns && i < t->n; i++) {
+        PyObject *col = sink_finish(tp, &t->columns[i]);
+        if (!col) Py_CLEAR(columns);
+        else PyTuple_SET_ITEM(columns, i, col);
+    }
+    PyObject *r = columns ? PyTuple_Pack(3, t->names, columns, t->rows) : NULL;
+    Py_XDECREF(columns);
+    return r;
+}
+
+/* One array of any supported type: a container, or (names, columns, rows). */
 static PyObject *import_any(PyTypeObject *tp, const struct ArrowSchema *s,
                             const struct ArrowArray *a) {
-    return is_struct(s) ? import_struct(tp, s, a) : import_one(tp, s, a);
+    if (!is_struct(s)) return import_one(tp, s, a);
+    table_sink t;
+    table_init(&t);
+    PyObject *r = table_append(tp, &t, s, a) < 0 ? NULL : table_finish(tp, &t);
+    table_reset(&t);
+    return r;
 }
 
 static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s);
@@ -419,8 +357,9 @@ static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s) {
     if (!s->format) return bad(PyExc_ValueError, "the schema has no format");
     if (s->dictionary) return PyObject_CallNoArgs((PyObject *)ms->CategoricalArrayType);
     if (is_struct(s)) {
-        const char *why = check_struct(s, NULL);
-        return why ? bad(PyExc_ValueError, why) : struct_columns(s, empty_field, module, 0);
+        cc_error err;
+        cc_status st = cc_arrow_check_struct(s, NULL, &err);
+        return st != CC_OK ? raise_core(st, &err) : struct_columns(s, empty_field, module, 0);
     }
     const void *none[3] = {NULL, NULL, NULL};
     /* 3 buffers for strings (validity, offsets, data) and string views
@@ -468,9 +407,9 @@ static PyObject *stream_error(struct ArrowArrayStream *st, int code, const char 
     return NULL;
 }
 
-/* _from_arrow_stream(stream_capsule): a list of one container per chunk
- * (one empty container for an empty stream), or of one (names, columns,
- * rows) per chunk for a stream of record batches; the facade concatenates. */
+/* _from_arrow_stream(stream_capsule): the container every chunk was
+ * appended to, or (names, columns, rows) for a stream of record batches
+ * (an empty stream: the empty container, or columns, of its schema). */
 PyObject *arrow_import_stream(PyObject *module, PyObject *capsule) {
     if (!PyCapsule_CheckExact(capsule))
         return bad(PyExc_TypeError, "expected an 'arrow_array_stream' PyCapsule");
@@ -481,30 +420,38 @@ PyObject *arrow_import_stream(PyObject *module, PyObject *capsule) {
     in->release = NULL;
     PyTypeObject *tp = ((module_state *)PyModule_GetState(module))->ArrayType;
     struct ArrowSchema schema = {0};
-    PyObject *result = PyList_New(0);
-    int code = result ? stream.get_schema(&stream, &schema) : 0;
+    column_sink column;
+    table_sink table;
+    sink_init(&column);
+    table_init(&table);
+    bool ok = true, any = false;
+    int code = stream.get_schema(&stream, &schema);
     if (code != 0) {
-        Py_CLEAR(result);
+        ok = false;
         stream_error(&stream, code, "get_schema");
     }
-    while (result) {
+    bool is_table = ok && is_struct(&schema);
+    while (ok) {
         struct ArrowArray chunk = {0};
         if ((code = stream.get_next(&stream, &chunk)) != 0) {
-            Py_CLEAR(result);
+            ok = false;
             stream_error(&stream, code, "get_next");
             break;
         }
         if (!chunk.release) break; /* end of stream */
-        PyObject *part = import_any(tp, &schema, &chunk);
+        ok = (is_table ? table_append(tp, &table, &schema, &chunk)
+                       : sink_append(tp, &column, &schema, &chunk)) == 0;
         RELEASE_KEEPING_ERROR(&chunk);
-        if (!part || PyList_Append(result, part) < 0) Py_CLEAR(result);
-        Py_XDECREF(part);
+        any = true;
     }
-    if (result && PyList_GET_SIZE(result) == 0) { /* empty: one empty container */
-        PyObject *part = import_empty(module, &schema);
-        if (!part || PyList_Append(result, part) < 0) Py_CLEAR(result);
-        Py_XDECREF(part);
+    PyObject *result = NULL;
+    if (ok) {
+        result = !any ? import_empty(module, &schema) /* empty: the empty container */
+                 : is_table ? table_finish(tp, &table)
+                            : sink_finish(tp, &column);
     }
+    sink_reset(&column);
+    table_reset(&table);
     if (schema.release) RELEASE_KEEPING_ERROR(&schema);
     RELEASE_KEEPING_ERROR(&stream);
     return result;

@@ -378,10 +378,10 @@ static PyObject *cat_sizeof(PyObject *self, PyObject *unused) {
 static PyObject *cat_debug_info(PyObject *self, PyObject *unused) {
     (void)unused;
     const cc_numarray *codes = codes_of(self);
-    const char *why;
-    if (cc_numarray_validate(codes, &why) != CC_OK || !codes->adaptive || codes->nullable) {
+    cc_error err;
+    if (cc_numarray_validate(codes, &err) != CC_OK || !codes->adaptive || codes->nullable) {
         PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s",
-                     codes->adaptive && !codes->nullable ? why : "codes must be Array('int')");
+                     codes->adaptive && !codes->nullable ? err.why : "codes must be Array('int')");
         return NULL;
     }
     return Py_BuildValue("{sLsssL}", "length", (long long)codes->length, "code_dtype",

@@ -238,10 +238,10 @@ static PyObject *pool_sizeof(PyObject *self, PyObject *unused) {
 static PyObject *pool_debug_info(PyObject *self, PyObject *unused) {
     (void)unused;
     const cc_strset *s = set_of(self);
-    const char *why;
-    if (cc_strset_validate(s, &why) != CC_OK || s->removed_count) {
+    cc_error err;
+    if (cc_strset_validate(s, &err) != CC_OK || s->removed_count) {
         PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s",
-                     s->removed_count ? "a pool never removes" : why);
+                     s->removed_count ? "a pool never removes" : err.why);
         return NULL;
     }
     return Py_BuildValue("{sLsLsLsL}", "length", (long long)cc_strset_entries(s), "table_size",

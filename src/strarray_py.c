@@ -344,9 +344,9 @@ static PyObject *strarray_sizeof(PyObject *self, PyObject *unused) {
 static PyObject *strarray_debug_info(PyObject *self, PyObject *unused) {
     (void)unused;
     const cc_strarray *a = arr_of(self);
-    const char *why;
-    if (cc_strarray_validate(a, &why) != CC_OK) {
-        PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s", why);
+    cc_error err;
+    if (cc_strarray_validate(a, &err) != CC_OK) {
+        PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s", err.why);
         return NULL;
     }
     return Py_BuildValue("{sLsLsLsLsLsLsOsOsO}", "length", (long long)a->length, "capacity",

@@ -865,9 +865,9 @@ static PyObject *strdict_sizeof(D *d, PyObject *unused) {
 
 static PyObject *strdict_debug_info(D *d, PyObject *unused) {
     (void)unused;
-    const char *why;
-    if (cc_strset_validate(&d->keys, &why) != CC_OK) {
-        PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s", why);
+    cc_error err;
+    if (cc_strset_validate(&d->keys, &err) != CC_OK) {
+        PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s", err.why);
         return NULL;
     }
     if (PyObject_Length(d->values) != cc_strset_entries(&d->keys)) {

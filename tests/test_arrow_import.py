@@ -70,6 +70,31 @@ def test_chunked_and_empty_streams():
     assert type(from_arrow(pa.chunked_array([], pa.int16()))) is Array
 
 
+def test_chunks_append_into_one_container_as_extend_did():
+    """A stream's chunks append in C into one container per column: the
+    result is what concatenating the chunks' containers with extend gave --
+    nullable if any chunk has nulls, and a dictionary's pool holding the
+    first chunk's words in dictionary order, then later chunks' words in the
+    order their indices first use them (unused ones not at all)."""
+    d1 = pa.DictionaryArray.from_arrays(pa.array([0, 1, 0], pa.int8()), pa.array(["a", "b", "zz"]))
+    d2 = pa.DictionaryArray.from_arrays(pa.array([2, None, 0, 1], pa.int8()),
+                                        pa.array(["q", "a", "r"]))
+    d3 = pa.DictionaryArray.from_arrays(pa.array([1], pa.int8()), pa.array(["q", None]))
+    got = from_arrow(pa.chunked_array([d1, d2]))
+    assert got.tolist() == ["a", "b", "a", "r", None, "q", "a"]
+    assert got.categories.tolist() == ["a", "b", "zz", "r", "q"] and got.nullable
+    got = from_arrow(pa.chunked_array([d1, d3]))
+    assert got.tolist() == ["a", "b", "a", None] and got.categories.tolist() == ["a", "b", "zz"]
+    assert got.nullable
+    for typ in (pa.int64(), pa.bool_(), pa.large_string(), pa.string_view()):
+        values = [[True], [False, True]] if typ == pa.bool_() else (
+            [[1], [2, 3]] if typ == pa.int64() else [["x" * 20], ["y", "z"]])
+        plain = from_arrow(pa.chunked_array(values, typ))
+        assert plain.tolist() == sum(values, []) and not plain.nullable
+        with_nulls = from_arrow(pa.chunked_array(values + [[None]], typ))
+        assert with_nulls.tolist() == sum(values, []) + [None] and with_nulls.nullable
+
+
 def test_unsupported_types_raise_typeerror():
     for arr in (pa.array([[1]]), pa.array([{"a": [1]}]), pa.array([b"x"]),
                 pa.array([1], pa.date32())):

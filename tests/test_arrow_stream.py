@@ -326,7 +326,7 @@ def test_ar2_stream_capsule_consumed_twice():
     nothing of the producer's (no second get_schema, no double release)."""
     p = Producer([[1, 2]])
     capsule = p.capsule()
-    assert core._from_arrow_stream(capsule)[0].tolist() == [1, 2]
+    assert core._from_arrow_stream(capsule).tolist() == [1, 2]
     calls = dict(p.calls)
     with pytest.raises(ValueError, match="already consumed"):
         core._from_arrow_stream(capsule)

@@ -6,7 +6,10 @@
  * `release`; the consumer owns it from then on and calls `release` exactly
  * once (possibly from another thread), after which release is NULL.  A
  * consumer may move the struct (copy it and set the original's release to
- * NULL), so a release callback may only use what the struct points to. */
+ * NULL), so a release callback may only use what the struct points to.
+ *
+ * Importing a producer's arrays (validation, appending into our
+ * containers): cc_arrow_import.h. */
 #ifndef CC_ARROW_H
 #define CC_ARROW_H
 

@@ -48,14 +48,28 @@ typedef enum cc_status {
         if (cc_status_ != CC_OK) return cc_status_;                            \
     } while (0)
 
-/* For *_validate functions: on a broken invariant, point *why at msg and
- * return CC_EINVAL (the function has a `const char **why` parameter). */
+/* Why a core call failed, for the caller's message (nanoarrow's ArrowError,
+ * without a buffer): why is a static text; when index >= 0 it names the
+ * element at fault with one "%lld" conversion, which the caller fills in
+ * with index.  Set by the functions that take a `cc_error *err`. */
+typedef struct cc_error {
+    const char *why;
+    int64_t index;
+} cc_error;
+
+/* Sets *err and returns st: `return cc_error_set(err, CC_EINVAL, "...", -1);` */
+static inline cc_status cc_error_set(cc_error *err, cc_status st, const char *why,
+                                     int64_t index) {
+    err->why = why;
+    err->index = index;
+    return st;
+}
+
+/* For *_validate functions: on a broken invariant, set err->why to msg and
+ * return CC_EINVAL (the function has a `cc_error *err` parameter). */
 #define CC_CHECK_INVARIANT(cond, msg)                                          \
     do {                                                                       \
-        if (!(cond)) {                                                         \
-            *why = msg;                                                        \
-            return CC_EINVAL;                                                  \
-        }                                                                      \
+        if (!(cond)) return cc_error_set(err, CC_EINVAL, msg, -1);             \
     } while (0)
 
 /* Largest element count or byte size the core will ever ask for.  Keeping

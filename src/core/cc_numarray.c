@@ -570,7 +570,7 @@ cc_status cc_numarray_permute(cc_numarray *a, const int64_t *perm) {
     return CC_OK;
 }
 
-cc_status cc_numarray_validate(const cc_numarray *a, const char **why) {
+cc_status cc_numarray_validate(const cc_numarray *a, cc_error *err) {
     CC_CHECK_INVARIANT((unsigned)a->dtype < CC_NUM_DTYPES, "dtype out of range");
     CC_CHECK_INVARIANT(a->length >= 0 && a->length <= a->capacity, "length outside [0, capacity]");
     CC_CHECK_INVARIANT(a->capacity <= CC_MAX_SIZE, "capacity above CC_MAX_SIZE");

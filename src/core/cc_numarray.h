@@ -153,10 +153,9 @@ int64_t cc_numarray_count(const cc_numarray *a, const cc_scalar *x);
 int64_t cc_numarray_first_difference(const cc_numarray *a,
                                      const cc_numarray *b);
 
-/* Checks the invariants; on failure returns CC_EINVAL and points *why at a
- * static description. */
-CC_MUST_CHECK cc_status cc_numarray_validate(const cc_numarray *a,
-                                             const char **why);
+/* Checks the invariants; on failure returns CC_EINVAL with err->why (a
+ * static description). */
+CC_MUST_CHECK cc_status cc_numarray_validate(const cc_numarray *a, cc_error *err);
 
 /* The growth formula above, for a required length n. */
 int64_t cc_numarray_grown_capacity(int64_t n);

@@ -602,7 +602,7 @@ int64_t cc_strarray_count(const cc_strarray *a, cc_str s) {
 
 /* ---- invariants ---------------------------------------------------------------- */
 
-cc_status cc_strarray_validate(const cc_strarray *a, const char **why) {
+cc_status cc_strarray_validate(const cc_strarray *a, cc_error *err) {
     CC_CHECK_INVARIANT(a->length >= 0 && a->length <= a->capacity, "length outside [0, capacity]");
     CC_CHECK_INVARIANT(a->data_len >= 0 && a->data_len <= a->data_cap, "data_len outside [0, data_cap]");
     CC_CHECK_INVARIANT(!(a->offsets && a->spans), "both offsets and spans");

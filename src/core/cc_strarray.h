@@ -166,14 +166,16 @@ void cc_strarray_match(const cc_strarray *a, cc_str needle, cc_match how, uint8_
 /* Appends n strings given in Arrow's layout -- offsets[0..n] (int32, or
  * int64 if wide) into data -- checking that the offsets never decrease,
  * every string starts on a character boundary and the bytes are UTF-8
- * (CC_EINVAL, *bad = the element or -1, a unchanged).  a must be compact;
- * the new elements are valid (not null).  One memcpy of the bytes. */
+ * (CC_EINVAL with err->why, and err->index = the element or -1; a
+ * unchanged).  a must be compact; the new elements are valid (not null).
+ * One memcpy of the bytes. */
 CC_MUST_CHECK cc_status cc_strarray_append_arrow(cc_strarray *a, const void *offsets, bool wide,
-                                                 int64_t n, const uint8_t *data, int64_t *bad);
+                                                 int64_t n, const uint8_t *data, cc_error *err);
 /* Non-zero if the n bytes at p are valid UTF-8 (no surrogates, no
  * overlong forms, nothing past U+10FFFF). */
 bool cc_utf8_valid(const uint8_t *p, int64_t n);
 
-CC_MUST_CHECK cc_status cc_strarray_validate(const cc_strarray *a, const char **why);
+/* Checks the invariants; on failure returns CC_EINVAL with err->why. */
+CC_MUST_CHECK cc_status cc_strarray_validate(const cc_strarray *a, cc_error *err);
 
 #endif /* CC_STRARRAY_H */

@@ -106,13 +106,14 @@ bool cc_utf8_valid(const uint8_t *p, int64_t n) {
 }
 
 cc_status cc_strarray_append_arrow(cc_strarray *a, const void *offsets, bool wide, int64_t n,
-                                   const uint8_t *data, int64_t *bad) {
-    *bad = -1;
-    if (a->spans || n < 0) return CC_EINVAL;
+                                   const uint8_t *data, cc_error *err) {
+    static const char *const bad_string = "string %lld has bad offsets or is not valid UTF-8";
+    err->why = NULL;
+    if (a->spans || n < 0) return cc_error_set(err, CC_EINVAL, "not a compact array, or n < 0", -1);
     if (n == 0) return CC_OK;
 #define OFF(i) (wide ? ((const int64_t *)offsets)[i] : (int64_t)((const int32_t *)offsets)[i])
     int64_t first = OFF(0), last = OFF(n), len, bytes;
-    if (first < 0 || last < first) return CC_EINVAL;
+    if (first < 0 || last < first) return cc_error_set(err, CC_EINVAL, "offsets out of order", -1);
     CC_RETURN_NOT_OK(cc_add_count(a->length, n, &len));
     CC_RETURN_NOT_OK(cc_add_count(a->data_len, last - first, &bytes));
     CC_RETURN_NOT_OK(cc_strarray_reserve(a, len, bytes));
@@ -134,12 +135,13 @@ cc_status cc_strarray_append_arrow(cc_strarray *a, const void *offsets, bool wid
         /* find the culprit in our copy; the offsets are not checked yet, so
          * one outside [first, last] or going back is the culprit itself
          * (fuzzing found this scan reading before the producer's buffer) */
-        for (int64_t i = 0, lo = first; i < n && *bad < 0; i++) {
+        for (int64_t i = 0, lo = first; i < n; i++) {
             int64_t hi = OFF(i + 1);
-            if (hi < lo || hi > last || !cc_utf8_valid(copy + (lo - first), hi - lo)) *bad = i;
+            if (hi < lo || hi > last || !cc_utf8_valid(copy + (lo - first), hi - lo))
+                return cc_error_set(err, CC_EINVAL, bad_string, i);
             lo = hi;
         }
-        return CC_EINVAL;
+        return cc_error_set(err, CC_EINVAL, "offsets out of order", -1); /* not reached */
     }
     /* One pass over the offsets: check them and write ours.  Each string
      * must start on a character boundary -- always true for ASCII. */
@@ -147,8 +149,7 @@ cc_status cc_strarray_append_arrow(cc_strarray *a, const void *offsets, bool wid
 #define CHECK_AT(hi, i)                                                                  \
     if ((hi) < prev || (hi) > last ||                                                    \
         (!ascii && prev < last && (copy[prev - first] & 0xC0) == 0x80)) {                \
-        *bad = (i) - 1;                                                                  \
-        return CC_EINVAL;                                                                \
+        return cc_error_set(err, CC_EINVAL, bad_string, (i) - 1);                        \
     }
     bool checked = false;
     if (!wide && !a->wide && ascii) {

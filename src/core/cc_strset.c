@@ -174,8 +174,8 @@ cc_status cc_strset_compact(cc_strset *s, int64_t *survivors) {
     return st;
 }
 
-cc_status cc_strset_validate(const cc_strset *s, const char **why) {
-    CC_RETURN_NOT_OK(cc_strarray_validate(&s->keys, why));
+cc_status cc_strset_validate(const cc_strset *s, cc_error *err) {
+    CC_RETURN_NOT_OK(cc_strarray_validate(&s->keys, err));
     int64_t used = 0, removed = 0;
     for (int64_t i = 0; i < s->table_size; i++) {
         uint32_t id = s->slots[i];
@@ -183,14 +183,14 @@ cc_status cc_strset_validate(const cc_strset *s, const char **why) {
         used++;
         if (id >= cc_strset_entries(s) || !cc_strset_is_live(s, id) ||
             cc_strset_find(s, cc_strset_key(s, id)) != id) {
-            *why = "strset slot holds an id that does not find itself";
-            return CC_EINVAL;
+            return cc_error_set(err, CC_EINVAL,
+                                "strset slot holds an id that does not find itself", -1);
         }
     }
     for (int64_t id = 0; id < cc_strset_entries(s); id++) removed += !cc_strset_is_live(s, id);
     if (used != cc_strset_live(s) || removed != s->removed_count || s->keys.spans) {
-        *why = "strset table does not index every live entry exactly once";
-        return CC_EINVAL;
+        return cc_error_set(err, CC_EINVAL,
+                            "strset table does not index every live entry exactly once", -1);
     }
     return CC_OK;
 }

@@ -71,6 +71,7 @@ CC_MUST_CHECK cc_status cc_strset_compact(cc_strset *s, int64_t *survivors);
  * entries then allocate nothing and cannot fail. */
 CC_MUST_CHECK cc_status cc_strset_reserve(cc_strset *s, int64_t n, int64_t nbytes);
 
-CC_MUST_CHECK cc_status cc_strset_validate(const cc_strset *s, const char **why);
+/* Checks the invariants; on failure returns CC_EINVAL with err->why. */
+CC_MUST_CHECK cc_status cc_strset_validate(const cc_strset *s, cc_error *err);
 
 #endif /* CC_STRSET_H */

@@ -181,8 +181,8 @@ TEST(append_zeros_gives_writable_valid_slots) {
     a.exports = 1;
     CHECK_EQ(cc_numarray_append_zeros(&a, 1, &first), CC_EBUSY);
     a.exports = 0;
-    const char *why;
-    CHECK(cc_numarray_validate(&a, &why) == CC_OK);
+    cc_error err = {"", -1};
+    CHECK(cc_numarray_validate(&a, &err) == CC_OK);
     cc_numarray_reset(&a);
 }
 

@@ -32,8 +32,8 @@ static void model_put(model *m, int64_t i, const char *s, int64_t len, bool null
 
 /* Same contents (the layout may differ), and the invariants hold. */
 static bool same(const cc_strarray *a, const model *m, const char *op) {
-    const char *why;
-    if (!CHECK_MSG(cc_strarray_validate(a, &why) == CC_OK, "%s: invariant: %s", op, why))
+    cc_error err = {"", -1};
+    if (!CHECK_MSG(cc_strarray_validate(a, &err) == CC_OK, "%s: invariant: %s", op, err.why))
         return false;
     if (!CHECK_MSG(a->length == m->n, "%s: length %" PRId64 " != %" PRId64, op, a->length, m->n))
         return false;
@@ -246,8 +246,8 @@ TEST(strarray_scattered_assignments_compact_back) {
     }
     CHECK(was_scattered);
     CHECK_EQ(cc_strarray_compact(&a), CC_OK);
-    const char *why;
-    CHECK(a.spans == NULL && a.dead == 0 && cc_strarray_validate(&a, &why) == CC_OK);
+    cc_error err = {"", -1};
+    CHECK(a.spans == NULL && a.dead == 0 && cc_strarray_validate(&a, &err) == CC_OK);
     cc_strarray_reset(&a);
 }
 
@@ -345,8 +345,8 @@ TEST(strarray_offsets_switch_to_int64_past_the_narrow_limit) {
     CHECK(!a.wide && a.data_len == 4000);
     for (int i = 0; i < 2; i++) CHECK_EQ(cc_strarray_append(&a, s, false), CC_OK);
     CHECK(a.wide && a.data_len == 4200);
-    const char *why;
-    CHECK(cc_strarray_validate(&a, &why) == CC_OK);
+    cc_error err = {"", -1};
+    CHECK(cc_strarray_validate(&a, &err) == CC_OK);
     CHECK_EQ(cc_strarray_offset(&a, 42), 4200);
     a.exports = 1; /* a pinned narrow array cannot widen */
     cc_strarray b;
@@ -378,8 +378,8 @@ TEST(strarray_permute_and_shrink_to_fit) {
     CHECK(s.len == 5 && memcmp(s.ptr, "three", 5) == 0);
     CHECK_EQ(cc_strarray_reserve(&a, 1000, 5000), CC_OK);
     CHECK_EQ(cc_strarray_shrink_to_fit(&a), CC_OK);
-    const char *why;
-    CHECK(a.capacity == 4 && a.data_cap == 12 && cc_strarray_validate(&a, &why) == CC_OK);
+    cc_error err = {"", -1};
+    CHECK(a.capacity == 4 && a.data_cap == 12 && cc_strarray_validate(&a, &err) == CC_OK);
     CHECK(test_alloc_size(a.data) >= (size_t)a.data_cap);
     a.exports = 1;
     CHECK_EQ(cc_strarray_shrink_to_fit(&a), CC_EBUSY);
@@ -424,8 +424,8 @@ TEST(strarray_empty_copy_then_insert_keeps_a_bitmap) {
     CHECK_EQ(cc_strarray_gather(&a, 0, 1, 0, &empty), CC_OK);
     CHECK_EQ(cc_strarray_splice(&empty, 0, 0, &one), CC_OK);
     CHECK_EQ(cc_strarray_splice(&empty, 0, 0, &a), CC_OK);
-    const char *why;
-    CHECK(empty.length == 2 && empty.null_count == 1 && cc_strarray_validate(&empty, &why) == CC_OK);
+    cc_error err = {"", -1};
+    CHECK(empty.length == 2 && empty.null_count == 1 && cc_strarray_validate(&empty, &err) == CC_OK);
     cc_strarray_reset(&a);
     cc_strarray_reset(&empty);
     cc_strarray_reset(&one);
@@ -437,29 +437,29 @@ TEST(strarray_append_arrow_checks_then_copies) {
     CHECK_EQ(cc_strarray_append(&a, S("pre"), false), CC_OK);
     const uint8_t *data = (const uint8_t *)"xxab\xc3\xa9" "cd";
     int32_t ok[] = {2, 4, 6, 8}; /* "ab", "é", "cd" after a 2-byte lead-in */
-    int64_t wide_ok[] = {2, 4, 6, 8}, bad;
+    int64_t wide_ok[] = {2, 4, 6, 8};
+    cc_error err;
     int32_t back[] = {2, 6, 4, 8}, split[] = {2, 5, 6, 8}; /* decreasing; inside "é" */
-    CHECK_EQ(cc_strarray_append_arrow(&a, back, false, 3, data, &bad), CC_EINVAL);
-    CHECK_EQ(bad, 1);
-    CHECK_EQ(cc_strarray_append_arrow(&a, split, false, 3, data, &bad), CC_EINVAL);
-    CHECK_EQ(bad, 1);
+    CHECK_EQ(cc_strarray_append_arrow(&a, back, false, 3, data, &err), CC_EINVAL);
+    CHECK_EQ(err.index, 1);
+    CHECK_EQ(cc_strarray_append_arrow(&a, split, false, 3, data, &err), CC_EINVAL);
+    CHECK_EQ(err.index, 1);
     CHECK(a.length == 1 && a.data_len == 3);
-    CHECK_EQ(cc_strarray_append_arrow(&a, ok, false, 3, data, &bad), CC_OK);
-    CHECK_EQ(cc_strarray_append_arrow(&a, wide_ok, true, 3, data, &bad), CC_OK);
+    CHECK_EQ(cc_strarray_append_arrow(&a, ok, false, 3, data, &err), CC_OK);
+    CHECK_EQ(cc_strarray_append_arrow(&a, wide_ok, true, 3, data, &err), CC_OK);
     cc_str e = cc_strarray_get(&a, 5);
-    const char *why;
     CHECK(a.length == 7 && e.len == 2 && memcmp(e.ptr, "\xc3\xa9", 2) == 0);
-    CHECK(cc_strarray_validate(&a, &why) == CC_OK && cc_strarray_is_valid(&a, 6));
+    CHECK(cc_strarray_validate(&a, &err) == CC_OK && cc_strarray_is_valid(&a, 6));
     /* a bad byte after a long ASCII run (the 16-byte fast path) */
     char text[41];
     memset(text, 'q', 40);
     text[40] = 0;
     text[35] = (char)0xff;
     int32_t whole[] = {0, 40};
-    CHECK_EQ(cc_strarray_append_arrow(&a, whole, false, 1, (const uint8_t *)text, &bad), CC_EINVAL);
-    CHECK(bad == 0 && a.length == 7);
+    CHECK_EQ(cc_strarray_append_arrow(&a, whole, false, 1, (const uint8_t *)text, &err), CC_EINVAL);
+    CHECK(err.index == 0 && a.length == 7);
     CHECK_EQ(cc_strarray_set(&a, 1, S("longer than before"), false), CC_OK); /* scattered */
-    CHECK_EQ(cc_strarray_append_arrow(&a, ok, false, 3, data, &bad), CC_EINVAL);
+    CHECK_EQ(cc_strarray_append_arrow(&a, ok, false, 3, data, &err), CC_EINVAL);
     cc_strarray_reset(&a);
 }
 

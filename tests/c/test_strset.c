@@ -14,8 +14,8 @@ static cc_str key_of(char *buf, int64_t k) {
 }
 
 static bool valid(const cc_strset *s) {
-    const char *why = "";
-    return CHECK_MSG(cc_strset_validate(s, &why) == CC_OK, "invariant: %s", why);
+    cc_error err = {"", -1};
+    return CHECK_MSG(cc_strset_validate(s, &err) == CC_OK, "invariant: %s", err.why);
 }
 
 TEST(strset_as_a_pool_gives_dense_ids_in_first_seen_order) {

@@ -150,10 +150,10 @@ static inline const uint8_t *slot_ptr(const cc_numarray *a, int64_t i) {
 /* validate() plus: the buffers really are as large as the capacity says. */
 static inline bool check_sane_at(const cc_numarray *a, const char *ctx, const char *file,
                                  int line) {
-    const char *why = "";
-    if (cc_numarray_validate(a, &why) != CC_OK)
+    cc_error err = {"", -1};
+    if (cc_numarray_validate(a, &err) != CC_OK)
         return test_fail(file, line, "%s%scc_numarray_validate: %s (dtype %s length %" PRId64
-                         " capacity %" PRId64 ")", ctx, *ctx ? ": " : "", why, dt_name(a->dtype),
+                         " capacity %" PRId64 ")", ctx, *ctx ? ": " : "", err.why, dt_name(a->dtype),
                          a->length, a->capacity);
     if (a->data) {
         size_t need = (size_t)a->capacity * (size_t)cc_numarray_itemsize(a);

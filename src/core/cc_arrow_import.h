@@ -1,0 +1,120 @@
+/* cc_arrow_import.h -- importing foreign Arrow arrays into the core's
+ * containers: validation of a producer's structs, and importers that append
+ * one array (one chunk of a stream) to a caller's container.
+ *
+ * Validation runs in nanoarrow's levels:
+ *
+ *   shape    O(1) per buffer: length/offset/null_count ranges, the number of
+ *            buffers and children, non-NULL data buffers, a struct's
+ *            children as long as the struct   (cc_arrow_check_shape,
+ *            cc_arrow_check_struct, cc_arrow_check_views_shape,
+ *            cc_arrow_check_dictionary)
+ *   content  O(n): string offsets never decrease and stay in range, the
+ *            bytes are UTF-8, string views point inside their buffers,
+ *            dictionary indices lie in the dictionary
+ *            (cc_arrow_check_views, cc_arrow_check_indices; the offsets and
+ *            UTF-8 of 'u'/'U' are checked while copied, in
+ *            cc_strarray_append_arrow)
+ *
+ * What the C data interface does not describe -- the size of each buffer --
+ * must be trusted, as every consumer does.
+ *
+ * Errors: a status plus a cc_error.  CC_EINVAL is malformed input
+ * (ValueError in Python), CC_ETYPE a type that does not import (TypeError);
+ * both set err->why.  Other statuses (CC_ENOMEM, CC_EOVERFLOW, CC_EBUSY)
+ * leave err->why NULL.
+ *
+ * Appending: an importer checks everything first and then appends the
+ * whole array, or nothing -- on failure out holds the values it held
+ * (though it may have become nullable).  An array with nulls (a validity
+ * bitmap and null_count != 0) makes out nullable: a stream appends chunk
+ * after chunk into one container, nullable if any chunk is.
+ */
+#ifndef CC_ARROW_IMPORT_H
+#define CC_ARROW_IMPORT_H
+
+#include "cc_arrow.h"
+#include "cc_numarray.h"
+#include "cc_strarray.h"
+
+/* ---- reading a foreign array -------------------------------------------------- */
+
+/* True if the array says it has nulls.  Safe on any struct, before the
+ * shape checks (fuzzing found a NULL `buffers` read here). */
+static inline bool cc_arrow_has_nulls(const struct ArrowArray *a) {
+    return a->null_count != 0 && a->buffers && a->n_buffers > 0 && a->buffers[0] != NULL;
+}
+
+/* True if element i is valid (no bitmap: all are).  After the shape check. */
+static inline bool cc_arrow_valid_at(const struct ArrowArray *a, int64_t i) {
+    return a->null_count == 0 || !a->buffers[0] ||
+           cc_bitmap_get((const uint8_t *)a->buffers[0], a->offset + i);
+}
+
+/* ---- shape: O(1) per buffer ----------------------------------------------------- */
+
+/* A flat array with n_buffers buffers (validity first). */
+CC_MUST_CHECK cc_status cc_arrow_check_shape(const struct ArrowArray *a, int64_t n_buffers,
+                                             cc_error *err);
+/* A string view ('vu') array: validity, views, the data buffers, their sizes. */
+CC_MUST_CHECK cc_status cc_arrow_check_views_shape(const struct ArrowArray *a, cc_error *err);
+/* A struct schema ('+s') and, unless a is NULL, its array: fields with a
+ * format, children that match and are as long as the struct, no null rows
+ * (which have no column form). */
+CC_MUST_CHECK cc_status cc_arrow_check_struct(const struct ArrowSchema *s,
+                                              const struct ArrowArray *a, cc_error *err);
+/* A dictionary-encoded schema (s->dictionary set) and array that import as
+ * a CategoricalArray: integer indices (*index_dtype) into a dictionary of
+ * strings ('u', 'U' or 'vu': *values_format), and the indices' shape. */
+CC_MUST_CHECK cc_status cc_arrow_check_dictionary(const struct ArrowSchema *s,
+                                                  const struct ArrowArray *a,
+                                                  cc_dtype *index_dtype,
+                                                  const char **values_format, cc_error *err);
+
+/* ---- content: O(n) ----------------------------------------------------------------- */
+
+/* Every view of a 'vu' array (after its shape check) inside its buffer and
+ * every valid string UTF-8; *bytes = the bytes of the valid strings. */
+CC_MUST_CHECK cc_status cc_arrow_check_views(const struct ArrowArray *a, int64_t *bytes,
+                                             cc_error *err);
+/* Every valid index of a (integer dtype it, after the shape check) in
+ * [0, k). */
+CC_MUST_CHECK cc_status cc_arrow_check_indices(cc_dtype it, const struct ArrowArray *a, int64_t k,
+                                               cc_error *err);
+/* Index i of a checked index array (integer dtype it). */
+static inline int64_t cc_arrow_index_at(cc_dtype it, const struct ArrowArray *a, int64_t i) {
+    cc_scalar v;
+    cc_dtype_load(it, (const uint8_t *)a->buffers[1] + (a->offset + i) * cc_dtype_itemsize(it),
+                  &v);
+    return v.v.i;
+}
+
+/* ---- importers: append a whole array to out ---------------------------------------- */
+
+/* Numbers of Arrow format cc_arrow_format(out->dtype) (bools unpacked from
+ * bits); a null holds 0.  out is not adaptive. */
+CC_MUST_CHECK cc_status cc_arrow_append_numbers(cc_numarray *out, const struct ArrowArray *a,
+                                                cc_error *err);
+/* Strings of a 'u' (int32 offsets) or 'U' (wide) array; a null's bytes,
+ * which Arrow allows, are dropped. */
+CC_MUST_CHECK cc_status cc_arrow_append_strings(cc_strarray *out, bool wide,
+                                                const struct ArrowArray *a, cc_error *err);
+/* Strings of a 'vu' (string view) array. */
+CC_MUST_CHECK cc_status cc_arrow_append_string_views(cc_strarray *out,
+                                                     const struct ArrowArray *a, cc_error *err);
+/* The codes of a dictionary's index array (integer dtype it): ids[index]
+ * for a valid element, -1 for a null, appended to the adaptive,
+ * non-nullable codes array out at the narrowest width that holds them.
+ * Checks every valid index against the k words of the dictionary first
+ * (as cc_arrow_check_indices); *null_code |= some valid index has id -1 (a
+ * null word). */
+CC_MUST_CHECK cc_status cc_arrow_append_codes(cc_numarray *out, cc_dtype it,
+                                              const struct ArrowArray *a, const int64_t *ids,
+                                              int64_t k, bool *null_code, cc_error *err);
+
+/* Child i of a checked struct array as a view cut to the struct's offset
+ * and length (its null_count unknown when cut); only the parent is ever
+ * released. */
+void cc_arrow_struct_child(const struct ArrowArray *parent, int64_t i, struct ArrowArray *child);
+
+#endif /* CC_ARROW_IMPORT_H */
