@@ -10,6 +10,7 @@
  * failure leaves the array as it was.
  */
 #include "binding.h"
+#include "array.h"
 
 /* int -> canonical scalar.  0 ok, 1 when beyond every dtype (|v| >= 2**64
  * or below -2**63), -1 on error. */

@@ -1,4 +1,4 @@
-/* array_methods.c -- Array as a sequence: the operations seq_py.c's list
+/* array_methods.c -- Array as a sequence: the operations seq.c's list
  * methods run on (array_seq_ops: convert values, find, the append fast
  * path), the methods only Array has, and its comparisons.
  *
@@ -9,6 +9,8 @@
  * past its end.
  */
 #include "binding.h"
+#include "array.h"
+#include "arrow.h"
 
 #define NAME "Array"
 
@@ -19,7 +21,7 @@ static int is_array(PyObject *obj) {
 
 static cc_numarray *arr_of(PyObject *self) { return &((ArrayObject *)self)->arr; }
 
-/* ---- the sequence operations (seq_py.c does the list methods) ------------- */
+/* ---- the sequence operations (seq.c does the list methods) ------------- */
 
 static Py_ssize_t array_len(PyObject *self) { return (Py_ssize_t)arr_of(self)->length; }
 

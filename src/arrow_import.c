@@ -28,6 +28,11 @@
  * and owns its memory outright.
  */
 #include "binding.h"
+#include "array.h"
+#include "strarray.h"
+#include "pool.h"
+#include "categorical.h"
+#include "arrow.h"
 #include "cc_arrow_import.h"
 
 #define WHAT "compactcol.from_arrow"

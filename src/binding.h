@@ -1,6 +1,11 @@
-/* binding.h -- what the binding files (src/ *_py.c) share: the object
- * layouts, the module state and the helpers that turn Python values into
- * core values and core statuses into exceptions.
+/* binding.h -- what every binding file (the .c files of src/, outside
+ * src/core) shares: the module state, the helpers that turn Python values
+ * into core values and core statuses into exceptions (errors.c,
+ * str_convert.c), the sequence layer (seq.c), buffer views (bufview.c) and
+ * the allocator seam (alloc.c).  Each container's layout and functions are
+ * in its own header (array.h, strarray.h, pool.h, categorical.h,
+ * strdict.h, arrow.h, table.h), so a file's #include lines are its
+ * dependencies.
  *
  * Data flows one way: a Python value is converted and validated here, then
  * handed to the core (src/core/), which never calls back into Python.
@@ -34,39 +39,6 @@ typedef struct {
 
 extern PyModuleDef compactcol_module;
 
-typedef struct {
-    PyObject_HEAD
-    cc_numarray arr;
-    PyObject *weakreflist;
-    /* shape[0] and strides[0] handed to buffer consumers; stable because
-     * length and dtype cannot change while arr.exports > 0 */
-    Py_ssize_t export_shape;
-    Py_ssize_t export_stride;
-    bool table_column; /* a column of a Table (or its codes): length is the table's */
-} ArrayObject;
-
-typedef struct {
-    PyObject_HEAD
-    cc_strarray arr;
-    PyObject *weakreflist;
-    bool table_column;
-} StringArrayObject;
-
-typedef struct {
-    PyObject_HEAD
-    cc_strset set;
-    PyObject *weakreflist;
-} StringPoolObject;
-
-typedef struct {
-    PyObject_HEAD
-    PyObject *codes; /* an Array('int') of ids into pool; -1 is None */
-    PyObject *pool;  /* a StringPool, maybe shared */
-    bool nullable;
-    PyObject *weakreflist;
-    bool table_column;
-} CategoricalObject;
-
 /* The validity bitmap of a container as new bytes (None when not nullable):
  * the `_validity()` of Array and StringArray and their pickles. */
 static inline PyObject *validity_as_bytes(bool nullable, const uint8_t *bits, int64_t length) {
@@ -80,7 +52,7 @@ static inline module_state *state_of_type(PyTypeObject *tp) {
     return m ? (module_state *)PyModule_GetState(m) : NULL;
 }
 
-/* --- errors_py.c ---------------------------------------------------------- */
+/* --- errors.c ---------------------------------------------------------- */
 
 /* Where a value is being converted, for messages: passed down to every
  * conversion, which formats its message once (no message is made by
@@ -234,7 +206,7 @@ PyObject *str_from_utf8(cc_str s);
  * name must be a str" for anything else. */
 PyObject *str_exact(PyObject *name, const char *owner, const char *what);
 
-/* --- seq_py.c: list behaviour shared by the sequences ------------------- */
+/* --- seq.c: list behaviour shared by the sequences ------------------- */
 
 /* Which core container holds a sequence's elements: a cc_numarray (Array,
  * and CategoricalArray's codes) or a cc_strarray (StringArray). */
@@ -269,7 +241,7 @@ void seq_scratch_release(seq_scratch *s);
 /* What the shared code needs from a sequence type.  The read side (the
  * first four fields, all a read-only sequence sets): item(self, i) is only
  * called with 0 <= i < length(self) and returns a new reference.
- * The write side is written once in seq_py.c over the core container that
+ * The write side is written once in seq.c over the core container that
  * store(self) returns (of `kind`); the type only converts values:
  *   collect      every value of src into s->batch (may run user code); 0, or
  *                -1 with an exception and nothing held
@@ -442,7 +414,7 @@ PyObject *seq_sort_by_key(PyObject *self, const seq_ops *ops, PyObject *key, int
 PyObject *seq_iter_new(PyObject *seq, const seq_ops *ops);
 extern PyType_Spec seq_iter_spec;
 
-/* --- bufview_py.c: read-only views of a container's buffers --------------- */
+/* --- bufview.c: read-only views of a container's buffers --------------- */
 
 typedef struct {
     void *buf; /* may be NULL when len == 0 */
@@ -461,153 +433,9 @@ PyObject *bufview_pickle_buffer(PyObject *owner, region_fn region, int which);
 /* A bytes copy of the region (pickle protocols < 5). */
 PyObject *bufview_bytes(PyObject *owner, region_fn region, int which);
 
-/* --- array_convert.c ------------------------------------------------------ */
-
-/* Python value -> scalar of type t (may run the value's __index__ or
- * __float__).  Range is checked later, by the store.  0, or -1 with a
- * TypeError / OverflowError at w (or the user's exception, noted at w). */
-int scalar_from_py(num_type t, PyObject *v, cc_scalar *out, const conv_where *w);
-/* The same for array a, the Array being the owner in the messages. */
-int array_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
-                    const char *what, Py_ssize_t item);
-/* Python value -> scalar for comparisons: exact ints, floats, bools and
- * None (and NumPy's numeric scalars).  1 if converted, 0 if v is some
- * other object (compare it through Python), -1 on error. */
-int scalar_for_compare(PyObject *v, cc_scalar *out);
-/* The scalar as a new Python object. */
-PyObject *scalar_box(const cc_scalar *s);
-/* Element i (caller checked bounds) as a new Python object. */
-PyObject *array_item_box(const cc_numarray *a, Py_ssize_t i);
-/* Converts every value of src (an Array, a buffer, a list, any iterable)
- * into out, initialised here like `like` but starting at the narrowest
- * width if adaptive.  Runs user code; touches nothing but out.  0, or -1
- * with an exception (out is then reset). */
-int array_collect(const cc_numarray *like, PyObject *src, cc_numarray *out,
-                  const char *what);
-
-/* --- array_py.c ----------------------------------------------------------- */
-
-extern PyType_Spec array_spec;
-extern const seq_ops array_seq_ops;
-extern PyType_Spec array_iter_spec;
-/* A new, empty Array of the module's type taking over *arr's buffers. */
-PyObject *array_wrap(PyTypeObject *any_type_of_module, cc_numarray *arr);
-/* Parses a dtype argument (name, NumPy dtype or type, array typecode, int,
- * float, bool).  0, or -1 with ValueError/TypeError. */
-int dtype_parse(PyObject *obj, cc_dtype *dtype, bool *adaptive);
-static inline int array_check(PyObject *obj, PyTypeObject *array_type) {
-    return PyObject_TypeCheck(obj, array_type);
-}
-
-/* --- strarray_py.c / strarray_export.c ------------------------------------ */
-
-extern PyType_Spec strarray_spec;
-extern const seq_ops strarray_seq_ops;
-/* Element i (caller checked bounds) as a new str, or None. */
-PyObject *strarray_item_box(const cc_strarray *a, Py_ssize_t i);
-/* Converts every value of src (a StringArray, list, tuple or any iterable
- * of str, and None if nulls is STR_NULLS_OK) into out, initialised here
- * (nullable iff None is accepted).  Runs user
- * code only to iterate; touches nothing but out.  Errors name
- * "<owner>.<what>" and the item.  0, or -1 with an exception (out reset). */
-int strarray_collect(PyObject *src, str_nulls nulls, cc_strarray *out, const char *owner,
-                     const char *what);
-/* True for a StringArray (or subclass). */
-bool strarray_check(PyObject *obj);
-/* A new StringArray of the module taking over *arr's buffers. */
-PyObject *strarray_wrap(PyTypeObject *any_type_of_module, cc_strarray *arr);
-/* Payload bytes of the Arrow layout, and every byte the buffers hold. */
-int64_t strarray_nbytes(const cc_strarray *a);
-int64_t strarray_owned_bytes(const cc_strarray *a);
-PyObject *strarray_get_data(PyObject *self, void *c);
-PyObject *strarray_get_offsets(PyObject *self, void *c);
-PyObject *strarray_lengths(PyObject *self, PyObject *unused);
-PyObject *strarray_startswith(PyObject *self, PyObject *prefix);
-PyObject *strarray_contains_sub(PyObject *self, PyObject *sub);
-PyObject *strarray_equals(PyObject *self, PyObject *s);
-PyObject *strarray_to_numpy(PyObject *self, PyObject *unused);
-PyObject *strarray_reduce_ex(PyObject *self, PyObject *protocol);
-/* The buffers of a string arena (compacted first) as regions for bufview:
- * which is STR_REGION_DATA or STR_REGION_OFFSETS. */
-enum { STR_REGION_DATA, STR_REGION_OFFSETS };
-int strarray_fill_region(cc_strarray *a, int which, buf_region *r);
-/* The argument tuple of _pickle.strarray_from_state for the strings a,
- * whose buffers are owner's `region` (out of band from protocol 5). */
-PyObject *strarray_state_args(PyObject *owner, region_fn region, const cc_strarray *a,
-                              PyObject *protocol);
-PyObject *strarray_validity(PyObject *self, PyObject *unused);
-PyObject *strarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
-/* arrow_py.c */
-PyObject *strarray_arrow_c_schema(PyObject *self, PyObject *unused);
-PyObject *strarray_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds);
-
-/* --- pool_py.c ------------------------------------------------------------ */
-
-extern PyType_Spec pool_spec;
-/* A new, empty StringPool of the module. */
-PyObject *pool_new_empty(PyTypeObject *any_type_of_module);
-/* Interns one string's bytes: *id.  0, or -1 with an exception. */
-int pool_intern_utf8(PyObject *pool, cc_str s, int64_t *id);
-/* Interns every string of `strings` (ids[i] = its id, -1 for a null, if
- * ids is not NULL).  unique: a repeat is a ValueError (unpickling).  On
- * failure the pool forgets what this call added. */
-int pool_intern_all(PyObject *pool, const cc_strarray *strings, bool unique, int64_t *ids);
-/* pool[id] as a new str; IndexError naming `what` if id is not in the pool. */
-PyObject *pool_lookup_id(PyObject *pool, int64_t id, const char *what);
-int64_t pool_nbytes(PyObject *pool);
-PyObject *pool_from_strings(PyObject *module, PyObject *strings);
-
-/* --- categorical_py.c ------------------------------------------------------ */
-
-extern PyType_Spec categorical_spec;
-PyObject *categorical_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
-/* arrow_py.c */
-PyObject *categorical_arrow_c_schema(PyObject *self, PyObject *unused);
-PyObject *categorical_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds);
-
-/* --- arrow_import.c -------------------------------------------------------- */
-
-PyObject *arrow_import_array(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
-PyObject *arrow_import_stream(PyObject *module, PyObject *capsule);
-
-/* --- strdict_py.c --------------------------------------------------------- */
-
-extern PyType_Spec strdict_spec;
-extern PyType_Spec strdict_iter_spec;
-
-/* --- array_methods.c ------------------------------------------------------ */
-
-extern PyMethodDef array_methods[];
-PyObject *array_richcompare(PyObject *self, PyObject *other, int op);
-
-/* --- array_export.c ------------------------------------------------------- */
-
-int array_getbuffer(PyObject *self, Py_buffer *view, int flags);
-void array_releasebuffer(PyObject *self, Py_buffer *view);
-PyObject *array_tobytes(ArrayObject *self, PyObject *unused);
-PyObject *array_frombytes(PyObject *cls, PyObject *const *args, Py_ssize_t nargs);
-PyObject *array_to_numpy(ArrayObject *self, PyObject *args, PyObject *kwds);
-PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol);
-PyObject *array_validity(ArrayObject *self, PyObject *unused);
-/* _core._array_from_state: the pickle reconstructor (validates everything). */
-PyObject *array_from_state(PyObject *module, PyObject *const *args,
-                           Py_ssize_t nargs);
-
-/* --- arrow_py.c ---------------------------------------------------------- */
-
-PyObject *array_arrow_c_schema(ArrayObject *self, PyObject *unused);
-PyObject *array_arrow_c_array(ArrayObject *self, PyObject *args, PyObject *kwds);
-/* A new 'arrow_schema' capsule of one field; format is borrowed. */
-PyObject *schema_capsule(const char *format, bool nullable);
-/* 0 if a Table column (Array, StringArray, CategoricalArray) exports as
- * Arrow format `want` (NULL: its own); -1 with ValueError if not. */
-int arrow_column_cast_ok(PyObject *column, const char *want);
-
-/* --- alloc_py.c ----------------------------------------------------------- */
+/* --- alloc.c ----------------------------------------------------------- */
 
 PyObject *debug_fail_alloc(PyObject *module, PyObject *arg);
 PyObject *debug_alloc_stats(PyObject *module, PyObject *unused);
-
-#include "table.h"
 
 #endif /* CC_BINDING_H */

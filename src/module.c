@@ -2,6 +2,13 @@
  * heap types, and the module-level functions (the pickle reconstructor and
  * the test hooks).  No C global holds a Python object. */
 #include "binding.h"
+#include "array.h"
+#include "strarray.h"
+#include "pool.h"
+#include "categorical.h"
+#include "arrow.h"
+#include "strdict.h"
+#include "table.h"
 
 static int module_exec(PyObject *m) {
     module_state *st = PyModule_GetState(m);
@@ -128,4 +135,5 @@ PyModuleDef compactcol_module = {
     .m_free = module_free,
 };
 
+PyMODINIT_FUNC PyInit__core(void); /* the entry point: declared for -Wmissing-prototypes */
 PyMODINIT_FUNC PyInit__core(void) { return PyModuleDef_Init(&compactcol_module); }

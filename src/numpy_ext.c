@@ -162,4 +162,5 @@ static PyModuleDef numpy_ext_module = {
     .m_slots = numpy_ext_slots,
 };
 
+PyMODINIT_FUNC PyInit__numpy_ext(void); /* the entry point: declared for -Wmissing-prototypes */
 PyMODINIT_FUNC PyInit__numpy_ext(void) { return PyModuleDef_Init(&numpy_ext_module); }

@@ -1,4 +1,4 @@
-/* table.h -- what schema_py.c, record_py.c, table_py.c and table_ops.c
+/* table.h -- what table_schema.c, table_record.c, table.c and table_ops.c
  * share: the schema, the record and table layouts, and the conversion of
  * one Python value into one typed cell.
  *
@@ -7,10 +7,12 @@
  *            all of `length` elements
  *   Record   a row: standalone (its own unboxed slots) or a view (table, row)
  *
- * Included from binding.h only.
+ * Its files include it after the headers of the containers they use.
  */
-#ifndef CC_TABLE_H
-#define CC_TABLE_H
+#ifndef BINDING_TABLE_H
+#define BINDING_TABLE_H
+
+#include "binding.h"
 
 typedef enum { FIELD_NUM, FIELD_STR, FIELD_CAT } field_kind;
 
@@ -72,7 +74,7 @@ int row_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_c
 /* A new, empty column object for field i (categories in a new pool). */
 PyObject *column_new(PyTypeObject *any_type_of_module, PyObject *schema, Py_ssize_t i);
 
-/* ---- record_py.c ---- */
+/* ---- table_record.c ---- */
 
 typedef struct {
     PyObject_HEAD
@@ -92,7 +94,7 @@ PyObject *record_class_schema(PyTypeObject *cls);
 /* A new row view of table at row (no checks). */
 PyObject *record_view_new(PyTypeObject *cls, PyObject *table, int64_t row);
 
-/* ---- table_py.c ---- */
+/* ---- table.c ---- */
 
 typedef struct {
     PyObject_HEAD
@@ -146,10 +148,5 @@ PyObject *table_filter_mask(PyObject *self, PyObject *mask);
 PyObject *table_arrow_c_stream(PyObject *self, PyObject *args, PyObject *kwds);
 PyObject *table_arrow_c_schema(PyObject *self, PyObject *unused);
 
-/* categorical_py.c: element i (caller checked bounds), None or the str. */
-PyObject *categorical_item(PyObject *cat, Py_ssize_t i);
-/* A new CategoricalArray over codes (taken over) and pool. */
-PyObject *categorical_wrap(PyTypeObject *any_type_of_module, cc_numarray *codes, PyObject *pool,
-                           bool nullable);
 
-#endif /* CC_TABLE_H */
+#endif /* BINDING_TABLE_H */

@@ -15,10 +15,12 @@
  *
  * requested_schema: a struct with one child per column, each asking for
  * its column's own format or a cast the column's export makes (see
- * arrow_py.c: lossless number casts, string <-> large_string); checked
+ * arrow_export.c: lossless number casts, string <-> large_string); checked
  * when the stream is made, so a refused request raises ValueError there.
  */
 #include "binding.h"
+#include "arrow.h"
+#include "table.h"
 #include "cc_arrow.h"
 
 #include <errno.h>
@@ -109,7 +111,7 @@ static int build_schema(stream_state *s, struct ArrowSchema *out) {
         if (r < 0) goto fail;
         p->children[i].name = p->names[i];
         const char *want = requested_at(s, i);
-        if (want && strcmp(want, p->children[i].format) != 0) { /* a cast: see arrow_py.c */
+        if (want && strcmp(want, p->children[i].format) != 0) { /* a cast: see arrow_export.c */
             if (!(p->formats[i] = raw_copy(want, strlen(want)))) goto nomem;
             p->children[i].format = p->formats[i];
         }

@@ -15,6 +15,11 @@
  * consumer holds refuse before any column is permuted.
  */
 #include "binding.h"
+#include "array.h"
+#include "strarray.h"
+#include "pool.h"
+#include "categorical.h"
+#include "table.h"
 
 #define NAME "Table"
 

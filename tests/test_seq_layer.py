@@ -1,4 +1,4 @@
-"""The write side of the shared sequence layer (src/seq_py.c): rules that hold
+"""The write side of the shared sequence layer (src/seq.c): rules that hold
 for Array, StringArray and CategoricalArray alike because they are written
 once.  A Table column refuses every change of its own length (the Table keeps
 every column `length` rows long), and leaves the column, the table and a

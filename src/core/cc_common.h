@@ -4,10 +4,10 @@
  * The core is plain C11 with no Python dependency (it is built as a static
  * library without Python's include path, so an #include <Python.h> here fails
  * to compile).  Every function that can fail returns a cc_status; the binding
- * maps statuses to Python exceptions in one place (src/errors_py.c).
+ * maps statuses to Python exceptions in one place (src/errors.c).
  *
  * Memory: every owned byte goes through cc_malloc / cc_realloc / cc_free.
- * The extension defines them with PyMem_* (src/alloc_py.c) so tracemalloc and
+ * The extension defines them with PyMem_* (src/alloc.c) so tracemalloc and
  * memray see our buffers; the C tests define them with a counting allocator
  * that can be told to fail on the Nth call (tests/c/test_alloc.c).
  */

@@ -2,7 +2,7 @@
 both un-encodable str -> SystemError instead of the UnicodeEncodeError /
 ValueError.
 
-parse_state (src/array_export.c) calls PyUnicode_AsUTF8AndSize(dtype) and
+parse_state (src/array_buffer.c) calls PyUnicode_AsUTF8AndSize(dtype) and
 then PyUnicode_AsUTF8(byteorder) before checking the first result, so the
 second call runs with the first exception set.  Expected (BAD_INPUTS
 PK4/PK5): ValueError (UnicodeEncodeError is one) or TypeError.

@@ -1,4 +1,4 @@
-/* bufview_py.c -- read-only buffers over a region of a container: the
+/* bufview.c -- read-only buffers over a region of a container: the
  * zero-copy `data` / `offsets` views of StringArray and the out-of-band
  * pickle buffers of the string containers.
  *

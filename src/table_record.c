@@ -1,4 +1,4 @@
-/* record_py.c -- compactcol.Record instances and their field descriptors.
+/* table_record.c -- compactcol.Record instances and their field descriptors.
  *
  * A Record subclass is a Python class (made by compactcol._record.RecordMeta
  * with __slots__ = ()) that record_setup re-shapes once, before any
@@ -23,6 +23,8 @@
  * the slot or the column.
  */
 #include "binding.h"
+#include "array.h"
+#include "table.h"
 
 typedef struct {
     PyObject_HEAD

@@ -1,4 +1,4 @@
-/* categorical_py.c -- compactcol.CategoricalArray: a list of str stored as
+/* categorical.c -- compactcol.CategoricalArray: a list of str stored as
  * small integer codes into a StringPool.
  *
  *   codes   Array('int')  [ 2 | 0 | 0 | 1 | -1 | 2 ... ]   int8, widening to
@@ -15,12 +15,17 @@
  *
  * All-or-nothing: values are collected and checked first (user code runs
  * only then), then interned -- which only adds to the pool -- and the codes
- * committed with one core call (seq_py.c, over the codes); if the call is
+ * committed with one core call (seq.c, over the codes); if the call is
  * refused or that commit fails (BufferError while the codes are exported,
  * MemoryError) the pool forgets the strings this call added (cat_undo,
  * cc_strset_truncate: nothing else ran in between).
  */
 #include "binding.h"
+#include "array.h"
+#include "strarray.h"
+#include "pool.h"
+#include "categorical.h"
+#include "arrow.h"
 
 #include <structmember.h>
 
@@ -183,7 +188,7 @@ static void cat_dealloc(Cat *self) {
     Py_DECREF(tp);
 }
 
-/* ---- indexing and the list methods (seq_py.c) ----------------------------------- */
+/* ---- indexing and the list methods (seq.c) ----------------------------------- */
 
 static PyObject *slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t step, Py_ssize_t n,
                           const char *what) {
@@ -211,7 +216,7 @@ static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_s
     return (Py_ssize_t)cc_numarray_find(codes_of(self), &s, start, stop);
 }
 
-/* ---- the sequence operations (seq_py.c does the list methods) ------------------ */
+/* ---- the sequence operations (seq.c does the list methods) ------------------ */
 
 static void *cat_store(PyObject *self) { return codes_of(self); }
 

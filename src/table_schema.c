@@ -1,4 +1,4 @@
-/* schema_py.c -- the schema of a Table or Record class, and the conversion
+/* table_schema.c -- the schema of a Table or Record class, and the conversion
  * of rows and values into typed cells.
  *
  *   Schema  [ ('id', 'int64', -) | ('name', 'str?', None) | ('sym', 'category', -) ]
@@ -16,6 +16,11 @@
  * extend) first and commit after, so a failure leaves the table as it was.
  */
 #include "binding.h"
+#include "array.h"
+#include "strarray.h"
+#include "pool.h"
+#include "categorical.h"
+#include "table.h"
 
 #include <stdarg.h>
 

@@ -1,4 +1,4 @@
-/* strdict_py.c -- compactcol._core.StrDict: a dict from str to values with
+/* strdict.c -- compactcol._core.StrDict: a dict from str to values with
  * compact keys (the C half; compactcol/_strdict.py adds the views and the
  * conveniences that are not hot).
  *
@@ -22,6 +22,9 @@
  * 'object' value, made last, when the dict is consistent again.
  */
 #include "binding.h"
+#include "array.h"
+#include "strarray.h"
+#include "strdict.h"
 
 #include <structmember.h>
 

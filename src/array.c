@@ -1,13 +1,14 @@
-/* array_py.c -- the Array type: construction, dtype parsing, properties,
+/* array.c -- the Array type: construction, dtype parsing, properties,
  * iteration and repr.  Indexing, slicing and the list methods are
- * seq_py.c's, over the operations array_methods.c defines
+ * seq.c's, over the operations array_methods.c defines
  * (array_seq_ops); the buffer protocol / pickling / bytes are in
- * array_export.c.
+ * array_buffer.c.
  *
  * An ArrayObject is a cc_numarray plus a weakref list; it holds no Python
  * references, so it is not tracked by the GC.
  */
 #include "binding.h"
+#include "array.h"
 
 #include <structmember.h>
 
@@ -216,7 +217,7 @@ static PyGetSetDef array_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
-/* ---- indexing and the sequence slots (seq_py.c) ----------------------------- */
+/* ---- indexing and the sequence slots (seq.c) ----------------------------- */
 
 static Py_ssize_t array_length(ArrayObject *self) {
     return (Py_ssize_t)self->arr.length;

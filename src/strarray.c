@@ -1,10 +1,10 @@
-/* strarray_py.c -- compactcol.StringArray: a list of str stored as UTF-8
+/* strarray.c -- compactcol.StringArray: a list of str stored as UTF-8
  * bytes plus offsets (src/core/cc_strarray.h has the layout, and how
  * `a[i] = s` of a different length stays O(1)).
  *
  * This file: the type, conversion of input, searching, comparisons and the
- * operations seq_py.c's indexing, slices and list methods run on
- * (strarray_seq_ops).  strarray_export.c: the data/offsets views, the
+ * operations seq.c's indexing, slices and list methods run on
+ * (strarray_seq_ops).  strarray_buffer.c: the data/offsets views, the
  * vectorised string operations, NumPy and pickling.
  *
  * As everywhere in the binding, bulk input is collected into a scratch
@@ -14,6 +14,8 @@
  * characters are read (str_convert.c).
  */
 #include "binding.h"
+#include "strarray.h"
+#include "arrow.h"
 
 #include <structmember.h>
 
@@ -199,7 +201,7 @@ static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_s
     return r;
 }
 
-/* ---- the sequence operations (seq_py.c does the list methods) ------------------ */
+/* ---- the sequence operations (seq.c does the list methods) ------------------ */
 
 static void *strarray_store(PyObject *self) { return arr_of(self); }
 

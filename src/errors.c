@@ -1,4 +1,4 @@
-/* errors_py.c -- core statuses to Python exceptions, in one place.  Messages
+/* errors.c -- core statuses to Python exceptions, in one place.  Messages
  * say where, what was expected and what came:
  *   Array('int8').append: 300 is out of range for int8 [-128, 127]
  *   Array('int64').extend: item 3: expected int, got str ('x')

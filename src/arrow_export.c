@@ -1,4 +1,4 @@
-/* arrow_py.c -- Array and StringArray through the Arrow PyCapsule
+/* arrow_export.c -- Array and StringArray through the Arrow PyCapsule
  * interface: __arrow_c_schema__ and __arrow_c_array__.
  *
  * The buffers are handed over without a copy (bool is the exception: Arrow
@@ -25,6 +25,11 @@
  * is refused with ValueError: the consumer is better placed to convert.
  */
 #include "binding.h"
+#include "array.h"
+#include "strarray.h"
+#include "pool.h"
+#include "categorical.h"
+#include "arrow.h"
 #include "cc_arrow.h"
 
 /* ---- schema ------------------------------------------------------------------- */

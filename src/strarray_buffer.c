@@ -1,6 +1,5 @@
-/* strarray_export.c -- StringArray's bytes leaving and entering: the
- * zero-copy data/offsets views, the vectorised string operations, NumPy
- * and pickling.
+/* strarray_buffer.c -- StringArray's bytes leaving and entering: the
+ * zero-copy data/offsets views, NumPy and pickling.
  *
  * Views and pickle buffers need the compact (Arrow) layout: the first one
  * compacts a scattered array (O(n)); while any is alive the array stays
@@ -13,6 +12,7 @@
  * builds anything: a hostile pickle raises ValueError.
  */
 #include "binding.h"
+#include "strarray.h"
 
 #define NAME "StringArray"
 
@@ -52,66 +52,6 @@ PyObject *strarray_get_data(PyObject *self, void *c) {
 PyObject *strarray_get_offsets(PyObject *self, void *c) {
     (void)c;
     return bufview_memoryview(self, strarray_region, STR_REGION_OFFSETS);
-}
-
-/* ---- vectorised operations ---------------------------------------------------- */
-
-/* A new Array of dtype with one zeroed element per string, nullable with
- * a's nulls if a is; *values points at its data. */
-static PyObject *result_like(PyObject *self, cc_dtype dtype, void **values) {
-    const cc_strarray *a = arr_of(self);
-    cc_numarray out;
-    cc_numarray_init(&out, dtype, false, a->nullable);
-    cc_status st = cc_numarray_append_zeros(&out, a->length, values);
-    if (st != CC_OK) return status_raise(NAME, st, "result");
-    for (int64_t i = 0; a->null_count && i < a->length; i++)
-        if (!cc_strarray_is_valid(a, i)) {
-            cc_bitmap_set(out.validity, i, false);
-            out.null_count++;
-        }
-    PyObject *r = array_wrap(Py_TYPE(self), &out);
-    cc_numarray_reset(&out);
-    return r;
-}
-
-PyObject *strarray_lengths(PyObject *self, PyObject *unused) {
-    (void)unused;
-    void *values;
-    PyObject *r = result_like(self, CC_INT64, &values);
-    if (r) cc_strarray_lengths(arr_of(self), values);
-    return r;
-}
-
-static PyObject *match(PyObject *self, PyObject *needle, cc_match how, const char *what) {
-    if (!PyUnicode_Check(needle)) {
-        str_raise_type(NAME, what, -1, needle, STR_NULLS_NEVER);
-        return NULL;
-    }
-    utf8_buf buf = UTF8_BUF_INIT;
-    cc_str s;
-    bool encodable = true;
-    if (str_utf8(needle, &buf, &s) < 0) {
-        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return NULL;
-        PyErr_Clear(); /* a lone surrogate matches no stored string */
-        encodable = false;
-    }
-    void *values;
-    PyObject *r = result_like(self, CC_BOOL, &values);
-    if (r && encodable) cc_strarray_match(arr_of(self), s, how, values);
-    utf8_buf_release(&buf);
-    return r;
-}
-
-PyObject *strarray_startswith(PyObject *self, PyObject *prefix) {
-    return match(self, prefix, CC_MATCH_PREFIX, "startswith");
-}
-
-PyObject *strarray_contains_sub(PyObject *self, PyObject *sub) {
-    return match(self, sub, CC_MATCH_CONTAINS, "contains");
-}
-
-PyObject *strarray_equals(PyObject *self, PyObject *s) {
-    return match(self, s, CC_MATCH_EQUALS, "equals");
 }
 
 PyObject *strarray_to_numpy(PyObject *self, PyObject *unused) {

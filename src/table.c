@@ -1,4 +1,4 @@
-/* table_py.c -- compactcol.Table: a list of records stored as one typed
+/* table.c -- compactcol.Table: a list of records stored as one typed
  * column per field.
  *
  *   schema   ( id: int64 | name: str? | sym: category )
@@ -31,6 +31,11 @@
  * __eq__/__hash__ runs during a lookup.
  */
 #include "binding.h"
+#include "array.h"
+#include "strarray.h"
+#include "pool.h"
+#include "categorical.h"
+#include "table.h"
 
 #include <structmember.h>
 

@@ -1,4 +1,4 @@
-/* seq_py.c -- the list behaviour every compactcol sequence shares (Array,
+/* seq.c -- the list behaviour every compactcol sequence shares (Array,
  * StringArray, CategoricalArray), written once over a small table of
  * per-type operations (seq_ops).
  *

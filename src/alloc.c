@@ -1,4 +1,4 @@
-/* alloc_py.c -- the core's allocator, on CPython's PyMem_* domain so that
+/* alloc.c -- the core's allocator, on CPython's PyMem_* domain so that
  * tracemalloc and memray account for every buffer we own.  The core only
  * runs with the GIL held (Arrow release callbacks take it first), which
  * PyMem_Malloc requires.

@@ -1,4 +1,4 @@
-/* pool_py.c -- compactcol.StringPool: an append-only string interner.
+/* pool.c -- compactcol.StringPool: an append-only string interner.
  *
  * A cc_strset used without removals: each distinct string once in a UTF-8
  * arena (Arrow layout), ids 0..n-1 in insertion order, and an open-addressing
@@ -11,6 +11,8 @@
  * valid however the pool is shared (DI4).
  */
 #include "binding.h"
+#include "strarray.h"
+#include "pool.h"
 
 #include <structmember.h>
 

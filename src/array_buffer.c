@@ -1,4 +1,4 @@
-/* array_export.c -- Array's bytes leaving and entering: the buffer protocol
+/* array_buffer.c -- Array's bytes leaving and entering: the buffer protocol
  * (PEP 3118), tobytes/frombytes, to_numpy and pickling.
  *
  * Every buffer export counts in arr.exports; while it is above zero the core
@@ -12,6 +12,7 @@
  * or hostile pickle raises ValueError/TypeError and never crashes.
  */
 #include "binding.h"
+#include "array.h"
 
 int array_getbuffer(PyObject *obj, Py_buffer *view, int flags) {
     /* A zero-length export still needs a non-NULL, aligned buf. */

@@ -1,0 +1,55 @@
+/* strarray.h -- StringArray: its object layout and what its files (strarray.c,
+ * strarray_buffer.c, strarray_scan.c) offer the rest of the binding.
+ */
+#ifndef BINDING_STRARRAY_H
+#define BINDING_STRARRAY_H
+
+#include "binding.h"
+
+typedef struct {
+    PyObject_HEAD
+    cc_strarray arr;
+    PyObject *weakreflist;
+    bool table_column;
+} StringArrayObject;
+
+/* --- strarray.c / strarray_buffer.c / strarray_scan.c ------------------------------------ */
+
+extern PyType_Spec strarray_spec;
+extern const seq_ops strarray_seq_ops;
+/* Element i (caller checked bounds) as a new str, or None. */
+PyObject *strarray_item_box(const cc_strarray *a, Py_ssize_t i);
+/* Converts every value of src (a StringArray, list, tuple or any iterable
+ * of str, and None if nulls is STR_NULLS_OK) into out, initialised here
+ * (nullable iff None is accepted).  Runs user
+ * code only to iterate; touches nothing but out.  Errors name
+ * "<owner>.<what>" and the item.  0, or -1 with an exception (out reset). */
+int strarray_collect(PyObject *src, str_nulls nulls, cc_strarray *out, const char *owner,
+                     const char *what);
+/* True for a StringArray (or subclass). */
+bool strarray_check(PyObject *obj);
+/* A new StringArray of the module taking over *arr's buffers. */
+PyObject *strarray_wrap(PyTypeObject *any_type_of_module, cc_strarray *arr);
+/* Payload bytes of the Arrow layout, and every byte the buffers hold. */
+int64_t strarray_nbytes(const cc_strarray *a);
+int64_t strarray_owned_bytes(const cc_strarray *a);
+PyObject *strarray_get_data(PyObject *self, void *c);
+PyObject *strarray_get_offsets(PyObject *self, void *c);
+PyObject *strarray_lengths(PyObject *self, PyObject *unused);
+PyObject *strarray_startswith(PyObject *self, PyObject *prefix);
+PyObject *strarray_contains_sub(PyObject *self, PyObject *sub);
+PyObject *strarray_equals(PyObject *self, PyObject *s);
+PyObject *strarray_to_numpy(PyObject *self, PyObject *unused);
+PyObject *strarray_reduce_ex(PyObject *self, PyObject *protocol);
+/* The buffers of a string arena (compacted first) as regions for bufview:
+ * which is STR_REGION_DATA or STR_REGION_OFFSETS. */
+enum { STR_REGION_DATA, STR_REGION_OFFSETS };
+int strarray_fill_region(cc_strarray *a, int which, buf_region *r);
+/* The argument tuple of _pickle.strarray_from_state for the strings a,
+ * whose buffers are owner's `region` (out of band from protocol 5). */
+PyObject *strarray_state_args(PyObject *owner, region_fn region, const cc_strarray *a,
+                              PyObject *protocol);
+PyObject *strarray_validity(PyObject *self, PyObject *unused);
+PyObject *strarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
+
+#endif /* BINDING_STRARRAY_H */
