@@ -172,48 +172,48 @@ done:
     return r;
 }
 
-/* Drops tombstones once they outnumber the live keys: values are gathered
- * into a new container first, then the keys compact; any failure leaves
- * the tombstones (still a valid dict). */
+/* The values of entries ids[0..n) as a new values container; NULL with an
+ * exception on failure. */
+static PyObject *take_values(D *d, const int64_t *ids, int64_t n) {
+    if (d->kind == VALUES_OBJECT) {
+        PyObject *fresh = PyList_New(n);
+        for (int64_t k = 0; fresh && k < n; k++)
+            PyList_SET_ITEM(fresh, k, Py_NewRef(PyList_GET_ITEM(d->values, ids[k])));
+        return fresh;
+    }
+    PyObject *fresh = NULL;
+    cc_status st;
+    if (d->kind == VALUES_NUMERIC) {
+        cc_numarray out;
+        cc_numarray_init_like(&out, nums(d));
+        if ((st = cc_numarray_take(nums(d), ids, n, &out)) == CC_OK)
+            fresh = array_wrap(Py_TYPE(d->values), &out);
+        cc_numarray_reset(&out);
+    } else {
+        cc_strarray out;
+        cc_strarray_init(&out, false);
+        if ((st = cc_strarray_take(strs(d), ids, n, &out)) == CC_OK)
+            fresh = strarray_wrap(Py_TYPE(d->values), &out);
+        cc_strarray_reset(&out);
+    }
+    return st == CC_OK ? fresh : raise_st(st, "compact");
+}
+
+/* Drops tombstones once they outnumber the live keys: the live entries'
+ * values are taken into a new container first, then the keys compact; any
+ * failure leaves the tombstones (still a valid dict). */
 static void maybe_compact(D *d) {
     cc_strset *ks = &d->keys;
     int64_t live = cc_strset_live(ks), n = cc_strset_entries(ks);
     if (ks->removed_count <= live || ks->removed_count < 32) return;
     if (ks->keys.exports) return; /* pickle buffers share the arena: compact later */
-    PyObject *fresh = NULL;
-    cc_status st = CC_OK;
-    if (d->kind == VALUES_OBJECT) {
-        fresh = PyList_New(live);
-        if (!fresh) {
-            PyErr_Clear();
-            return;
-        }
-        for (int64_t id = 0, w = 0; id < n; id++)
-            if (cc_strset_is_live(ks, id))
-                PyList_SET_ITEM(fresh, w++, Py_NewRef(PyList_GET_ITEM(d->values, id)));
-    } else if (d->kind == VALUES_NUMERIC) {
-        cc_numarray out;
-        cc_numarray_init_like(&out, nums(d));
-        st = cc_numarray_reserve(&out, live);
-        for (int64_t id = 0; st == CC_OK && id < n; id++)
-            if (cc_strset_is_live(ks, id)) {
-                cc_scalar s;
-                cc_numarray_get(nums(d), id, &s);
-                st = cc_numarray_append(&out, &s);
-            }
-        fresh = st == CC_OK ? array_wrap(Py_TYPE(d->values), &out) : NULL;
-        cc_numarray_reset(&out);
-    } else {
-        cc_strarray out;
-        cc_strarray_init(&out, false);
-        st = cc_strarray_reserve(&out, live, cc_strarray_live_bytes(strs(d)));
-        for (int64_t id = 0; st == CC_OK && id < n; id++)
-            if (cc_strset_is_live(ks, id)) st = cc_strarray_append(&out, cc_strarray_get(strs(d), id), false);
-        fresh = st == CC_OK ? strarray_wrap(Py_TYPE(d->values), &out) : NULL;
-        cc_strarray_reset(&out);
-    }
+    int64_t *survivors = PyMem_New(int64_t, (size_t)live);
+    for (int64_t id = 0, w = 0; survivors && id < n; id++)
+        if (cc_strset_is_live(ks, id)) survivors[w++] = id;
+    PyObject *fresh = survivors ? take_values(d, survivors, live) : NULL;
+    PyMem_Free(survivors);
     if (!fresh || cc_strset_compact(ks, NULL) != CC_OK) {
-        PyErr_Clear();
+        PyErr_Clear(); /* compaction is an optimisation: try again at a later removal */
         Py_XDECREF(fresh);
         return;
     }
