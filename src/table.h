@@ -12,6 +12,8 @@
 #ifndef CC_TABLE_H
 #define CC_TABLE_H
 
+#include "cc_columns.h"
+
 typedef enum { FIELD_NUM, FIELD_STR, FIELD_CAT } field_kind;
 
 typedef struct {
@@ -110,6 +112,27 @@ extern PyType_Spec table_iter_spec;
 static inline PyObject *table_column(TableObject *t, Py_ssize_t i) {
     return PyTuple_GET_ITEM(t->columns, i);
 }
+/* The one place a column object becomes a core column: numbers and
+ * category codes as a cc_numarray, strings as a cc_strarray. */
+static inline cc_column table_cc_column(TableObject *t, Py_ssize_t i) {
+    PyObject *col = table_column(t, i);
+    cc_column c;
+    switch (schema_field(t->schema, i)->kind) {
+    case FIELD_STR:
+        c.is_str = true;
+        c.str = &((StringArrayObject *)col)->arr;
+        break;
+    case FIELD_CAT:
+        c.is_str = false;
+        c.num = &((ArrayObject *)((CategoricalObject *)col)->codes)->arr;
+        break;
+    default:
+        c.is_str = false;
+        c.num = &((ArrayObject *)col)->arr;
+    }
+    return c;
+}
+
 /* Field i of row (a view's table; bounds and staleness checked by the
  * caller) as a new Python object. */
 PyObject *table_cell_get(TableObject *t, Py_ssize_t i, int64_t row);

@@ -165,26 +165,48 @@ static cc_status append_selected(const cc_strarray *a, const int64_t *order,
 /* a (which may be exported) = its elements in `order` (a permutation).
  * When exported the result is written into the same buffers, which fit:
  * the same elements, the same bytes. */
+/* out (initialised here) = the elements start, start + step, ... or
+ * order[0], order[1], ... of a, ready for commit_reorder, which cannot fail. */
+static cc_status prepare_reorder(const cc_strarray *a, const int64_t *order, int64_t start,
+                                 int64_t step, cc_strarray *out) {
+    cc_strarray_init(out, a->nullable);
+    if (a->frozen) return CC_EFROZEN;
+    cc_status st = append_selected(a, order, start, step, a->length, out);
+    if (st == CC_OK && a->exports && (a->spans || a->wide != out->wide))
+        st = CC_EBUSY; /* cannot happen while compact and exported */
+    if (st != CC_OK) cc_strarray_reset(out);
+    return st;
+}
+
+static void commit_reorder(cc_strarray *a, cc_strarray *out) {
+    if (a->exports) {
+        if (out->data_len) memcpy(a->data, out->data, (size_t)out->data_len);
+        memcpy(a->offsets, out->offsets, (size_t)(out->length + 1) * (size_t)offset_size(a));
+        if (a->nullable) memcpy(a->validity, out->validity, (size_t)cc_bitmap_bytes(out->length));
+    } else {
+        cc_strarray_move(a, out);
+    }
+    cc_strarray_reset(out);
+}
+
 static cc_status reorder(cc_strarray *a, const int64_t *order, int64_t start,
                          int64_t step) {
-    if (a->frozen) return CC_EFROZEN;
     cc_strarray out;
-    cc_strarray_init(&out, a->nullable);
-    cc_status st = append_selected(a, order, start, step, a->length, &out);
-    if (st == CC_OK && a->exports) {
-        if (a->spans || a->wide != out.wide) {
-            st = CC_EBUSY; /* cannot happen while compact and exported */
-        } else {
-            if (out.data_len) memcpy(a->data, out.data, (size_t)out.data_len);
-            memcpy(a->offsets, out.offsets, (size_t)(out.length + 1) * (size_t)offset_size(a));
-            if (a->nullable)
-                memcpy(a->validity, out.validity, (size_t)cc_bitmap_bytes(out.length));
-        }
-    } else if (st == CC_OK) {
-        cc_strarray_move(a, &out);
-    }
-    cc_strarray_reset(&out);
-    return st;
+    CC_RETURN_NOT_OK(prepare_reorder(a, order, start, step, &out));
+    commit_reorder(a, &out);
+    return CC_OK;
+}
+
+cc_status cc_strarray_permute_prepare(const cc_strarray *a, const int64_t *order,
+                                      cc_strarray *out) {
+    cc_strarray_init(out, a->nullable);
+    if (!cc_indices_in_bounds(order, a->length, a->length)) return CC_EINDEX;
+    return a->length < 2 ? CC_OK : prepare_reorder(a, order, 0, 1, out);
+}
+
+void cc_strarray_permute_commit(cc_strarray *a, cc_strarray *prepared) {
+    if (a->length < 2) cc_strarray_reset(prepared);
+    else commit_reorder(a, prepared);
 }
 
 cc_status cc_strarray_permute(cc_strarray *a, const int64_t *order) {
@@ -544,20 +566,25 @@ static void merge_sort(const cc_strarray *a, int64_t *idx, int64_t *tmp, int64_t
     }
 }
 
-cc_status cc_strarray_argsort(const cc_strarray *a, bool reverse, int64_t *order) {
-    int64_t n = a->length;
-    if (n == 0) return CC_OK;
-    int64_t *tmp = cc_malloc((size_t)n * sizeof *tmp);
+cc_status cc_strarray_sort_order(const cc_strarray *a, bool reverse, int64_t *order, int64_t n) {
+    if (n < 2) return CC_OK;
+    size_t bytes;
+    CC_RETURN_NOT_OK(cc_mul_size(n, (int64_t)sizeof(int64_t), &bytes));
+    int64_t *tmp = cc_malloc(bytes);
     if (!tmp) return CC_ENOMEM;
-    int64_t valid = 0, w;
+    int64_t valid = 0, nulls = 0;
     for (int64_t i = 0; i < n; i++) /* valid elements first, then nulls, in order */
-        if (cc_strarray_is_valid(a, i)) order[valid++] = i;
-    w = valid;
-    for (int64_t i = 0; i < n; i++)
-        if (!cc_strarray_is_valid(a, i)) order[w++] = i;
+        if (cc_strarray_is_valid(a, order[i])) order[valid++] = order[i];
+        else tmp[nulls++] = order[i];
+    memcpy(order + valid, tmp, (size_t)nulls * sizeof *order);
     merge_sort(a, order, tmp, valid, reverse ? -1 : 1);
     cc_free(tmp);
     return CC_OK;
+}
+
+cc_status cc_strarray_argsort(const cc_strarray *a, bool reverse, int64_t *order) {
+    for (int64_t i = 0; i < a->length; i++) order[i] = i;
+    return cc_strarray_sort_order(a, reverse, order, a->length);
 }
 
 cc_status cc_strarray_sort(cc_strarray *a, bool reverse) {

@@ -134,11 +134,24 @@ CC_MUST_CHECK cc_status cc_strarray_reverse(cc_strarray *a);
 /* order[k] = the index of the k-th element in sorted order (stable, by
  * bytes, nulls last); order has room for a->length entries. */
 CC_MUST_CHECK cc_status cc_strarray_argsort(const cc_strarray *a, bool reverse, int64_t *order);
+/* Stably reorders order[0..n) -- indices into a, each in bounds -- by the
+ * strings' bytes (descending if reverse, equal strings keeping their
+ * order), nulls last in their incoming order.  CC_ENOMEM: unchanged. */
+CC_MUST_CHECK cc_status cc_strarray_sort_order(const cc_strarray *a, bool reverse, int64_t *order,
+                                               int64_t n);
 /* Stable sort by bytes (= code points for UTF-8); nulls last. */
 CC_MUST_CHECK cc_status cc_strarray_sort(cc_strarray *a, bool reverse);
 /* a = a[order[0]], a[order[1]], ... for a permutation of 0..length-1;
  * allowed while exported (same bytes, rewritten in place). */
 CC_MUST_CHECK cc_status cc_strarray_permute(cc_strarray *a, const int64_t *order);
+/* cc_strarray_permute in two steps, for an all-or-nothing permutation of
+ * several arrays: prepare builds the permuted elements in *out (every
+ * check and allocation; on error out is empty and a untouched), commit
+ * installs them in a and empties out -- it cannot fail.  Nothing may
+ * change a in between. */
+CC_MUST_CHECK cc_status cc_strarray_permute_prepare(const cc_strarray *a, const int64_t *order,
+                                                    cc_strarray *out);
+void cc_strarray_permute_commit(cc_strarray *a, cc_strarray *prepared);
 /* Releases spare element slots and data bytes (not while exported). */
 CC_MUST_CHECK cc_status cc_strarray_shrink_to_fit(cc_strarray *a);
 /* Back to the compact (Arrow) layout; no-op when already compact. */

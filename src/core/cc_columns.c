@@ -1,0 +1,154 @@
+/* cc_columns.c -- all-or-nothing operations over a table's columns. */
+#include "cc_columns.h"
+
+int64_t cc_columns_first_frozen(const cc_column *cols, int64_t ncols) {
+    for (int64_t i = 0; i < ncols; i++)
+        if (cols[i].is_str ? cols[i].str->frozen : cols[i].num->frozen) return i;
+    return -1;
+}
+
+/* ---- permute ------------------------------------------------------------------------------ */
+
+/* a = old a[perm[0]], ... through scratch (room for length values of 8
+ * bytes and their validity bits): gathered there -- independent loads, not
+ * a chain of them as a cycle walk would be -- and copied back in place, so
+ * an exported buffer stays where it is.  Cannot fail. */
+static void permute_through(cc_numarray *a, const int64_t *perm, uint8_t *scratch) {
+    int64_t n = a->length;
+    int size = cc_numarray_itemsize(a);
+    uint8_t *bits = scratch + (size_t)n * 8;
+#define GATHER(T)                                                                                      {                                                                                                      const T *v = (const T *)(const void *)a->data;                                                     T *out = (T *)(void *)scratch;                                                                     for (int64_t i = 0; i < n; i++) out[i] = v[perm[i]];                                               break;                                                                                         }
+    switch (size) {
+    case 1: GATHER(uint8_t)
+    case 2: GATHER(uint16_t)
+    case 4: GATHER(uint32_t)
+    default: GATHER(uint64_t)
+    }
+#undef GATHER
+    memcpy(a->data, scratch, (size_t)n * (size_t)size);
+    if (a->nullable) {
+        memset(bits, 0, (size_t)cc_bitmap_bytes(n));
+        for (int64_t i = 0; i < n; i++)
+            if (cc_bitmap_get(a->validity, perm[i])) cc_bitmap_set(bits, i, true);
+        memcpy(a->validity, bits, (size_t)cc_bitmap_bytes(n));
+    }
+}
+
+/* The permutation step shared by permute and sort: every allocation first
+ * (the gather scratch, the strings' new buffers), then the commit, which
+ * cannot fail.  values, if not NULL, already holds column `done`'s values
+ * in the new order. */
+static cc_status apply(const cc_column *cols, int64_t ncols, int64_t n, const int64_t *perm,
+                       bool check_perm, int64_t done, const void *values, int64_t *failed) {
+    cc_strarray *prepared = NULL;
+    size_t bytes, scratch_bytes;
+    cc_status st = cc_mul_size(ncols, (int64_t)sizeof *prepared, &bytes);
+    if (st == CC_OK) st = cc_mul_size(n, 8, &scratch_bytes);
+    if (st != CC_OK) return st;
+    scratch_bytes += (size_t)cc_bitmap_bytes(n);
+    prepared = cc_malloc(bytes);
+    uint8_t *scratch = cc_malloc(scratch_bytes); /* the permutation check, then the gathers */
+    if (!prepared || !scratch) {
+        cc_free(prepared), cc_free(scratch);
+        return CC_ENOMEM;
+    }
+    if (check_perm) { /* a permutation: no index twice */
+        memset(scratch, 0, (size_t)cc_bitmap_bytes(n));
+        for (int64_t k = 0; k < n && st == CC_OK; k++) {
+            if (cc_bitmap_get(scratch, perm[k])) st = CC_EINVAL;
+            cc_bitmap_set(scratch, perm[k], true);
+        }
+    }
+    /* the strings are rebuilt first (the allocations); numbers move in place */
+    int64_t made = 0;
+    for (; st == CC_OK && made < ncols; made++) {
+        cc_strarray_init(&prepared[made], false);
+        if (cols[made].is_str &&
+            (st = cc_strarray_permute_prepare(cols[made].str, perm, &prepared[made])) != CC_OK)
+            *failed = made;
+    }
+    if (st == CC_OK) {
+        for (int64_t i = 0; i < ncols; i++) {
+            if (cols[i].is_str) cc_strarray_permute_commit(cols[i].str, &prepared[i]);
+            else if (i == done && values)
+                memcpy(cols[i].num->data, values, (size_t)n * (size_t)cc_numarray_itemsize(cols[i].num));
+            else permute_through(cols[i].num, perm, scratch);
+        }
+    }
+    for (int64_t i = 0; i < made; i++) cc_strarray_reset(&prepared[i]);
+    cc_free(prepared), cc_free(scratch);
+    return st;
+}
+
+/* 0, or the status for a column set that cannot be permuted (*failed set). */
+static cc_status check_columns(const cc_column *cols, int64_t ncols, int64_t n, int64_t *failed) {
+    for (int64_t i = 0; i < ncols; i++) {
+        if (cc_column_length(cols[i]) != n) return (*failed = i), CC_EINVAL;
+        if (cols[i].is_str ? cols[i].str->frozen : cols[i].num->frozen)
+            return (*failed = i), CC_EFROZEN;
+    }
+    return CC_OK;
+}
+
+cc_status cc_columns_permute(const cc_column *cols, int64_t ncols, const int64_t *perm,
+                             int64_t *failed) {
+    *failed = -1;
+    if (ncols == 0) return CC_OK;
+    int64_t n = cc_column_length(cols[0]);
+    CC_RETURN_NOT_OK(check_columns(cols, ncols, n, failed));
+    if (n < 2) return CC_OK;
+    if (!cc_indices_in_bounds(perm, n, n)) return CC_EINDEX;
+    return apply(cols, ncols, n, perm, true, -1, NULL, failed);
+}
+
+/* ---- sort --------------------------------------------------------------------------------- */
+
+cc_status cc_columns_argsort(const cc_sort_key *keys, int64_t nkeys, bool reverse, int64_t nrows,
+                             int64_t *order) {
+    for (int64_t i = 0; i < nrows; i++) order[i] = i;
+    /* LSD: a stable sort by each key, the last first, orders by all keys */
+    for (int64_t k = nkeys - 1; k >= 0; k--) {
+        const cc_sort_key *key = &keys[k];
+        cc_status st = key->col.is_str
+                           ? cc_strarray_sort_order(key->col.str, reverse, order, nrows)
+                           : cc_numarray_sort_order(key->col.num, key->rank, key->nranks, reverse,
+                                                    order, nrows);
+        if (st != CC_OK) return st;
+    }
+    return CC_OK;
+}
+
+cc_status cc_columns_sort(const cc_column *cols, int64_t ncols, const cc_sort_key *keys,
+                          int64_t nkeys, bool reverse, int64_t *failed) {
+    *failed = -1;
+    if (ncols == 0) return CC_OK;
+    int64_t n = cc_column_length(cols[0]);
+    CC_RETURN_NOT_OK(check_columns(cols, ncols, n, failed));
+    for (int64_t k = 0; k < nkeys; k++)
+        if (cc_column_length(keys[k].col) != n) return CC_EINVAL;
+    if (n < 2) return CC_OK;
+    /* the first key's column, if it is a column here: its values in the new
+     * order may come straight out of the sort */
+    int64_t first = -1;
+    for (int64_t i = 0; nkeys && !keys[0].col.is_str && i < ncols; i++)
+        if (!cols[i].is_str && cols[i].num == keys[0].col.num) first = i;
+    size_t bytes;
+    CC_RETURN_NOT_OK(cc_mul_size(n, (int64_t)sizeof(int64_t), &bytes));
+    int64_t *order = cc_malloc(bytes);
+    void *values = first >= 0 ? cc_malloc(bytes) : NULL;
+    cc_status st = order && (first < 0 || values) ? CC_OK : CC_ENOMEM;
+    bool wrote = false;
+    if (st == CC_OK) {
+        for (int64_t i = 0; i < n; i++) order[i] = i;
+        for (int64_t k = nkeys - 1; k >= 0 && st == CC_OK; k--) {
+            const cc_sort_key *key = &keys[k];
+            st = key->col.is_str
+                     ? cc_strarray_sort_order(key->col.str, reverse, order, n)
+                     : cc_numarray_sort_order_values(key->col.num, key->rank, key->nranks, reverse,
+                                                     order, n, k == 0 ? values : NULL, &wrote);
+        }
+    }
+    if (st == CC_OK) st = apply(cols, ncols, n, order, false, first, wrote ? values : NULL, failed);
+    cc_free(order), cc_free(values);
+    return st;
+}
