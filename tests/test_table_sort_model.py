@@ -111,6 +111,18 @@ def test_sort_by_every_column_is_by_none(rows, reverse):
     assert repr(a.to_dicts()) == repr(model_sorted(table_of(rows).to_dicts(), list(SCHEMA), reverse))
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(row_strategy(False), max_size=40), st.sampled_from(KEYS), st.booleans(), st.data())
+def test_one_column_table_sorted_by_itself(rows, key, reverse, data):
+    """A one-column table goes straight to the column's own sort."""
+    t = cc.Table({key: SCHEMA[key]}, [(r[key],) for r in rows])
+    expected = model_sorted(t.to_dicts(), [key], reverse)
+    t.sort(by=data.draw(st.sampled_from([key, [key], [key, key], None])), reverse=reverse)
+    got = t.to_dicts()
+    assert len(got) == len(expected)
+    assert all(same_value(g[key], e[key]) for g, e in zip(got, expected)), (got, expected)
+
+
 def test_sort_keeps_nan_payloads_and_zero_signs():
     nan2 = struct.unpack("<d", struct.pack("<Q", 0xFFF8000000000123))[0]
     t = cc.Table({"f": "float64", "k": "int8"},

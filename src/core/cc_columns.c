@@ -127,6 +127,16 @@ cc_status cc_columns_sort(const cc_column *cols, int64_t ncols, const cc_sort_ke
     for (int64_t k = 0; k < nkeys; k++)
         if (cc_column_length(keys[k].col) != n) return CC_EINVAL;
     if (n < 2) return CC_OK;
+    /* one column sorted by itself (and numbers, not codes): its own sort,
+     * which orders exactly so (NaNs then nulls last, equal values -- zeros
+     * of either sign -- in their order, in either direction) */
+    bool only_self = ncols == 1 && nkeys > 0;
+    for (int64_t k = 0; k < nkeys && only_self; k++)
+        only_self = keys[k].col.is_str == cols[0].is_str && !keys[k].rank &&
+                    (cols[0].is_str ? keys[k].col.str == cols[0].str : keys[k].col.num == cols[0].num);
+    if (only_self)
+        return cols[0].is_str ? cc_strarray_sort(cols[0].str, reverse)
+                              : cc_numarray_sort(cols[0].num, reverse);
     /* the first key's column, if it is a column here: its values in the new
      * order may come straight out of the sort */
     int64_t first = -1;
@@ -139,13 +149,17 @@ cc_status cc_columns_sort(const cc_column *cols, int64_t ncols, const cc_sort_ke
     cc_status st = order && (first < 0 || values) ? CC_OK : CC_ENOMEM;
     bool wrote = false;
     if (st == CC_OK) {
-        for (int64_t i = 0; i < n; i++) order[i] = i;
+        bool fresh = nkeys && !keys[nkeys - 1].col.is_str; /* the first pass fills order in */
+        if (!fresh)
+            for (int64_t i = 0; i < n; i++) order[i] = i;
         for (int64_t k = nkeys - 1; k >= 0 && st == CC_OK; k--) {
             const cc_sort_key *key = &keys[k];
             st = key->col.is_str
                      ? cc_strarray_sort_order(key->col.str, reverse, order, n)
                      : cc_numarray_sort_order_values(key->col.num, key->rank, key->nranks, reverse,
-                                                     order, n, k == 0 ? values : NULL, &wrote);
+                                                     order, n, fresh, k == 0 ? values : NULL,
+                                                     &wrote);
+            fresh = false;
         }
     }
     if (st == CC_OK) st = apply(cols, ncols, n, order, false, first, wrote ? values : NULL, failed);

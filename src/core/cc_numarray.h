@@ -152,13 +152,15 @@ CC_MUST_CHECK cc_status cc_numarray_permute(cc_numarray *a, const int64_t *perm)
 CC_MUST_CHECK cc_status cc_numarray_sort_order(const cc_numarray *a, const int64_t *rank,
                                                int64_t nranks, bool reverse, int64_t *order,
                                                int64_t n);
-/* The same, and if values is not NULL and a holds integers (not codes),
- * without nulls and n == length, it may also write a[order[0]],
- * a[order[1]], ... (n values of a's width) to values -- straight from the
- * sorted keys, no gather -- and then sets *wrote. */
+/* The same; fresh: order is taken to be 0, 1, ..., n-1 on entry (not
+ * read, it need not be filled in).  And if values is not NULL and a holds
+ * integers (not codes), without nulls and n == length, it may also write
+ * a[order[0]], a[order[1]], ... (n values of a's width) to values --
+ * straight from the sorted keys, no gather -- and then sets *wrote. */
 CC_MUST_CHECK cc_status cc_numarray_sort_order_values(const cc_numarray *a, const int64_t *rank,
                                                       int64_t nranks, bool reverse, int64_t *order,
-                                                      int64_t n, void *values, bool *wrote);
+                                                      int64_t n, bool fresh, void *values,
+                                                      bool *wrote);
 
 /* First index in [start, stop) equal to x (numeric equality, nulls match a
  * NULL scalar), or -1. */

@@ -246,28 +246,28 @@ typedef struct {
 } keyed_row;
 
 /* The same on (key, row) pairs, for keys too wide to share a word with a
- * position. */
-static void radix_pairs(keyed_row *v, keyed_row *tmp, int64_t n) {
-    int64_t counts[8][256] = {{0}};
-    for (int64_t i = 0; i < n; i++)
-        for (int d = 0; d < 8; d++) counts[d][(v[i].key >> (8 * d)) & 255]++;
+ * position (all 64 bits; table zeroed on entry).  Returns v or tmp,
+ * whichever holds the result. */
+static keyed_row *radix_pairs(keyed_row *v, keyed_row *tmp, int64_t n, int64_t (*table)[BUCKETS]) {
+    for (int64_t i = 0; i < n; i++) count_digits(table, v[i].key, 0, MAX_PASSES);
     keyed_row *src = v, *dst = tmp;
-    for (int d = 0; d < 8; d++) {
+    for (int d = 0; d < MAX_PASSES; d++) {
         int64_t offset = 0;
         bool trivial = false;
-        for (int b = 0; b < 256; b++) {
-            int64_t c = counts[d][b];
+        for (int b = 0; b < BUCKETS; b++) {
+            int64_t c = table[d][b];
             if (c == n) trivial = true;
-            counts[d][b] = offset;
+            table[d][b] = offset;
             offset += c;
         }
         if (trivial) continue;
-        for (int64_t i = 0; i < n; i++) dst[counts[d][(src[i].key >> (8 * d)) & 255]++] = src[i];
+        int sh = DIGIT * d;
+        for (int64_t i = 0; i < n; i++) dst[table[d][(src[i].key >> sh) & (BUCKETS - 1)]++] = src[i];
         keyed_row *t = src;
         src = dst;
         dst = t;
     }
-    if (src != v) memcpy(v, src, (size_t)n * sizeof *v);
+    return src;
 }
 
 static int bit_width(uint64_t x) { return x ? 64 - __builtin_clzll(x) : 0; }
@@ -286,16 +286,17 @@ typedef struct {
     uint64_t *keys;
     int64_t *nans, *nulls, n_nan, n_null; /* nulls: stored backwards */
     uint64_t lo, hi;
-    bool identity; /* order was 0, 1, 2, ... */
+    bool identity; /* order was 0, 1, 2, ... (in: known to be; out: found to be) */
+    int64_t unwritten; /* fresh: order[0..unwritten) not filled in (it is 0, 1, ...) */
 } partition_args;
 
 #define DEFINE_PARTITION(E, name, ctype, fmt, KIND)                                           \
     static int64_t partition_##name(partition_args *p) {                                      \
-        int64_t m = 0, n_nan = 0, n_null = 0;                                                 \
+        int64_t m = 0, n_nan = 0, n_null = 0, gap = -1;                                       \
         uint64_t lo = UINT64_MAX, hi = 0, flip = p->reverse ? UINT64_MAX : 0;                 \
-        bool identity = true;                                                                 \
+        bool fresh = p->identity, identity = true;                                            \
         for (int64_t i = 0; i < p->n; i++) {                                                  \
-            int64_t row = p->order[i];                                                        \
+            int64_t row = fresh ? i : p->order[i];                                            \
             uint64_t key = 0;                                                                 \
             identity &= row == i;                                                             \
             int cls = row_key(CC_##E, p->a, p->rank, p->nranks, row, &key);                   \
@@ -304,15 +305,16 @@ typedef struct {
                 lo = key < lo ? key : lo;                                                     \
                 hi = key > hi ? key : hi;                                                     \
                 p->keys[m] = key;                                                             \
-                if (m != i) p->order[m] = row; /* else it is there */                         \
+                if (m != i) p->order[m] = row; /* else it is there, or (fresh) is m */        \
                 m++;                                                                          \
-            } else if (cls == 1) {                                                            \
-                p->nans[n_nan++] = row;                                                       \
-            } else {                                                                          \
-                p->nulls[-(n_null++)] = row;                                                  \
+                continue;                                                                     \
             }                                                                                 \
+            if (gap < 0) gap = i;                                                             \
+            if (cls == 1) p->nans[n_nan++] = row;                                             \
+            else p->nulls[-(n_null++)] = row;                                                 \
         }                                                                                     \
         p->n_nan = n_nan, p->n_null = n_null, p->lo = lo, p->hi = hi, p->identity = identity; \
+        p->unwritten = fresh ? (gap < 0 ? m : gap) : 0;                                       \
         return m;                                                                             \
     }
 CC_FOR_EACH_DTYPE(DEFINE_PARTITION)
@@ -339,14 +341,17 @@ static void store_values(cc_dtype dtype, const uint64_t *sorted, int64_t m, int 
 
 cc_status cc_numarray_sort_order(const cc_numarray *a, const int64_t *rank, int64_t nranks,
                                  bool reverse, int64_t *order, int64_t n) {
-    return cc_numarray_sort_order_values(a, rank, nranks, reverse, order, n, NULL, NULL);
+    return cc_numarray_sort_order_values(a, rank, nranks, reverse, order, n, false, NULL, NULL);
 }
 
 cc_status cc_numarray_sort_order_values(const cc_numarray *a, const int64_t *rank,
                                         int64_t nranks, bool reverse, int64_t *order, int64_t n,
-                                        void *values, bool *wrote) {
+                                        bool fresh, void *values, bool *wrote) {
     if (wrote) *wrote = false;
-    if (n < 2) return CC_OK;
+    if (n < 2) {
+        if (fresh && n == 1) order[0] = 0;
+        return CC_OK;
+    }
     /* scratch: 2 words a row, the keys in A and the radix passes in B (the
      * NaN rows from B's start, the null rows from its end, meanwhile), then
      * the radix counters */
@@ -357,7 +362,7 @@ cc_status cc_numarray_sort_order_values(const cc_numarray *a, const int64_t *ran
     if (!scratch) return CC_ENOMEM;
     uint64_t *A = scratch, *B = scratch + n;
     partition_args p = {a, rank, nranks, reverse, order, n, A, (int64_t *)B,
-                        (int64_t *)B + n - 1, 0, 0, 0, 0, false};
+                        (int64_t *)B + n - 1, 0, 0, 0, 0, fresh};
     int64_t m = 0;
     switch (a->dtype) {
 #define CASE(E, name, ctype, fmt, KIND)                                                            \
@@ -370,9 +375,12 @@ cc_status cc_numarray_sort_order_values(const cc_numarray *a, const int64_t *ran
     for (int64_t k = 0; k < p.n_null; k++) order[m + p.n_nan + k] = p.nulls[-k];
     uint64_t lo = p.lo, hi = p.hi;
     cc_status st = CC_OK;
+    int pos_bits = bit_width((uint64_t)(m > 1 ? m - 1 : 0)), key_bits = bit_width(hi - lo);
+    bool packed = m > 1 && lo != hi && key_bits + pos_bits <= 64;
+    if (!(packed && m == n)) /* else every row is written below */
+        for (int64_t j = 0; j < p.unwritten; j++) order[j] = j;
     if (m > 1 && lo != hi) {
-        int pos_bits = bit_width((uint64_t)(m - 1)), key_bits = bit_width(hi - lo);
-        if (key_bits + pos_bits <= 64) {
+        if (packed) {
             /* (key - lo) above the position in one word: sorting the words
              * sorts by key, equal keys by position, i.e. stably.  The
              * position takes whole bytes if it can (they need no pass). */
@@ -406,8 +414,16 @@ cc_status cc_numarray_sort_order_values(const cc_numarray *a, const int64_t *ran
             if (tmp) {
                 for (int64_t j = m - 1; j >= 0; j--) /* backwards: pair j overwrites keys 2j, 2j+1 */
                     pairs[j] = (keyed_row){A[j] - lo, order[j]};
-                radix_pairs(pairs, tmp, m);
-                for (int64_t j = 0; j < m; j++) order[j] = pairs[j].row;
+                int64_t(*table)[BUCKETS] = (int64_t(*)[BUCKETS])(void *)(scratch + 2 * n);
+                memset(table, 0, sizeof(int64_t[MAX_PASSES][BUCKETS]));
+                const keyed_row *sorted = radix_pairs(pairs, tmp, m, table);
+                for (int64_t j = 0; j < m; j++) order[j] = sorted[j].row;
+                if (values && !rank && m == n && cc_dtype_get(a->dtype)->kind != CC_KIND_FLOAT) {
+                    uint64_t *keys = (uint64_t *)(void *)(sorted == pairs ? tmp : pairs);
+                    for (int64_t j = 0; j < m; j++) keys[j] = sorted[j].key;
+                    store_values(a->dtype, keys, m, 0, lo, reverse ? UINT64_MAX : 0, values);
+                    *wrote = true;
+                }
                 cc_free(tmp);
             } else {
                 st = CC_ENOMEM;

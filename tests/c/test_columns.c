@@ -284,6 +284,31 @@ TEST(sort_by_one_wide_key_and_big_tables) {
     }
 }
 
+TEST(one_column_sorted_by_itself_matches_the_reference) {
+    /* the shortcut to the column's own sort (Array.sort / StringArray.sort) */
+    test_rng r;
+    rng_seed(&r, test_seed() + 4);
+    for (int iter = 0; iter < 300; iter++) {
+        int kinds[NCOL];
+        random_kinds(&r, kinds);
+        table t, ref;
+        make_table(&t, rng_range(&r, 0, 200), kinds, &r);
+        clone_table(&ref, &t);
+        int c = (int)rng_range(&r, 0, NCOL - 1), keys[2] = {c, c};
+        int nkeys = (int)rng_range(&r, 1, 2);
+        bool reverse = rng_chance(&r, 50);
+        cc_sort_key sk[2];
+        fill_keys(&t, keys, nkeys, sk);
+        int64_t *want = malloc((size_t)(t.n + 1) * sizeof *want), failed;
+        ref_order(&t, keys, nkeys, reverse, want);
+        CHECK_ST(cc_columns_sort(&t.cols[c], 1, sk, nkeys, reverse, &failed), CC_OK);
+        if (!same_column(&t, &ref, c, want, "one column", __LINE__))
+            test_fail(__FILE__, __LINE__, "iter %d kind %d reverse %d", iter, kinds[c], reverse);
+        free(want);
+        free_table(&t), free_table(&ref);
+    }
+}
+
 TEST(sort_and_permute_are_all_or_nothing_at_every_allocation) {
     test_rng r;
     rng_seed(&r, test_seed() + 2);
