@@ -7,6 +7,175 @@ int64_t cc_columns_first_frozen(const cc_column *cols, int64_t ncols) {
     return -1;
 }
 
+int64_t cc_columns_first_exported(const cc_column *cols, int64_t ncols) {
+    for (int64_t i = 0; i < ncols; i++)
+        if (cols[i].is_str ? cols[i].str->exports : cols[i].num->exports) return i;
+    return -1;
+}
+
+static cc_status apply(const cc_column *cols, int64_t ncols, int64_t n, const int64_t *perm,
+                       bool check_perm, int64_t done, const void *values, int64_t *failed);
+
+/* ---- set, append, insert ---------------------------------------------------------------- */
+
+cc_status cc_column_set(cc_column c, int64_t row, const cc_cell *cell) {
+    return c.is_str ? cc_strarray_set(c.str, row, cell->str, cell->is_null)
+                    : cc_numarray_set(c.num, row, &cell->num);
+}
+
+/* Cuts the first ncols columns back to `length` rows: a tail deletion,
+ * which allocates nothing and cannot fail. */
+static void cut_back(const cc_column *cols, int64_t ncols, int64_t length) {
+    for (int64_t i = 0; i < ncols; i++) {
+        int64_t extra = cc_column_length(cols[i]) - length;
+        cc_status st = extra <= 0 ? CC_OK
+                       : cols[i].is_str ? cc_strarray_delete_strided(cols[i].str, length, 1, extra)
+                                        : cc_numarray_delete_strided(cols[i].num, length, 1, extra);
+        (void)st; /* in bounds, not exported, a tail */
+    }
+}
+
+cc_status cc_columns_append_row(const cc_column *cols, int64_t ncols, const cc_cell *cells,
+                                int64_t *failed) {
+    *failed = -1;
+    int64_t busy = cc_columns_first_exported(cols, ncols);
+    if (busy >= 0) return (*failed = busy), CC_EBUSY;
+    int64_t length = ncols ? cc_column_length(cols[0]) : 0;
+    for (int64_t i = 0; i < ncols; i++) {
+        cc_status st = cols[i].is_str
+                           ? cc_strarray_append(cols[i].str, cells[i].str, cells[i].is_null)
+                           : cc_numarray_append(cols[i].num, &cells[i].num);
+        if (st != CC_OK) {
+            cut_back(cols, i, length);
+            *failed = i;
+            return st;
+        }
+    }
+    return CC_OK;
+}
+
+cc_status cc_columns_insert_row(const cc_column *cols, int64_t ncols, int64_t at,
+                                const cc_cell *cells, int64_t *failed) {
+    *failed = -1;
+    int64_t length = ncols ? cc_column_length(cols[0]) : 0;
+    if (at == length) return cc_columns_append_row(cols, ncols, cells, failed);
+    if (at < 0 || at > length) return CC_EINDEX;
+    int64_t busy = cc_columns_first_exported(cols, ncols);
+    if (busy >= 0) return (*failed = busy), CC_EBUSY;
+    /* every column takes the row at its end first (the allocations, the
+     * checks of the values; undone by cutting the tail back), then the
+     * row rotates into place: a permutation of a rows' tail, which for
+     * strings needs memory too -- prepared for every string column
+     * before any rotates */
+    CC_RETURN_NOT_OK(cc_columns_append_row(cols, ncols, cells, failed));
+    size_t bytes;
+    int64_t n = length + 1;
+    cc_status st = cc_mul_size(n, (int64_t)sizeof(int64_t), &bytes);
+    int64_t *perm = st == CC_OK ? cc_malloc(bytes) : NULL;
+    if (!perm) {
+        cut_back(cols, ncols, length);
+        return st == CC_OK ? CC_ENOMEM : st;
+    }
+    for (int64_t i = 0; i < n; i++) perm[i] = i < at ? i : i == at ? length : i - 1;
+    st = apply(cols, ncols, n, perm, false, -1, NULL, failed);
+    cc_free(perm);
+    if (st != CC_OK) cut_back(cols, ncols, length);
+    return st;
+}
+
+cc_status cc_columns_append(const cc_column *cols, int64_t ncols, const cc_column *scratch,
+                            int64_t *failed) {
+    *failed = -1;
+    if (ncols == 0 || cc_column_length(scratch[0]) == 0) return CC_OK;
+    int64_t busy = cc_columns_first_exported(cols, ncols);
+    if (busy >= 0) return (*failed = busy), CC_EBUSY;
+    int64_t old = cc_column_length(cols[0]), bad;
+    for (int64_t i = 0; i < ncols; i++) {
+        cc_status st;
+        if (cols[i].is_str) {
+            cc_strarray *a = cols[i].str, *s = scratch[i].str;
+            if (old == 0 && cc_strarray_shrink_to_fit(s) == CC_OK) {
+                cc_strarray_move(a, s); /* no spare bytes kept */
+                st = CC_OK;
+            } else {
+                st = cc_strarray_splice(a, old, 0, s);
+            }
+        } else {
+            cc_numarray *a = cols[i].num, *s = scratch[i].num;
+            if (a->dtype != s->dtype) {
+                st = cc_numarray_append_converted(a, s->dtype, s->data, s->length, &bad);
+            } else if (old == 0 && a->adaptive == s->adaptive && a->nullable == s->nullable) {
+                cc_numarray_move(a, s); /* exact: no copy */
+                st = CC_OK;
+            } else {
+                st = cc_numarray_splice(a, old, 0, s);
+            }
+        }
+        if (st != CC_OK) {
+            cut_back(cols, i, old);
+            *failed = i;
+            return st;
+        }
+    }
+    return CC_OK;
+}
+
+/* ---- delete, take ------------------------------------------------------------------------- */
+
+cc_status cc_columns_delete(const cc_column *cols, int64_t ncols, int64_t start, int64_t step,
+                            int64_t count, int64_t *failed) {
+    *failed = -1;
+    if (count <= 0 || ncols == 0) return CC_OK;
+    if (step == 0) return CC_EINVAL;
+    int64_t busy = cc_columns_first_exported(cols, ncols);
+    if (busy >= 0) return (*failed = busy), CC_EBUSY;
+    for (int64_t i = 0; i < ncols; i++)
+        if (!cc_strided_in_bounds(start, step, count, cc_column_length(cols[i])))
+            return (*failed = i), CC_EINDEX;
+    /* the strings' allocations first; numbers delete without allocating */
+    size_t bytes;
+    CC_RETURN_NOT_OK(cc_mul_size(ncols, (int64_t)sizeof(cc_strarray), &bytes));
+    cc_strarray *prepared = cc_malloc(bytes);
+    if (!prepared) return CC_ENOMEM;
+    cc_status st = CC_OK;
+    int64_t made = 0;
+    for (; st == CC_OK && made < ncols; made++) {
+        cc_strarray_init(&prepared[made], false);
+        if (cols[made].is_str &&
+            (st = cc_strarray_delete_prepare(cols[made].str, start, step, count,
+                                             &prepared[made])) != CC_OK)
+            *failed = made;
+    }
+    for (int64_t i = 0; st == CC_OK && i < ncols; i++) {
+        if (cols[i].is_str) {
+            cc_strarray_delete_commit(cols[i].str, start, step, count, &prepared[i]);
+        } else if (cc_numarray_delete_strided(cols[i].num, start, step, count) != CC_OK) {
+            /* checked: in bounds, not exported; it allocates nothing */
+        }
+    }
+    for (int64_t i = 0; i < made; i++) cc_strarray_reset(&prepared[i]);
+    cc_free(prepared);
+    return st;
+}
+
+cc_status cc_columns_take(const cc_column *cols, int64_t ncols, const int64_t *idx, int64_t n,
+                          const cc_column *out, int64_t *failed) {
+    *failed = -1;
+    cc_status st = CC_OK;
+    int64_t i = 0;
+    for (; i < ncols && st == CC_OK; i++)
+        st = cols[i].is_str ? cc_strarray_take(cols[i].str, idx, n, out[i].str)
+                            : cc_numarray_take(cols[i].num, idx, n, out[i].num);
+    if (st != CC_OK) {
+        *failed = i - 1;
+        for (int64_t k = 0; k < ncols; k++) {
+            if (out[k].is_str) cc_strarray_reset(out[k].str);
+            else cc_numarray_reset(out[k].num);
+        }
+    }
+    return st;
+}
+
 /* ---- permute ------------------------------------------------------------------------------ */
 
 /* a = old a[perm[0]], ... through scratch (room for length values of 8

@@ -28,8 +28,59 @@ static inline int64_t cc_column_length(cc_column c) {
     return c.is_str ? c.str->length : c.num->length;
 }
 
+static inline int64_t cc_column_exports(cc_column c) {
+    return c.is_str ? c.str->exports : c.num->exports;
+}
+static inline int64_t cc_column_frozen(cc_column c) {
+    return c.is_str ? c.str->frozen : c.num->frozen;
+}
+
+/* One value for one column: a number or a code (an int) in num, a string in
+ * str; is_null for a null string (a null number is a CC_SCALAR_NULL num). */
+typedef struct cc_cell {
+    cc_scalar num;
+    cc_str str;
+    bool is_null;
+} cc_cell;
+
+/* c[row] = cell (cc_numarray_set / cc_strarray_set). */
+CC_MUST_CHECK cc_status cc_column_set(cc_column c, int64_t row, const cc_cell *cell);
+
+/* Appends one row, cells[i] to cols[i]; all or nothing (CC_EBUSY while a
+ * column is exported, a value that does not fit, no memory: *failed names
+ * the column, and the columns that took the row give it back). */
+CC_MUST_CHECK cc_status cc_columns_append_row(const cc_column *cols, int64_t ncols,
+                                              const cc_cell *cells, int64_t *failed);
+
+/* Inserts one row at `at` (0 <= at <= length), the others moving up: as
+ * cc_columns_append_row, which it is when at == length. */
+CC_MUST_CHECK cc_status cc_columns_insert_row(const cc_column *cols, int64_t ncols, int64_t at,
+                                              const cc_cell *cells, int64_t *failed);
+
+/* Appends all of scratch[i] (the same kind as cols[i], one length; a
+ * number column of another dtype is converted, each value checked) to
+ * cols[i], all or nothing.  An empty column takes a scratch column of its
+ * own dtype and flags whole (scratch is left empty then). */
+CC_MUST_CHECK cc_status cc_columns_append(const cc_column *cols, int64_t ncols,
+                                          const cc_column *scratch, int64_t *failed);
+
 /* The first column an immutable (Arrow) export holds, or -1. */
 int64_t cc_columns_first_frozen(const cc_column *cols, int64_t ncols);
+/* The first exported column (a buffer view or Arrow array alive: its
+ * length may not change), or -1. */
+int64_t cc_columns_first_exported(const cc_column *cols, int64_t ncols);
+
+/* Deletes the count rows start, start + step, ... (step may be < 0) from
+ * every column.  CC_EBUSY (*failed) while a column is exported, CC_EINDEX
+ * unless every row is in bounds of every column. */
+CC_MUST_CHECK cc_status cc_columns_delete(const cc_column *cols, int64_t ncols, int64_t start,
+                                          int64_t step, int64_t count, int64_t *failed);
+
+/* out[i] = rows idx[0], ..., idx[n-1] of cols[i], appended to out[i]
+ * (fresh empty columns the caller made like cols[i]).  On error every
+ * out[i] is reset (empty) and *failed names the column. */
+CC_MUST_CHECK cc_status cc_columns_take(const cc_column *cols, int64_t ncols, const int64_t *idx,
+                                        int64_t n, const cc_column *out, int64_t *failed);
 
 /* Every column c = old c[perm[0]], c[perm[1]], ... for a permutation perm of
  * 0..length-1 (CC_EINDEX / CC_EINVAL if it is not one).  Allowed while

@@ -511,6 +511,50 @@ cc_status cc_strarray_delete_strided(cc_strarray *a, int64_t start, int64_t step
     return CC_OK;
 }
 
+cc_status cc_strarray_delete_prepare(const cc_strarray *a, int64_t start, int64_t step,
+                                     int64_t count, cc_strarray *out) {
+    cc_strarray_init(out, a->nullable);
+    if (count <= 0) return CC_OK;
+    if (step == 0) return CC_EINVAL;
+    if (!cc_strided_in_bounds(start, step, count, a->length)) return CC_EINDEX;
+    if (a->exports) return CC_EBUSY;
+    if (step < 0) {
+        start += (count - 1) * step;
+        step = -step;
+    }
+    if (a->spans || ((step == 1 || count == 1) && start + count == a->length))
+        return CC_OK; /* scattered, or a tail: the deletion allocates nothing */
+    /* compact: the kept elements, compact, in out (what deleting through
+     * spans and compacting again would leave) */
+    size_t bytes;
+    int64_t kept = a->length - count, w = 0;
+    CC_RETURN_NOT_OK(cc_mul_size(kept ? kept : 1, (int64_t)sizeof(int64_t), &bytes));
+    int64_t *idx = cc_malloc(bytes);
+    if (!idx) return CC_ENOMEM;
+    int64_t last = start + (count - 1) * step;
+    for (int64_t r = 0; r < a->length; r++)
+        if (!(r >= start && r <= last && (r - start) % step == 0)) idx[w++] = r;
+    cc_status st = cc_strarray_reserve(out, kept, cc_strarray_live_bytes(a));
+    if (st == CC_OK) st = cc_strarray_take(a, idx, kept, out);
+    cc_free(idx);
+    if (st != CC_OK) cc_strarray_reset(out);
+    else if (kept == 0) { /* nothing kept: out holds no buffers, a marker is needed */
+        cc_strarray_reset(out);
+        return CC_OK;
+    }
+    return st;
+}
+
+void cc_strarray_delete_commit(cc_strarray *a, int64_t start, int64_t step, int64_t count,
+                               cc_strarray *prepared) {
+    if (prepared->length || prepared->capacity) {
+        cc_strarray_move(a, prepared);
+    } else if (cc_strarray_delete_strided(a, start, step, count) != CC_OK) {
+        /* prepared said it allocates nothing: cannot fail */
+    }
+    cc_strarray_reset(prepared);
+}
+
 cc_status cc_strarray_repeat(cc_strarray *a, int64_t n) {
     if (n <= 0) return cc_strarray_delete_strided(a, 0, 1, a->length);
     if (n == 1 || a->length == 0) return CC_OK;

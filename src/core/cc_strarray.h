@@ -128,6 +128,15 @@ CC_MUST_CHECK cc_status cc_strarray_scatter(cc_strarray *a, int64_t start,
 /* Deletes the count elements start, start + step, ... (step may be < 0). */
 CC_MUST_CHECK cc_status cc_strarray_delete_strided(cc_strarray *a, int64_t start,
                                                    int64_t step, int64_t count);
+/* cc_strarray_delete_strided in two steps, for an all-or-nothing deletion
+ * across several arrays: prepare makes every check and allocation (a
+ * compact array losing rows in the middle gets its kept elements, compact,
+ * in *out; otherwise out stays empty: the deletion allocates nothing);
+ * commit cannot fail.  Nothing may change a in between. */
+CC_MUST_CHECK cc_status cc_strarray_delete_prepare(const cc_strarray *a, int64_t start,
+                                                   int64_t step, int64_t count, cc_strarray *out);
+void cc_strarray_delete_commit(cc_strarray *a, int64_t start, int64_t step, int64_t count,
+                               cc_strarray *prepared);
 /* a = a repeated n times. */
 CC_MUST_CHECK cc_status cc_strarray_repeat(cc_strarray *a, int64_t n);
 CC_MUST_CHECK cc_status cc_strarray_reverse(cc_strarray *a);

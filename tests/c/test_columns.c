@@ -389,4 +389,291 @@ TEST(permute_refuses_frozen_columns_and_non_permutations) {
     free_table(&t), free_table(&ref);
 }
 
+/* The rows a strided deletion keeps, in order; returns their count. */
+static int64_t kept_rows(int64_t n, int64_t start, int64_t step, int64_t count, int64_t *kept) {
+    int64_t lo = step < 0 ? start + (count - 1) * step : start, s = step < 0 ? -step : step, w = 0;
+    for (int64_t r = 0; r < n; r++)
+        if (!(count > 0 && r >= lo && (r - lo) % s == 0 && (r - lo) / s < count)) kept[w++] = r;
+    return w;
+}
+
+/* Are t's rows ref's rows rows[0], rows[1], ... (nrows of them)? */
+static bool same_rows(const table *t, const table *ref, const int64_t *rows, int64_t nrows,
+                      const char *ctx, int line) {
+    for (int c = 0; c < NCOL; c++) {
+        if (cc_column_length(t->cols[c]) != nrows)
+            return test_fail(__FILE__, line, "%s: column %d has %" PRId64 " rows, not %" PRId64,
+                             ctx, c, cc_column_length(t->cols[c]), nrows);
+        for (int64_t i = 0; i < nrows; i++) {
+            int64_t j = rows[i];
+            bool same;
+            if (t->cols[c].is_str) {
+                cc_str x = cc_strarray_get(&t->str[c], i), y = cc_strarray_get(&ref->str[c], j);
+                same = cc_strarray_is_valid(&t->str[c], i) == cc_strarray_is_valid(&ref->str[c], j) &&
+                       x.len == y.len && (!x.len || !memcmp(x.ptr, y.ptr, (size_t)x.len));
+            } else {
+                const cc_numarray *a = &t->num[c], *b = &ref->num[c];
+                int size = cc_numarray_itemsize(a);
+                same = a->dtype == b->dtype && cc_numarray_is_valid(a, i) == cc_numarray_is_valid(b, j) &&
+                       (!cc_numarray_is_valid(a, i) ||
+                        !memcmp(a->data + i * size, b->data + j * size, (size_t)size));
+            }
+            if (!same)
+                return test_fail(__FILE__, line, "%s: column %d row %" PRId64 " differs", ctx, c, i);
+        }
+        if (!t->cols[c].is_str) CHECK_SANE(&t->num[c]);
+        else {
+            const char *why;
+            CHECK_MSG(cc_strarray_validate(&t->str[c], &why) == CC_OK, "%s", why);
+        }
+    }
+    return true;
+}
+
+static bool table_length_is(const table *t, int64_t n, int line) {
+    for (int c = 0; c < NCOL; c++)
+        if (cc_column_length(t->cols[c]) != n)
+            return test_fail(__FILE__, line, "column %d has %" PRId64 " rows, not %" PRId64, c,
+                             cc_column_length(t->cols[c]), n);
+    return true;
+}
+
+TEST(delete_matches_the_reference_and_is_all_or_nothing_at_every_allocation) {
+    test_rng r;
+    rng_seed(&r, test_seed() + 5);
+    for (int iter = 0; iter < 120; iter++) {
+        int kinds[NCOL];
+        random_kinds(&r, kinds);
+        kinds[2] = 4;
+        table t, ref;
+        make_table(&t, rng_range(&r, 1, 120), kinds, &r);
+        if (rng_chance(&r, 30)) /* a scattered string column */
+            CHECK_ST(cc_strarray_set(&t.str[2], 0, word(7), false), CC_OK);
+        clone_table(&ref, &t);
+        int64_t n = t.n, step = rng_chance(&r, 50) ? 1 : rng_range(&r, -3, 3);
+        if (step == 0) step = 2;
+        int64_t start = rng_range(&r, 0, n - 1);
+        int64_t room = step > 0 ? (n - 1 - start) / step + 1 : start / -step + 1;
+        int64_t count = rng_range(&r, 0, room);
+        int64_t *kept = malloc((size_t)n * sizeof *kept);
+        int64_t nkept = kept_rows(n, start, step, count, kept);
+        for (int64_t k = 1;; k++) {
+            int64_t failed;
+            test_alloc_fail_at(k);
+            cc_status st = cc_columns_delete(t.cols, NCOL, start, step, count, &failed);
+            bool fired = !test_alloc_armed();
+            test_alloc_fail_at(0);
+            if (st == CC_OK) { /* a failed allocation it could do without, or none */
+                if (!same_rows(&t, &ref, kept, nkept, "deleted", __LINE__)) break;
+                if (!fired) break;
+                free_table(&t);
+                clone_table(&t, &ref);
+                continue;
+            }
+            if (!CHECK_ST(st, CC_ENOMEM) || !CHECK(fired)) break;
+            if (!table_length_is(&t, n, __LINE__) ||
+                !same_table(&t, &ref, NULL, "after a failed allocation", __LINE__))
+                break;
+        }
+        free(kept);
+        free_table(&t), free_table(&ref);
+    }
+}
+
+TEST(delete_refuses_exported_columns_and_bad_ranges) {
+    test_rng r;
+    rng_seed(&r, test_seed() + 6);
+    int kinds[NCOL] = {0, 4, 1, 7, 5, 3};
+    table t, ref;
+    make_table(&t, 30, kinds, &r);
+    clone_table(&ref, &t);
+    int64_t failed;
+    for (int c = 0; c < NCOL; c++) {
+        int64_t *exports = t.cols[c].is_str ? &t.str[c].exports : &t.num[c].exports;
+        (*exports)++;
+        CHECK_EQ(cc_columns_first_exported(t.cols, NCOL), c);
+        CHECK_ST(cc_columns_delete(t.cols, NCOL, 3, 2, 5, &failed), CC_EBUSY);
+        CHECK_EQ(failed, c);
+        (*exports)--;
+    }
+    CHECK_EQ(cc_columns_first_exported(t.cols, NCOL), -1);
+    CHECK_ST(cc_columns_delete(t.cols, NCOL, 25, 2, 4, &failed), CC_EINDEX);
+    CHECK_ST(cc_columns_delete(t.cols, NCOL, 25, 0, 4, &failed), CC_EINVAL);
+    CHECK_ST(cc_columns_delete(t.cols, NCOL, 25, 1, 0, &failed), CC_OK);
+    same_table(&t, &ref, NULL, "refused", __LINE__);
+    free_table(&t), free_table(&ref);
+}
+
+TEST(take_matches_the_reference_and_leaves_nothing_behind_on_failure) {
+    test_rng r;
+    rng_seed(&r, test_seed() + 7);
+    for (int iter = 0; iter < 60; iter++) {
+        int kinds[NCOL];
+        random_kinds(&r, kinds);
+        table t, out;
+        make_table(&t, rng_range(&r, 1, 100), kinds, &r);
+        int64_t n = rng_range(&r, 0, 150), *idx = malloc((size_t)(n + 1) * sizeof *idx);
+        for (int64_t k = 0; k < n; k++) idx[k] = rng_range(&r, 0, t.n - 1);
+        for (int64_t k = 1;; k++) {
+            out = t; /* columns like t's, fresh and empty */
+            for (int c = 0; c < NCOL; c++) {
+                if (t.cols[c].is_str) {
+                    cc_strarray_init(&out.str[c], t.str[c].nullable);
+                    out.cols[c] = (cc_column){.is_str = true, .str = &out.str[c]};
+                } else {
+                    cc_numarray_init_like(&out.num[c], &t.num[c]);
+                    out.cols[c] = (cc_column){.is_str = false, .num = &out.num[c]};
+                }
+            }
+            int64_t failed;
+            test_alloc_fail_at(k);
+            cc_status st = cc_columns_take(t.cols, NCOL, idx, n, out.cols, &failed);
+            bool fired = !test_alloc_armed();
+            test_alloc_fail_at(0);
+            if (!fired) {
+                CHECK_ST(st, CC_OK);
+                same_rows(&out, &t, idx, n, "taken", __LINE__);
+                free_table(&out);
+                break;
+            }
+            CHECK_ST(st, CC_ENOMEM);
+            CHECK(failed >= 0 && failed < NCOL);
+            table_length_is(&out, 0, __LINE__);
+            free_table(&out);
+        }
+        free(idx);
+        free_table(&t);
+    }
+}
+
+/* A random cell for column c of t: another row's value (or a word). */
+static cc_cell random_cell(const table *t, int c, test_rng *r) {
+    cc_cell cell = {.is_null = false};
+    int64_t j = t->n ? rng_range(r, 0, t->n - 1) : -1;
+    if (t->cols[c].is_str) {
+        cell.str = word((int)rng_range(r, 0, 7));
+        cell.is_null = t->str[c].nullable && rng_chance(r, 20);
+    } else if (j >= 0) {
+        cc_numarray_get(&t->num[c], j, &cell.num);
+    } else {
+        cell.num = S_INT(0);
+    }
+    return cell;
+}
+
+/* ref with the cells appended (through the single-array operations). */
+static void append_cells(table *ref, const cc_cell *cells) {
+    for (int c = 0; c < NCOL; c++) {
+        if (ref->cols[c].is_str)
+            CHECK_ST(cc_strarray_append(&ref->str[c], cells[c].str, cells[c].is_null), CC_OK);
+        else
+            CHECK_ST(cc_numarray_append(&ref->num[c], &cells[c].num), CC_OK);
+    }
+    ref->n++;
+}
+
+TEST(insert_and_append_row_are_all_or_nothing_at_every_allocation) {
+    test_rng r;
+    rng_seed(&r, test_seed() + 8);
+    for (int iter = 0; iter < 150; iter++) {
+        int kinds[NCOL];
+        random_kinds(&r, kinds);
+        kinds[3] = 4;
+        table t, ref, want;
+        make_table(&t, rng_range(&r, 0, 60), kinds, &r);
+        if (t.n && rng_chance(&r, 30)) /* a scattered string column */
+            CHECK_ST(cc_strarray_set(&t.str[3], 0, word(7), false), CC_OK);
+        clone_table(&ref, &t);
+        cc_cell cells[NCOL];
+        for (int c = 0; c < NCOL; c++) cells[c] = random_cell(&t, c, &r);
+        int64_t n = t.n, at = rng_chance(&r, 40) ? n : rng_range(&r, 0, n);
+        clone_table(&want, &ref);
+        append_cells(&want, cells);
+        int64_t *rows = malloc((size_t)(n + 1) * sizeof *rows);
+        for (int64_t i = 0; i <= n; i++) rows[i] = i < at ? i : i == at ? n : i - 1;
+        for (int64_t k = 1;; k++) {
+            int64_t failed;
+            test_alloc_fail_at(k);
+            cc_status st = rng_chance(&r, 50) && at == n
+                               ? cc_columns_append_row(t.cols, NCOL, cells, &failed)
+                               : cc_columns_insert_row(t.cols, NCOL, at, cells, &failed);
+            bool fired = !test_alloc_armed();
+            test_alloc_fail_at(0);
+            if (st == CC_OK) {
+                if (!same_rows(&t, &want, rows, n + 1, "inserted", __LINE__)) break;
+                if (!fired) break;
+                free_table(&t);
+                clone_table(&t, &ref);
+                continue;
+            }
+            if (!CHECK_ST(st, CC_ENOMEM) || !CHECK(fired)) break;
+            if (!table_length_is(&t, n, __LINE__) ||
+                !same_table(&t, &ref, NULL, "after a failed allocation", __LINE__))
+                break;
+        }
+        /* refusals: a value that does not fit, an exported column */
+        int64_t failed;
+        for (int c = 0; c < NCOL; c++) {
+            if (t.cols[c].is_str || t.num[c].dtype != CC_INT8 || t.num[c].adaptive) continue;
+            free_table(&t);
+            clone_table(&t, &ref);
+            cc_cell bad[NCOL];
+            memcpy(bad, cells, sizeof bad);
+            bad[c].num = S_INT(1000);
+            CHECK_ST(cc_columns_insert_row(t.cols, NCOL, at, bad, &failed), CC_EOVERFLOW);
+            CHECK_EQ(failed, c);
+            same_table(&t, &ref, NULL, "refused value", __LINE__);
+        }
+        free(rows);
+        free_table(&t), free_table(&ref), free_table(&want);
+    }
+}
+
+TEST(append_of_scratch_columns_is_all_or_nothing_at_every_allocation) {
+    test_rng r;
+    rng_seed(&r, test_seed() + 9);
+    for (int iter = 0; iter < 100; iter++) {
+        int kinds[NCOL];
+        random_kinds(&r, kinds);
+        kinds[0] = 4;
+        table t, ref, scratch, want;
+        make_table(&t, rng_chance(&r, 30) ? 0 : rng_range(&r, 1, 60), kinds, &r);
+        make_table(&scratch, rng_range(&r, 0, 60), kinds, &r);
+        clone_table(&ref, &t);
+        int64_t n = t.n, m = scratch.n;
+        clone_table(&want, &ref);
+        int64_t *rows = malloc((size_t)(n + m + 1) * sizeof *rows);
+        for (int64_t i = 0; i < n + m; i++) rows[i] = i;
+        for (int c = 0; c < NCOL; c++) { /* want = ref + scratch */
+            if (want.cols[c].is_str)
+                CHECK_ST(cc_strarray_gather(&scratch.str[c], 0, 1, m, &want.str[c]), CC_OK);
+            else
+                CHECK_ST(cc_numarray_gather(&scratch.num[c], 0, 1, m, &want.num[c]), CC_OK);
+        }
+        for (int64_t k = 1;; k++) {
+            table s;
+            clone_table(&s, &scratch);
+            int64_t failed;
+            test_alloc_fail_at(k);
+            cc_status st = cc_columns_append(t.cols, NCOL, s.cols, &failed);
+            bool fired = !test_alloc_armed();
+            test_alloc_fail_at(0);
+            free_table(&s);
+            if (st == CC_OK) {
+                if (!same_rows(&t, &want, rows, n + m, "appended", __LINE__)) break;
+                if (!fired) break;
+                free_table(&t);
+                clone_table(&t, &ref);
+                continue;
+            }
+            if (!CHECK_ST(st, CC_ENOMEM) || !CHECK(fired)) break;
+            if (!table_length_is(&t, n, __LINE__) ||
+                !same_table(&t, &ref, NULL, "after a failed allocation", __LINE__))
+                break;
+        }
+        free(rows);
+        free_table(&t), free_table(&ref), free_table(&scratch), free_table(&want);
+    }
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }
