@@ -114,24 +114,26 @@ static inline PyObject *table_column(TableObject *t, Py_ssize_t i) {
 }
 /* The one place a column object becomes a core column: numbers and
  * category codes as a cc_numarray, strings as a cc_strarray. */
-static inline cc_column table_cc_column(TableObject *t, Py_ssize_t i) {
-    PyObject *col = table_column(t, i);
+static inline cc_column column_cc(field_kind kind, PyObject *col) {
     cc_column c;
-    switch (schema_field(t->schema, i)->kind) {
-    case FIELD_STR:
-        c.is_str = true;
-        c.str = &((StringArrayObject *)col)->arr;
-        break;
-    case FIELD_CAT:
-        c.is_str = false;
-        c.num = &((ArrayObject *)((CategoricalObject *)col)->codes)->arr;
-        break;
-    default:
-        c.is_str = false;
-        c.num = &((ArrayObject *)col)->arr;
-    }
+    c.is_str = kind == FIELD_STR;
+    if (kind == FIELD_STR) c.str = &((StringArrayObject *)col)->arr;
+    else if (kind == FIELD_CAT) c.num = &((ArrayObject *)((CategoricalObject *)col)->codes)->arr;
+    else c.num = &((ArrayObject *)col)->arr;
     return c;
 }
+static inline cc_column table_cc_column(TableObject *t, Py_ssize_t i) {
+    return column_cc(schema_field(t->schema, i)->kind, table_column(t, i));
+}
+/* ... and a converted cell a core cell (a category's interned code as an int). */
+static inline cc_cell field_cell_cc(field_kind kind, const field_cell *c) {
+    cc_cell cell = {c->num, c->str, c->is_null};
+    if (kind == FIELD_CAT) cell.num = (cc_scalar){.kind = CC_SCALAR_INT, .v.i = c->code};
+    return cell;
+}
+/* A new column object for field i of t holding c's values (taken over;
+ * a category column shares t's pool). */
+PyObject *table_column_wrap(TableObject *t, Py_ssize_t i, cc_column c);
 
 /* Field i of row (a view's table; bounds and staleness checked by the
  * caller) as a new Python object. */

@@ -18,38 +18,22 @@
 
 #define NAME "Table"
 
-static field_kind kind_of(TableObject *t, Py_ssize_t i) { return schema_field(t->schema, i)->kind; }
-static cc_numarray *num_of(PyObject *col) { return &((ArrayObject *)col)->arr; }
-static cc_strarray *str_of(PyObject *col) { return &((StringArrayObject *)col)->arr; }
-static cc_numarray *codes_of(PyObject *col) {
-    return &((ArrayObject *)((CategoricalObject *)col)->codes)->arr;
-}
-
 /* ---- take -------------------------------------------------------------------------------- */
 
+/* A new column object holding rows order[0..n) of column i. */
 static PyObject *take_column(TableObject *t, Py_ssize_t i, const int64_t *order, int64_t n) {
-    PyObject *col = table_column(t, i);
-    PyTypeObject *any = Py_TYPE(col);
-    cc_status st;
-    if (kind_of(t, i) == FIELD_STR) {
-        cc_strarray out;
-        cc_strarray_init(&out, str_of(col)->nullable);
-        if ((st = cc_strarray_take(str_of(col), order, n, &out)) == CC_OK)
-            return strarray_wrap(any, &out);
-        cc_strarray_reset(&out);
-    } else {
-        const cc_numarray *a = kind_of(t, i) == FIELD_NUM ? num_of(col) : codes_of(col);
-        cc_numarray out;
-        cc_numarray_init_like(&out, a);
-        if ((st = cc_numarray_take(a, order, n, &out)) == CC_OK) {
-            if (kind_of(t, i) == FIELD_NUM) return array_wrap(any, &out);
-            /* the new column shares the pool: the categories are not copied */
-            CategoricalObject *c = (CategoricalObject *)col;
-            return categorical_wrap(any, &out, c->pool, c->nullable);
-        }
-        cc_numarray_reset(&out);
-    }
-    return status_raise(NAME, st, "take");
+    cc_column src = table_cc_column(t, i), out = src;
+    cc_numarray num;
+    cc_strarray str;
+    if (src.is_str) cc_strarray_init(out.str = &str, src.str->nullable);
+    else cc_numarray_init_like(out.num = &num, src.num);
+    int64_t failed;
+    cc_status st = cc_columns_take(&src, 1, order, n, &out, &failed);
+    if (st != CC_OK) return status_raise(NAME, st, "take");
+    PyObject *res = table_column_wrap(t, i, out);
+    if (out.is_str) cc_strarray_reset(out.str); /* empty unless the wrap failed */
+    else cc_numarray_reset(out.num);
+    return res;
 }
 
 PyObject *table_take_columns(TableObject *t, const int64_t *order, int64_t n) {
@@ -206,7 +190,7 @@ static int sort_by_columns(TableObject *t, PyObject *by, bool reverse) {
     for (; made < nkeys; made++) {
         Py_ssize_t i = pos[made];
         keys[made].col = table_cc_column(t, i);
-        if (kind_of(t, i) == FIELD_CAT &&
+        if (schema_field(t->schema, i)->kind == FIELD_CAT &&
             !(keys[made].rank = category_ranks(table_column(t, i), &keys[made].nranks)))
             goto done;
     }
