@@ -41,7 +41,8 @@ static inline field_info *schema_field(PyObject *schema, Py_ssize_t i) {
 /* One converted value, ready to store.  str borrows the str object's
  * storage (ASCII) or buf: the caller keeps the value alive meanwhile. */
 typedef struct {
-    cc_scalar num;   /* FIELD_NUM: checked to fit the dtype; CC_SCALAR_NULL for None */
+    cc_scalar num;   /* FIELD_NUM: checked to fit the dtype; CC_SCALAR_NULL for None;
+                        FIELD_CAT, once interned: the code, as an int */
     cc_str str;      /* FIELD_STR / FIELD_CAT */
     bool is_null;
     int64_t code;    /* FIELD_CAT: the pool id, once interned */
@@ -125,11 +126,12 @@ static inline cc_column column_cc(field_kind kind, PyObject *col) {
 static inline cc_column table_cc_column(TableObject *t, Py_ssize_t i) {
     return column_cc(schema_field(t->schema, i)->kind, table_column(t, i));
 }
-/* ... and a converted cell a core cell (a category's interned code as an int). */
-static inline cc_cell field_cell_cc(field_kind kind, const field_cell *c) {
-    cc_cell cell = {c->num, c->str, c->is_null};
-    if (kind == FIELD_CAT) cell.num = (cc_scalar){.kind = CC_SCALAR_INT, .v.i = c->code};
-    return cell;
+/* ... and a converted (and, for a category, interned: num holds the code)
+ * cell a core cell. */
+static inline void field_cell_cc(const field_cell *c, cc_cell *out) {
+    out->num = c->num;
+    out->str = c->str;
+    out->is_null = c->is_null;
 }
 /* A new column object for field i of t holding c's values (taken over;
  * a category column shares t's pool). */

@@ -343,16 +343,19 @@ PyObject *table_cell_get(TableObject *t, Py_ssize_t i, int64_t row) {
  * categories are interned before anything is stored. */
 static int intern_cell(Table *t, Py_ssize_t i, field_cell *c) {
     if (kind_of(t, i) != FIELD_CAT) return 0;
-    if (c->is_null) {
-        c->code = -1;
-        return 0;
-    }
-    return pool_intern_utf8(((CategoricalObject *)table_column(t, i))->pool, c->str, &c->code);
+    c->code = -1;
+    if (!c->is_null &&
+        pool_intern_utf8(((CategoricalObject *)table_column(t, i))->pool, c->str, &c->code) < 0)
+        return -1;
+    c->num.kind = CC_SCALAR_INT; /* the core stores the code */
+    c->num.v.i = c->code;
+    return 0;
 }
 
 /* Stores a converted (and interned) cell of field i at row. */
 static cc_status store_cell(Table *t, Py_ssize_t i, int64_t row, const field_cell *c) {
-    cc_cell cell = field_cell_cc(kind_of(t, i), c);
+    cc_cell cell;
+    field_cell_cc(c, &cell);
     return cc_column_set(table_cc_column(t, i), row, &cell);
 }
 
@@ -440,7 +443,7 @@ static int commit_row(Table *t, row_buf *b, int64_t at, const char *what) {
         PyErr_NoMemory();
         return -1;
     }
-    for (Py_ssize_t i = 0; i < n; i++) cells[i] = field_cell_cc(kind_of(t, i), &b->cells[i]);
+    for (Py_ssize_t i = 0; i < n; i++) field_cell_cc(&b->cells[i], &cells[i]);
     int r = -1;
     cc_column *cols = table_cols(t, &cb);
     if (cols) {
@@ -552,12 +555,11 @@ static PyObject *table_extend(PyObject *self, PyObject *rows) {
     Py_ssize_t nf = nfields(t);
     scratch_column *s = PyMem_Calloc((size_t)(nf ? nf : 1), sizeof *s);
     cc_column *sc = PyMem_Calloc((size_t)(nf ? nf : 1), sizeof *sc);
-    cc_cell *cells = PyMem_Calloc((size_t)(nf ? nf : 1), sizeof *cells);
     row_buf b;
     int ok = 0;
-    if (!s || !sc || !cells || row_buf_init(&b, nf) < 0) {
-        if (!s || !sc || !cells) PyErr_NoMemory();
-        PyMem_Free(s), PyMem_Free(sc), PyMem_Free(cells);
+    if (!s || !sc || row_buf_init(&b, nf) < 0) {
+        if (!s || !sc) PyErr_NoMemory();
+        PyMem_Free(s), PyMem_Free(sc);
         Py_DECREF(it), Py_DECREF(schema);
         return NULL;
     }
@@ -575,12 +577,15 @@ static PyObject *table_extend(PyObject *self, PyObject *rows) {
         Py_DECREF(row);
         if (r == 0) r = table_check_unchanged(t, seen, -1, "extend");
         if (r < 0) goto done;
-        for (Py_ssize_t i = 0; i < nf; i++) {
+        for (Py_ssize_t i = 0; i < nf; i++)
             if (intern_cell(t, i, &b.cells[i]) < 0) goto done;
-            cells[i] = field_cell_cc(schema_field(schema, i)->kind, &b.cells[i]);
+        /* into the scratch columns (never exported): no check, no undo */
+        cc_status st = CC_OK;
+        for (Py_ssize_t i = 0; i < nf && st == CC_OK; i++) {
+            const field_cell *c = &b.cells[i];
+            st = sc[i].is_str ? cc_strarray_append(sc[i].str, c->str, c->is_null)
+                              : cc_numarray_append(sc[i].num, &c->num);
         }
-        int64_t failed;
-        cc_status st = cc_columns_append_row(sc, nf, cells, &failed);
         row_buf_clear(&b);
         if (st != CC_OK) {
             status_raise(NAME, st, "extend");
@@ -593,7 +598,7 @@ static PyObject *table_extend(PyObject *self, PyObject *rows) {
 done:
     row_buf_free(&b);
     scratch_reset(schema, sc);
-    PyMem_Free(s), PyMem_Free(sc), PyMem_Free(cells);
+    PyMem_Free(s), PyMem_Free(sc);
     Py_DECREF(it);
     Py_DECREF(schema);
     if (!ok) return NULL;

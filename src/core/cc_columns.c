@@ -54,6 +54,21 @@ cc_status cc_columns_append_row(const cc_column *cols, int64_t ncols, const cc_c
     return CC_OK;
 }
 
+/* The last element of a moves to at, the ones from at on up one. */
+static void rotate_last_to(cc_numarray *a, int64_t at) {
+    int64_t n = a->length;
+    int size = cc_numarray_itemsize(a);
+    uint8_t last[8];
+    memcpy(last, a->data + (n - 1) * size, (size_t)size);
+    memmove(a->data + (at + 1) * size, a->data + at * size, (size_t)((n - 1 - at) * size));
+    memcpy(a->data + at * size, last, (size_t)size);
+    if (a->nullable) {
+        bool v = cc_bitmap_get(a->validity, n - 1);
+        for (int64_t k = n - 1; k > at; k--) cc_bitmap_set(a->validity, k, cc_bitmap_get(a->validity, k - 1));
+        cc_bitmap_set(a->validity, at, v);
+    }
+}
+
 cc_status cc_columns_insert_row(const cc_column *cols, int64_t ncols, int64_t at,
                                 const cc_cell *cells, int64_t *failed) {
     *failed = -1;
@@ -62,25 +77,15 @@ cc_status cc_columns_insert_row(const cc_column *cols, int64_t ncols, int64_t at
     if (at < 0 || at > length) return CC_EINDEX;
     int64_t busy = cc_columns_first_exported(cols, ncols);
     if (busy >= 0) return (*failed = busy), CC_EBUSY;
-    /* every column takes the row at its end first (the allocations, the
-     * checks of the values; undone by cutting the tail back), then the
-     * row rotates into place: a permutation of a rows' tail, which for
-     * strings needs memory too -- prepared for every string column
-     * before any rotates */
+    /* every column takes the row at its end first (the allocations and the
+     * checks of the values, undone by cutting the tail back), then the row
+     * rotates into place, in place, which cannot fail */
     CC_RETURN_NOT_OK(cc_columns_append_row(cols, ncols, cells, failed));
-    size_t bytes;
-    int64_t n = length + 1;
-    cc_status st = cc_mul_size(n, (int64_t)sizeof(int64_t), &bytes);
-    int64_t *perm = st == CC_OK ? cc_malloc(bytes) : NULL;
-    if (!perm) {
-        cut_back(cols, ncols, length);
-        return st == CC_OK ? CC_ENOMEM : st;
+    for (int64_t i = 0; i < ncols; i++) {
+        if (cols[i].is_str) cc_strarray_rotate_last_to(cols[i].str, at);
+        else rotate_last_to(cols[i].num, at);
     }
-    for (int64_t i = 0; i < n; i++) perm[i] = i < at ? i : i == at ? length : i - 1;
-    st = apply(cols, ncols, n, perm, false, -1, NULL, failed);
-    cc_free(perm);
-    if (st != CC_OK) cut_back(cols, ncols, length);
-    return st;
+    return CC_OK;
 }
 
 cc_status cc_columns_append(const cc_column *cols, int64_t ncols, const cc_column *scratch,

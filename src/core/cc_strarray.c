@@ -555,6 +555,54 @@ void cc_strarray_delete_commit(cc_strarray *a, int64_t start, int64_t step, int6
     cc_strarray_reset(prepared);
 }
 
+static void reverse_range(uint8_t *p, int64_t lo, int64_t hi) { /* [lo, hi) */
+    for (hi--; lo < hi; lo++, hi--) {
+        uint8_t t = p[lo];
+        p[lo] = p[hi];
+        p[hi] = t;
+    }
+}
+
+void cc_strarray_rotate_last_to(cc_strarray *a, int64_t at) {
+    int64_t n = a->length;
+    if (at < 0 || at >= n - 1 || a->exports) return;
+    if (a->spans) {
+        int64_t start = a->spans[2 * (n - 1)], len = a->spans[2 * (n - 1) + 1];
+        memmove(a->spans + 2 * (at + 1), a->spans + 2 * at, (size_t)(n - 1 - at) * 2 * sizeof *a->spans);
+        a->spans[2 * at] = start, a->spans[2 * at + 1] = len;
+    } else {
+        /* the bytes: [at's .. last's) [last's) -> [last's) [at's .. ), by three reversals */
+        int64_t lo = cc_strarray_offset(a, at), mid = cc_strarray_offset(a, n - 1);
+        int64_t len = a->data_len - mid;
+        uint8_t small[256];
+        if (len <= (int64_t)sizeof small) { /* a short last string: through the stack */
+            if (len) memcpy(small, a->data + mid, (size_t)len);
+            memmove(a->data + lo + len, a->data + lo, (size_t)(mid - lo));
+            if (len) memcpy(a->data + lo, small, (size_t)len);
+        } else {
+            reverse_range(a->data, lo, mid);
+            reverse_range(a->data, mid, a->data_len);
+            reverse_range(a->data, lo, a->data_len);
+        }
+        if (a->wide) {
+            int64_t *off = a->offsets;
+            memmove(off + at + 2, off + at + 1, (size_t)(n - 2 - at) * sizeof *off);
+            off[at + 1] = off[at] + len;
+            for (int64_t k = at + 2; k < n; k++) off[k] += len;
+        } else {
+            int32_t *off = a->offsets;
+            memmove(off + at + 2, off + at + 1, (size_t)(n - 2 - at) * sizeof *off);
+            off[at + 1] = off[at] + (int32_t)len;
+            for (int64_t k = at + 2; k < n; k++) off[k] += (int32_t)len;
+        }
+    }
+    if (a->nullable) {
+        bool last = cc_bitmap_get(a->validity, n - 1);
+        for (int64_t k = n - 1; k > at; k--) cc_bitmap_set(a->validity, k, cc_bitmap_get(a->validity, k - 1));
+        cc_bitmap_set(a->validity, at, last);
+    }
+}
+
 cc_status cc_strarray_repeat(cc_strarray *a, int64_t n) {
     if (n <= 0) return cc_strarray_delete_strided(a, 0, 1, a->length);
     if (n == 1 || a->length == 0) return CC_OK;

@@ -137,6 +137,11 @@ CC_MUST_CHECK cc_status cc_strarray_delete_prepare(const cc_strarray *a, int64_t
                                                    int64_t step, int64_t count, cc_strarray *out);
 void cc_strarray_delete_commit(cc_strarray *a, int64_t start, int64_t step, int64_t count,
                                cc_strarray *prepared);
+/* Moves the last element to position at (0 <= at < length), the ones from
+ * at on moving up one: in place, allocating nothing (an insertion made of
+ * an append that may fail and this, which cannot).  No-op while exported
+ * or out of range. */
+void cc_strarray_rotate_last_to(cc_strarray *a, int64_t at);
 /* a = a repeated n times. */
 CC_MUST_CHECK cc_status cc_strarray_repeat(cc_strarray *a, int64_t n);
 CC_MUST_CHECK cc_status cc_strarray_reverse(cc_strarray *a);

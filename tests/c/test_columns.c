@@ -676,4 +676,37 @@ TEST(append_of_scratch_columns_is_all_or_nothing_at_every_allocation) {
     }
 }
 
+TEST(rotate_last_string_into_place_short_and_long) {
+    /* the short last string goes through the stack, a long one by reversals */
+    test_rng r;
+    rng_seed(&r, test_seed() + 10);
+    static uint8_t buf[600];
+    for (int iter = 0; iter < 200; iter++) {
+        cc_strarray a, ref;
+        cc_strarray_init(&a, true);
+        cc_strarray_init(&ref, true);
+        int64_t n = rng_range(&r, 2, 30);
+        for (int64_t i = 0; i < n; i++) {
+            int64_t len = rng_chance(&r, 30) ? rng_range(&r, 250, 600) : rng_range(&r, 0, 5);
+            for (int64_t k = 0; k < len; k++) buf[k] = (uint8_t)('a' + rng_range(&r, 0, 25));
+            bool null = rng_chance(&r, 10);
+            CHECK_ST(cc_strarray_append(&a, (cc_str){buf, null ? 0 : len}, null), CC_OK);
+        }
+        if (rng_chance(&r, 30)) CHECK_ST(cc_strarray_set(&a, 0, (cc_str){buf, 3}, false), CC_OK);
+        CHECK_ST(cc_strarray_gather(&a, 0, 1, n, &ref), CC_OK);
+        int64_t at = rng_range(&r, 0, n - 2);
+        cc_strarray_rotate_last_to(&a, at);
+        for (int64_t i = 0; i < n; i++) {
+            int64_t j = i < at ? i : i == at ? n - 1 : i - 1;
+            cc_str x = cc_strarray_get(&a, i), y = cc_strarray_get(&ref, j);
+            if (!CHECK(x.len == y.len && (!x.len || !memcmp(x.ptr, y.ptr, (size_t)x.len)) &&
+                       cc_strarray_is_valid(&a, i) == cc_strarray_is_valid(&ref, j)))
+                break;
+        }
+        const char *why;
+        CHECK_MSG(cc_strarray_validate(&a, &why) == CC_OK, "%s", why);
+        cc_strarray_reset(&a), cc_strarray_reset(&ref);
+    }
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }
