@@ -1,11 +1,12 @@
 /* table_ops.c -- Table operations over whole columns: take (and through it
  * slicing and filter) and sort.
  *
- * sort(by=...) never boxes a value: it merge-sorts an index array with a
- * comparator that walks the key columns' buffers (numbers through their
- * dtype, strings by UTF-8 bytes = code point order, categories by the rank
- * of their strings), then permutes every column in place.  Nulls, then
- * NaNs, go last in either direction, as pandas' na_position='last' and as
+ * sort(by=...) never boxes a value: cc_columns_sort (core) finds the order
+ * with the key columns' own typed sorts -- a radix sort per number or code
+ * key (categories by the rank of their strings), a stable merge sort of
+ * the UTF-8 bytes (= code point order) per string key, the last key first
+ * -- then permutes every column in place, all or nothing.  NaNs, then
+ * nulls, go last in either direction, as pandas' na_position='last' and as
  * Array.sort do; reverse keeps equal rows in their order, as list.sort.
  * The only user code sort(by=...) runs is the iteration of `by`, done
  * first; the names are then looked up as exact str (no __eq__ runs) and

@@ -513,7 +513,8 @@ static void scratch_init(PyObject *schema, scratch_column *s, cc_column *sc) {
         const field_info *f = schema_field(schema, i);
         sc[i].is_str = f->kind == FIELD_STR;
         if (sc[i].is_str) cc_strarray_init(sc[i].str = &s[i].str, f->nullable);
-        else if (f->kind == FIELD_NUM) cc_numarray_init(sc[i].num = &s[i].num, f->dtype, false, f->nullable);
+        else if (f->kind == FIELD_NUM)
+            cc_numarray_init(sc[i].num = &s[i].num, f->dtype, false, f->nullable);
         else cc_numarray_init(sc[i].num = &s[i].num, CC_INT64, false, false);
     }
 }

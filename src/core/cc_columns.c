@@ -64,7 +64,8 @@ static void rotate_last_to(cc_numarray *a, int64_t at) {
     memcpy(a->data + at * size, last, (size_t)size);
     if (a->nullable) {
         bool v = cc_bitmap_get(a->validity, n - 1);
-        for (int64_t k = n - 1; k > at; k--) cc_bitmap_set(a->validity, k, cc_bitmap_get(a->validity, k - 1));
+        for (int64_t k = n - 1; k > at; k--)
+            cc_bitmap_set(a->validity, k, cc_bitmap_get(a->validity, k - 1));
         cc_bitmap_set(a->validity, at, v);
     }
 }
@@ -191,7 +192,13 @@ static void permute_through(cc_numarray *a, const int64_t *perm, uint8_t *scratc
     int64_t n = a->length;
     int size = cc_numarray_itemsize(a);
     uint8_t *bits = scratch + (size_t)n * 8;
-#define GATHER(T)                                                                                      {                                                                                                      const T *v = (const T *)(const void *)a->data;                                                     T *out = (T *)(void *)scratch;                                                                     for (int64_t i = 0; i < n; i++) out[i] = v[perm[i]];                                               break;                                                                                         }
+#define GATHER(T)                                                                          \
+    {                                                                                      \
+        const T *v = (const T *)(const void *)a->data;                                     \
+        T *out = (T *)(void *)scratch;                                                     \
+        for (int64_t i = 0; i < n; i++) out[i] = v[perm[i]];                               \
+        break;                                                                             \
+    }
     switch (size) {
     case 1: GATHER(uint8_t)
     case 2: GATHER(uint16_t)
@@ -245,7 +252,8 @@ static cc_status apply(const cc_column *cols, int64_t ncols, int64_t n, const in
         for (int64_t i = 0; i < ncols; i++) {
             if (cols[i].is_str) cc_strarray_permute_commit(cols[i].str, &prepared[i]);
             else if (i == done && values)
-                memcpy(cols[i].num->data, values, (size_t)n * (size_t)cc_numarray_itemsize(cols[i].num));
+                memcpy(cols[i].num->data, values,
+                       (size_t)n * (size_t)cc_numarray_itemsize(cols[i].num));
             else permute_through(cols[i].num, perm, scratch);
         }
     }
@@ -307,7 +315,8 @@ cc_status cc_columns_sort(const cc_column *cols, int64_t ncols, const cc_sort_ke
     bool only_self = ncols == 1 && nkeys > 0;
     for (int64_t k = 0; k < nkeys && only_self; k++)
         only_self = keys[k].col.is_str == cols[0].is_str && !keys[k].rank &&
-                    (cols[0].is_str ? keys[k].col.str == cols[0].str : keys[k].col.num == cols[0].num);
+                    (cols[0].is_str ? keys[k].col.str == cols[0].str
+                                    : keys[k].col.num == cols[0].num);
     if (only_self)
         return cols[0].is_str ? cc_strarray_sort(cols[0].str, reverse)
                               : cc_numarray_sort(cols[0].num, reverse);

@@ -110,7 +110,8 @@ CC_MUST_CHECK cc_status cc_columns_argsort(const cc_sort_key *keys, int64_t nkey
  * all or nothing: the order is found, every allocation made, and only then
  * every column permuted.  The keys' columns need not be among cols but
  * must have their length.  CC_EFROZEN (*failed) as cc_columns_permute. */
-CC_MUST_CHECK cc_status cc_columns_sort(const cc_column *cols, int64_t ncols, const cc_sort_key *keys,
-                                        int64_t nkeys, bool reverse, int64_t *failed);
+CC_MUST_CHECK cc_status cc_columns_sort(const cc_column *cols, int64_t ncols,
+                                        const cc_sort_key *keys, int64_t nkeys, bool reverse,
+                                        int64_t *failed);
 
 #endif /* CC_COLUMNS_H */

@@ -262,7 +262,8 @@ static keyed_row *radix_pairs(keyed_row *v, keyed_row *tmp, int64_t n, int64_t (
         }
         if (trivial) continue;
         int sh = DIGIT * d;
-        for (int64_t i = 0; i < n; i++) dst[table[d][(src[i].key >> sh) & (BUCKETS - 1)]++] = src[i];
+        for (int64_t i = 0; i < n; i++)
+            dst[table[d][(src[i].key >> sh) & (BUCKETS - 1)]++] = src[i];
         keyed_row *t = src;
         src = dst;
         dst = t;
@@ -412,8 +413,8 @@ cc_status cc_numarray_sort_order_values(const cc_numarray *a, const int64_t *ran
             keyed_row *pairs = (keyed_row *)(void *)scratch;
             keyed_row *tmp = cc_malloc((size_t)m * sizeof *tmp); /* m * 16 < bytes */
             if (tmp) {
-                for (int64_t j = m - 1; j >= 0; j--) /* backwards: pair j overwrites keys 2j, 2j+1 */
-                    pairs[j] = (keyed_row){A[j] - lo, order[j]};
+                /* backwards: pair j overwrites keys 2j and 2j + 1, both read */
+                for (int64_t j = m - 1; j >= 0; j--) pairs[j] = (keyed_row){A[j] - lo, order[j]};
                 int64_t(*table)[BUCKETS] = (int64_t(*)[BUCKETS])(void *)(scratch + 2 * n);
                 memset(table, 0, sizeof(int64_t[MAX_PASSES][BUCKETS]));
                 const keyed_row *sorted = radix_pairs(pairs, tmp, m, table);

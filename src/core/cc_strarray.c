@@ -568,7 +568,8 @@ void cc_strarray_rotate_last_to(cc_strarray *a, int64_t at) {
     if (at < 0 || at >= n - 1 || a->exports) return;
     if (a->spans) {
         int64_t start = a->spans[2 * (n - 1)], len = a->spans[2 * (n - 1) + 1];
-        memmove(a->spans + 2 * (at + 1), a->spans + 2 * at, (size_t)(n - 1 - at) * 2 * sizeof *a->spans);
+        memmove(a->spans + 2 * (at + 1), a->spans + 2 * at,
+                (size_t)(n - 1 - at) * 2 * sizeof *a->spans);
         a->spans[2 * at] = start, a->spans[2 * at + 1] = len;
     } else {
         /* the bytes: [at's .. last's) [last's) -> [last's) [at's .. ), by three reversals */
@@ -598,7 +599,8 @@ void cc_strarray_rotate_last_to(cc_strarray *a, int64_t at) {
     }
     if (a->nullable) {
         bool last = cc_bitmap_get(a->validity, n - 1);
-        for (int64_t k = n - 1; k > at; k--) cc_bitmap_set(a->validity, k, cc_bitmap_get(a->validity, k - 1));
+        for (int64_t k = n - 1; k > at; k--)
+            cc_bitmap_set(a->validity, k, cc_bitmap_get(a->validity, k - 1));
         cc_bitmap_set(a->validity, at, last);
     }
 }

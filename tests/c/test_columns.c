@@ -55,7 +55,8 @@ static void make_column(table *t, int c, int kind, test_rng *r) {
     if (kind == 4) {
         cc_strarray_init(&t->str[c], true);
         for (int64_t i = 0; i < n; i++)
-            CHECK_ST(cc_strarray_append(&t->str[c], word((int)rng_range(r, 0, 7)), rng_chance(r, 15)),
+            CHECK_ST(cc_strarray_append(&t->str[c], word((int)rng_range(r, 0, 7)),
+                                        rng_chance(r, 15)),
                      CC_OK);
         t->cols[c] = (cc_column){.is_str = true, .str = &t->str[c]};
         return;
@@ -71,7 +72,11 @@ static void make_column(table *t, int c, int kind, test_rng *r) {
         else switch (kind) {
             case 0: s = S_INT(rng_range(r, -3, 3)); break;
             case 1: s = S_FLOAT(random_double(r)); break;
-            case 2: { uint64_t u = rng_next(r); s = u > INT64_MAX ? S_UINT(u) : S_INT((int64_t)u); break; }
+            case 2: {
+                uint64_t u = rng_next(r);
+                s = u > INT64_MAX ? S_UINT(u) : S_INT((int64_t)u);
+                break;
+            }
             case 3: s = S_INT(rng_range(r, -128, 127)); break;
             case 5: s = S_INT(rng_range(r, -1, 7)); break;
             case 6: s = S_FLOAT((double)(float)random_double(r)); break;
@@ -409,17 +414,20 @@ static bool same_rows(const table *t, const table *ref, const int64_t *rows, int
             bool same;
             if (t->cols[c].is_str) {
                 cc_str x = cc_strarray_get(&t->str[c], i), y = cc_strarray_get(&ref->str[c], j);
-                same = cc_strarray_is_valid(&t->str[c], i) == cc_strarray_is_valid(&ref->str[c], j) &&
+                same = cc_strarray_is_valid(&t->str[c], i) ==
+                           cc_strarray_is_valid(&ref->str[c], j) &&
                        x.len == y.len && (!x.len || !memcmp(x.ptr, y.ptr, (size_t)x.len));
             } else {
                 const cc_numarray *a = &t->num[c], *b = &ref->num[c];
                 int size = cc_numarray_itemsize(a);
-                same = a->dtype == b->dtype && cc_numarray_is_valid(a, i) == cc_numarray_is_valid(b, j) &&
+                same = a->dtype == b->dtype &&
+                       cc_numarray_is_valid(a, i) == cc_numarray_is_valid(b, j) &&
                        (!cc_numarray_is_valid(a, i) ||
                         !memcmp(a->data + i * size, b->data + j * size, (size_t)size));
             }
             if (!same)
-                return test_fail(__FILE__, line, "%s: column %d row %" PRId64 " differs", ctx, c, i);
+                return test_fail(__FILE__, line, "%s: column %d row %" PRId64 " differs", ctx, c,
+                                 i);
         }
         if (!t->cols[c].is_str) CHECK_SANE(&t->num[c]);
         else {
