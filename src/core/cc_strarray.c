@@ -578,7 +578,7 @@ void cc_strarray_rotate_last_to(cc_strarray *a, int64_t at) {
         uint8_t small[256];
         if (len <= (int64_t)sizeof small) { /* a short last string: through the stack */
             if (len) memcpy(small, a->data + mid, (size_t)len);
-            memmove(a->data + lo + len, a->data + lo, (size_t)(mid - lo));
+            if (mid > lo) memmove(a->data + lo + len, a->data + lo, (size_t)(mid - lo));
             if (len) memcpy(a->data + lo, small, (size_t)len);
         } else {
             reverse_range(a->data, lo, mid);
