@@ -181,6 +181,8 @@ def run_speed(n: int, repeats: int) -> dict:
     out["iterate + read one field, Table"] = best_of(lambda: read_price(table), repeats)
     out["Table.to_pandas()"] = best_of(lambda: table.to_pandas(), repeats)
 
+    out.update(sort_speed(n, max(repeats, 5)))
+
     class Five(cc.Record):
         a: int
         b: int
@@ -189,6 +191,58 @@ def run_speed(n: int, repeats: int) -> dict:
         e: int
 
     out["Record, 5 numeric fields, bytes"] = sys.getsizeof(Five(1, 2, 3.0, 4.0, 5))
+    return out
+
+
+def best_sort(make, sort, repeats: int) -> float:
+    """Best of repeats of sort(fresh copy), the copy made outside the clock."""
+    import gc
+
+    best = float("inf")
+    for _ in range(repeats):
+        obj = make()
+        gc.collect()
+        gc.disable()
+        try:
+            t = time.perf_counter()
+            sort(obj)
+            best = min(best, time.perf_counter() - t)
+        finally:
+            gc.enable()
+    return best
+
+
+def sort_speed(n: int, repeats: int) -> dict:
+    """Table.sort(by='x') on one int64 column against Array.sort() of the
+    same values and pandas' sort_values('x') (issue 12): x uniform in
+    [0, 10**9) (ids, prices in cents, timestamps in a window), and uniform
+    over the whole int64 range (the worst case: 64-bit keys).  A one-column
+    table sorted by its column is that column's own sort; with a second
+    column the rows go through the typed argsort and a permutation of every
+    column (the general path)."""
+    import random
+
+    import compactcol as cc
+    import pandas as pd
+
+    out = {}
+    rng = random.Random(12)
+    for label, lo, hi in (("x in [0, 1e9)", 0, 10**9), ("x any int64", -2**63, 2**63)):
+        xs = [rng.randrange(lo, hi) for _ in range(n)]
+        base = cc.Table({"x": "int64"}, [(v,) for v in xs])
+        arr = cc.Array("int64", xs)
+        df = pd.DataFrame({"x": xs})
+        out[f"Array.sort(), {label}"] = best_sort(lambda: arr[:], lambda a: a.sort(), repeats)
+        out[f"Table.sort(by='x'), {label}"] = best_sort(
+            lambda: base[:], lambda t: t.sort(by="x"), repeats)
+        out[f"pandas sort_values('x'), {label}"] = best_sort(
+            lambda: df.copy(), lambda d: d.sort_values("x"), repeats)
+        two = cc.Table({"x": "int64", "y": "float64"}, [(v, 0.5 * k) for k, v in enumerate(xs)])
+        df2 = pd.DataFrame({"x": xs, "y": [0.5 * k for k in range(n)]})
+        out[f"Table.sort(by='x'), {label}, + a float column"] = best_sort(
+            lambda: two[:], lambda t: t.sort(by="x"), repeats)
+        out[f"pandas sort_values('x'), {label}, + a float column"] = best_sort(
+            lambda: df2.copy(), lambda d: d.sort_values("x"), repeats)
     return out
 
 
@@ -242,6 +296,13 @@ def main(argv=None) -> int:
     check("Record with 5 numeric fields, bytes", speed["Record, 5 numeric fields, bytes"], "<=", 64)
     check("pd.DataFrame(list of dicts) / Table.to_pandas() time (issue 5)",
           ratio(speed["pd.DataFrame(list of dicts)"], speed["Table.to_pandas()"]), ">=", 5)
+    for label in ("x in [0, 1e9)",):
+        check(f"Table.sort(by='x') / Array.sort() time, {label} (issue 12)",
+              ratio(speed[f"Table.sort(by='x'), {label}"], speed[f"Array.sort(), {label}"]),
+              "<=", 1.5)
+        check(f"pandas sort_values('x') / Table.sort(by='x') time, {label} (issue 12)",
+              ratio(speed[f"pandas sort_values('x'), {label}"],
+                    speed[f"Table.sort(by='x'), {label}"]), ">=", 1)
 
     lines = [
         "# compactcol Record tables: benchmark report", "",

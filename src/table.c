@@ -48,22 +48,7 @@ static Py_ssize_t nfields(Table *t) { return schema_nfields(t->schema); }
 
 static cc_numarray *num_of(PyObject *col) { return &((ArrayObject *)col)->arr; }
 static cc_strarray *str_of(PyObject *col) { return &((StringArrayObject *)col)->arr; }
-static cc_numarray *codes_of(PyObject *col) {
-    return &((ArrayObject *)((CategoricalObject *)col)->codes)->arr;
-}
 
-static int64_t column_length(PyObject *col, field_kind k) {
-    return k == FIELD_NUM ? num_of(col)->length
-         : k == FIELD_STR ? str_of(col)->length : codes_of(col)->length;
-}
-static int64_t column_exports(PyObject *col, field_kind k) {
-    return k == FIELD_NUM ? num_of(col)->exports
-         : k == FIELD_STR ? str_of(col)->exports : codes_of(col)->exports;
-}
-static int64_t column_frozen(PyObject *col, field_kind k) {
-    return k == FIELD_NUM ? num_of(col)->frozen
-         : k == FIELD_STR ? str_of(col)->frozen : codes_of(col)->frozen;
-}
 static void column_lock(PyObject *col, field_kind k, bool on) {
     if (k == FIELD_NUM) {
         ((ArrayObject *)col)->table_column = on;
@@ -75,12 +60,34 @@ static void column_lock(PyObject *col, field_kind k, bool on) {
     }
 }
 
-/* Deletes count rows from start, step apart, in one column. */
-static cc_status column_delete(PyObject *col, field_kind k, int64_t start, int64_t step,
-                               int64_t count) {
-    if (k == FIELD_STR) return cc_strarray_delete_strided(str_of(col), start, step, count);
-    return cc_numarray_delete_strided(k == FIELD_NUM ? num_of(col) : codes_of(col), start, step,
-                                      count);
+PyObject *table_column_wrap(TableObject *t, Py_ssize_t i, cc_column c) {
+    PyObject *col = table_column(t, i);
+    switch (kind_of(t, i)) {
+    case FIELD_NUM: return array_wrap(Py_TYPE(col), c.num);
+    case FIELD_STR: return strarray_wrap(Py_TYPE(col), c.str);
+    default: { /* the new column shares the pool: the categories are not copied */
+        CategoricalObject *cat = (CategoricalObject *)col;
+        return categorical_wrap(Py_TYPE(col), c.num, cat->pool, cat->nullable);
+    }
+    }
+}
+
+/* The table's columns as core columns: on the stack for up to 16 fields. */
+typedef struct {
+    cc_column small[16];
+    cc_column *v;
+} col_buf;
+
+static cc_column *table_cols(Table *t, col_buf *b) {
+    Py_ssize_t n = nfields(t);
+    b->v = n <= 16 ? b->small : PyMem_Malloc((size_t)n * sizeof *b->v);
+    if (!b->v) PyErr_NoMemory();
+    for (Py_ssize_t i = 0; b->v && i < n; i++) b->v[i] = table_cc_column(t, i);
+    return b->v;
+}
+
+static void col_buf_free(col_buf *b) {
+    if (b->v != b->small) PyMem_Free(b->v);
 }
 
 static PyObject *raise_column(Table *t, Py_ssize_t i, cc_status st, const char *what);
@@ -88,7 +95,7 @@ static PyObject *raise_column(Table *t, Py_ssize_t i, cc_status st, const char *
 /* BufferError naming the first exported column; 0 if none is. */
 static int check_resizable(Table *t, const char *what) {
     for (Py_ssize_t i = 0; i < nfields(t); i++) {
-        if (column_exports(table_column(t, i), kind_of(t, i))) {
+        if (cc_column_exports(table_cc_column(t, i))) {
             PyErr_Format(PyExc_BufferError, NAME ".%s: column %R is exported (a memoryview, "
                          "NumPy array or Arrow array is alive); release it first", what,
                          schema_field(t->schema, i)->name);
@@ -100,7 +107,7 @@ static int check_resizable(Table *t, const char *what) {
 
 int table_check_writable(Table *t, const char *what) {
     for (Py_ssize_t i = 0; i < nfields(t); i++)
-        if (column_frozen(table_column(t, i), kind_of(t, i))) {
+        if (cc_column_frozen(table_cc_column(t, i))) {
             raise_column(t, i, CC_EFROZEN, what);
             return -1;
         }
@@ -121,17 +128,6 @@ int table_check_unchanged(Table *t, uint64_t seen, int64_t row, const char *what
         return -1;
     }
     return 0;
-}
-
-/* Cuts the first `ncols` columns back to `length` rows (undoing a commit). */
-static void cut_back(Table *t, Py_ssize_t ncols, int64_t length) {
-    for (Py_ssize_t i = 0; i < ncols; i++) {
-        PyObject *col = table_column(t, i);
-        int64_t extra = column_length(col, kind_of(t, i)) - length;
-        if (extra > 0 && column_delete(col, kind_of(t, i), length, 1, extra) != CC_OK) {
-            /* deleting a tail of a column we just grew cannot fail */
-        }
-    }
 }
 
 /* The status as an exception naming the column ("Table column 'p'.sort: ...");
@@ -193,7 +189,7 @@ static int check_column(PyObject *schema, Py_ssize_t i, PyObject *col, module_st
         PyErr_Format(PyExc_ValueError, NAME ": column %R already belongs to a table", f->name);
         return -1;
     }
-    *len = column_length(col, f->kind);
+    *len = cc_column_length(column_cc(f->kind, col));
     return 0;
 }
 
@@ -348,26 +344,24 @@ PyObject *table_cell_get(TableObject *t, Py_ssize_t i, int64_t row) {
     }
 }
 
-/* Interns a category cell's string: cell->code. */
-static int intern_cell(PyObject *col, field_cell *c) {
-    if (c->is_null) {
-        c->code = -1;
-        return 0;
-    }
-    return pool_intern_utf8(((CategoricalObject *)col)->pool, c->str, &c->code);
+/* Interns field i's cell if it is a category's: cell->code (-1 for None);
+ * categories are interned before anything is stored. */
+static int intern_cell(Table *t, Py_ssize_t i, field_cell *c) {
+    if (kind_of(t, i) != FIELD_CAT) return 0;
+    c->code = -1;
+    if (!c->is_null &&
+        pool_intern_utf8(((CategoricalObject *)table_column(t, i))->pool, c->str, &c->code) < 0)
+        return -1;
+    c->num.kind = CC_SCALAR_INT; /* the core stores the code */
+    c->num.v.i = c->code;
+    return 0;
 }
 
-static cc_scalar code_scalar(int64_t code) {
-    cc_scalar s = {.kind = CC_SCALAR_INT, .v.i = code};
-    return s;
-}
-
-/* Stores a converted (and, for categories, interned) cell at row. */
-static cc_status store_cell(PyObject *col, field_kind k, int64_t row, const field_cell *c) {
-    if (k == FIELD_NUM) return cc_numarray_set(num_of(col), row, &c->num);
-    if (k == FIELD_STR) return cc_strarray_set(str_of(col), row, c->str, c->is_null);
-    cc_scalar s = code_scalar(c->code);
-    return cc_numarray_set(codes_of(col), row, &s);
+/* Stores a converted (and interned) cell of field i at row. */
+static cc_status store_cell(Table *t, Py_ssize_t i, int64_t row, const field_cell *c) {
+    cc_cell cell;
+    field_cell_cc(c, &cell);
+    return cc_column_set(table_cc_column(t, i), row, &cell);
 }
 
 int table_cell_set(TableObject *t, Py_ssize_t i, int64_t row, PyObject *v) {
@@ -378,10 +372,9 @@ int table_cell_set(TableObject *t, Py_ssize_t i, int64_t row, PyObject *v) {
     int r = field_convert(schema, i, v, &c, &ctx);
     if (r == 0) r = table_check_unchanged(t, seen, row, "__setattr__");
     Py_DECREF(schema);
-    PyObject *col = r == 0 ? table_column(t, i) : NULL;
-    if (r == 0 && kind_of(t, i) == FIELD_CAT) r = intern_cell(col, &c);
+    if (r == 0) r = intern_cell(t, i, &c);
     if (r == 0) {
-        cc_status st = store_cell(col, kind_of(t, i), row, &c);
+        cc_status st = store_cell(t, i, row, &c);
         if (st != CC_OK) r = -1, raise_column(t, i, st, "__setattr__");
     }
     field_cell_release(&c);
@@ -442,47 +435,32 @@ static int convert_row(PyObject *schema, PyObject *row, row_buf *b, const conver
     return 0;
 }
 
-/* Inserts one converted row at `at` (== length: append) in every column. */
+/* Inserts one converted row at `at` (== length: append) in every column,
+ * all or nothing. */
 static int commit_row(Table *t, row_buf *b, int64_t at, const char *what) {
-    Py_ssize_t n = nfields(t), i;
+    Py_ssize_t n = nfields(t);
     if (check_resizable(t, what) < 0) return -1;
-    for (i = 0; i < n; i++)
-        if (kind_of(t, i) == FIELD_CAT && intern_cell(table_column(t, i), &b->cells[i]) < 0)
-            return -1;
-    cc_status st = CC_OK;
-    for (i = 0; i < n && st == CC_OK; i++) {
-        PyObject *col = table_column(t, i);
-        field_cell *c = &b->cells[i];
-        if (at == t->length) {
-            cc_scalar code = code_scalar(c->code);
-            switch (kind_of(t, i)) {
-            case FIELD_NUM: st = cc_numarray_append(num_of(col), &c->num); break;
-            case FIELD_STR: st = cc_strarray_append(str_of(col), c->str, c->is_null); break;
-            default: st = cc_numarray_append(codes_of(col), &code); break;
-            }
-        } else if (kind_of(t, i) == FIELD_STR) {
-            cc_strarray one;
-            cc_strarray_init(&one, c->is_null);
-            st = cc_strarray_append(&one, c->str, c->is_null);
-            if (st == CC_OK) st = cc_strarray_splice(str_of(col), at, 0, &one);
-            cc_strarray_reset(&one);
-        } else {
-            cc_numarray *a = kind_of(t, i) == FIELD_NUM ? num_of(col) : codes_of(col);
-            cc_scalar v = kind_of(t, i) == FIELD_NUM ? c->num : code_scalar(c->code);
-            cc_numarray one;
-            cc_numarray_init_like(&one, a);
-            st = cc_numarray_append(&one, &v);
-            if (st == CC_OK) st = cc_numarray_splice(a, at, 0, &one);
-            cc_numarray_reset(&one);
-        }
-    }
-    if (st != CC_OK) {
-        /* undo the columns that took the row */
-        for (Py_ssize_t k = 0; k + 1 < i; k++)
-            if (column_delete(table_column(t, k), kind_of(t, k), at, 1, 1) != CC_OK) { /* grew */ }
-        raise_column(t, i - 1, st, what);
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (intern_cell(t, i, &b->cells[i]) < 0) return -1;
+    col_buf cb;
+    cc_cell small[16], *cells = n <= 16 ? small : PyMem_Malloc((size_t)n * sizeof *cells);
+    if (!cells) {
+        PyErr_NoMemory();
         return -1;
     }
+    for (Py_ssize_t i = 0; i < n; i++) field_cell_cc(&b->cells[i], &cells[i]);
+    int r = -1;
+    cc_column *cols = table_cols(t, &cb);
+    if (cols) {
+        int64_t failed;
+        cc_status st = cc_columns_insert_row(cols, n, at, cells, &failed);
+        col_buf_free(&cb);
+        if (st == CC_OK) r = 0;
+        else if (failed >= 0) raise_column(t, failed, st, what);
+        else status_raise(NAME, st, what);
+    }
+    if (cells != small) PyMem_Free(cells);
+    if (r < 0) return -1;
     t->length++;
     if (at != t->length - 1) t->version++;
     return 0;
@@ -533,65 +511,40 @@ typedef union {
 } scratch_column;
 
 /* The scratch columns follow the schema extend started with (its own
- * reference), never t->schema, which user code may replace meanwhile. */
-static void scratch_init(PyObject *schema, scratch_column *s) {
+ * reference), never t->schema, which user code may replace meanwhile;
+ * sc[i] views s[i] as a core column. */
+static void scratch_init(PyObject *schema, scratch_column *s, cc_column *sc) {
     for (Py_ssize_t i = 0; i < schema_nfields(schema); i++) {
         const field_info *f = schema_field(schema, i);
-        if (f->kind == FIELD_NUM) cc_numarray_init(&s[i].num, f->dtype, false, f->nullable);
-        else if (f->kind == FIELD_STR) cc_strarray_init(&s[i].str, f->nullable);
-        else cc_numarray_init(&s[i].num, CC_INT64, false, false);
+        sc[i].is_str = f->kind == FIELD_STR;
+        if (sc[i].is_str) cc_strarray_init(sc[i].str = &s[i].str, f->nullable);
+        else if (f->kind == FIELD_NUM)
+            cc_numarray_init(sc[i].num = &s[i].num, f->dtype, false, f->nullable);
+        else cc_numarray_init(sc[i].num = &s[i].num, CC_INT64, false, false);
     }
 }
 
-static void scratch_reset(PyObject *schema, scratch_column *s) {
+static void scratch_reset(PyObject *schema, cc_column *sc) {
     for (Py_ssize_t i = 0; i < schema_nfields(schema); i++) {
-        if (schema_field(schema, i)->kind == FIELD_STR) cc_strarray_reset(&s[i].str);
-        else cc_numarray_reset(&s[i].num);
+        if (sc[i].is_str) cc_strarray_reset(sc[i].str);
+        else cc_numarray_reset(sc[i].num);
     }
-}
-
-static cc_status scratch_append(PyObject *schema, scratch_column *s, row_buf *b) {
-    for (Py_ssize_t i = 0; i < schema_nfields(schema); i++) {
-        field_cell *c = &b->cells[i];
-        cc_scalar code;
-        switch (schema_field(schema, i)->kind) {
-        case FIELD_NUM: CC_RETURN_NOT_OK(cc_numarray_append(&s[i].num, &c->num)); break;
-        case FIELD_STR: CC_RETURN_NOT_OK(cc_strarray_append(&s[i].str, c->str, c->is_null)); break;
-        default:
-            code = code_scalar(c->code);
-            CC_RETURN_NOT_OK(cc_numarray_append(&s[i].num, &code));
-        }
-    }
-    return CC_OK;
 }
 
 /* Appends the scratch columns' n rows to the table; all or nothing.  The
  * caller checked that the table still has the scratch's schema. */
-static int commit_scratch(Table *t, scratch_column *s, int64_t n, const char *what) {
+static int commit_scratch(Table *t, const cc_column *sc, int64_t n, const char *what) {
     if (n == 0) return 0;
     if (check_resizable(t, what) < 0) return -1;
-    int64_t old = t->length, bad;
-    cc_status st = CC_OK;
-    Py_ssize_t i;
-    for (i = 0; i < nfields(t) && st == CC_OK; i++) {
-        PyObject *col = table_column(t, i);
-        switch (kind_of(t, i)) {
-        case FIELD_NUM:
-            if (old == 0) cc_numarray_move(num_of(col), &s[i].num); /* exact: no copy */
-            else st = cc_numarray_splice(num_of(col), old, 0, &s[i].num);
-            break;
-        case FIELD_STR:
-            if (old == 0 && cc_strarray_shrink_to_fit(&s[i].str) == CC_OK)
-                cc_strarray_move(str_of(col), &s[i].str); /* no spare bytes kept */
-            else st = cc_strarray_splice(str_of(col), old, 0, &s[i].str);
-            break;
-        default:
-            st = cc_numarray_append_converted(codes_of(col), CC_INT64, s[i].num.data, n, &bad);
-        }
-    }
+    col_buf cb;
+    cc_column *cols = table_cols(t, &cb);
+    if (!cols) return -1;
+    int64_t old = t->length, failed;
+    cc_status st = cc_columns_append(cols, nfields(t), sc, &failed);
+    col_buf_free(&cb);
     if (st != CC_OK) {
-        cut_back(t, i - 1, old);
-        raise_column(t, i - 1, st, what);
+        if (failed >= 0) raise_column(t, failed, st, what);
+        else status_raise(NAME, st, what);
         return -1;
     }
     t->length = old + n;
@@ -607,17 +560,18 @@ static PyObject *table_extend(PyObject *self, PyObject *rows) {
     uint64_t seen = t->schema_version;
     Py_ssize_t nf = nfields(t);
     scratch_column *s = PyMem_Calloc((size_t)(nf ? nf : 1), sizeof *s);
+    cc_column *sc = PyMem_Calloc((size_t)(nf ? nf : 1), sizeof *sc);
     row_buf b;
     int ok = 0;
-    if (!s || row_buf_init(&b, nf) < 0) {
-        if (!s) PyErr_NoMemory();
-        PyMem_Free(s);
+    if (!s || !sc || row_buf_init(&b, nf) < 0) {
+        if (!s || !sc) PyErr_NoMemory();
+        PyMem_Free(s), PyMem_Free(sc);
         Py_DECREF(it), Py_DECREF(schema);
         return NULL;
     }
-    scratch_init(schema, s);
+    scratch_init(schema, s, sc);
     for (Py_ssize_t i = 0; hint > 0 && i < nf; i++)
-        if (schema_field(schema, i)->kind != FIELD_STR && cc_numarray_reserve(&s[i].num, hint) != CC_OK)
+        if (!sc[i].is_str && cc_numarray_reserve(sc[i].num, hint) != CC_OK)
             break;
     convert_ctx ctx = {NAME, "extend", 0};
     PyObject *row;
@@ -630,9 +584,14 @@ static PyObject *table_extend(PyObject *self, PyObject *rows) {
         if (r == 0) r = table_check_unchanged(t, seen, -1, "extend");
         if (r < 0) goto done;
         for (Py_ssize_t i = 0; i < nf; i++)
-            if (kind_of(t, i) == FIELD_CAT && intern_cell(table_column(t, i), &b.cells[i]) < 0)
-                goto done;
-        cc_status st = scratch_append(schema, s, &b);
+            if (intern_cell(t, i, &b.cells[i]) < 0) goto done;
+        /* into the scratch columns (never exported): no check, no undo */
+        cc_status st = CC_OK;
+        for (Py_ssize_t i = 0; i < nf && st == CC_OK; i++) {
+            const field_cell *c = &b.cells[i];
+            st = sc[i].is_str ? cc_strarray_append(sc[i].str, c->str, c->is_null)
+                              : cc_numarray_append(sc[i].num, &c->num);
+        }
         row_buf_clear(&b);
         if (st != CC_OK) {
             status_raise(NAME, st, "extend");
@@ -641,11 +600,11 @@ static PyObject *table_extend(PyObject *self, PyObject *rows) {
         ctx.row++;
     }
     if (PyErr_Occurred() || table_check_unchanged(t, seen, -1, "extend") < 0) goto done;
-    ok = commit_scratch(t, s, ctx.row, "extend") == 0;
+    ok = commit_scratch(t, sc, ctx.row, "extend") == 0;
 done:
     row_buf_free(&b);
-    scratch_reset(schema, s);
-    PyMem_Free(s);
+    scratch_reset(schema, sc);
+    PyMem_Free(s), PyMem_Free(sc);
     Py_DECREF(it);
     Py_DECREF(schema);
     if (!ok) return NULL;
@@ -657,12 +616,16 @@ done:
 static int delete_rows(Table *t, int64_t start, int64_t step, int64_t count, const char *what) {
     if (count == 0) return 0;
     if (check_resizable(t, what) < 0) return -1;
-    for (Py_ssize_t i = 0; i < nfields(t); i++) {
-        cc_status st = column_delete(table_column(t, i), kind_of(t, i), start, step, count);
-        if (st != CC_OK) { /* checked: in bounds, not exported */
-            raise_column(t, i, st, what);
-            return -1;
-        }
+    col_buf cb;
+    cc_column *cols = table_cols(t, &cb);
+    if (!cols) return -1;
+    int64_t failed;
+    cc_status st = cc_columns_delete(cols, nfields(t), start, step, count, &failed);
+    col_buf_free(&cb);
+    if (st != CC_OK) { /* checked: in bounds, not exported; or no memory */
+        if (failed >= 0) raise_column(t, failed, st, what);
+        else status_raise(NAME, st, what);
+        return -1;
     }
     t->length -= count;
     t->version++;
@@ -785,10 +748,9 @@ static int set_row(Table *t, Py_ssize_t i, PyObject *row) {
     }
     Py_ssize_t k = 0;
     for (; r == 0 && k < nfields(t); k++) {
-        PyObject *col = table_column(t, k);
         cc_status st = CC_OK;
-        if (kind_of(t, k) == FIELD_CAT && intern_cell(col, &b.cells[k]) < 0) r = -1;
-        else if ((st = store_cell(col, kind_of(t, k), i, &b.cells[k])) != CC_OK)
+        if (intern_cell(t, k, &b.cells[k]) < 0) r = -1;
+        else if ((st = store_cell(t, k, i, &b.cells[k])) != CC_OK)
             r = -1, raise_column(t, k, st, "__setitem__");
     }
     if (r < 0 && old) {
@@ -986,7 +948,7 @@ static PyObject *table_debug_info(PyObject *self, PyObject *unused) {
         bool locked = kind_of(t, i) == FIELD_NUM ? ((ArrayObject *)col)->table_column
                     : kind_of(t, i) == FIELD_STR ? ((StringArrayObject *)col)->table_column
                     : ((CategoricalObject *)col)->table_column;
-        PyObject *v = Py_BuildValue("(LO)", (long long)column_length(col, kind_of(t, i)),
+        PyObject *v = Py_BuildValue("(LO)", (long long)cc_column_length(table_cc_column(t, i)),
                                     locked ? Py_True : Py_False);
         if (!v) Py_CLEAR(lengths);
         else PyList_SET_ITEM(lengths, i, v);

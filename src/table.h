@@ -13,6 +13,11 @@
 #define BINDING_TABLE_H
 
 #include "binding.h"
+#include "array.h"
+#include "strarray.h"
+#include "categorical.h"
+
+#include "cc_columns.h"
 
 typedef enum { FIELD_NUM, FIELD_STR, FIELD_CAT } field_kind;
 
@@ -41,7 +46,8 @@ static inline field_info *schema_field(PyObject *schema, Py_ssize_t i) {
 /* One converted value, ready to store.  str borrows the str object's
  * storage (ASCII) or buf: the caller keeps the value alive meanwhile. */
 typedef struct {
-    cc_scalar num;   /* FIELD_NUM: checked to fit the dtype; CC_SCALAR_NULL for None */
+    cc_scalar num;   /* FIELD_NUM: checked to fit the dtype; CC_SCALAR_NULL for None;
+                        FIELD_CAT, once interned: the code, as an int */
     cc_str str;      /* FIELD_STR / FIELD_CAT */
     bool is_null;
     int64_t code;    /* FIELD_CAT: the pool id, once interned */
@@ -112,6 +118,30 @@ extern PyType_Spec table_iter_spec;
 static inline PyObject *table_column(TableObject *t, Py_ssize_t i) {
     return PyTuple_GET_ITEM(t->columns, i);
 }
+/* The one place a column object becomes a core column: numbers and
+ * category codes as a cc_numarray, strings as a cc_strarray. */
+static inline cc_column column_cc(field_kind kind, PyObject *col) {
+    cc_column c;
+    c.is_str = kind == FIELD_STR;
+    if (kind == FIELD_STR) c.str = &((StringArrayObject *)col)->arr;
+    else if (kind == FIELD_CAT) c.num = &((ArrayObject *)((CategoricalObject *)col)->codes)->arr;
+    else c.num = &((ArrayObject *)col)->arr;
+    return c;
+}
+static inline cc_column table_cc_column(TableObject *t, Py_ssize_t i) {
+    return column_cc(schema_field(t->schema, i)->kind, table_column(t, i));
+}
+/* ... and a converted (and, for a category, interned: num holds the code)
+ * cell a core cell. */
+static inline void field_cell_cc(const field_cell *c, cc_cell *out) {
+    out->num = c->num;
+    out->str = c->str;
+    out->is_null = c->is_null;
+}
+/* A new column object for field i of t holding c's values (taken over;
+ * a category column shares t's pool). */
+PyObject *table_column_wrap(TableObject *t, Py_ssize_t i, cc_column c);
+
 /* Field i of row (a view's table; bounds and staleness checked by the
  * caller) as a new Python object. */
 PyObject *table_cell_get(TableObject *t, Py_ssize_t i, int64_t row);

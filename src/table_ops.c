@@ -1,11 +1,12 @@
 /* table_ops.c -- Table operations over whole columns: take (and through it
  * slicing and filter) and sort.
  *
- * sort(by=...) never boxes a value: it merge-sorts an index array with a
- * comparator that walks the key columns' buffers (numbers through their
- * dtype, strings by UTF-8 bytes = code point order, categories by the rank
- * of their strings), then permutes every column in place.  Nulls, then
- * NaNs, go last in either direction, as pandas' na_position='last' and as
+ * sort(by=...) never boxes a value: cc_columns_sort (core) finds the order
+ * with the key columns' own typed sorts -- a radix sort per number or code
+ * key (categories by the rank of their strings), a stable merge sort of
+ * the UTF-8 bytes (= code point order) per string key, the last key first
+ * -- then permutes every column in place, all or nothing.  NaNs, then
+ * nulls, go last in either direction, as pandas' na_position='last' and as
  * Array.sort do; reverse keeps equal rows in their order, as list.sort.
  * The only user code sort(by=...) runs is the iteration of `by`, done
  * first; the names are then looked up as exact str (no __eq__ runs) and
@@ -16,45 +17,28 @@
  */
 #include "binding.h"
 #include "array.h"
-#include "strarray.h"
 #include "pool.h"
 #include "categorical.h"
 #include "table.h"
 
 #define NAME "Table"
 
-static field_kind kind_of(TableObject *t, Py_ssize_t i) { return schema_field(t->schema, i)->kind; }
-static cc_numarray *num_of(PyObject *col) { return &((ArrayObject *)col)->arr; }
-static cc_strarray *str_of(PyObject *col) { return &((StringArrayObject *)col)->arr; }
-static cc_numarray *codes_of(PyObject *col) {
-    return &((ArrayObject *)((CategoricalObject *)col)->codes)->arr;
-}
-
 /* ---- take -------------------------------------------------------------------------------- */
 
+/* A new column object holding rows order[0..n) of column i. */
 static PyObject *take_column(TableObject *t, Py_ssize_t i, const int64_t *order, int64_t n) {
-    PyObject *col = table_column(t, i);
-    PyTypeObject *any = Py_TYPE(col);
-    cc_status st;
-    if (kind_of(t, i) == FIELD_STR) {
-        cc_strarray out;
-        cc_strarray_init(&out, str_of(col)->nullable);
-        if ((st = cc_strarray_take(str_of(col), order, n, &out)) == CC_OK)
-            return strarray_wrap(any, &out);
-        cc_strarray_reset(&out);
-    } else {
-        const cc_numarray *a = kind_of(t, i) == FIELD_NUM ? num_of(col) : codes_of(col);
-        cc_numarray out;
-        cc_numarray_init_like(&out, a);
-        if ((st = cc_numarray_take(a, order, n, &out)) == CC_OK) {
-            if (kind_of(t, i) == FIELD_NUM) return array_wrap(any, &out);
-            /* the new column shares the pool: the categories are not copied */
-            CategoricalObject *c = (CategoricalObject *)col;
-            return categorical_wrap(any, &out, c->pool, c->nullable);
-        }
-        cc_numarray_reset(&out);
-    }
-    return status_raise(NAME, st, "take");
+    cc_column src = table_cc_column(t, i), out = src;
+    cc_numarray num;
+    cc_strarray str;
+    if (src.is_str) cc_strarray_init(out.str = &str, src.str->nullable);
+    else cc_numarray_init_like(out.num = &num, src.num);
+    int64_t failed;
+    cc_status st = cc_columns_take(&src, 1, order, n, &out, &failed);
+    if (st != CC_OK) return status_raise(NAME, st, "take");
+    PyObject *res = table_column_wrap(t, i, out);
+    if (out.is_str) cc_strarray_reset(out.str); /* empty unless the wrap failed */
+    else cc_numarray_reset(out.num);
+    return res;
 }
 
 PyObject *table_take_columns(TableObject *t, const int64_t *order, int64_t n) {
@@ -128,86 +112,6 @@ done:
 
 /* ---- sort by columns ------------------------------------------------------------------------ */
 
-typedef struct {
-    field_kind kind;
-    const cc_numarray *num;   /* FIELD_NUM, or FIELD_CAT's codes */
-    const cc_strarray *str;
-    const int64_t *rank;      /* FIELD_CAT: rank of each pool id in string order */
-    int64_t nranks;
-    bool reverse;
-} sort_key;
-
-/* -1/0/1 for rows a and b on one key; nulls (and NaNs) after everything. */
-static int compare_key(const sort_key *k, int64_t a, int64_t b) {
-    int c;
-    if (k->kind == FIELD_STR) {
-        bool va = cc_strarray_is_valid(k->str, a), vb = cc_strarray_is_valid(k->str, b);
-        if (!va || !vb) return va == vb ? 0 : va ? -1 : 1;
-        cc_str x = cc_strarray_get(k->str, a), y = cc_strarray_get(k->str, b);
-        int64_t m = x.len < y.len ? x.len : y.len;
-        c = m ? memcmp(x.ptr, y.ptr, (size_t)m) : 0;
-        c = c ? (c < 0 ? -1 : 1) : (x.len > y.len) - (x.len < y.len);
-    } else if (k->kind == FIELD_CAT) {
-        cc_scalar x, y;
-        cc_numarray_get(k->num, a, &x);
-        cc_numarray_get(k->num, b, &y);
-        /* -1 is None; an id outside the pool sorts with the nulls */
-        bool va = x.v.i >= 0 && x.v.i < k->nranks, vb = y.v.i >= 0 && y.v.i < k->nranks;
-        if (!va || !vb) return va == vb ? 0 : va ? -1 : 1;
-        int64_t rx = k->rank[x.v.i], ry = k->rank[y.v.i];
-        c = (rx > ry) - (rx < ry);
-    } else {
-        cc_scalar x, y;
-        cc_numarray_get(k->num, a, &x);
-        cc_numarray_get(k->num, b, &y);
-        bool va = x.kind != CC_SCALAR_NULL, vb = y.kind != CC_SCALAR_NULL;
-        if (!va || !vb) return va == vb ? 0 : va ? -1 : 1;
-        c = cc_scalar_compare(&x, &y);
-        if (c == 2) { /* a NaN is involved: NaNs after numbers */
-            bool na = x.kind == CC_SCALAR_FLOAT && x.v.f != x.v.f;
-            bool nb = y.kind == CC_SCALAR_FLOAT && y.v.f != y.v.f;
-            return na == nb ? 0 : na ? 1 : -1;
-        }
-    }
-    return k->reverse ? -c : c;
-}
-
-static int compare_rows(const sort_key *keys, Py_ssize_t nkeys, int64_t a, int64_t b) {
-    for (Py_ssize_t k = 0; k < nkeys; k++) {
-        int c = compare_key(&keys[k], a, b);
-        if (c) return c;
-    }
-    return 0;
-}
-
-/* Stable bottom-up merge sort of idx[0..n) using tmp (n entries). */
-static void merge_sort(int64_t *idx, int64_t *tmp, int64_t n, const sort_key *keys,
-                       Py_ssize_t nkeys) {
-    for (int64_t lo = 0; lo < n; lo += 16) { /* insertion sort of short runs */
-        int64_t hi = lo + 16 < n ? lo + 16 : n;
-        for (int64_t i = lo + 1; i < hi; i++) {
-            int64_t v = idx[i], j = i;
-            while (j > lo && compare_rows(keys, nkeys, idx[j - 1], v) > 0) idx[j] = idx[j - 1], j--;
-            idx[j] = v;
-        }
-    }
-    int64_t *src = idx, *dst = tmp;
-    for (int64_t width = 16; width < n; width *= 2) {
-        for (int64_t lo = 0; lo < n; lo += 2 * width) {
-            int64_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
-            int64_t i = lo, j = mid, o = lo;
-            while (i < mid && j < hi)
-                dst[o++] = compare_rows(keys, nkeys, src[j], src[i]) < 0 ? src[j++] : src[i++];
-            while (i < mid) dst[o++] = src[i++];
-            while (j < hi) dst[o++] = src[j++];
-        }
-        int64_t *swap = src;
-        src = dst;
-        dst = swap;
-    }
-    if (src != idx) memcpy(idx, src, (size_t)n * sizeof *idx);
-}
-
 /* rank[id] = position of pool string id in byte order. */
 static int64_t *category_ranks(PyObject *col, int64_t *nranks) {
     cc_strset *set = &((StringPoolObject *)((CategoricalObject *)col)->pool)->set;
@@ -232,22 +136,37 @@ static int64_t *category_ranks(PyObject *col, int64_t *nranks) {
     return rank;
 }
 
-/* Applies perm to every column (in place; allowed while exported, refused
- * up front while an Arrow consumer holds any column). */
-static int permute_rows(TableObject *t, const int64_t *perm) {
+/* Permutes every column by perm (keys == NULL), or sorts the rows by keys:
+ * all or nothing, in place (allowed while exported, refused up front
+ * while an Arrow consumer holds any column). */
+static int reorder_rows(TableObject *t, const int64_t *perm, const cc_sort_key *keys,
+                        Py_ssize_t nkeys, bool reverse) {
     if (table_check_writable(t, "sort") < 0) return -1;
-    for (Py_ssize_t i = 0; i < schema_nfields(t->schema); i++) {
-        PyObject *col = table_column(t, i);
-        cc_status st = kind_of(t, i) == FIELD_STR ? cc_strarray_permute(str_of(col), perm)
-                     : cc_numarray_permute(kind_of(t, i) == FIELD_NUM ? num_of(col) : codes_of(col),
-                                           perm);
-        if (st != CC_OK) { /* only allocation can fail, before anything moved */
-            status_raise(NAME, st, "sort");
-            return -1;
-        }
+    Py_ssize_t nf = schema_nfields(t->schema);
+    cc_column *cols = PyMem_Malloc((size_t)(nf ? nf : 1) * sizeof *cols);
+    if (!cols) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < nf; i++) cols[i] = table_cc_column(t, i);
+    int64_t failed;
+    cc_status st = keys ? cc_columns_sort(cols, nf, keys, nkeys, reverse, &failed)
+                        : cc_columns_permute(cols, nf, perm, &failed);
+    PyMem_Free(cols);
+    if (st != CC_OK) {
+        status_raise(NAME, st, "sort");
+        return -1;
     }
     t->version++;
     return 0;
+}
+
+static int permute_rows(TableObject *t, const int64_t *perm) {
+    return reorder_rows(t, perm, NULL, 0, false);
+}
+
+static int sort_columns(TableObject *t, const cc_sort_key *keys, Py_ssize_t nkeys, bool reverse) {
+    return reorder_rows(t, NULL, keys, nkeys, reverse);
 }
 
 /* by: None (every column, left to right), a name, or a list of names
@@ -262,9 +181,8 @@ static int sort_by_columns(TableObject *t, PyObject *by, bool reverse) {
     PyObject *names = key_names(t, by);
     if (!names) return -1;
     Py_ssize_t nkeys = PyList_GET_SIZE(names);
-    sort_key *keys = PyMem_Calloc((size_t)(nkeys ? nkeys : 1), sizeof *keys);
+    cc_sort_key *keys = PyMem_Calloc((size_t)(nkeys ? nkeys : 1), sizeof *keys);
     Py_ssize_t *pos = PyMem_Calloc((size_t)(nkeys ? nkeys : 1), sizeof *pos);
-    int64_t *idx = NULL, *tmp = NULL, n = 0;
     int r = -1;
     Py_ssize_t made = 0;
     if (!keys || !pos) {
@@ -274,29 +192,17 @@ static int sort_by_columns(TableObject *t, PyObject *by, bool reverse) {
     for (Py_ssize_t k = 0; k < nkeys; k++)
         if ((pos[k] = table_column_index(t, PyList_GET_ITEM(names, k), "sort")) < 0) goto done;
     /* no user code runs from here on */
-    n = t->length;
-    idx = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *idx);
-    tmp = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *tmp);
-    if (!idx || !tmp) {
-        PyErr_NoMemory();
-        goto done;
-    }
     for (; made < nkeys; made++) {
         Py_ssize_t i = pos[made];
-        PyObject *col = table_column(t, i);
-        sort_key *k = &keys[made];
-        k->kind = kind_of(t, i);
-        k->reverse = reverse;
-        if (k->kind == FIELD_NUM) k->num = num_of(col);
-        else if (k->kind == FIELD_STR) k->str = str_of(col);
-        else if (!(k->num = codes_of(col), k->rank = category_ranks(col, &k->nranks))) goto done;
+        keys[made].col = table_cc_column(t, i);
+        if (schema_field(t->schema, i)->kind == FIELD_CAT &&
+            !(keys[made].rank = category_ranks(table_column(t, i), &keys[made].nranks)))
+            goto done;
     }
-    for (int64_t i = 0; i < n; i++) idx[i] = i;
-    merge_sort(idx, tmp, n, keys, nkeys);
-    r = permute_rows(t, idx);
+    r = sort_columns(t, keys, nkeys, reverse);
 done:
     for (Py_ssize_t k = 0; keys && k < made; k++) PyMem_Free((void *)keys[k].rank);
-    PyMem_Free(keys), PyMem_Free(pos), PyMem_Free(idx), PyMem_Free(tmp);
+    PyMem_Free(keys), PyMem_Free(pos);
     Py_DECREF(names);
     return r;
 }

@@ -142,6 +142,25 @@ CC_MUST_CHECK cc_status cc_numarray_sort(cc_numarray *a, bool reverse);
 /* a[i] = old a[perm[i]] for a permutation of 0..length-1 (CC_EINDEX if
  * any perm[i] is out of bounds). */
 CC_MUST_CHECK cc_status cc_numarray_permute(cc_numarray *a, const int64_t *perm);
+/* Stably reorders order[0..n) -- row indices into a, each in bounds -- by
+ * a's values, as cc_numarray_sort orders them: numbers ascending
+ * (descending if reverse; equal numbers, -0.0 and 0.0 among them, keep
+ * their order in both directions), then NaNs, then nulls, each group in its
+ * incoming order.  With rank != NULL, a holds codes and code c sorts as
+ * rank[c] (a code outside [0, nranks) with the nulls).  Radix: O(n) for
+ * any key width.  On CC_ENOMEM order holds the same rows in some order. */
+CC_MUST_CHECK cc_status cc_numarray_sort_order(const cc_numarray *a, const int64_t *rank,
+                                               int64_t nranks, bool reverse, int64_t *order,
+                                               int64_t n);
+/* The same; fresh: order is taken to be 0, 1, ..., n-1 on entry (not
+ * read, it need not be filled in).  And if values is not NULL and a holds
+ * integers (not codes), without nulls and n == length, it may also write
+ * a[order[0]], a[order[1]], ... (n values of a's width) to values --
+ * straight from the sorted keys, no gather -- and then sets *wrote. */
+CC_MUST_CHECK cc_status cc_numarray_sort_order_values(const cc_numarray *a, const int64_t *rank,
+                                                      int64_t nranks, bool reverse, int64_t *order,
+                                                      int64_t n, bool fresh, void *values,
+                                                      bool *wrote);
 
 /* First index in [start, stop) equal to x (numeric equality, nulls match a
  * NULL scalar), or -1. */

@@ -157,3 +157,280 @@ cc_status cc_numarray_sort(cc_numarray *a, bool reverse) {
     cc_free(tmp);
     return CC_OK;
 }
+
+/* ---- sorting an index array by the values (Table.sort) ------------------------------------ */
+
+/* One key per row in unsigned order: integers with the sign bit flipped,
+ * floats by their IEEE pattern mapped to unsigned order (-0.0 as 0.0). */
+static inline uint64_t float_key(double d) {
+    uint64_t u;
+    if (d == 0) d = 0.0;
+    memcpy(&u, &d, 8);
+    return (u >> 63) ? ~u : u | ((uint64_t)1 << 63);
+}
+
+/* 0: a number (*key set), 1: NaN, 2: null (or a code outside the ranks). */
+static inline __attribute__((always_inline)) int
+row_key(cc_dtype dtype, const cc_numarray *a, const int64_t *rank, int64_t nranks, int64_t row,
+        uint64_t *key) {
+    if (a->nullable && !cc_bitmap_get(a->validity, row)) return 2;
+    const uint8_t *p = a->data;
+    int64_t i;
+    switch (dtype) {
+    case CC_INT8: i = ((const int8_t *)p)[row]; break;
+    case CC_INT16: i = ((const int16_t *)p)[row]; break;
+    case CC_INT32: i = ((const int32_t *)p)[row]; break;
+    case CC_INT64: i = ((const int64_t *)p)[row]; break;
+    case CC_UINT8: *key = ((const uint8_t *)p)[row]; return 0;
+    case CC_UINT16: *key = ((const uint16_t *)p)[row]; return 0;
+    case CC_UINT32: *key = ((const uint32_t *)p)[row]; return 0;
+    case CC_UINT64: *key = ((const uint64_t *)p)[row]; return 0;
+    case CC_BOOL: *key = ((const uint8_t *)p)[row] != 0; return 0;
+    case CC_FLOAT32: {
+        float f = ((const float *)p)[row];
+        if (isnan(f)) return 1;
+        *key = float_key((double)f);
+        return 0;
+    }
+    default: {
+        double d = ((const double *)p)[row];
+        if (isnan(d)) return 1;
+        *key = float_key(d);
+        return 0;
+    }
+    }
+    if (rank) {
+        if (i < 0 || i >= nranks) return 2;
+        *key = (uint64_t)rank[i];
+        return 0;
+    }
+    *key = (uint64_t)i ^ ((uint64_t)1 << 63);
+    return 0;
+}
+
+/* LSD radix sort of n keys on the bits from `first` up (the bits below are
+ * known to be in order already), 11 bits a pass (fewer passes than bytes;
+ * 2048 counters a pass still sit in L2); passes whose digit is the same
+ * everywhere are skipped.  table holds the digit counts on entry (see
+ * count_digits).  Stable.  Returns keys or tmp, whichever holds the result. */
+enum { DIGIT = 11, BUCKETS = 1 << DIGIT, MAX_PASSES = (64 + DIGIT - 1) / DIGIT };
+static int digit_passes(int first) { return (64 - first + DIGIT - 1) / DIGIT; }
+static inline void count_digits(int64_t (*table)[BUCKETS], uint64_t key, int first, int passes) {
+    for (int d = 0; d < passes; d++) table[d][(key >> (first + DIGIT * d)) & (BUCKETS - 1)]++;
+}
+static uint64_t *radix_u64_from(uint64_t *keys, uint64_t *tmp, int64_t n, int first,
+                                int64_t (*table)[BUCKETS]) {
+    uint64_t *src = keys, *dst = tmp;
+    for (int d = 0; d < digit_passes(first); d++) {
+        int64_t offset = 0;
+        bool trivial = false;
+        for (int b = 0; b < BUCKETS; b++) {
+            int64_t c = table[d][b];
+            if (c == n) trivial = true;
+            table[d][b] = offset;
+            offset += c;
+        }
+        if (trivial) continue;
+        int sh = first + DIGIT * d;
+        for (int64_t i = 0; i < n; i++) dst[table[d][(src[i] >> sh) & (BUCKETS - 1)]++] = src[i];
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    return src;
+}
+
+typedef struct {
+    uint64_t key;
+    int64_t row;
+} keyed_row;
+
+/* The same on (key, row) pairs, for keys too wide to share a word with a
+ * position (all 64 bits; table zeroed on entry).  Returns v or tmp,
+ * whichever holds the result. */
+static keyed_row *radix_pairs(keyed_row *v, keyed_row *tmp, int64_t n, int64_t (*table)[BUCKETS]) {
+    for (int64_t i = 0; i < n; i++) count_digits(table, v[i].key, 0, MAX_PASSES);
+    keyed_row *src = v, *dst = tmp;
+    for (int d = 0; d < MAX_PASSES; d++) {
+        int64_t offset = 0;
+        bool trivial = false;
+        for (int b = 0; b < BUCKETS; b++) {
+            int64_t c = table[d][b];
+            if (c == n) trivial = true;
+            table[d][b] = offset;
+            offset += c;
+        }
+        if (trivial) continue;
+        int sh = DIGIT * d;
+        for (int64_t i = 0; i < n; i++)
+            dst[table[d][(src[i].key >> sh) & (BUCKETS - 1)]++] = src[i];
+        keyed_row *t = src;
+        src = dst;
+        dst = t;
+    }
+    return src;
+}
+
+static int bit_width(uint64_t x) { return x ? 64 - __builtin_clzll(x) : 0; }
+
+/* The stable partition of order[0..n) into numbers (their keys into keys,
+ * in order, bitwise inverted if reverse) | NaNs | nulls, NaN and null rows
+ * collected in nans and nulls meanwhile; *lo / *hi the least and greatest
+ * key.  Returns the count of numbers.  One copy per dtype, so the loop does
+ * not switch on it. */
+typedef struct {
+    const cc_numarray *a;
+    const int64_t *rank;
+    int64_t nranks;
+    bool reverse;
+    int64_t *order, n;
+    uint64_t *keys;
+    int64_t *nans, *nulls, n_nan, n_null; /* nulls: stored backwards */
+    uint64_t lo, hi;
+    bool identity; /* order was 0, 1, 2, ... (in: known to be; out: found to be) */
+    int64_t unwritten; /* fresh: order[0..unwritten) not filled in (it is 0, 1, ...) */
+} partition_args;
+
+#define DEFINE_PARTITION(E, name, ctype, fmt, KIND)                                           \
+    static int64_t partition_##name(partition_args *p) {                                      \
+        int64_t m = 0, n_nan = 0, n_null = 0, gap = -1;                                       \
+        uint64_t lo = UINT64_MAX, hi = 0, flip = p->reverse ? UINT64_MAX : 0;                 \
+        bool fresh = p->identity, identity = true;                                            \
+        for (int64_t i = 0; i < p->n; i++) {                                                  \
+            int64_t row = fresh ? i : p->order[i];                                            \
+            uint64_t key = 0;                                                                 \
+            identity &= row == i;                                                             \
+            int cls = row_key(CC_##E, p->a, p->rank, p->nranks, row, &key);                   \
+            if (CC_LIKELY(cls == 0)) {                                                        \
+                key ^= flip;                                                                  \
+                lo = key < lo ? key : lo;                                                     \
+                hi = key > hi ? key : hi;                                                     \
+                p->keys[m] = key;                                                             \
+                if (m != i) p->order[m] = row; /* else it is there, or (fresh) is m */        \
+                m++;                                                                          \
+                continue;                                                                     \
+            }                                                                                 \
+            if (gap < 0) gap = i;                                                             \
+            if (cls == 1) p->nans[n_nan++] = row;                                             \
+            else p->nulls[-(n_null++)] = row;                                                 \
+        }                                                                                     \
+        p->n_nan = n_nan, p->n_null = n_null, p->lo = lo, p->hi = hi, p->identity = identity; \
+        p->unwritten = fresh ? (gap < 0 ? m : gap) : 0;                                       \
+        return m;                                                                             \
+    }
+CC_FOR_EACH_DTYPE(DEFINE_PARTITION)
+#undef DEFINE_PARTITION
+
+/* values[j] = the integer whose key sits above bit `shift` of sorted[j]. */
+static void store_values(cc_dtype dtype, const uint64_t *sorted, int64_t m, int shift, uint64_t lo,
+                         uint64_t flip, void *values) {
+    const uint64_t sign = (uint64_t)1 << 63;
+    switch (dtype) {
+#define STORE(E, name, ctype, fmt, KIND)                                                           \
+    case CC_##E:                                                                                   \
+        for (int64_t j = 0; j < m; j++) {                                                          \
+            uint64_t key = ((sorted[j] >> shift) + lo) ^ flip;                                     \
+            ((ctype *)values)[j] = (ctype)(KIND == CC_KIND_SIGNED ? (int64_t)(key ^ sign)          \
+                                                                  : (int64_t)key);                 \
+        }                                                                                          \
+        break;
+        CC_FOR_EACH_DTYPE(STORE)
+#undef STORE
+    default: break;
+    }
+}
+
+cc_status cc_numarray_sort_order(const cc_numarray *a, const int64_t *rank, int64_t nranks,
+                                 bool reverse, int64_t *order, int64_t n) {
+    return cc_numarray_sort_order_values(a, rank, nranks, reverse, order, n, false, NULL, NULL);
+}
+
+cc_status cc_numarray_sort_order_values(const cc_numarray *a, const int64_t *rank,
+                                        int64_t nranks, bool reverse, int64_t *order, int64_t n,
+                                        bool fresh, void *values, bool *wrote) {
+    if (wrote) *wrote = false;
+    if (n < 2) {
+        if (fresh && n == 1) order[0] = 0;
+        return CC_OK;
+    }
+    /* scratch: 2 words a row, the keys in A and the radix passes in B (the
+     * NaN rows from B's start, the null rows from its end, meanwhile), then
+     * the radix counters */
+    size_t bytes;
+    CC_RETURN_NOT_OK(cc_mul_size(n, 2 * (int64_t)sizeof(uint64_t), &bytes));
+    bytes += sizeof(int64_t[MAX_PASSES][BUCKETS]);
+    uint64_t *scratch = cc_malloc(bytes);
+    if (!scratch) return CC_ENOMEM;
+    uint64_t *A = scratch, *B = scratch + n;
+    partition_args p = {a, rank, nranks, reverse, order, n, A, (int64_t *)B,
+                        (int64_t *)B + n - 1, 0, 0, 0, 0, fresh};
+    int64_t m = 0;
+    switch (a->dtype) {
+#define CASE(E, name, ctype, fmt, KIND)                                                            \
+    case CC_##E: m = partition_##name(&p); break;
+        CC_FOR_EACH_DTYPE(CASE)
+#undef CASE
+    default: break;
+    }
+    memcpy(order + m, p.nans, (size_t)p.n_nan * sizeof *order);
+    for (int64_t k = 0; k < p.n_null; k++) order[m + p.n_nan + k] = p.nulls[-k];
+    uint64_t lo = p.lo, hi = p.hi;
+    cc_status st = CC_OK;
+    int pos_bits = bit_width((uint64_t)(m > 1 ? m - 1 : 0)), key_bits = bit_width(hi - lo);
+    bool packed = m > 1 && lo != hi && key_bits + pos_bits <= 64;
+    if (!(packed && m == n)) /* else every row is written below */
+        for (int64_t j = 0; j < p.unwritten; j++) order[j] = j;
+    if (m > 1 && lo != hi) {
+        if (packed) {
+            /* (key - lo) above the position in one word: sorting the words
+             * sorts by key, equal keys by position, i.e. stably.  The
+             * position takes whole bytes if it can (they need no pass). */
+            int shift = key_bits + (pos_bits + 7) / 8 * 8 <= 64 ? (pos_bits + 7) / 8 * 8 : pos_bits;
+            int64_t(*table)[BUCKETS] = (int64_t(*)[BUCKETS])(void *)(scratch + 2 * n);
+            int passes = digit_passes(shift);
+            memset(table, 0, (size_t)passes * sizeof *table);
+            for (int64_t j = 0; j < m; j++) {
+                A[j] = ((A[j] - lo) << shift) | (uint64_t)j;
+                count_digits(table, A[j], shift, passes);
+            }
+            const uint64_t *sorted = radix_u64_from(A, B, m, shift, table);
+            uint64_t mask = ((uint64_t)1 << shift) - 1;
+            if (values && !rank && m == n && cc_dtype_get(a->dtype)->kind != CC_KIND_FLOAT) {
+                /* integers: equal keys are equal values, so the sorted keys
+                 * are the column's values in the new order */
+                store_values(a->dtype, sorted, m, shift, lo, reverse ? UINT64_MAX : 0, values);
+                *wrote = true;
+            }
+            if (p.identity && m == n) { /* every row a number, in row order: position = row */
+                for (int64_t j = 0; j < m; j++) order[j] = (int64_t)(sorted[j] & mask);
+            } else {
+                int64_t *rows = (int64_t *)(sorted == A ? B : A);
+                for (int64_t j = 0; j < m; j++) rows[j] = order[sorted[j] & mask];
+                memcpy(order, rows, (size_t)m * sizeof *order);
+            }
+        } else {
+            /* (key, row) pairs: A and B hold m of them, and as many again */
+            keyed_row *pairs = (keyed_row *)(void *)scratch;
+            keyed_row *tmp = cc_malloc((size_t)m * sizeof *tmp); /* m * 16 < bytes */
+            if (tmp) {
+                /* backwards: pair j overwrites keys 2j and 2j + 1, both read */
+                for (int64_t j = m - 1; j >= 0; j--) pairs[j] = (keyed_row){A[j] - lo, order[j]};
+                int64_t(*table)[BUCKETS] = (int64_t(*)[BUCKETS])(void *)(scratch + 2 * n);
+                memset(table, 0, sizeof(int64_t[MAX_PASSES][BUCKETS]));
+                const keyed_row *sorted = radix_pairs(pairs, tmp, m, table);
+                for (int64_t j = 0; j < m; j++) order[j] = sorted[j].row;
+                if (values && !rank && m == n && cc_dtype_get(a->dtype)->kind != CC_KIND_FLOAT) {
+                    uint64_t *keys = (uint64_t *)(void *)(sorted == pairs ? tmp : pairs);
+                    for (int64_t j = 0; j < m; j++) keys[j] = sorted[j].key;
+                    store_values(a->dtype, keys, m, 0, lo, reverse ? UINT64_MAX : 0, values);
+                    *wrote = true;
+                }
+                cc_free(tmp);
+            } else {
+                st = CC_ENOMEM;
+            }
+        }
+    }
+    cc_free(scratch);
+    return st;
+}

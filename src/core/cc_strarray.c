@@ -165,26 +165,48 @@ static cc_status append_selected(const cc_strarray *a, const int64_t *order,
 /* a (which may be exported) = its elements in `order` (a permutation).
  * When exported the result is written into the same buffers, which fit:
  * the same elements, the same bytes. */
+/* out (initialised here) = the elements start, start + step, ... or
+ * order[0], order[1], ... of a, ready for commit_reorder, which cannot fail. */
+static cc_status prepare_reorder(const cc_strarray *a, const int64_t *order, int64_t start,
+                                 int64_t step, cc_strarray *out) {
+    cc_strarray_init(out, a->nullable);
+    if (a->frozen) return CC_EFROZEN;
+    cc_status st = append_selected(a, order, start, step, a->length, out);
+    if (st == CC_OK && a->exports && (a->spans || a->wide != out->wide))
+        st = CC_EBUSY; /* cannot happen while compact and exported */
+    if (st != CC_OK) cc_strarray_reset(out);
+    return st;
+}
+
+static void commit_reorder(cc_strarray *a, cc_strarray *out) {
+    if (a->exports) {
+        if (out->data_len) memcpy(a->data, out->data, (size_t)out->data_len);
+        memcpy(a->offsets, out->offsets, (size_t)(out->length + 1) * (size_t)offset_size(a));
+        if (a->nullable) memcpy(a->validity, out->validity, (size_t)cc_bitmap_bytes(out->length));
+    } else {
+        cc_strarray_move(a, out);
+    }
+    cc_strarray_reset(out);
+}
+
 static cc_status reorder(cc_strarray *a, const int64_t *order, int64_t start,
                          int64_t step) {
-    if (a->frozen) return CC_EFROZEN;
     cc_strarray out;
-    cc_strarray_init(&out, a->nullable);
-    cc_status st = append_selected(a, order, start, step, a->length, &out);
-    if (st == CC_OK && a->exports) {
-        if (a->spans || a->wide != out.wide) {
-            st = CC_EBUSY; /* cannot happen while compact and exported */
-        } else {
-            if (out.data_len) memcpy(a->data, out.data, (size_t)out.data_len);
-            memcpy(a->offsets, out.offsets, (size_t)(out.length + 1) * (size_t)offset_size(a));
-            if (a->nullable)
-                memcpy(a->validity, out.validity, (size_t)cc_bitmap_bytes(out.length));
-        }
-    } else if (st == CC_OK) {
-        cc_strarray_move(a, &out);
-    }
-    cc_strarray_reset(&out);
-    return st;
+    CC_RETURN_NOT_OK(prepare_reorder(a, order, start, step, &out));
+    commit_reorder(a, &out);
+    return CC_OK;
+}
+
+cc_status cc_strarray_permute_prepare(const cc_strarray *a, const int64_t *order,
+                                      cc_strarray *out) {
+    cc_strarray_init(out, a->nullable);
+    if (!cc_indices_in_bounds(order, a->length, a->length)) return CC_EINDEX;
+    return a->length < 2 ? CC_OK : prepare_reorder(a, order, 0, 1, out);
+}
+
+void cc_strarray_permute_commit(cc_strarray *a, cc_strarray *prepared) {
+    if (a->length < 2) cc_strarray_reset(prepared);
+    else commit_reorder(a, prepared);
 }
 
 cc_status cc_strarray_permute(cc_strarray *a, const int64_t *order) {
@@ -489,6 +511,100 @@ cc_status cc_strarray_delete_strided(cc_strarray *a, int64_t start, int64_t step
     return CC_OK;
 }
 
+cc_status cc_strarray_delete_prepare(const cc_strarray *a, int64_t start, int64_t step,
+                                     int64_t count, cc_strarray *out) {
+    cc_strarray_init(out, a->nullable);
+    if (count <= 0) return CC_OK;
+    if (step == 0) return CC_EINVAL;
+    if (!cc_strided_in_bounds(start, step, count, a->length)) return CC_EINDEX;
+    if (a->exports) return CC_EBUSY;
+    if (step < 0) {
+        start += (count - 1) * step;
+        step = -step;
+    }
+    if (a->spans || ((step == 1 || count == 1) && start + count == a->length))
+        return CC_OK; /* scattered, or a tail: the deletion allocates nothing */
+    /* compact: the kept elements, compact, in out (what deleting through
+     * spans and compacting again would leave) */
+    size_t bytes;
+    int64_t kept = a->length - count, w = 0;
+    CC_RETURN_NOT_OK(cc_mul_size(kept ? kept : 1, (int64_t)sizeof(int64_t), &bytes));
+    int64_t *idx = cc_malloc(bytes);
+    if (!idx) return CC_ENOMEM;
+    int64_t last = start + (count - 1) * step;
+    for (int64_t r = 0; r < a->length; r++)
+        if (!(r >= start && r <= last && (r - start) % step == 0)) idx[w++] = r;
+    cc_status st = cc_strarray_reserve(out, kept, cc_strarray_live_bytes(a));
+    if (st == CC_OK) st = cc_strarray_take(a, idx, kept, out);
+    cc_free(idx);
+    if (st != CC_OK) cc_strarray_reset(out);
+    else if (kept == 0) { /* nothing kept: out holds no buffers, a marker is needed */
+        cc_strarray_reset(out);
+        return CC_OK;
+    }
+    return st;
+}
+
+void cc_strarray_delete_commit(cc_strarray *a, int64_t start, int64_t step, int64_t count,
+                               cc_strarray *prepared) {
+    if (prepared->length || prepared->capacity) {
+        cc_strarray_move(a, prepared);
+    } else if (cc_strarray_delete_strided(a, start, step, count) != CC_OK) {
+        /* prepared said it allocates nothing: cannot fail */
+    }
+    cc_strarray_reset(prepared);
+}
+
+static void reverse_range(uint8_t *p, int64_t lo, int64_t hi) { /* [lo, hi) */
+    for (hi--; lo < hi; lo++, hi--) {
+        uint8_t t = p[lo];
+        p[lo] = p[hi];
+        p[hi] = t;
+    }
+}
+
+void cc_strarray_rotate_last_to(cc_strarray *a, int64_t at) {
+    int64_t n = a->length;
+    if (at < 0 || at >= n - 1 || a->exports) return;
+    if (a->spans) {
+        int64_t start = a->spans[2 * (n - 1)], len = a->spans[2 * (n - 1) + 1];
+        memmove(a->spans + 2 * (at + 1), a->spans + 2 * at,
+                (size_t)(n - 1 - at) * 2 * sizeof *a->spans);
+        a->spans[2 * at] = start, a->spans[2 * at + 1] = len;
+    } else {
+        /* the bytes: [at's .. last's) [last's) -> [last's) [at's .. ), by three reversals */
+        int64_t lo = cc_strarray_offset(a, at), mid = cc_strarray_offset(a, n - 1);
+        int64_t len = a->data_len - mid;
+        uint8_t small[256];
+        if (len <= (int64_t)sizeof small) { /* a short last string: through the stack */
+            if (len) memcpy(small, a->data + mid, (size_t)len);
+            if (mid > lo) memmove(a->data + lo + len, a->data + lo, (size_t)(mid - lo));
+            if (len) memcpy(a->data + lo, small, (size_t)len);
+        } else {
+            reverse_range(a->data, lo, mid);
+            reverse_range(a->data, mid, a->data_len);
+            reverse_range(a->data, lo, a->data_len);
+        }
+        if (a->wide) {
+            int64_t *off = a->offsets;
+            memmove(off + at + 2, off + at + 1, (size_t)(n - 2 - at) * sizeof *off);
+            off[at + 1] = off[at] + len;
+            for (int64_t k = at + 2; k < n; k++) off[k] += len;
+        } else {
+            int32_t *off = a->offsets;
+            memmove(off + at + 2, off + at + 1, (size_t)(n - 2 - at) * sizeof *off);
+            off[at + 1] = off[at] + (int32_t)len;
+            for (int64_t k = at + 2; k < n; k++) off[k] += (int32_t)len;
+        }
+    }
+    if (a->nullable) {
+        bool last = cc_bitmap_get(a->validity, n - 1);
+        for (int64_t k = n - 1; k > at; k--)
+            cc_bitmap_set(a->validity, k, cc_bitmap_get(a->validity, k - 1));
+        cc_bitmap_set(a->validity, at, last);
+    }
+}
+
 cc_status cc_strarray_repeat(cc_strarray *a, int64_t n) {
     if (n <= 0) return cc_strarray_delete_strided(a, 0, 1, a->length);
     if (n == 1 || a->length == 0) return CC_OK;
@@ -544,20 +660,25 @@ static void merge_sort(const cc_strarray *a, int64_t *idx, int64_t *tmp, int64_t
     }
 }
 
-cc_status cc_strarray_argsort(const cc_strarray *a, bool reverse, int64_t *order) {
-    int64_t n = a->length;
-    if (n == 0) return CC_OK;
-    int64_t *tmp = cc_malloc((size_t)n * sizeof *tmp);
+cc_status cc_strarray_sort_order(const cc_strarray *a, bool reverse, int64_t *order, int64_t n) {
+    if (n < 2) return CC_OK;
+    size_t bytes;
+    CC_RETURN_NOT_OK(cc_mul_size(n, (int64_t)sizeof(int64_t), &bytes));
+    int64_t *tmp = cc_malloc(bytes);
     if (!tmp) return CC_ENOMEM;
-    int64_t valid = 0, w;
+    int64_t valid = 0, nulls = 0;
     for (int64_t i = 0; i < n; i++) /* valid elements first, then nulls, in order */
-        if (cc_strarray_is_valid(a, i)) order[valid++] = i;
-    w = valid;
-    for (int64_t i = 0; i < n; i++)
-        if (!cc_strarray_is_valid(a, i)) order[w++] = i;
+        if (cc_strarray_is_valid(a, order[i])) order[valid++] = order[i];
+        else tmp[nulls++] = order[i];
+    memcpy(order + valid, tmp, (size_t)nulls * sizeof *order);
     merge_sort(a, order, tmp, valid, reverse ? -1 : 1);
     cc_free(tmp);
     return CC_OK;
+}
+
+cc_status cc_strarray_argsort(const cc_strarray *a, bool reverse, int64_t *order) {
+    for (int64_t i = 0; i < a->length; i++) order[i] = i;
+    return cc_strarray_sort_order(a, reverse, order, a->length);
 }
 
 cc_status cc_strarray_sort(cc_strarray *a, bool reverse) {

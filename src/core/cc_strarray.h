@@ -128,17 +128,44 @@ CC_MUST_CHECK cc_status cc_strarray_scatter(cc_strarray *a, int64_t start,
 /* Deletes the count elements start, start + step, ... (step may be < 0). */
 CC_MUST_CHECK cc_status cc_strarray_delete_strided(cc_strarray *a, int64_t start,
                                                    int64_t step, int64_t count);
+/* cc_strarray_delete_strided in two steps, for an all-or-nothing deletion
+ * across several arrays: prepare makes every check and allocation (a
+ * compact array losing rows in the middle gets its kept elements, compact,
+ * in *out; otherwise out stays empty: the deletion allocates nothing);
+ * commit cannot fail.  Nothing may change a in between. */
+CC_MUST_CHECK cc_status cc_strarray_delete_prepare(const cc_strarray *a, int64_t start,
+                                                   int64_t step, int64_t count, cc_strarray *out);
+void cc_strarray_delete_commit(cc_strarray *a, int64_t start, int64_t step, int64_t count,
+                               cc_strarray *prepared);
+/* Moves the last element to position at (0 <= at < length), the ones from
+ * at on moving up one: in place, allocating nothing (an insertion made of
+ * an append that may fail and this, which cannot).  No-op while exported
+ * or out of range. */
+void cc_strarray_rotate_last_to(cc_strarray *a, int64_t at);
 /* a = a repeated n times. */
 CC_MUST_CHECK cc_status cc_strarray_repeat(cc_strarray *a, int64_t n);
 CC_MUST_CHECK cc_status cc_strarray_reverse(cc_strarray *a);
 /* order[k] = the index of the k-th element in sorted order (stable, by
  * bytes, nulls last); order has room for a->length entries. */
 CC_MUST_CHECK cc_status cc_strarray_argsort(const cc_strarray *a, bool reverse, int64_t *order);
+/* Stably reorders order[0..n) -- indices into a, each in bounds -- by the
+ * strings' bytes (descending if reverse, equal strings keeping their
+ * order), nulls last in their incoming order.  CC_ENOMEM: unchanged. */
+CC_MUST_CHECK cc_status cc_strarray_sort_order(const cc_strarray *a, bool reverse, int64_t *order,
+                                               int64_t n);
 /* Stable sort by bytes (= code points for UTF-8); nulls last. */
 CC_MUST_CHECK cc_status cc_strarray_sort(cc_strarray *a, bool reverse);
 /* a = a[order[0]], a[order[1]], ... for a permutation of 0..length-1;
  * allowed while exported (same bytes, rewritten in place). */
 CC_MUST_CHECK cc_status cc_strarray_permute(cc_strarray *a, const int64_t *order);
+/* cc_strarray_permute in two steps, for an all-or-nothing permutation of
+ * several arrays: prepare builds the permuted elements in *out (every
+ * check and allocation; on error out is empty and a untouched), commit
+ * installs them in a and empties out -- it cannot fail.  Nothing may
+ * change a in between. */
+CC_MUST_CHECK cc_status cc_strarray_permute_prepare(const cc_strarray *a, const int64_t *order,
+                                                    cc_strarray *out);
+void cc_strarray_permute_commit(cc_strarray *a, cc_strarray *prepared);
 /* Releases spare element slots and data bytes (not while exported). */
 CC_MUST_CHECK cc_status cc_strarray_shrink_to_fit(cc_strarray *a);
 /* Back to the compact (Arrow) layout; no-op when already compact. */
