@@ -113,6 +113,16 @@ def test_owned_memory_goes_through_the_allocator_seam():
     assert not offenders, "raw allocation outside src/alloc_py.c:\n" + "\n".join(offenders)
 
 
+def test_length_changes_go_through_the_sequence_layer_only():
+    """splice / delete_strided / repeat change a container's length: in the
+    binding only seq.c calls them (a Table's columns change length through
+    the core's cc_columns), so the Table-column refusal and the export
+    checks sit in one place."""
+    call = re.compile(r"\bcc_(numarray|strarray)_(splice|delete_strided|repeat)\s*\(")
+    callers = {os.path.basename(p) for p in binding_sources() if call.search(code_only(read(p)))}
+    assert callers <= {"seq.c"}, f"length changes outside seq.c: {sorted(callers - {'seq.c'})}"
+
+
 def binding_sources():
     return [p for p in c_files(SRC) if p.endswith(".c")]
 
