@@ -67,9 +67,9 @@ PyObject *array_validity(ArrayObject *self, PyObject *unused) {
 static PyObject *array_from_raw(PyTypeObject *cls, cc_dtype dtype, bool adaptive,
                                 bool nullable, const void *buf, int64_t n) {
     cc_numarray tmp;
-    int64_t bad;
+    cc_error err;
     cc_numarray_init(&tmp, dtype, false, nullable);
-    cc_status st = cc_numarray_append_converted(&tmp, dtype, buf, n, &bad);
+    cc_status st = cc_numarray_append_converted(&tmp, dtype, buf, n, &err);
     if (st != CC_OK) {
         cc_numarray_reset(&tmp);
         return array_raise(&tmp, st, "frombytes", -1, NULL);

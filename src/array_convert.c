@@ -201,13 +201,13 @@ static int collect_one(cc_numarray *out, PyObject *v, const char *what,
 /* Values of another Array (possibly the target itself: only read here). */
 static int collect_array(cc_numarray *out, const cc_numarray *src,
                          const char *what) {
-    int64_t bad;
+    cc_error err;
     if (src->null_count == 0) {
         cc_status st = cc_numarray_append_converted(out, src->dtype, src->data,
-                                                    src->length, &bad);
+                                                    src->length, &err);
         if (st == CC_OK) return 0;
-        PyObject *v = bad >= 0 ? array_item_box(src, bad) : NULL;
-        array_raise(out, st, what, bad, v);
+        PyObject *v = err.index >= 0 ? array_item_box(src, err.index) : NULL;
+        array_raise(out, st, what, err.index, v);
         Py_XDECREF(v);
         return -1;
     }
@@ -233,18 +233,18 @@ static int collect_buffer(cc_numarray *out, PyObject *src, const char *what) {
     int done = 0;
     if (view.ndim == 1 && view.format &&
         cc_dtype_from_format(view.format, view.itemsize, &dt) == CC_OK) {
-        int64_t bad;
+        cc_error err;
         cc_status st = cc_numarray_append_converted(out, dt, view.buf,
-                                                    view.len / view.itemsize, &bad);
+                                                    view.len / view.itemsize, &err);
         done = 1;
         if (st != CC_OK) {
             cc_scalar s;
             PyObject *v = NULL;
-            if (bad >= 0) {
-                cc_dtype_load(dt, (const uint8_t *)view.buf + bad * view.itemsize, &s);
+            if (err.index >= 0) {
+                cc_dtype_load(dt, (const uint8_t *)view.buf + err.index * view.itemsize, &s);
                 v = scalar_box(&s);
             }
-            array_raise(out, st, what, bad, v);
+            array_raise(out, st, what, err.index, v);
             Py_XDECREF(v);
             done = -1;
         }

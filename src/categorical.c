@@ -83,14 +83,15 @@ static int encode(PyObject *self, PyObject *src, const char *what, cc_numarray *
     *out = empty_codes();
     cc_strarray strings;
     if (strarray_collect(src, str_nulls_for(c->nullable), &strings, NAME, what) < 0) return -1;
-    int64_t n = strings.length, bad;
+    int64_t n = strings.length;
+    cc_error err;
     int64_t *ids = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *ids);
     int r = -1;
     *pool_before = cc_strset_entries(set_of(self));
     if (!ids) {
         PyErr_NoMemory();
     } else if (pool_intern_all(pool_of(self), &strings, false, ids) == 0) {
-        cc_status st = cc_numarray_append_converted(out, CC_INT64, ids, n, &bad);
+        cc_status st = cc_numarray_append_converted(out, CC_INT64, ids, n, &err);
         if (st == CC_OK) r = 0;
         else forget_new_strings(self, *pool_before), raise_st(st, what);
     }

@@ -199,7 +199,8 @@ cc_status cc_arrow_append_numbers(cc_numarray *out, const struct ArrowArray *a, 
     if (dt != CC_BOOL && a->length > 0 && cc_mul_size(a->offset + a->length, size, &skip) != CC_OK)
         return cc_error_set(err, CC_EINVAL, "length or offset out of range", -1);
     CC_RETURN_NOT_OK(numbers_nullable_for(out, a));
-    int64_t base = out->length, unused;
+    int64_t base = out->length;
+    cc_error unused;
     uint8_t *p;
     if (dt == CC_BOOL) { /* Arrow packs bools into bits */
         void *first;

@@ -95,7 +95,8 @@ cc_status cc_columns_append(const cc_column *cols, int64_t ncols, const cc_colum
     if (ncols == 0 || cc_column_length(scratch[0]) == 0) return CC_OK;
     int64_t busy = cc_columns_first_exported(cols, ncols);
     if (busy >= 0) return (*failed = busy), CC_EBUSY;
-    int64_t old = cc_column_length(cols[0]), bad;
+    int64_t old = cc_column_length(cols[0]);
+    cc_error err;
     for (int64_t i = 0; i < ncols; i++) {
         cc_status st;
         if (cols[i].is_str) {
@@ -109,7 +110,7 @@ cc_status cc_columns_append(const cc_column *cols, int64_t ncols, const cc_colum
         } else {
             cc_numarray *a = cols[i].num, *s = scratch[i].num;
             if (a->dtype != s->dtype) {
-                st = cc_numarray_append_converted(a, s->dtype, s->data, s->length, &bad);
+                st = cc_numarray_append_converted(a, s->dtype, s->data, s->length, &err);
             } else if (old == 0 && a->adaptive == s->adaptive && a->nullable == s->nullable) {
                 cc_numarray_move(a, s); /* exact: no copy */
                 st = CC_OK;

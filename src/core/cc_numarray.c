@@ -280,19 +280,19 @@ cc_status cc_numarray_append_slow(cc_numarray *a, const cc_scalar *s) {
 }
 
 /* Narrowest adaptive width that holds every value of the n src values, or
- * the failing status with *bad set. */
+ * the failing status with err set. */
 static cc_status adaptive_width_of(cc_dtype src_dtype, const uint8_t *src,
                                    int64_t n, cc_dtype start, cc_dtype *out,
-                                   int64_t *bad) {
+                                   cc_error *err) {
     int size = cc_dtype_itemsize(src_dtype);
     cc_scalar s;
     int64_t lo = 0, hi = 0;
     for (int64_t k = 0; k < n; k++) {
         cc_dtype_load(src_dtype, src + k * size, &s);
-        if (s.kind == CC_SCALAR_FLOAT || s.kind == CC_SCALAR_UINT) {
-            *bad = k;
-            return s.kind == CC_SCALAR_FLOAT ? CC_ETYPE : CC_EOVERFLOW;
-        }
+        if (s.kind == CC_SCALAR_FLOAT)
+            return cc_error_set(err, CC_ETYPE, "not an integer", k);
+        if (s.kind == CC_SCALAR_UINT)
+            return cc_error_set(err, CC_EOVERFLOW, "out of range for int64", k);
         if (s.v.i < lo) lo = s.v.i;
         if (s.v.i > hi) hi = s.v.i;
     }
@@ -304,13 +304,13 @@ static cc_status adaptive_width_of(cc_dtype src_dtype, const uint8_t *src,
 
 cc_status cc_numarray_append_converted(cc_numarray *a, cc_dtype src_dtype,
                                        const void *src, int64_t n,
-                                       int64_t *bad) {
-    *bad = -1;
+                                       cc_error *err) {
+    cc_error_set(err, CC_OK, NULL, -1);
     if (n == 0) return CC_OK;
     if (a->exports) return CC_EBUSY;
     cc_dtype dt = a->dtype;
     if (a->adaptive)
-        CC_RETURN_NOT_OK(adaptive_width_of(src_dtype, src, n, a->dtype, &dt, bad));
+        CC_RETURN_NOT_OK(adaptive_width_of(src_dtype, src, n, a->dtype, &dt, err));
     int64_t needed;
     CC_RETURN_NOT_OK(cc_add_count(a->length, n, &needed));
     unpoison_all(a);
@@ -330,7 +330,7 @@ cc_status cc_numarray_append_converted(cc_numarray *a, cc_dtype src_dtype,
             cc_dtype_load(src_dtype, (const uint8_t *)src + k * ss, &s);
             st = cc_dtype_store(a->dtype, &s, dst + k * ds);
             if (st != CC_OK) {
-                *bad = k;
+                cc_error_set(err, st, st == CC_ETYPE ? "of the wrong kind" : "out of range", k);
                 goto done;
             }
         }

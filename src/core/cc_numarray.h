@@ -101,12 +101,13 @@ static inline CC_MUST_CHECK cc_status cc_numarray_append(cc_numarray *a,
 }
 
 /* Appends n values of src_dtype read from src (a packed native-order
- * buffer), each checked for a's dtype.  On failure *bad is the index into
- * src of the value that did not fit (or -1) and a is unchanged. */
+ * buffer), each checked for a's dtype.  On failure a is unchanged and
+ * err->index is the index into src of the value that did not fit (-1 when
+ * no value is to blame: exported, no memory). */
 CC_MUST_CHECK cc_status cc_numarray_append_converted(cc_numarray *a,
                                                      cc_dtype src_dtype,
                                                      const void *src, int64_t n,
-                                                     int64_t *bad);
+                                                     cc_error *err);
 
 /* Appends n zeros (valid); *first points at the first of them, for the
  * caller to fill in place (exact capacity when a was empty). */

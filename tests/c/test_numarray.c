@@ -806,8 +806,9 @@ static bool step_once(harness *h) {
                 bad_at = j;
             }
         }
-        int64_t bad = -7;
-        got = RUN(h, cc_numarray_append_converted(a, sdt, h->raw, k, &bad));
+        cc_error err = {NULL, -7};
+        got = RUN(h, cc_numarray_append_converted(a, sdt, h->raw, k, &err));
+        int64_t bad = err.index;
         if (got != CC_ENOMEM)
             ok = CHECK_MSG(bad == bad_at, "%s: *bad = %" PRId64 ", expected %" PRId64 " (from %s)",
                            h->ctx, bad, bad_at, dt_name(sdt));
@@ -938,18 +939,18 @@ TEST(append_converted_reports_bad) {
     PUSH_OK(&a, S_INT(7));
     snapshot s;
     snap_take(&s, &a);
-    int64_t bad = 99;
+    cc_error bad = {NULL, 99};
     const int16_t src[] = {1, 2, 255, 256, -1};
     CHECK_ST(cc_numarray_append_converted(&a, CC_INT16, src, 5, &bad), CC_EOVERFLOW);
-    CHECK_EQ(bad, 3);
+    CHECK_EQ(bad.index, 3);
     CHECK_SAME_CONTENT(&s, &a, "uint8 <- int16 256");
     CHECK_SANE(&a);
     const double f[] = {1.0};
     CHECK_ST(cc_numarray_append_converted(&a, CC_FLOAT64, f, 1, &bad), CC_ETYPE);
-    CHECK_EQ(bad, 0);
+    CHECK_EQ(bad.index, 0);
     CHECK_SAME_CONTENT(&s, &a, "uint8 <- float64");
     CHECK_ST(cc_numarray_append_converted(&a, CC_INT16, src, 3, &bad), CC_OK);
-    CHECK_EQ(bad, -1);
+    CHECK_EQ(bad.index, -1);
     CHECK_EQ(a.length, 4);
     CHECK_ST(cc_numarray_append_converted(&a, CC_INT16, src, 0, &bad), CC_OK);
     CHECK_EQ(a.length, 4);
@@ -961,7 +962,7 @@ TEST(append_converted_reports_bad) {
     cc_numarray_init(&f32, CC_FLOAT32, false, false);
     const double big[] = {1.0, 3.4e38, 1e39};
     CHECK_ST(cc_numarray_append_converted(&f32, CC_FLOAT64, big, 3, &bad), CC_EOVERFLOW);
-    CHECK_EQ(bad, 2);
+    CHECK_EQ(bad.index, 2);
     CHECK_EQ(f32.length, 0);
     const double specials[] = {NAN, INFINITY, -0.0};
     CHECK_ST(cc_numarray_append_converted(&f32, CC_FLOAT64, specials, 3, &bad), CC_OK);
@@ -974,13 +975,13 @@ TEST(append_converted_reports_bad) {
     cc_numarray_init(&ad, CC_INT8, true, false);
     const uint64_t u[] = {1, 300, UINT64_MAX, 4};
     CHECK_ST(cc_numarray_append_converted(&ad, CC_UINT64, u, 4, &bad), CC_EOVERFLOW);
-    CHECK_EQ(bad, 2);
+    CHECK_EQ(bad.index, 2);
     CHECK_EQ(ad.dtype, CC_INT8);
     CHECK_EQ(ad.length, 0);
     CHECK_ST(cc_numarray_append_converted(&ad, CC_UINT64, u, 2, &bad), CC_OK);
     CHECK_EQ(ad.dtype, CC_INT16);
     CHECK_ST(cc_numarray_append_converted(&ad, CC_FLOAT32, specials, 1, &bad), CC_ETYPE);
-    CHECK_EQ(bad, 0);
+    CHECK_EQ(bad.index, 0);
     CHECK_EQ(ad.length, 2);
     CHECK_SANE(&ad);
     cc_numarray_reset(&ad);
@@ -1049,7 +1050,8 @@ TEST(append_converted_huge_count) {
     cc_numarray a;
     cc_numarray_init(&a, CC_INT64, false, false);
     PUSH_OK(&a, S_INT(1));
-    int64_t bad = 0, calls = test_alloc_calls();
+    cc_error bad;
+    int64_t calls = test_alloc_calls();
     const int64_t one = 1;
     CHECK(cc_numarray_append_converted(&a, CC_INT64, &one, CC_MAX_SIZE, &bad) != CC_OK);
     CHECK(cc_numarray_append_converted(&a, CC_INT64, &one, INT64_MAX, &bad) != CC_OK);
@@ -1147,13 +1149,13 @@ static cc_status ex_permute(cc_numarray *a, cc_numarray *o) {
 }
 static cc_status ex_conv(cc_numarray *a, cc_numarray *o) {
     (void)o;
-    int64_t bad;
+    cc_error bad;
     const int8_t v[] = {1, 2};
     return cc_numarray_append_converted(a, CC_INT8, v, 2, &bad);
 }
 static cc_status ex_conv_none(cc_numarray *a, cc_numarray *o) {
     (void)o;
-    int64_t bad;
+    cc_error bad;
     const int8_t v[] = {1, 2};
     return cc_numarray_append_converted(a, CC_INT8, v, 0, &bad);
 }
@@ -1400,7 +1402,7 @@ static cc_status fa_conv(cc_numarray *a, cc_numarray *o) {
     (void)o;
     int32_t v[40];
     for (int i = 0; i < 40; i++) v[i] = i * 1000 - 7;
-    int64_t bad;
+    cc_error bad;
     return cc_numarray_append_converted(a, CC_INT32, v, 40, &bad);
 }
 
