@@ -49,27 +49,62 @@ static Py_ssize_t nfields(Table *t) { return schema_nfields(t->schema); }
 static cc_numarray *num_of(PyObject *col) { return &((ArrayObject *)col)->arr; }
 static cc_strarray *str_of(PyObject *col) { return &((StringArrayObject *)col)->arr; }
 
+/* ---- what differs by field kind, in one place ------------------------------------------ */
+
+/* The core sees a column as a cc_column (column_cc in table.h); what is left
+ * to the binding differs only in the column object: its type, where its
+ * "I am a table's column" flag is, how a cell is boxed, how a new column
+ * object is made around core values. */
+typedef struct {
+    size_t type;       /* offsetof the column type in module_state */
+    size_t lock;       /* offsetof the column object's table_column flag */
+    PyObject *(*box)(PyObject *col, int64_t row);
+    PyObject *(*wrap)(PyObject *like, cc_column c); /* a new column of like's kind */
+} kind_ops;
+
+static PyObject *num_box(PyObject *col, int64_t row) { return array_item_box(num_of(col), row); }
+static PyObject *str_box(PyObject *col, int64_t row) { return strarray_item_box(str_of(col), row); }
+static PyObject *num_wrap(PyObject *like, cc_column c) { return array_wrap(Py_TYPE(like), c.num); }
+static PyObject *str_wrap(PyObject *like, cc_column c) { return strarray_wrap(Py_TYPE(like), c.str); }
+static PyObject *cat_wrap(PyObject *like, cc_column c) {
+    /* the new column shares the pool: the categories are not copied */
+    CategoricalObject *cat = (CategoricalObject *)like;
+    return categorical_wrap(Py_TYPE(like), c.num, cat->pool, cat->nullable);
+}
+
+static const kind_ops KINDS[] = {
+    [FIELD_NUM] = {offsetof(module_state, ArrayType), offsetof(ArrayObject, table_column), num_box,
+                   num_wrap},
+    [FIELD_STR] = {offsetof(module_state, StringArrayType),
+                   offsetof(StringArrayObject, table_column), str_box, str_wrap},
+    [FIELD_CAT] = {offsetof(module_state, CategoricalArrayType),
+                   offsetof(CategoricalObject, table_column), categorical_item, cat_wrap},
+};
+
+static PyTypeObject *kind_type(module_state *st, field_kind k) {
+    return *(PyTypeObject **)((char *)st + KINDS[k].type);
+}
+static bool *kind_lock(PyObject *col, field_kind k) {
+    return (bool *)((char *)col + KINDS[k].lock);
+}
+
+/* Whether a column object takes None (a category's codes never hold a null:
+ * None is the code -1). */
+static bool column_nullable(PyObject *col, field_kind k) {
+    if (k == FIELD_CAT) return ((CategoricalObject *)col)->nullable;
+    cc_column c = column_cc(k, col);
+    return c.is_str ? c.str->nullable : c.num->nullable;
+}
+
+/* The codes of a category column are locked with it: they are reachable
+ * as `.codes`, and must not change length on their own either. */
 static void column_lock(PyObject *col, field_kind k, bool on) {
-    if (k == FIELD_NUM) {
-        ((ArrayObject *)col)->table_column = on;
-    } else if (k == FIELD_STR) {
-        ((StringArrayObject *)col)->table_column = on;
-    } else {
-        ((CategoricalObject *)col)->table_column = on;
-        ((ArrayObject *)((CategoricalObject *)col)->codes)->table_column = on;
-    }
+    *kind_lock(col, k) = on;
+    if (k == FIELD_CAT) ((ArrayObject *)((CategoricalObject *)col)->codes)->table_column = on;
 }
 
 PyObject *table_column_wrap(TableObject *t, Py_ssize_t i, cc_column c) {
-    PyObject *col = table_column(t, i);
-    switch (kind_of(t, i)) {
-    case FIELD_NUM: return array_wrap(Py_TYPE(col), c.num);
-    case FIELD_STR: return strarray_wrap(Py_TYPE(col), c.str);
-    default: { /* the new column shares the pool: the categories are not copied */
-        CategoricalObject *cat = (CategoricalObject *)col;
-        return categorical_wrap(Py_TYPE(col), c.num, cat->pool, cat->nullable);
-    }
-    }
+    return KINDS[kind_of(t, i)].wrap(table_column(t, i), c);
 }
 
 /* The table's columns as core columns: on the stack for up to 16 fields. */
@@ -165,20 +200,14 @@ PyObject *table_like(Table *like, PyObject *columns, int64_t length) {
 static int check_column(PyObject *schema, Py_ssize_t i, PyObject *col, module_state *st,
                         int64_t *len) {
     const field_info *f = schema_field(schema, i);
-    PyTypeObject *want = f->kind == FIELD_NUM ? st->ArrayType
-                       : f->kind == FIELD_STR ? st->StringArrayType : st->CategoricalArrayType;
+    PyTypeObject *want = kind_type(st, f->kind);
     bool ok = Py_IS_TYPE(col, want), owned = false;
-    if (ok && f->kind == FIELD_NUM) {
-        const cc_numarray *a = num_of(col);
-        ok = a->dtype == f->dtype && !a->adaptive && a->nullable == f->nullable;
-        owned = ((ArrayObject *)col)->table_column;
-    } else if (ok && f->kind == FIELD_STR) {
-        ok = str_of(col)->nullable == f->nullable;
-        owned = ((StringArrayObject *)col)->table_column;
-    } else if (ok) {
-        ok = ((CategoricalObject *)col)->nullable == f->nullable;
-        owned = ((CategoricalObject *)col)->table_column ||
-                ((ArrayObject *)((CategoricalObject *)col)->codes)->table_column;
+    if (ok) {
+        ok = column_nullable(col, f->kind) == f->nullable &&
+             (f->kind != FIELD_NUM || (num_of(col)->dtype == f->dtype && !num_of(col)->adaptive));
+        owned = *kind_lock(col, f->kind) ||
+                (f->kind == FIELD_CAT &&
+                 ((ArrayObject *)((CategoricalObject *)col)->codes)->table_column);
     }
     if (!ok) {
         PyErr_Format(PyExc_TypeError, NAME ": column %R must be a %s for %R, not %R",
@@ -336,12 +365,7 @@ int table_check_view(TableObject *t, int64_t row, uint64_t version) {
 }
 
 PyObject *table_cell_get(TableObject *t, Py_ssize_t i, int64_t row) {
-    PyObject *col = table_column(t, i);
-    switch (kind_of(t, i)) {
-    case FIELD_NUM: return array_item_box(num_of(col), row);
-    case FIELD_STR: return strarray_item_box(str_of(col), row);
-    default: return categorical_item(col, row);
-    }
+    return KINDS[kind_of(t, i)].box(table_column(t, i), row);
 }
 
 /* Interns field i's cell if it is a category's: cell->code (-1 for None);
@@ -945,9 +969,7 @@ static PyObject *table_debug_info(PyObject *self, PyObject *unused) {
     PyObject *lengths = PyList_New(nfields(t));
     for (Py_ssize_t i = 0; lengths && i < nfields(t); i++) {
         PyObject *col = table_column(t, i);
-        bool locked = kind_of(t, i) == FIELD_NUM ? ((ArrayObject *)col)->table_column
-                    : kind_of(t, i) == FIELD_STR ? ((StringArrayObject *)col)->table_column
-                    : ((CategoricalObject *)col)->table_column;
+        bool locked = *kind_lock(col, kind_of(t, i));
         PyObject *v = Py_BuildValue("(LO)", (long long)cc_column_length(table_cc_column(t, i)),
                                     locked ? Py_True : Py_False);
         if (!v) Py_CLEAR(lengths);
