@@ -81,6 +81,8 @@ void cc_numarray_get(const cc_numarray *a, int64_t i, cc_scalar *out);
 CC_MUST_CHECK cc_status cc_numarray_set(cc_numarray *a, int64_t i,
                                         const cc_scalar *s);
 
+/* cc_numarray_append's out-of-line part (growth, widening, nulls, every
+ * error); call cc_numarray_append, which tries the inline fast path first. */
 CC_MUST_CHECK cc_status cc_numarray_append_slow(cc_numarray *a,
                                                 const cc_scalar *s);
 
