@@ -31,6 +31,14 @@
  *
  * Failure: every function checks and allocates first and mutates last, so on
  * any error status the array is exactly as it was.
+ *
+ * Considered and rejected: widening an adaptive array in place, back to
+ * front, as Redis' intset upgrades its encoding (realloc to the wider size,
+ * then move each value from the end so nothing is overwritten before it is
+ * read).  It saves the second buffer during the copy, but a realloc that
+ * fails half-way leaves no old buffer to return to, and a widen that fails
+ * must leave the array as it was; widening happens at most three times in
+ * an array's life, so the new-buffer copy costs little.
  */
 #ifndef CC_NUMARRAY_H
 #define CC_NUMARRAY_H
