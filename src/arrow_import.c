@@ -47,22 +47,37 @@
         PyErr_Restore(t_, v_, tb_);                     \
     } while (0)
 
-static PyObject *bad(PyObject *exc, const char *why) {
-    PyErr_Format(exc, WHAT ": %s", why);
+/* Which field of a struct (record batch) is being imported, for messages;
+ * NULL for a plain array.  The message is formatted once, with it. */
+typedef struct {
+    int64_t index;
+    const char *name; /* NULL: unnamed */
+} arrow_field;
+
+/* Raises exc "compactcol.from_arrow: <why>", with " (field 2, 'price')"
+ * when inside a struct.  why is a format taking one long long (an index)
+ * when index >= 0. */
+static PyObject *bad_at(const arrow_field *f, PyObject *exc, const char *why, int64_t index) {
+    PyObject *text = index >= 0 ? PyUnicode_FromFormat(why, (long long)index)
+                                : PyUnicode_FromString(why);
+    if (!text) return NULL;
+    if (f)
+        PyErr_Format(exc, WHAT ": %U (field %lld, %s%s%s)", text, (long long)f->index,
+                     f->name ? "'" : "", f->name ? f->name : "unnamed", f->name ? "'" : "");
+    else
+        PyErr_Format(exc, WHAT ": %U", text);
+    Py_DECREF(text);
     return NULL;
 }
+
+static PyObject *bad(PyObject *exc, const char *why) { return bad_at(NULL, exc, why, -1); }
 
 /* Raises the error of a failed core call: ValueError for malformed input
  * (CC_EINVAL), TypeError for a type that does not import (CC_ETYPE), each
  * with the core's reason; any other status as status_raise does. */
-static PyObject *raise_core(cc_status st, const cc_error *err) {
+static PyObject *raise_core(const arrow_field *f, cc_status st, const cc_error *err) {
     if (!err->why || (st != CC_EINVAL && st != CC_ETYPE)) return status_raise(WHAT, st, "import");
-    PyObject *exc = st == CC_ETYPE ? PyExc_TypeError : PyExc_ValueError;
-    if (err->index < 0) return bad(exc, err->why);
-    PyObject *why = PyUnicode_FromFormat(err->why, (long long)err->index);
-    if (why) PyErr_Format(exc, WHAT ": %U", why);
-    Py_XDECREF(why);
-    return NULL;
+    return bad_at(f, st == CC_ETYPE ? PyExc_TypeError : PyExc_ValueError, err->why, err->index);
 }
 
 /* ---- one column: the container every chunk of a stream appends to ------------------ */
@@ -126,19 +141,19 @@ static int dictionary_ids(column_sink *k, bool first, cc_dtype it, const struct 
 /* A dictionary-encoded chunk into a CategoricalArray sink: its words
  * (checked strings) into the pool, its indices (checked) as codes. */
 static int sink_append_dictionary(PyTypeObject *tp, column_sink *k, const struct ArrowSchema *s,
-                                  const struct ArrowArray *a) {
+                                  const struct ArrowArray *a, const arrow_field *f) {
     cc_dtype it;
     const char *vf;
     cc_error err;
     cc_status st = cc_arrow_check_dictionary(s, a, &it, &vf, &err);
-    if (st != CC_OK) return raise_core(st, &err), -1;
+    if (st != CC_OK) return raise_core(f, st, &err), -1;
     cc_strarray words;
     cc_strarray_init(&words, false);
     st = strcmp(vf, "vu") == 0 ? cc_arrow_append_string_views(&words, a->dictionary, &err)
                                : cc_arrow_append_strings(&words, vf[0] == 'U', a->dictionary, &err);
     if (st != CC_OK) {
         cc_strarray_reset(&words);
-        return raise_core(st, &err), -1;
+        return raise_core(f, st, &err), -1;
     }
     bool first = k->kind == SINK_EMPTY, nulls = false;
     int r = -1;
@@ -154,12 +169,12 @@ static int sink_append_dictionary(PyTypeObject *tp, column_sink *k, const struct
     }
     /* a later chunk reads its indices to intern the words: check them first */
     if (!first && (st = cc_arrow_check_indices(it, a, words.length, &err)) != CC_OK) {
-        raise_core(st, &err);
+        raise_core(f, st, &err);
         goto done;
     }
     if (dictionary_ids(k, first, it, a, &words, ids) < 0) goto done;
     if ((st = cc_arrow_append_codes(&k->num, it, a, ids, words.length, &nulls, &err)) != CC_OK) {
-        raise_core(st, &err);
+        raise_core(f, st, &err);
         goto done;
     }
     k->nullable |= nulls || cc_arrow_has_nulls(a);
@@ -170,16 +185,17 @@ done:
     return r;
 }
 
-/* One (non-struct) array appended to k. */
+/* One (non-struct) array appended to k; f: the field it is, or NULL. */
 static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchema *s,
-                       const struct ArrowArray *a) {
+                       const struct ArrowArray *a, const arrow_field *f) {
     cc_dtype dt;
     cc_error err;
     cc_status st;
-    if (!s->format) return bad(PyExc_ValueError, "the schema has no format"), -1;
-    if (s->dictionary) return sink_append_dictionary(tp, k, s, a);
+    if (!s->format) return bad_at(f, PyExc_ValueError, "the schema has no format", -1), -1;
+    if (s->dictionary) return sink_append_dictionary(tp, k, s, a, f);
     if (a->n_children != 0 || s->n_children != 0)
-        return bad(PyExc_TypeError, "nested types (structs, lists) do not import as one array"), -1;
+        return bad_at(f, PyExc_TypeError, "nested types (structs, lists) do not import as one array",
+                      -1), -1;
     bool view = strcmp(s->format, "vu") == 0;
     if (strcmp(s->format, "u") == 0 || strcmp(s->format, "U") == 0 || view) {
         if (k->kind == SINK_EMPTY) {
@@ -195,19 +211,21 @@ static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchem
         }
         st = cc_arrow_append_numbers(&k->num, a, &err);
     } else {
-        PyErr_Format(PyExc_TypeError, WHAT ": Arrow format '%s' is not supported", s->format);
+        PyObject *why = PyUnicode_FromFormat("Arrow format '%s' is not supported", s->format);
+        if (why) bad_at(f, PyExc_TypeError, PyUnicode_AsUTF8(why), -1);
+        Py_XDECREF(why);
         return -1;
     }
-    return st == CC_OK ? 0 : (raise_core(st, &err), -1);
+    return st == CC_OK ? 0 : (raise_core(f, st, &err), -1);
 }
 
 /* ---- one array ---------------------------------------------------------------------- */
 
 static PyObject *import_one(PyTypeObject *tp, const struct ArrowSchema *s,
-                            const struct ArrowArray *a) {
+                            const struct ArrowArray *a, const arrow_field *f) {
     column_sink k;
     sink_init(&k);
-    PyObject *r = sink_append(tp, &k, s, a) < 0 ? NULL : sink_finish(tp, &k);
+    PyObject *r = sink_append(tp, &k, s, a, f) < 0 ? NULL : sink_finish(tp, &k);
     sink_reset(&k);
     return r;
 }
@@ -216,22 +234,6 @@ static PyObject *import_one(PyTypeObject *tp, const struct ArrowSchema *s,
 
 static bool is_struct(const struct ArrowSchema *s) {
     return s->format && strcmp(s->format, "+s") == 0;
-}
-
-/* Re-raises the pending error with the field named at its end. */
-static void name_the_field(const struct ArrowSchema *child, Py_ssize_t i) {
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    PyObject *text = value ? PyObject_Str(value) : NULL;
-    /* only types whose constructor takes one message (not MemoryError's, kept as it is) */
-    if (text && (type == PyExc_ValueError || type == PyExc_TypeError))
-        PyErr_Format(type, "%U (field %zd, %s%s%s)", text, i, child->name ? "'" : "",
-                     child->name ? child->name : "unnamed", child->name ? "'" : "");
-    else
-        PyErr_Restore(Py_XNewRef(type), Py_XNewRef(value), Py_XNewRef(tb));
-    Py_XDECREF(text);
-    Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);
 }
 
 /* The field names of a struct schema, as a new tuple of str. */
@@ -248,7 +250,7 @@ static PyObject *struct_names(const struct ArrowSchema *s) {
 }
 
 /* (names, columns, rows) of a struct schema, column i made by column(ctx,
- * field i, i); an error names the field.  rows is the struct's length, which
+ * field i, i), whose errors name the field.  rows is the struct's length, which
  * a struct without fields has too. */
 typedef PyObject *(*field_import)(const void *ctx, const struct ArrowSchema *field, int64_t i);
 
@@ -258,7 +260,6 @@ static PyObject *struct_columns(const struct ArrowSchema *s, field_import column
     for (int64_t i = 0; columns && i < s->n_children; i++) {
         PyObject *col = column(ctx, s->children[i], i);
         if (!col) {
-            name_the_field(s->children[i], (Py_ssize_t)i);
             Py_CLEAR(columns);
         } else {
             PyTuple_SET_ITEM(columns, i, col);
@@ -299,7 +300,7 @@ static int table_append(PyTypeObject *tp, table_sink *t, const struct ArrowSchem
                         const struct ArrowArray *a) {
     cc_error err;
     cc_status st = cc_arrow_check_struct(s, a, &err);
-    if (st != CC_OK) return raise_core(st, &err), -1;
+    if (st != CC_OK) return raise_core(NULL, st, &err), -1;
     if (!t->names) {
         if (!(t->names = struct_names(s)) || !(t->rows = PyLong_FromLong(0))) return -1;
         t->columns = PyMem_Calloc((size_t)(s->n_children ? s->n_children : 1), sizeof *t->columns);
@@ -309,10 +310,8 @@ static int table_append(PyTypeObject *tp, table_sink *t, const struct ArrowSchem
     for (int64_t i = 0; i < t->n; i++) {
         struct ArrowArray child; /* a view: we release only the parent */
         cc_arrow_struct_child(a, i, &child);
-        if (sink_append(tp, &t->columns[i], s->children[i], &child) < 0) {
-            name_the_field(s->children[i], (Py_ssize_t)i);
-            return -1;
-        }
+        arrow_field f = {i, s->children[i]->name};
+        if (sink_append(tp, &t->columns[i], s->children[i], &child, &f) < 0) return -1;
     }
     PyObject *length = PyLong_FromLongLong((long long)a->length);
     PyObject *rows = length ? PyNumber_Add(t->rows, length) : NULL;
@@ -338,7 +337,7 @@ static PyObject *table_finish(PyTypeObject *tp, table_sink *t) {
 /* One array of any supported type: a container, or (names, columns, rows). */
 static PyObject *import_any(PyTypeObject *tp, const struct ArrowSchema *s,
                             const struct ArrowArray *a) {
-    if (!is_struct(s)) return import_one(tp, s, a);
+    if (!is_struct(s)) return import_one(tp, s, a, NULL);
     table_sink t;
     table_init(&t);
     PyObject *r = table_append(tp, &t, s, a) < 0 ? NULL : table_finish(tp, &t);
@@ -346,25 +345,28 @@ static PyObject *import_any(PyTypeObject *tp, const struct ArrowSchema *s,
     return r;
 }
 
-static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s);
+static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s,
+                              const arrow_field *f);
 
 static PyObject *empty_field(const void *module, const struct ArrowSchema *field, int64_t i) {
-    (void)i;
+    arrow_field f = {i, field->name};
     if (is_struct(field))
-        return bad(PyExc_TypeError, "nested types (structs, lists) do not import as one array");
-    return import_empty((PyObject *)module, field);
+        return bad_at(&f, PyExc_TypeError, "nested types (structs, lists) do not import as one array",
+                      -1);
+    return import_empty((PyObject *)module, field, &f);
 }
 
 /* The empty container (or (names, columns) of them) for a schema: what an
- * empty stream imports as. */
-static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s) {
+ * empty stream imports as.  f: the field it is, or NULL. */
+static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s,
+                              const arrow_field *f) {
     module_state *ms = PyModule_GetState(module);
-    if (!s->format) return bad(PyExc_ValueError, "the schema has no format");
+    if (!s->format) return bad_at(f, PyExc_ValueError, "the schema has no format", -1);
     if (s->dictionary) return PyObject_CallNoArgs((PyObject *)ms->CategoricalArrayType);
     if (is_struct(s)) {
         cc_error err;
         cc_status st = cc_arrow_check_struct(s, NULL, &err);
-        return st != CC_OK ? raise_core(st, &err) : struct_columns(s, empty_field, module, 0);
+        return st != CC_OK ? raise_core(f, st, &err) : struct_columns(s, empty_field, module, 0);
     }
     const void *none[3] = {NULL, NULL, NULL};
     /* 3 buffers for strings (validity, offsets, data) and string views
@@ -372,7 +374,7 @@ static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s) {
     bool strings = strcmp(s->format, "u") == 0 || strcmp(s->format, "U") == 0 ||
                    strcmp(s->format, "vu") == 0;
     struct ArrowArray empty = {.n_buffers = strings ? 3 : 2, .buffers = none};
-    return import_one(ms->ArrayType, s, &empty);
+    return import_one(ms->ArrayType, s, &empty, f);
 }
 
 static const struct ArrowSchema *schema_of(PyObject *capsule) {
@@ -445,13 +447,13 @@ PyObject *arrow_import_stream(PyObject *module, PyObject *capsule) {
         }
         if (!chunk.release) break; /* end of stream */
         ok = (is_table ? table_append(tp, &table, &schema, &chunk)
-                       : sink_append(tp, &column, &schema, &chunk)) == 0;
+                       : sink_append(tp, &column, &schema, &chunk, NULL)) == 0;
         RELEASE_KEEPING_ERROR(&chunk);
         any = true;
     }
     PyObject *result = NULL;
     if (ok) {
-        result = !any ? import_empty(module, &schema) /* empty: the empty container */
+        result = !any ? import_empty(module, &schema, NULL) /* empty: the empty container */
                  : is_table ? table_finish(tp, &table)
                             : sink_finish(tp, &column);
     }

@@ -288,3 +288,21 @@ def test_fuzz_F3_bad_offsets_and_bad_utf8_read_nothing_outside():
         with pytest.raises(ValueError, match=f"string {culprit} "):
             core._from_arrow_array(*h.capsules())
         assert h.released["array"] == 1
+
+
+def test_an_error_inside_a_struct_names_the_field_once():
+    """The field is passed to the import as a value and the message made
+    once: '... (field 1, 'b')' for a record batch, a stream of them and an
+    empty stream, and no field for a plain array."""
+    import decimal
+    t = pa.table({"a": [1], "b": pa.array([decimal.Decimal("1.5")], pa.decimal128(5, 2))})
+    expected = r"^compactcol\.from_arrow: Arrow format 'd:5,2' is not supported \(field 1, 'b'\)$"
+    for source in (t, t.to_reader()):
+        with pytest.raises(TypeError, match=expected):
+            compactcol.Table.from_arrow(source)
+    empty = pa.table({"a": pa.array([], pa.int8()), "l": pa.array([], pa.list_(pa.int8()))})
+    with pytest.raises(TypeError, match=r"do not import as one array \(field 1, 'l'\)$"):
+        compactcol.Table.from_arrow(empty.to_reader())
+    with pytest.raises(TypeError, match=r"^compactcol\.from_arrow: nested types \(structs, lists\) "
+                                        r"do not import as one array$"):
+        from_arrow(pa.array([[1]]))
