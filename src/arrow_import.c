@@ -41,10 +41,9 @@
  * aside: the callback may itself be Python code (ctypes, cffi). */
 #define RELEASE_KEEPING_ERROR(x)                        \
     do {                                                \
-        PyObject *t_, *v_, *tb_;                        \
-        PyErr_Fetch(&t_, &v_, &tb_);                    \
+        PyObject *exc_ = error_take();                  \
         (x)->release(x);                                \
-        PyErr_Restore(t_, v_, tb_);                     \
+        error_give(exc_);                               \
     } while (0)
 
 /* Which field of a struct (record batch) is being imported, for messages;

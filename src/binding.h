@@ -136,8 +136,8 @@ static inline void error_give(PyObject *exc) {
 #if PY_VERSION_HEX >= 0x030C0000
     PyErr_SetRaisedException(exc);
 #else
-    if (!exc) return;
-    PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(exc)), exc, PyException_GetTraceback(exc));
+    if (!exc) PyErr_Restore(NULL, NULL, NULL); /* as 3.12: none pending afterwards */
+    else PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(exc)), exc, PyException_GetTraceback(exc));
 #endif
 }
 

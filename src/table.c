@@ -778,11 +778,10 @@ static int set_row(Table *t, Py_ssize_t i, PyObject *row) {
             r = -1, raise_column(t, k, st, "__setitem__");
     }
     if (r < 0 && old) {
-        PyObject *exc[3];
-        PyErr_Fetch(&exc[0], &exc[1], &exc[2]);
+        PyObject *exc = error_take();
         for (Py_ssize_t j = 0; j + 1 < k; j++)
             if (table_cell_set(t, j, i, PyTuple_GET_ITEM(old, j)) < 0) PyErr_Clear();
-        PyErr_Restore(exc[0], exc[1], exc[2]);
+        error_give(exc);
     }
     Py_XDECREF(old);
     Py_DECREF(schema);

@@ -32,6 +32,16 @@ from compactcol import Array, StringArray
 # ---- values -----------------------------------------------------------------------
 
 
+
+def exact_size_values(data, values, n):
+    """n values for an exact-size slice assignment.  The model can grow to
+    thousands of items (by *= and self-extends), more than hypothesis draws
+    in one list, so a long one repeats a short drawn run."""
+    if n <= 64:
+        return data.draw(st.lists(values, min_size=n, max_size=n), label="v")
+    run = data.draw(st.lists(values, min_size=1, max_size=8), label="v run")
+    return (run * (n // len(run) + 1))[:n]
+
 class StrSub(str):
     """A str subclass: stored and returned as an exact str (SA2)."""
 
@@ -449,7 +459,7 @@ class StringArrayMachine(RuleBasedStateMachine):
         s = slice(start, stop, step)
         if data.draw(st.booleans(), label="exact size"):
             n = len(range(*s.indices(len(self.model))))
-            values = data.draw(st.lists(self.valid(), min_size=n, max_size=n), label="v")
+            values = exact_size_values(data, self.valid(), n)
             kind = data.draw(st.sampled_from(["list", "tuple", "generator", "stringarray"]))
             src, items_in, raises = self.source(kind, values, None, 0, 0)
         else:
