@@ -183,3 +183,41 @@ def test_python_modules_import_without_cycles():
     modules = {f[:-3]: os.path.join(PACKAGE, f) for f in os.listdir(PACKAGE) if f.endswith(".py")}
     edges = {m: imported_modules(p) & modules.keys() - {m} for m, p in modules.items()}
     assert not strongly_connected(edges), f"import cycles: {strongly_connected(edges)}"
+
+
+# ---- the numbers issue 12 reports: `python tests/test_source_layout.py` ---------------------
+
+LIST_METHODS = ("pop", "insert", "remove", "clear", "extend", "append", "reverse", "sort", "copy",
+                "index", "count", "ass_subscript", "inplace_concat", "inplace_repeat")
+
+
+def layout_report():
+    lines = {name: sum(read(p).count("\n") for p in c_files(folder))
+             for name, folder in (("binding", SRC), ("core", CORE))}
+    implementations = {}
+    for group in ("array", "strarray", "categorical"):
+        texts = [code_only(read(p)) for p in binding_sources() if feature_group(os.path.basename(p)) == group]
+        found = {m for m in LIST_METHODS for t in texts
+                 if re.search(r"^[A-Za-z_][\w \*]*\b(?:array|strarray|categorical|cat)_%s\s*\([^;{}]*\)\s*\{"
+                              % m, t, re.M)}
+        implementations[group] = len(found)
+    kind_branches = sum(len(re.findall(r"(==|!=)\s*FIELD_|case\s+FIELD_", code_only(read(p))))
+                        for p in c_files(SRC))
+    mixed = [c for c in strongly_connected(call_graph()) if len({feature_group(f) for f in c}) > 1]
+    modules = {f[:-3]: os.path.join(PACKAGE, f) for f in os.listdir(PACKAGE) if f.endswith(".py")}
+    py_cycles = strongly_connected({m: imported_modules(p) & modules.keys() - {m}
+                                    for m, p in modules.items()})
+    print(f"binding lines (src/*.c, src/*.h): {lines['binding']}")
+    print(f"core lines (src/core/*):          {lines['core']}")
+    print(f"binding / core:                   {lines['binding'] / lines['core']:.2f}")
+    seq_text = read(os.path.join(SRC, "seq.c"))
+    shared = sum(bool(re.search(r"^\w[\w \*]*\bseq_%s\(" % m, seq_text, re.M)) for m in LIST_METHODS)
+    print(f"list methods written once in seq.c for every sequence type: {shared} of {len(LIST_METHODS)}")
+    print("list methods a sequence type still writes itself: "
+          + ", ".join(f"{g} {n}" for g, n in implementations.items()))
+    print(f"field-kind branches outside the core: {kind_branches}")
+    print(f"call cycles across feature groups: {mixed or 'none'}; Python import cycles: {py_cycles or 'none'}")
+
+
+if __name__ == "__main__":
+    layout_report()
