@@ -1,0 +1,190 @@
+/* cc_arrow_export.c -- the buffers of the core's containers as Arrow C data
+ * interface arrays: zero-copy where the layouts agree, and the few owned
+ * copies where they do not (see cc_arrow_export.h for the layouts).
+ *
+ * What the export owns, and why:
+ *   bool values   Arrow bit-packs them; we store a byte each
+ *   a cast        the consumer asked for another type (lossless only)
+ *   offsets       string <-> large_string asked for: int32 <-> int64
+ *   validity      of dictionary indices: our nulls are -1 codes
+ * Each is one cc_malloc block in cc_arrow_export.owned, freed by
+ * cc_arrow_export_reset.  Buffers of length 0 that Arrow still wants
+ * non-NULL (values, offsets {0}) point at a static zero.
+ */
+#include "cc_arrow_export.h"
+
+/* Arrow's non-NULL stand-ins for the buffers of an empty container: a
+ * values buffer of no elements, and the one offset {0}. */
+static const int64_t empty_buffer = 0;
+static const int64_t zero_offset = 0;
+
+void cc_arrow_export_reset(cc_arrow_export *ex) {
+    cc_free(ex->owned);
+    memset(ex, 0, sizeof *ex);
+}
+
+void cc_arrow_export_fill(const cc_arrow_export *ex, struct ArrowArray *out) {
+    out->length = ex->length;
+    out->null_count = ex->null_count;
+    out->offset = 0;
+    out->n_buffers = ex->n_buffers;
+    out->n_children = 0;
+    out->buffers = (const void **)ex->buffers;
+    out->children = NULL;
+    out->dictionary = NULL;
+}
+
+void cc_arrow_schema_fill(struct ArrowSchema *out, const char *format, bool nullable) {
+    out->format = format;
+    out->name = "";
+    out->flags = nullable ? ARROW_FLAG_NULLABLE : 0;
+}
+
+/* A zeroed block of n bytes (at least one), or NULL. */
+static void *zeroed(size_t n) {
+    void *p = cc_malloc(n ? n : 1);
+    if (p) memset(p, 0, n ? n : 1);
+    return p;
+}
+
+/* ---- numbers ----------------------------------------------------------------------- */
+
+bool cc_arrow_lossless_cast(cc_dtype from, cc_dtype to) {
+    if (from == to) return true;
+    if (from == CC_BOOL || to == CC_BOOL) return false;
+    if (cc_dtype_is_integer(from) && cc_dtype_is_integer(to)) return true; /* values checked */
+    if (cc_dtype_is_integer(from) && cc_dtype_get(to)->kind == CC_KIND_FLOAT)
+        return 2 * cc_dtype_itemsize(from) <= cc_dtype_itemsize(to);
+    return from == CC_FLOAT32 && to == CC_FLOAT64;
+}
+
+cc_status cc_arrow_numbers_target(const cc_numarray *a, const char *want, cc_dtype *to) {
+    *to = a->dtype;
+    if (!want || (cc_arrow_dtype(want, to) && cc_arrow_lossless_cast(a->dtype, *to)))
+        return CC_OK;
+    *to = a->dtype;
+    return CC_EINVAL;
+}
+
+/* The bool values packed into Arrow's bit layout, in *out. */
+static cc_status pack_bools(const cc_numarray *a, uint8_t **out) {
+    uint8_t *bits = zeroed((size_t)cc_bitmap_bytes(a->length) + 1);
+    if (!bits) return CC_ENOMEM;
+    for (int64_t i = 0; i < a->length; i++)
+        if (a->data[i]) cc_bitmap_set(bits, i, true);
+    *out = bits;
+    return CC_OK;
+}
+
+/* a's values as dtype `to`, in *out; CC_EOVERFLOW (err->index) for the
+ * first that does not fit. */
+static cc_status cast_values(const cc_numarray *a, cc_dtype to, uint8_t **out, cc_error *err) {
+    size_t size = (size_t)cc_dtype_itemsize(to), bytes;
+    CC_RETURN_NOT_OK(cc_mul_size(a->length, (int64_t)size, &bytes));
+    uint8_t *values = cc_malloc(bytes ? bytes : 1);
+    if (!values) return CC_ENOMEM;
+    for (int64_t i = 0; i < a->length; i++) {
+        cc_scalar v;
+        cc_dtype_load(a->dtype, a->data + i * cc_numarray_itemsize(a), &v); /* a null holds 0 */
+        if (cc_dtype_store(to, &v, values + (size_t)i * size) != CC_OK) {
+            cc_free(values);
+            return cc_error_set(err, CC_EOVERFLOW, "does not fit the requested type", i);
+        }
+    }
+    *out = values;
+    return CC_OK;
+}
+
+cc_status cc_arrow_export_numbers(const cc_numarray *a, cc_dtype to, cc_arrow_export *out,
+                                  cc_error *err) {
+    if (!cc_arrow_lossless_cast(a->dtype, to))
+        return cc_error_set(err, CC_EINVAL, "not a lossless cast", -1);
+    uint8_t *owned = NULL;
+    if (a->dtype == CC_BOOL) CC_RETURN_NOT_OK(pack_bools(a, &owned));
+    else if (to != a->dtype) CC_RETURN_NOT_OK(cast_values(a, to, &owned, err));
+    *out = (cc_arrow_export){.owned = owned, .length = a->length, .null_count = a->null_count,
+                             .n_buffers = 2};
+    out->buffers[0] = a->null_count ? a->validity : NULL;
+    out->buffers[1] = owned ? (const void *)owned
+                      : a->data ? (const void *)a->data
+                                : (const void *)&empty_buffer;
+    return CC_OK;
+}
+
+/* ---- strings ----------------------------------------------------------------------- */
+
+cc_status cc_arrow_strings_target(const cc_strarray *a, const char *want, bool *wide) {
+    *wide = a->wide;
+    if (!want) return CC_OK;
+    if (strcmp(want, "U") == 0 || strcmp(want, "u") == 0) {
+        *wide = want[0] == 'U';
+        return CC_OK;
+    }
+    return CC_EINVAL;
+}
+
+/* The offsets of a (compact) in the other width, in *out; CC_EOVERFLOW
+ * when its bytes do not fit int32 offsets. */
+static cc_status cast_offsets(const cc_strarray *a, bool wide, void **out, cc_error *err) {
+    int64_t n = a->length + 1;
+    if (!wide && a->length && cc_strarray_offset(a, a->length) > INT32_MAX)
+        return cc_error_set(err, CC_EOVERFLOW, "bytes do not fit int32 offsets", -1);
+    size_t bytes;
+    CC_RETURN_NOT_OK(cc_mul_size(n, wide ? 8 : 4, &bytes));
+    void *offsets = cc_malloc(bytes);
+    if (!offsets) return CC_ENOMEM;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t o = a->offsets ? cc_strarray_offset(a, i) : 0;
+        if (wide) ((int64_t *)offsets)[i] = o;
+        else ((int32_t *)offsets)[i] = (int32_t)o;
+    }
+    *out = offsets;
+    return CC_OK;
+}
+
+cc_status cc_arrow_export_strings(const cc_strarray *a, bool wide, cc_arrow_export *out,
+                                  cc_error *err) {
+    if (a->spans) return cc_error_set(err, CC_EINVAL, "the strings are not compact", -1);
+    void *owned = NULL;
+    if (wide != a->wide) CC_RETURN_NOT_OK(cast_offsets(a, wide, &owned, err));
+    *out = (cc_arrow_export){.owned = owned, .length = a->length, .null_count = a->null_count,
+                             .n_buffers = 3};
+    out->buffers[0] = a->null_count ? a->validity : NULL;
+    out->buffers[1] = owned ? owned : a->offsets ? a->offsets : (const void *)&zero_offset;
+    out->buffers[2] = a->data ? (const void *)a->data : (const void *)&empty_buffer;
+    return CC_OK;
+}
+
+/* ---- codes + dictionary ------------------------------------------------------------ */
+
+cc_status cc_arrow_export_codes(const cc_numarray *codes, const cc_strarray *keys,
+                                cc_arrow_export *indices, cc_arrow_export *dictionary,
+                                cc_error *err) {
+    if (!cc_dtype_is_integer(codes->dtype) || keys->spans)
+        return cc_error_set(err, CC_EINVAL, "codes must be integers, keys compact", -1);
+    int64_t k = keys->length, nulls = 0;
+    for (int64_t i = 0; i < codes->length; i++) { /* a stray code must not reach Arrow */
+        cc_scalar s;
+        cc_numarray_get(codes, i, &s);
+        if (s.v.i < -1 || s.v.i >= k)
+            return cc_error_set(err, CC_EINVAL, "a code is not in the dictionary", i);
+        nulls += s.v.i == -1;
+    }
+    uint8_t *validity = NULL;
+    if (nulls) {
+        if (!(validity = zeroed((size_t)cc_bitmap_bytes(codes->length) + 1))) return CC_ENOMEM;
+        for (int64_t i = 0; i < codes->length; i++) {
+            cc_scalar s;
+            cc_numarray_get(codes, i, &s);
+            if (s.v.i != -1) cc_bitmap_set(validity, i, true);
+        }
+    }
+    *indices = (cc_arrow_export){.owned = validity, .length = codes->length, .null_count = nulls,
+                                 .n_buffers = 2};
+    indices->buffers[0] = validity;
+    indices->buffers[1] = codes->data ? (const void *)codes->data : (const void *)&empty_buffer;
+    *dictionary = (cc_arrow_export){.length = k, .n_buffers = 3};
+    dictionary->buffers[1] = keys->offsets ? keys->offsets : (const void *)&zero_offset;
+    dictionary->buffers[2] = keys->data ? (const void *)keys->data : (const void *)&empty_buffer;
+    return CC_OK;
+}
