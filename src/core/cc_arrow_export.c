@@ -188,3 +188,127 @@ cc_status cc_arrow_export_codes(const cc_numarray *codes, const cc_strarray *key
     dictionary->buffers[2] = keys->data ? (const void *)keys->data : (const void *)&empty_buffer;
     return CC_OK;
 }
+
+/* ---- structs ------------------------------------------------------------------------ */
+
+/* n zeroed slots of size bytes each (at least one), in *out. */
+static cc_status zeroed_slots(int64_t n, size_t size, void **out) {
+    size_t bytes;
+    CC_RETURN_NOT_OK(cc_mul_size(n ? n : 1, (int64_t)size, &bytes));
+    return (*out = zeroed(bytes)) ? CC_OK : CC_ENOMEM;
+}
+
+cc_status cc_arrow_struct_init(cc_arrow_struct *s, int64_t n_children) {
+    memset(s, 0, sizeof *s);
+    void *children = NULL, *pointers = NULL;
+    if (zeroed_slots(n_children, sizeof *s->children, &children) != CC_OK ||
+        zeroed_slots(n_children, sizeof *s->pointers, &pointers) != CC_OK) {
+        cc_free(children);
+        return CC_ENOMEM;
+    }
+    s->children = children;
+    s->pointers = pointers;
+    s->n_children = n_children;
+    s->length = -1;
+    return CC_OK;
+}
+
+cc_status cc_arrow_struct_move_child(cc_arrow_struct *s, struct ArrowArray *child,
+                                     cc_error *err) {
+    if (s->n == s->n_children) {
+        if (child->release) child->release(child);
+        return cc_error_set(err, CC_EINDEX, "every child is in", -1);
+    }
+    struct ArrowArray *slot = &s->children[s->n];
+    *slot = *child;
+    child->release = NULL;
+    s->pointers[s->n++] = slot;
+    if (s->length >= 0 && slot->length != s->length)
+        return cc_error_set(err, CC_EINVAL, "the children differ in length", s->n - 1);
+    s->length = slot->length;
+    return CC_OK;
+}
+
+void cc_arrow_struct_fill(const cc_arrow_struct *s, int64_t rows, struct ArrowArray *out) {
+    *out = (struct ArrowArray){.length = s->length < 0 ? rows : s->length, .n_buffers = 1,
+                               .n_children = s->n, .buffers = (const void **)s->buffers,
+                               .children = s->pointers};
+}
+
+void cc_arrow_struct_reset(cc_arrow_struct *s) {
+    for (int64_t i = 0; i < s->n; i++)
+        if (s->children[i].release) s->children[i].release(&s->children[i]);
+    cc_free(s->children);
+    cc_free(s->pointers);
+    memset(s, 0, sizeof *s);
+}
+
+cc_status cc_arrow_struct_schema_init(cc_arrow_struct_schema *s, int64_t n_children) {
+    memset(s, 0, sizeof *s);
+    void *children = NULL, *pointers = NULL, *copies = NULL;
+    if (zeroed_slots(n_children, sizeof *s->children, &children) != CC_OK ||
+        zeroed_slots(n_children, sizeof *s->pointers, &pointers) != CC_OK ||
+        zeroed_slots(n_children, 2 * sizeof *s->copies, &copies) != CC_OK) {
+        cc_free(children);
+        cc_free(pointers);
+        return CC_ENOMEM;
+    }
+    s->children = children;
+    s->pointers = pointers;
+    s->copies = copies;
+    s->n_children = n_children;
+    return CC_OK;
+}
+
+/* A cc_malloc copy of the len bytes of text, NUL-terminated; NULL if none. */
+static char *copy_text(const char *text, size_t len) {
+    char *out = len < SIZE_MAX ? cc_malloc(len + 1) : NULL;
+    if (out) {
+        memcpy(out, text, len);
+        out[len] = '\0';
+    }
+    return out;
+}
+
+cc_status cc_arrow_struct_schema_move_child(cc_arrow_struct_schema *s, struct ArrowSchema *child,
+                                            const char *name, size_t name_len,
+                                            const char *format) {
+    if (s->n == s->n_children) {
+        if (child->release) child->release(child);
+        return CC_EINDEX;
+    }
+    int64_t i = s->n++;
+    struct ArrowSchema *slot = &s->children[i];
+    *slot = *child;
+    child->release = NULL;
+    if (!(s->copies[2 * i] = copy_text(name, name_len))) return CC_ENOMEM;
+    slot->name = s->copies[2 * i];
+    if (format && (!slot->format || strcmp(format, slot->format) != 0)) {
+        if (!(s->copies[2 * i + 1] = copy_text(format, strlen(format)))) return CC_ENOMEM;
+        slot->format = s->copies[2 * i + 1];
+    }
+    s->pointers[i] = slot;
+    return CC_OK;
+}
+
+void cc_arrow_struct_schema_fill(const cc_arrow_struct_schema *s, struct ArrowSchema *out) {
+    *out = (struct ArrowSchema){.format = "+s", .name = "", .n_children = s->n,
+                                .children = s->pointers};
+}
+
+void cc_arrow_struct_schema_reset(cc_arrow_struct_schema *s) {
+    for (int64_t i = 0; i < s->n; i++) {
+        if (s->children[i].release) s->children[i].release(&s->children[i]);
+        cc_free(s->copies[2 * i]);
+        cc_free(s->copies[2 * i + 1]);
+    }
+    cc_free(s->children);
+    cc_free(s->pointers);
+    cc_free(s->copies);
+    memset(s, 0, sizeof *s);
+}
+
+bool cc_arrow_struct_request_ok(const struct ArrowSchema *want, int64_t n) {
+    return want->format && strcmp(want->format, "+s") == 0 && want->n_children == n &&
+           (n == 0 || want->children);
+}

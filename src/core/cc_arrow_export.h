@@ -95,4 +95,57 @@ CC_MUST_CHECK cc_status cc_arrow_export_codes(const cc_numarray *codes, const cc
                                               cc_arrow_export *indices,
                                               cc_arrow_export *dictionary, cc_error *err);
 
+/* ---- a struct of exported children: a Table's batch and its schema -------------- */
+
+/* A struct array ('+s', no validity: every row is there) whose children
+ * are moved in one by one; from then on the struct releases them. */
+typedef struct cc_arrow_struct {
+    struct ArrowArray *children;  /* n_children slots, the first n moved in */
+    struct ArrowArray **pointers; /* to them: the ArrowArray's children */
+    const void *buffers[1];       /* {NULL} */
+    int64_t n, n_children;
+    int64_t length; /* the children's one length; -1 before the first */
+} cc_arrow_struct;
+
+/* Room for n_children children (none moved in yet). */
+CC_MUST_CHECK cc_status cc_arrow_struct_init(cc_arrow_struct *s, int64_t n_children);
+/* Moves *child (its release then NULL) into the next slot; the struct
+ * takes it even when it fails: CC_EINVAL when its length is not the
+ * others', CC_EINDEX when every slot is taken. */
+CC_MUST_CHECK cc_status cc_arrow_struct_move_child(cc_arrow_struct *s, struct ArrowArray *child,
+                                                   cc_error *err);
+/* out as the struct array (length `rows` when it has no children); release
+ * and private_data are the caller's.  The children must all be in. */
+void cc_arrow_struct_fill(const cc_arrow_struct *s, int64_t rows, struct ArrowArray *out);
+/* Releases the children moved in and frees the slots; *s is then empty. */
+void cc_arrow_struct_reset(cc_arrow_struct *s);
+
+/* A struct schema ('+s') whose field schemas are moved in one by one with
+ * their names (and a requested format) copied; the struct then releases
+ * them and frees the copies. */
+typedef struct cc_arrow_struct_schema {
+    struct ArrowSchema *children;  /* n_children slots, the first n moved in */
+    struct ArrowSchema **pointers; /* to them: the ArrowSchema's children */
+    char **copies;                 /* 2 per child: its name, its format or NULL */
+    int64_t n, n_children;
+} cc_arrow_struct_schema;
+
+CC_MUST_CHECK cc_status cc_arrow_struct_schema_init(cc_arrow_struct_schema *s,
+                                                    int64_t n_children);
+/* Moves *child into the next slot, named by a copy of the name_len bytes
+ * of name; format, unless NULL or the child's own, replaces the child's
+ * format by a copy (a requested cast).  The struct takes the child even
+ * when it fails (CC_ENOMEM, or CC_EINDEX when every slot is taken). */
+CC_MUST_CHECK cc_status cc_arrow_struct_schema_move_child(cc_arrow_struct_schema *s,
+                                                          struct ArrowSchema *child,
+                                                          const char *name, size_t name_len,
+                                                          const char *format);
+/* out as the struct schema; release and private_data are the caller's. */
+void cc_arrow_struct_schema_fill(const cc_arrow_struct_schema *s, struct ArrowSchema *out);
+void cc_arrow_struct_schema_reset(cc_arrow_struct_schema *s);
+
+/* True if a consumer's requested schema is a struct ('+s') of n fields
+ * (whose formats the caller then checks one by one). */
+bool cc_arrow_struct_request_ok(const struct ArrowSchema *want, int64_t n);
+
 #endif /* CC_ARROW_EXPORT_H */

@@ -548,4 +548,158 @@ TEST(schemas_fill_format_name_and_flags) {
     CHECK(strcmp(s.format, "U") == 0 && s.flags == 0);
 }
 
+/* ---- structs ---------------------------------------------------------------------------- */
+
+static int released; /* children released so far, by the callbacks below */
+
+static void child_release(struct ArrowArray *a) {
+    released++;
+    a->release = NULL;
+}
+
+static void child_schema_release(struct ArrowSchema *s) {
+    released++;
+    s->release = NULL;
+}
+
+static struct ArrowArray child_of_length(int64_t length) {
+    struct ArrowArray c;
+    memset(&c, 0, sizeof c);
+    c.length = length;
+    c.release = child_release;
+    return c;
+}
+
+TEST(a_struct_takes_its_children_and_releases_them_once) {
+    for (int64_t n = 0; n <= 3; n++) {
+        cc_arrow_struct st;
+        int64_t live = test_alloc_live();
+        if (!CHECK_EQ(cc_arrow_struct_init(&st, n), CC_OK)) return;
+        released = 0;
+        for (int64_t i = 0; i < n; i++) {
+            struct ArrowArray c = child_of_length(7);
+            cc_error err = {0};
+            CHECK_EQ(cc_arrow_struct_move_child(&st, &c, &err), CC_OK);
+            CHECK(c.release == NULL); /* moved */
+        }
+        struct ArrowArray c = child_of_length(7), out;
+        cc_error err = {0};
+        CHECK_EQ(cc_arrow_struct_move_child(&st, &c, &err), CC_EINDEX); /* no slot: released */
+        CHECK(released == 1 && !c.release);
+        cc_arrow_struct_fill(&st, 42, &out);
+        CHECK_EQ(out.length, n ? 7 : 42); /* no children: the table's rows */
+        CHECK(out.n_buffers == 1 && out.buffers[0] == NULL && out.n_children == n);
+        for (int64_t i = 0; i < n; i++) CHECK(out.children[i]->length == 7);
+        CHECK(out.release == NULL && out.dictionary == NULL && out.offset == 0);
+        cc_arrow_struct_reset(&st);
+        CHECK_EQ(released, n + 1);
+        CHECK_EQ(test_alloc_live(), live);
+    }
+}
+
+TEST(a_struct_refuses_children_of_another_length) {
+    cc_arrow_struct st;
+    if (!CHECK_EQ(cc_arrow_struct_init(&st, 3), CC_OK)) return;
+    released = 0;
+    struct ArrowArray a = child_of_length(5), b = child_of_length(6);
+    cc_error err = {0};
+    CHECK_EQ(cc_arrow_struct_move_child(&st, &a, &err), CC_OK);
+    CHECK_EQ(cc_arrow_struct_move_child(&st, &b, &err), CC_EINVAL);
+    CHECK(err.why != NULL && err.index == 1 && !b.release && released == 0);
+    cc_arrow_struct_reset(&st); /* both released: the struct took b too */
+    CHECK_EQ(released, 2);
+}
+
+TEST(struct_schemas_copy_names_and_requested_formats) {
+    cc_arrow_struct_schema ss;
+    int64_t live = test_alloc_live();
+    if (!CHECK_EQ(cc_arrow_struct_schema_init(&ss, 3), CC_OK)) return;
+    released = 0;
+    const char *formats[] = {"c", "u", "s"}, *requests[] = {NULL, "U", "s"};
+    char name[] = "id\0xx";
+    for (int i = 0; i < 3; i++) {
+        struct ArrowSchema c;
+        memset(&c, 0, sizeof c);
+        cc_arrow_schema_fill(&c, formats[i], i == 1);
+        c.release = child_schema_release;
+        name[1] = (char)('a' + i);
+        CHECK_EQ(cc_arrow_struct_schema_move_child(&ss, &c, name, 2, requests[i]), CC_OK);
+        CHECK(!c.release);
+    }
+    struct ArrowSchema out;
+    cc_arrow_struct_schema_fill(&ss, &out);
+    CHECK(strcmp(out.format, "+s") == 0 && strcmp(out.name, "") == 0 && out.n_children == 3);
+    CHECK(strcmp(out.children[0]->name, "ia") == 0 && strcmp(out.children[2]->name, "ic") == 0);
+    CHECK(strcmp(out.children[0]->format, "c") == 0);
+    CHECK(strcmp(out.children[1]->format, "U") == 0 && out.children[1]->format != requests[1]);
+    CHECK(out.children[2]->format == formats[2]); /* its own: not copied */
+    CHECK_EQ(out.children[1]->flags, ARROW_FLAG_NULLABLE);
+    CHECK(!out.release);
+    name[1] = 'z'; /* copies, not borrowed */
+    CHECK(strcmp(out.children[0]->name, "ia") == 0);
+    cc_arrow_struct_schema_reset(&ss);
+    CHECK_EQ(released, 3);
+    CHECK_EQ(test_alloc_live(), live);
+}
+
+TEST(structs_under_failing_allocations_release_everything) {
+    for (int64_t k = 1;; k++) { /* the batch */
+        released = 0;
+        int64_t live = test_alloc_live();
+        cc_arrow_struct st;
+        test_alloc_fail_at(k);
+        cc_status s = cc_arrow_struct_init(&st, 2);
+        bool fired = !test_alloc_armed();
+        test_alloc_fail_at(0);
+        if (s != CC_OK) {
+            CHECK(s == CC_ENOMEM && fired && test_alloc_live() == live);
+            continue;
+        }
+        cc_arrow_struct_reset(&st);
+        CHECK_EQ(test_alloc_live(), live);
+        if (!fired) break;
+    }
+    for (int64_t k = 1;; k++) { /* the schema: every failure releases what was moved in */
+        released = 0;
+        int64_t live = test_alloc_live();
+        cc_arrow_struct_schema ss;
+        bool fired = false;
+        test_alloc_fail_at(k);
+        cc_status s = cc_arrow_struct_schema_init(&ss, 2);
+        for (int i = 0; s == CC_OK && i < 2; i++) {
+            struct ArrowSchema c;
+            memset(&c, 0, sizeof c);
+            cc_arrow_schema_fill(&c, "l", false);
+            c.release = child_schema_release;
+            s = cc_arrow_struct_schema_move_child(&ss, &c, "name", 4, i ? "c" : NULL);
+            CHECK(!c.release); /* taken even on failure */
+        }
+        fired = !test_alloc_armed();
+        test_alloc_fail_at(0);
+        if (s != CC_OK) CHECK(s == CC_ENOMEM && fired);
+        if (ss.children || s == CC_OK) cc_arrow_struct_schema_reset(&ss);
+        CHECK_EQ(test_alloc_live(), live);
+        if (s == CC_OK) CHECK_EQ(released, 2);
+        if (!fired) break;
+    }
+}
+
+TEST(requested_struct_schemas_need_one_field_per_column) {
+    struct ArrowSchema a, b, *kids[] = {&a, &b};
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    struct ArrowSchema want = {.format = "+s", .n_children = 2, .children = kids};
+    CHECK(cc_arrow_struct_request_ok(&want, 2));
+    CHECK(!cc_arrow_struct_request_ok(&want, 3));
+    want.format = "+l";
+    CHECK(!cc_arrow_struct_request_ok(&want, 2));
+    want.format = NULL;
+    CHECK(!cc_arrow_struct_request_ok(&want, 2));
+    want.format = "+s";
+    want.children = NULL;
+    CHECK(!cc_arrow_struct_request_ok(&want, 2));
+    want.n_children = 0;
+    CHECK(cc_arrow_struct_request_ok(&want, 0));
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }
