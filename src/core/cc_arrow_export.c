@@ -157,27 +157,64 @@ cc_status cc_arrow_export_strings(const cc_strarray *a, bool wide, cc_arrow_expo
 
 /* ---- codes + dictionary ------------------------------------------------------------ */
 
+/* One loop per code width (the compiler cannot hoist the dtype switch of
+ * cc_numarray_get out of a loop over another file's function): body runs
+ * with `v`, code i as int64_t (an unsigned code past INT64_MAX reads
+ * negative, so it is refused like any other stray code). */
+#define FOR_EACH_CODE(codes, body)                                                         \
+    switch ((codes)->dtype) {                                                              \
+    case CC_INT8: FOR_CODES_AS(codes, int8_t, body); break;                                \
+    case CC_INT16: FOR_CODES_AS(codes, int16_t, body); break;                              \
+    case CC_INT32: FOR_CODES_AS(codes, int32_t, body); break;                              \
+    case CC_INT64: FOR_CODES_AS(codes, int64_t, body); break;                              \
+    case CC_UINT8: FOR_CODES_AS(codes, uint8_t, body); break;                              \
+    case CC_UINT16: FOR_CODES_AS(codes, uint16_t, body); break;                            \
+    case CC_UINT32: FOR_CODES_AS(codes, uint32_t, body); break;                            \
+    default: FOR_CODES_AS(codes, uint64_t, body); break;                                   \
+    }
+#define FOR_CODES_AS(codes, T, body)                                                       \
+    do {                                                                                   \
+        const T *c_ = (const T *)(codes)->data;                                            \
+        for (int64_t i = 0; i < (codes)->length; i++) {                                    \
+            int64_t v = (int64_t)c_[i];                                                    \
+            body                                                                           \
+        }                                                                                  \
+    } while (0)
+
+/* The number of -1 codes in *nulls; the first code outside [-1, k) in
+ * *bad (-1 if none). */
+static void scan_codes(const cc_numarray *codes, int64_t k, int64_t *nulls, int64_t *bad) {
+    int64_t n = 0, first = -1;
+    FOR_EACH_CODE(codes, {
+        if (CC_UNLIKELY(v < -1 || v >= k)) {
+            first = i;
+            break;
+        }
+        n += v == -1;
+    })
+    *nulls = n;
+    *bad = first;
+}
+
+/* Sets bit i of a zeroed bitmap for every code that is not -1. */
+static void set_valid_codes(const cc_numarray *codes, uint8_t *bits) {
+    FOR_EACH_CODE(codes, {
+        if (v != -1) cc_bitmap_set(bits, i, true);
+    })
+}
+
 cc_status cc_arrow_export_codes(const cc_numarray *codes, const cc_strarray *keys,
                                 cc_arrow_export *indices, cc_arrow_export *dictionary,
                                 cc_error *err) {
     if (!cc_dtype_is_integer(codes->dtype) || keys->spans)
         return cc_error_set(err, CC_EINVAL, "codes must be integers, keys compact", -1);
-    int64_t k = keys->length, nulls = 0;
-    for (int64_t i = 0; i < codes->length; i++) { /* a stray code must not reach Arrow */
-        cc_scalar s;
-        cc_numarray_get(codes, i, &s);
-        if (s.v.i < -1 || s.v.i >= k)
-            return cc_error_set(err, CC_EINVAL, "a code is not in the dictionary", i);
-        nulls += s.v.i == -1;
-    }
+    int64_t k = keys->length, nulls, bad;
+    scan_codes(codes, k, &nulls, &bad); /* a stray code must not reach Arrow */
+    if (bad >= 0) return cc_error_set(err, CC_EINVAL, "a code is not in the dictionary", bad);
     uint8_t *validity = NULL;
     if (nulls) {
         if (!(validity = zeroed((size_t)cc_bitmap_bytes(codes->length) + 1))) return CC_ENOMEM;
-        for (int64_t i = 0; i < codes->length; i++) {
-            cc_scalar s;
-            cc_numarray_get(codes, i, &s);
-            if (s.v.i != -1) cc_bitmap_set(validity, i, true);
-        }
+        set_valid_codes(codes, validity);
     }
     *indices = (cc_arrow_export){.owned = validity, .length = codes->length, .null_count = nulls,
                                  .n_buffers = 2};
