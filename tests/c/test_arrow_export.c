@@ -504,6 +504,35 @@ TEST(stray_codes_are_refused_with_the_first_named) {
     cc_strarray_reset(&keys);
 }
 
+TEST(codes_of_every_width_with_one_null_or_a_huge_unsigned_code) {
+    cc_strarray keys;
+    make_strings(&keys, false, 3);
+    for (int d = 0; d < 8; d++) { /* the core scans each integer width in its own loop */
+        cc_dtype dt = all_dtypes[d];
+        bool is_signed = d < 4;
+        cc_numarray codes;
+        cc_numarray_init(&codes, dt, false, false);
+        for (int64_t i = 0; i < 20; i++) {
+            cc_scalar s = {.kind = CC_SCALAR_INT, .v.i = is_signed && i == 13 ? -1 : i % 3};
+            if (!CHECK_EQ(cc_numarray_append(&codes, &s), CC_OK)) return;
+        }
+        cc_arrow_export ix, dx;
+        cc_error err = {0};
+        if (CHECK_EQ(cc_arrow_export_codes(&codes, &keys, &ix, &dx, &err), CC_OK)) {
+            CHECK_EQ(ix.null_count, is_signed ? 1 : 0);
+            codes_read_back(&codes, &ix, &dx, 3);
+            cc_arrow_export_reset(&ix);
+        }
+        cc_scalar big = {.kind = CC_SCALAR_UINT, .v.u = (uint64_t)INT64_MAX + 2};
+        cc_scalar three = {.kind = CC_SCALAR_INT, .v.i = 3};
+        CHECK_EQ(cc_numarray_set(&codes, 17, dt == CC_UINT64 ? &big : &three), CC_OK);
+        CHECK_EQ(cc_arrow_export_codes(&codes, &keys, &ix, &dx, &err), CC_EINVAL);
+        CHECK_EQ(err.index, 17);
+        cc_numarray_reset(&codes);
+    }
+    cc_strarray_reset(&keys);
+}
+
 TEST(codes_under_failing_allocations_own_nothing) {
     cc_strarray keys;
     make_strings(&keys, false, 4);
