@@ -23,6 +23,11 @@
  * export then owns the converted buffer; the bitmap (and string bytes) are
  * still shared, so the container stays pinned all the same.  Anything else
  * is refused with ValueError: the consumer is better placed to convert.
+ *
+ * Which buffers are shared, which are copied and the casts themselves are
+ * the core's (cc_arrow_export.c); this file keeps the capsules, the owner
+ * reference, the export counters, the GIL-taking release callbacks and the
+ * messages.
  */
 #include "binding.h"
 #include "array.h"
@@ -30,7 +35,7 @@
 #include "pool.h"
 #include "categorical.h"
 #include "arrow.h"
-#include "cc_arrow.h"
+#include "cc_arrow_export.h"
 
 /* ---- schema ------------------------------------------------------------------- */
 
@@ -51,9 +56,7 @@ static void schema_capsule_free(PyObject *capsule) {
 PyObject *schema_capsule(const char *format, bool nullable) {
     struct ArrowSchema *schema = PyMem_Calloc(1, sizeof *schema);
     if (!schema) return PyErr_NoMemory();
-    schema->format = format;
-    schema->name = "";
-    schema->flags = nullable ? ARROW_FLAG_NULLABLE : 0;
+    cc_arrow_schema_fill(schema, format, nullable);
     schema->release = schema_release;
     PyObject *capsule = PyCapsule_New(schema, "arrow_schema", schema_capsule_free);
     if (!capsule) PyMem_Free(schema);
@@ -68,11 +71,10 @@ PyObject *array_arrow_c_schema(ArrayObject *self, PyObject *unused) {
 /* ---- array -------------------------------------------------------------------- */
 
 typedef struct {
-    PyObject *owner;        /* strong reference; its export counters count us */
-    int64_t *exports;       /* those counters: the buffers may not move ... */
-    int64_t *frozen;        /* ... nor change */
-    const void *buffers[3]; /* validity (or NULL), then the layout's buffers */
-    void *owned;            /* a buffer of ours: packed bools, cast values or offsets */
+    PyObject *owner;    /* strong reference; its export counters count us */
+    int64_t *exports;   /* those counters: the buffers may not move ... */
+    int64_t *frozen;    /* ... nor change */
+    cc_arrow_export ex; /* the buffers, and the one the export owns */
 } array_export;
 
 static void array_release(struct ArrowArray *array) {
@@ -86,7 +88,7 @@ static void array_release(struct ArrowArray *array) {
     (*ex->exports)--;
     (*ex->frozen)--;
     Py_DECREF(ex->owner);
-    cc_free(ex->owned);
+    cc_arrow_export_reset(&ex->ex);
     PyMem_Free(ex);
     PyGILState_Release(gil);
     array->release = NULL;
@@ -102,34 +104,20 @@ static void array_capsule_free(PyObject *capsule) {
     PyMem_Free(array);
 }
 
-/* The bool values packed into Arrow's bit layout. */
-static uint8_t *pack_bools(const cc_numarray *a) {
-    uint8_t *bits = cc_malloc((size_t)cc_bitmap_bytes(a->length) + 1);
-    if (!bits) return NULL;
-    memset(bits, 0, (size_t)cc_bitmap_bytes(a->length) + 1);
-    for (int64_t i = 0; i < a->length; i++)
-        if (a->data[i]) cc_bitmap_set(bits, i, true);
-    return bits;
-}
-
-/* An arrow_array capsule over ex's buffers (ex->buffers filled, ex->owned
- * set if any); takes ex, and counts the export on *exports and *frozen. */
+/* An arrow_array capsule over ex->ex (filled by the core); takes ex, and
+ * counts the export on *exports and *frozen. */
 static PyObject *export_capsule(array_export *ex, PyObject *owner, int64_t *exports,
-                                int64_t *frozen, int64_t length, int64_t null_count,
-                                int n_buffers) {
+                                int64_t *frozen) {
     struct ArrowArray *array = PyMem_Calloc(1, sizeof *array);
     if (!array) {
-        cc_free(ex->owned);
+        cc_arrow_export_reset(&ex->ex);
         PyMem_Free(ex);
         return PyErr_NoMemory();
     }
     ex->owner = Py_NewRef(owner);
     ex->exports = exports;
     ex->frozen = frozen;
-    array->length = length;
-    array->null_count = null_count;
-    array->n_buffers = n_buffers;
-    array->buffers = ex->buffers;
+    cc_arrow_export_fill(&ex->ex, array);
     array->release = array_release;
     array->private_data = ex;
     (*exports)++, (*frozen)++; /* given back by array_release */
@@ -156,19 +144,9 @@ static int requested_format(PyObject *requested, const char **out) {
     return 0;
 }
 
-static bool lossless_cast(cc_dtype from, cc_dtype to) {
-    if (from == to) return true;
-    if (from == CC_BOOL || to == CC_BOOL) return false;
-    if (cc_dtype_is_integer(from) && cc_dtype_is_integer(to)) return true; /* values checked */
-    if (cc_dtype_is_integer(from) && cc_dtype_get(to)->kind == CC_KIND_FLOAT)
-        return 2 * cc_dtype_itemsize(from) <= cc_dtype_itemsize(to);
-    return from == CC_FLOAT32 && to == CC_FLOAT64;
-}
-
 /* The dtype an Array exports as for a requested format (NULL: its own). */
 static int array_cast_target(const cc_numarray *a, const char *want, cc_dtype *out) {
-    *out = a->dtype;
-    if (!want || (cc_arrow_dtype(want, out) && lossless_cast(a->dtype, *out))) return 0;
+    if (cc_arrow_numbers_target(a, want, out) == CC_OK) return 0;
     char name[CC_ARRAY_NAME_MAX];
     array_describe(a, name);
     PyErr_Format(PyExc_ValueError,
@@ -179,49 +157,23 @@ static int array_cast_target(const cc_numarray *a, const char *want, cc_dtype *o
     return -1;
 }
 
-/* a's values as dtype `to`, in a new cc_malloc buffer; NULL with
- * ValueError naming the first value that does not fit. */
-static void *cast_values(const cc_numarray *a, cc_dtype to) {
-    size_t size = (size_t)cc_dtype_itemsize(to), bytes;
-    if (__builtin_mul_overflow((size_t)a->length, size, &bytes)) return PyErr_NoMemory();
-    uint8_t *out = cc_malloc(bytes ? bytes : 1);
-    if (!out) return PyErr_NoMemory();
-    for (int64_t i = 0; i < a->length; i++) {
-        cc_scalar v;
-        cc_dtype_load(a->dtype, a->data + i * cc_numarray_itemsize(a), &v); /* a null holds 0 */
-        if (cc_dtype_store(to, &v, out + (size_t)i * size) != CC_OK) {
-            cc_free(out);
-            char name[CC_ARRAY_NAME_MAX];
-            array_describe(a, name);
-            PyErr_Format(PyExc_ValueError, "%s.__arrow_c_array__: element %lld does not fit "
-                         "in %s (requested by the consumer)", name, (long long)i,
-                         cc_dtype_get(to)->name);
-            return NULL;
-        }
-    }
-    return out;
-}
-
 /* The arrow_array capsule of self as dtype `to` (its own: no copy). */
 static PyObject *array_capsule(ArrayObject *self, cc_dtype to) {
-    static const int64_t empty_buffer = 0;
     const cc_numarray *a = &self->arr;
     array_export *ex = PyMem_Calloc(1, sizeof *ex);
     if (!ex) return PyErr_NoMemory();
-    if (a->dtype == CC_BOOL && !(ex->owned = pack_bools(a))) {
+    cc_error err = {0};
+    cc_status st = cc_arrow_export_numbers(a, to, &ex->ex, &err);
+    if (st != CC_OK) {
         PyMem_Free(ex);
-        return PyErr_NoMemory();
+        if (st != CC_EOVERFLOW) return PyErr_NoMemory();
+        char name[CC_ARRAY_NAME_MAX];
+        array_describe(a, name);
+        return PyErr_Format(PyExc_ValueError, "%s.__arrow_c_array__: element %lld does not fit "
+                            "in %s (requested by the consumer)", name, (long long)err.index,
+                            cc_dtype_get(to)->name);
     }
-    if (to != a->dtype && !(ex->owned = cast_values(a, to))) {
-        PyMem_Free(ex);
-        return NULL;
-    }
-    ex->buffers[0] = a->null_count ? a->validity : NULL;
-    ex->buffers[1] = ex->owned ? (const void *)ex->owned
-                     : a->data ? (const void *)a->data
-                               : (const void *)&empty_buffer;
-    return export_capsule(ex, (PyObject *)self, &self->arr.exports, &self->arr.frozen, a->length,
-                          a->null_count, 2);
+    return export_capsule(ex, (PyObject *)self, &self->arr.exports, &self->arr.frozen);
 }
 
 /* (schema, array) for __arrow_c_array__; takes both references. */
@@ -246,7 +198,9 @@ PyObject *array_arrow_c_array(ArrayObject *self, PyObject *args, PyObject *kwds)
 
 /* ---- StringArray: Arrow string / large_string ------------------------------- */
 
-static const char *strarray_format(const cc_strarray *a) { return a->wide ? "U" : "u"; }
+static const char *strarray_format(const cc_strarray *a) {
+    return cc_arrow_strings_format(a->wide);
+}
 
 PyObject *strarray_arrow_c_schema(PyObject *self, PyObject *unused) {
     (void)unused;
@@ -256,51 +210,30 @@ PyObject *strarray_arrow_c_schema(PyObject *self, PyObject *unused) {
 
 /* Whether a StringArray exports as `want`: 'u' or 'U' (NULL: its own). */
 static int strarray_cast_ok(const cc_strarray *a, const char *want, bool *wide) {
-    *wide = a->wide;
-    if (!want) return 0;
-    *wide = strcmp(want, "U") == 0;
-    if (!*wide && strcmp(want, "u") != 0) {
-        PyErr_Format(PyExc_ValueError,
-                     "StringArray.__arrow_c_array__: cannot export as Arrow format '%s'; the "
-                     "array's format is '%s', and only string <-> large_string are made",
-                     want, strarray_format(a));
-        return -1;
-    }
-    return 0;
-}
-
-/* The offsets of a (compact) in the other width, in a new cc_malloc buffer. */
-static void *cast_offsets(const cc_strarray *a, bool wide) {
-    int64_t n = a->length + 1;
-    if (!wide && a->length && cc_strarray_offset(a, a->length) > INT32_MAX) {
-        PyErr_Format(PyExc_ValueError, "StringArray.__arrow_c_array__: %lld bytes of data do "
-                     "not fit Arrow string's int32 offsets (large_string does)",
-                     (long long)cc_strarray_offset(a, a->length));
-        return NULL;
-    }
-    void *out = cc_malloc((size_t)n * (wide ? 8 : 4));
-    if (!out) return PyErr_NoMemory();
-    for (int64_t i = 0; i < n; i++) {
-        int64_t o = a->offsets ? cc_strarray_offset(a, i) : 0;
-        if (wide) ((int64_t *)out)[i] = o;
-        else ((int32_t *)out)[i] = (int32_t)o;
-    }
-    return out;
+    if (cc_arrow_strings_target(a, want, wide) == CC_OK) return 0;
+    PyErr_Format(PyExc_ValueError,
+                 "StringArray.__arrow_c_array__: cannot export as Arrow format '%s'; the "
+                 "array's format is '%s', and only string <-> large_string are made",
+                 want, strarray_format(a));
+    return -1;
 }
 
 static PyObject *strarray_capsule(PyObject *self, bool wide) {
-    static const int64_t zero_offset = 0, empty_buffer = 0;
     cc_strarray *a = &((StringArrayObject *)self)->arr;
     array_export *ex = PyMem_Calloc(1, sizeof *ex);
     if (!ex) return PyErr_NoMemory();
-    if (wide != a->wide && !(ex->owned = cast_offsets(a, wide))) {
+    cc_error err = {0};
+    cc_status st = cc_arrow_export_strings(a, wide, &ex->ex, &err);
+    if (st != CC_OK) {
         PyMem_Free(ex);
-        return NULL;
+        if (st == CC_EOVERFLOW)
+            return PyErr_Format(PyExc_ValueError, "StringArray.__arrow_c_array__: %lld bytes of "
+                                "data do not fit Arrow string's int32 offsets (large_string "
+                                "does)", (long long)cc_strarray_offset(a, a->length));
+        return st == CC_ENOMEM ? PyErr_NoMemory()
+                               : status_raise("StringArray", st, "__arrow_c_array__");
     }
-    ex->buffers[0] = a->null_count ? a->validity : NULL;
-    ex->buffers[1] = ex->owned ? ex->owned : a->offsets ? a->offsets : (const void *)&zero_offset;
-    ex->buffers[2] = a->data ? (const void *)a->data : (const void *)&empty_buffer;
-    return export_capsule(ex, self, &a->exports, &a->frozen, a->length, a->null_count, 3);
+    return export_capsule(ex, self, &a->exports, &a->frozen);
 }
 
 PyObject *strarray_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds) {
@@ -327,11 +260,12 @@ PyObject *strarray_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds)
  * dictionary) and the pool cannot intern new strings (BufferError) until
  * the consumer releases the export.  A consumer may move the dictionary
  * child out and release it on its own, so the child's state lives in its
- * own block; both structs are allocated with PyMem_Raw* because release
- * callbacks may run without the GIL until they take it. */
+ * own block; both blocks are allocated with PyMem_Raw* because release
+ * callbacks may run without the GIL until they take it (the validity the
+ * core builds is cc_malloc'd: freed under the GIL). */
 
 typedef struct {
-    const void *buffers[3];
+    cc_arrow_export ex; /* the keys' buffers; owns nothing */
     PyObject *pool;
 } dict_export;
 
@@ -351,8 +285,7 @@ static void dict_release(struct ArrowArray *array) {
 }
 
 typedef struct {
-    const void *buffers[2];
-    uint8_t *validity;
+    cc_arrow_export ex; /* the codes' buffer, and the validity it owns */
     PyObject *codes;
     struct ArrowArray dictionary;
 } cat_export;
@@ -369,8 +302,8 @@ static void cat_release(struct ArrowArray *array) {
     ((ArrayObject *)ex->codes)->arr.exports--;
     ((ArrayObject *)ex->codes)->arr.frozen--;
     Py_DECREF(ex->codes);
+    cc_arrow_export_reset(&ex->ex);
     PyGILState_Release(gil);
-    PyMem_RawFree(ex->validity);
     PyMem_RawFree(ex);
     array->release = NULL;
 }
@@ -385,7 +318,7 @@ static void cat_schema_release(struct ArrowSchema *schema) {
 }
 
 static const char *pool_format(PyObject *pool) {
-    return ((StringPoolObject *)pool)->set.keys.wide ? "U" : "u";
+    return cc_arrow_strings_format(((StringPoolObject *)pool)->set.keys.wide);
 }
 
 PyObject *categorical_arrow_c_schema(PyObject *self, PyObject *unused) {
@@ -400,8 +333,7 @@ PyObject *categorical_arrow_c_schema(PyObject *self, PyObject *unused) {
         Py_DECREF(capsule);
         return PyErr_NoMemory();
     }
-    dict->format = pool_format(c->pool);
-    dict->name = "";
+    cc_arrow_schema_fill(dict, pool_format(c->pool), false);
     dict->release = schema_release;
     schema->dictionary = dict;
     schema->release = cat_schema_release;
@@ -409,51 +341,45 @@ PyObject *categorical_arrow_c_schema(PyObject *self, PyObject *unused) {
 }
 
 static PyObject *categorical_capsule(PyObject *self) {
-    static const int64_t zero_offset = 0, empty_buffer = 0;
     CategoricalObject *c = (CategoricalObject *)self;
     cc_numarray *codes = &((ArrayObject *)c->codes)->arr;
     cc_strarray *keys = &((StringPoolObject *)c->pool)->set.keys;
-    int64_t k = keys->length, nulls = 0;
-    for (int64_t i = 0; i < codes->length; i++) { /* a stray code must not reach Arrow */
+    cc_arrow_export indices, dictionary;
+    cc_error err = {0};
+    cc_status st = cc_arrow_export_codes(codes, keys, &indices, &dictionary, &err);
+    if (st == CC_EINVAL && err.index >= 0) {
         cc_scalar s;
-        cc_numarray_get(codes, i, &s);
-        if (s.v.i < -1 || s.v.i >= k) {
-            PyErr_Format(PyExc_ValueError, "CategoricalArray.__arrow_c_array__: element %lld has "
-                         "code %lld, which is not in its pool", (long long)i, (long long)s.v.i);
-            return NULL;
-        }
-        nulls += s.v.i == -1;
+        cc_numarray_get(codes, err.index, &s);
+        return PyErr_Format(PyExc_ValueError, "CategoricalArray.__arrow_c_array__: element %lld "
+                            "has code %lld, which is not in its pool", (long long)err.index,
+                            (long long)s.v.i);
     }
+    if (st != CC_OK)
+        return st == CC_ENOMEM ? PyErr_NoMemory()
+                               : status_raise("CategoricalArray", st, "__arrow_c_array__");
     struct ArrowArray *array = PyMem_Calloc(1, sizeof *array);
     cat_export *ex = PyMem_RawCalloc(1, sizeof *ex);
     dict_export *dx = PyMem_RawCalloc(1, sizeof *dx);
-    if (!array || !ex || !dx || (nulls && !(ex->validity = PyMem_RawCalloc(
-                                                 (size_t)cc_bitmap_bytes(codes->length) + 1, 1)))) {
+    if (!array || !ex || !dx) {
+        cc_arrow_export_reset(&indices);
         PyMem_Free(array);
-        if (ex) PyMem_RawFree(ex->validity);
         PyMem_RawFree(ex);
         PyMem_RawFree(dx);
         return PyErr_NoMemory();
     }
-    for (int64_t i = 0; nulls && i < codes->length; i++) {
-        cc_scalar s;
-        cc_numarray_get(codes, i, &s);
-        if (s.v.i != -1) cc_bitmap_set(ex->validity, i, true);
-    }
+    dx->ex = dictionary;
     dx->pool = Py_NewRef(c->pool);
-    dx->buffers[0] = NULL;
-    dx->buffers[1] = keys->offsets ? keys->offsets : (const void *)&zero_offset;
-    dx->buffers[2] = keys->data ? (const void *)keys->data : (const void *)&empty_buffer;
     keys->exports++;
-    ex->dictionary = (struct ArrowArray){.length = k, .n_buffers = 3, .buffers = dx->buffers,
-                                         .release = dict_release, .private_data = dx};
+    cc_arrow_export_fill(&dx->ex, &ex->dictionary);
+    ex->dictionary.release = dict_release;
+    ex->dictionary.private_data = dx;
+    ex->ex = indices;
     ex->codes = Py_NewRef(c->codes);
-    ex->buffers[0] = ex->validity;
-    ex->buffers[1] = codes->data ? (const void *)codes->data : (const void *)&empty_buffer;
     codes->exports++, codes->frozen++; /* pinned and read-only until cat_release */
-    *array = (struct ArrowArray){.length = codes->length, .null_count = nulls, .n_buffers = 2,
-                                 .buffers = ex->buffers, .dictionary = &ex->dictionary,
-                                 .release = cat_release, .private_data = ex};
+    cc_arrow_export_fill(&ex->ex, array);
+    array->dictionary = &ex->dictionary;
+    array->release = cat_release;
+    array->private_data = ex;
     PyObject *capsule = PyCapsule_New(array, "arrow_array", array_capsule_free);
     if (!capsule) cat_release(array), PyMem_Free(array);
     return capsule;

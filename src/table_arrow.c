@@ -17,11 +17,16 @@
  * its column's own format or a cast the column's export makes (see
  * arrow_export.c: lossless number casts, string <-> large_string); checked
  * when the stream is made, so a refused request raises ValueError there.
+ *
+ * The struct shells (children moved in, names and requested formats
+ * copied, the one-length check) are the core's cc_arrow_struct and
+ * cc_arrow_struct_schema (cc_arrow_export.c); this file calls the columns'
+ * exports, holds the Python objects and takes the GIL.
  */
 #include "binding.h"
 #include "arrow.h"
 #include "table.h"
-#include "cc_arrow.h"
+#include "cc_arrow_export.h"
 
 #include <errno.h>
 
@@ -47,14 +52,6 @@ static int move_from_capsule(PyObject *capsule, const char *name, void *out, siz
 
 /* ---- the struct schema ---------------------------------------------------------------- */
 
-typedef struct {
-    struct ArrowSchema *children;  /* n structs */
-    struct ArrowSchema **pointers; /* n pointers to them */
-    char **names;                  /* the children's names (UTF-8 copies) */
-    char **formats;                /* requested formats (copies), or NULL */
-    int64_t n;
-} schema_private;
-
 /* A PyMem_Raw copy of a NUL-terminated string of len bytes. */
 static char *raw_copy(const char *text, size_t len) {
     char *out = PyMem_RawMalloc(len + 1);
@@ -67,94 +64,78 @@ static const char *requested_at(const stream_state *s, Py_ssize_t i) {
     return s->formats ? PyBytes_AS_STRING(PyTuple_GET_ITEM(s->formats, i)) : NULL;
 }
 
+/* The core's shell (cc_malloc'd: freed under the GIL) in a PyMem_Raw block. */
 static void struct_schema_release(struct ArrowSchema *schema) {
     if (!schema->release) return;
-    schema_private *p = schema->private_data;
+    cc_arrow_struct_schema *p = schema->private_data;
     if (python_finalizing()) { /* see python_finalizing */
         schema->release = NULL;
         return;
     }
     PyGILState_STATE gil = PyGILState_Ensure();
-    for (int64_t i = 0; i < p->n; i++) {
-        if (p->children[i].release) p->children[i].release(&p->children[i]);
-        PyMem_RawFree(p->names[i]);
-        PyMem_RawFree(p->formats[i]);
-    }
+    cc_arrow_struct_schema_reset(p); /* the children's releases take the GIL too */
     PyGILState_Release(gil);
-    PyMem_RawFree(p->children), PyMem_RawFree(p->pointers), PyMem_RawFree(p->names);
-    PyMem_RawFree(p->formats);
     PyMem_RawFree(p);
     schema->release = NULL;
 }
 
 static int build_schema(stream_state *s, struct ArrowSchema *out) {
     int64_t n = PyTuple_GET_SIZE(s->columns);
-    schema_private *p = PyMem_RawCalloc(1, sizeof *p);
-    if (!p) return PyErr_NoMemory(), -1;
-    p->children = PyMem_RawCalloc((size_t)(n ? n : 1), sizeof *p->children);
-    p->pointers = PyMem_RawCalloc((size_t)(n ? n : 1), sizeof *p->pointers);
-    p->names = PyMem_RawCalloc((size_t)(n ? n : 1), sizeof *p->names);
-    p->formats = PyMem_RawCalloc((size_t)(n ? n : 1), sizeof *p->formats);
-    *out = (struct ArrowSchema){.format = "+s", .name = "", .n_children = n,
-                                .children = p->pointers, .release = struct_schema_release,
-                                .private_data = p};
-    if (!p->children || !p->pointers || !p->names || !p->formats) goto nomem;
+    out->release = NULL;
+    cc_arrow_struct_schema *p = PyMem_RawCalloc(1, sizeof *p);
+    if (!p || cc_arrow_struct_schema_init(p, n) != CC_OK) {
+        PyMem_RawFree(p);
+        return PyErr_NoMemory(), -1;
+    }
     for (int64_t i = 0; i < n; i++) {
-        p->n = i + 1; /* release what child i got so far if it fails */
         Py_ssize_t len;
         const char *name = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(s->names, i), &len);
         if (!name) goto fail;
-        if (!(p->names[i] = raw_copy(name, (size_t)len))) goto nomem;
         PyObject *cap = PyObject_CallMethod(PyTuple_GET_ITEM(s->columns, i), "__arrow_c_schema__", NULL);
-        int r = cap ? move_from_capsule(cap, "arrow_schema", &p->children[i], sizeof p->children[i]) : -1;
+        struct ArrowSchema child;
+        int r = cap ? move_from_capsule(cap, "arrow_schema", &child, sizeof child) : -1;
         Py_XDECREF(cap);
         if (r < 0) goto fail;
-        p->children[i].name = p->names[i];
-        const char *want = requested_at(s, i);
-        if (want && strcmp(want, p->children[i].format) != 0) { /* a cast: see arrow_export.c */
-            if (!(p->formats[i] = raw_copy(want, strlen(want)))) goto nomem;
-            p->children[i].format = p->formats[i];
+        /* a requested cast (see arrow_export.c) replaces the column's format */
+        if (cc_arrow_struct_schema_move_child(p, &child, name, (size_t)len, requested_at(s, i)) !=
+            CC_OK) {
+            PyErr_NoMemory();
+            goto fail;
         }
-        p->pointers[i] = &p->children[i];
     }
+    cc_arrow_struct_schema_fill(p, out);
+    out->release = struct_schema_release;
+    out->private_data = p;
     return 0;
-nomem:
-    PyErr_NoMemory();
 fail:
-    struct_schema_release(out);
+    cc_arrow_struct_schema_reset(p);
+    PyMem_RawFree(p);
     return -1;
 }
 
 /* ---- the struct batch ------------------------------------------------------------------ */
 
-typedef struct {
-    struct ArrowArray *children;
-    struct ArrowArray **pointers;
-    const void *buffers[1]; /* no validity: every row is there */
-    int64_t n;
-} array_private;
-
 static void struct_array_release(struct ArrowArray *array) {
     if (!array->release) return;
-    array_private *p = array->private_data;
-    for (int64_t i = 0; i < p->n; i++) /* each child's release takes the GIL itself */
-        if (p->children[i].release) p->children[i].release(&p->children[i]);
-    PyMem_RawFree(p->children), PyMem_RawFree(p->pointers), PyMem_RawFree(p);
+    cc_arrow_struct *p = array->private_data;
+    if (python_finalizing()) { /* see python_finalizing */
+        array->release = NULL;
+        return;
+    }
+    PyGILState_STATE gil = PyGILState_Ensure();
+    cc_arrow_struct_reset(p); /* the children's releases take the GIL too */
+    PyGILState_Release(gil);
+    PyMem_RawFree(p);
     array->release = NULL;
 }
 
 static int build_batch(stream_state *s, struct ArrowArray *out) {
-    int64_t n = PyTuple_GET_SIZE(s->columns), length = -1;
-    array_private *p = PyMem_RawCalloc(1, sizeof *p);
-    if (!p) return PyErr_NoMemory(), -1;
-    p->children = PyMem_RawCalloc((size_t)(n ? n : 1), sizeof *p->children);
-    p->pointers = PyMem_RawCalloc((size_t)(n ? n : 1), sizeof *p->pointers);
-    *out = (struct ArrowArray){.n_buffers = 1, .n_children = n, .buffers = p->buffers,
-                               .children = p->pointers, .release = struct_array_release,
-                               .private_data = p};
-    if (!p->children || !p->pointers) {
-        PyErr_NoMemory();
-        goto fail;
+    int64_t n = PyTuple_GET_SIZE(s->columns);
+    out->release = NULL;
+    cc_arrow_struct *p = PyMem_RawCalloc(1, sizeof *p);
+    if (!p || cc_arrow_struct_init(p, n) != CC_OK) {
+        PyMem_RawFree(p);
+        return PyErr_NoMemory(), -1;
     }
     for (int64_t i = 0; i < n; i++) {
         PyObject *column = PyTuple_GET_ITEM(s->columns, i), *pair;
@@ -167,24 +148,26 @@ static int build_batch(stream_state *s, struct ArrowArray *out) {
             pair = PyObject_CallMethod(column, "__arrow_c_array__", NULL);
         }
         if (!pair) goto fail;
+        struct ArrowArray child;
         int r = PyTuple_Check(pair) && PyTuple_GET_SIZE(pair) == 2
-              ? move_from_capsule(PyTuple_GET_ITEM(pair, 1), "arrow_array", &p->children[i],
-                                  sizeof p->children[i]) : -1;
+              ? move_from_capsule(PyTuple_GET_ITEM(pair, 1), "arrow_array", &child, sizeof child)
+              : -1;
         Py_DECREF(pair);
         if (r < 0) goto fail;
-        p->n++;
-        p->pointers[i] = &p->children[i];
-        if (length >= 0 && p->children[i].length != length) {
+        cc_error err;
+        if (cc_arrow_struct_move_child(p, &child, &err) != CC_OK) {
             PyErr_SetString(PyExc_RuntimeError, "Table.__arrow_c_stream__: the columns no longer "
                             "have one length (a column was dropped and resized)");
             goto fail;
         }
-        length = p->children[i].length;
     }
-    out->length = length < 0 ? s->rows : length;
+    cc_arrow_struct_fill(p, s->rows, out);
+    out->release = struct_array_release;
+    out->private_data = p;
     return 0;
 fail:
-    struct_array_release(out);
+    cc_arrow_struct_reset(p);
+    PyMem_RawFree(p);
     return -1;
 }
 
@@ -295,8 +278,7 @@ static PyObject *requested_formats(TableObject *t, PyObject *requested) {
     const struct ArrowSchema *want = PyCapsule_GetPointer(requested, "arrow_schema");
     if (!want) return NULL;
     Py_ssize_t n = PyTuple_GET_SIZE(t->columns);
-    if (!want->format || strcmp(want->format, "+s") != 0 || want->n_children != n ||
-        (n && !want->children)) {
+    if (!cc_arrow_struct_request_ok(want, n)) {
         PyErr_Format(PyExc_ValueError, "Table.__arrow_c_stream__: the requested schema must be "
                      "a struct of %zd fields, one per column, not '%s'", n,
                      want->format ? want->format : "?");

@@ -9,7 +9,8 @@
  * NULL), so a release callback may only use what the struct points to.
  *
  * Importing a producer's arrays (validation, appending into our
- * containers): cc_arrow_import.h. */
+ * containers): cc_arrow_import.h.  Exporting ours (formats, lossless
+ * casts, shared and owned buffers, struct shells): cc_arrow_export.h. */
 #ifndef CC_ARROW_H
 #define CC_ARROW_H
 
