@@ -481,27 +481,39 @@ def test_ar8_export_get_next_error_message_from_get_last_error():
 
 
 def test_ar8_export_get_next_failing_on_memory_releases_everything():
-    """AR8 on the export side: get_next failing inside (the bool column's
-    packed copy cannot be allocated) gives a non-zero errno, a released out
-    array, NULL or a string from get_last_error, and no export left."""
+    """AR8 on the export side: get_next failing at any of its allocations (the
+    struct's slots, the bool column's packed copy, ...) gives a non-zero
+    errno, a released out array, NULL or a string from get_last_error, and
+    no export left; the first k at which nothing fails gives the batch."""
     t = cc.Table({"id": "int64", "b": "bool"}, [(1, True), (2, False)])
-    capsule = t.__arrow_c_stream__()
-    s = stream_of(capsule)
-    take = ArrowSchema()
-    assert s.get_schema(ctypes.byref(s), ctypes.byref(take)) == 0
-    take.release(ctypes.byref(take))
-    core._debug_fail_alloc(1)
-    try:
-        code, out = get_next(s)
-    finally:
-        core._debug_fail_alloc(0)
-    assert code != 0
-    assert not out.release and _trapped == []
-    msg = last_error(s)
-    assert msg is None or isinstance(msg, str)
-    assert [c._debug_info()["exports"] for c in t._columns] == [0, 0]
-    s.release(ctypes.byref(s))
-    del s, capsule
+    failures = 0
+    for k in range(1, 64):
+        capsule = t.__arrow_c_stream__()
+        s = stream_of(capsule)
+        take = ArrowSchema()
+        assert s.get_schema(ctypes.byref(s), ctypes.byref(take)) == 0
+        take.release(ctypes.byref(take))
+        core._debug_fail_alloc(k)
+        try:
+            code, out = get_next(s)
+        finally:
+            core._debug_fail_alloc(0)
+        if code == 0:
+            assert out.release and out.length == 2
+            out.release(ctypes.byref(out))
+        else:
+            failures += 1
+            assert not out.release and _trapped == []
+            msg = last_error(s)
+            assert msg is None or isinstance(msg, str)
+        assert [c._debug_info()["exports"] for c in t._columns] == [0, 0]
+        s.release(ctypes.byref(s))
+        del s, capsule
+        if code == 0:
+            break
+    else:
+        pytest.fail("get_next never succeeded")
+    assert failures >= 2  # at least the struct's slots and the packed bools
     t.append((3, True))
 
 

@@ -66,7 +66,7 @@ TEST(regions_after_appends) {
 }
 
 TEST(regions_after_each_mutator) {
-    int64_t bad;
+    cc_error bad;
     cc_scalar s;
     for (int nl = 0; nl < 2; nl++) {
         cc_numarray a = make(CC_INT8, true, nl, 30), src = make(CC_INT8, true, nl, 5);
