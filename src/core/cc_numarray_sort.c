@@ -208,29 +208,35 @@ row_key(cc_dtype dtype, const cc_numarray *a, const int64_t *rank, int64_t nrank
     return 0;
 }
 
-/* LSD radix sort of n keys on the bits from `first` up (the bits below are
- * known to be in order already), 11 bits a pass (fewer passes than bytes;
- * 2048 counters a pass still sit in L2); passes whose digit is the same
- * everywhere are skipped.  table holds the digit counts on entry (see
- * count_digits).  Stable.  Returns keys or tmp, whichever holds the result. */
 enum { DIGIT = 11, BUCKETS = 1 << DIGIT, MAX_PASSES = (64 + DIGIT - 1) / DIGIT };
 static int digit_passes(int first) { return (64 - first + DIGIT - 1) / DIGIT; }
 static inline void count_digits(int64_t (*table)[BUCKETS], uint64_t key, int first, int passes) {
     for (int d = 0; d < passes; d++) table[d][(key >> (first + DIGIT * d)) & (BUCKETS - 1)]++;
 }
+/* Turns one digit's bucket counts into starting offsets; true when every
+ * key falls into one bucket (the pass would move nothing: skip it). */
+static bool counts_to_offsets(int64_t *counts, int64_t n) {
+    int64_t offset = 0;
+    bool trivial = false;
+    for (int b = 0; b < BUCKETS; b++) {
+        int64_t c = counts[b];
+        if (c == n) trivial = true;
+        counts[b] = offset;
+        offset += c;
+    }
+    return trivial;
+}
+
+/* LSD radix sort of n keys on the bits from `first` up (the bits below are
+ * known to be in order already), 11 bits a pass (fewer passes than bytes;
+ * 2048 counters a pass still sit in L2); passes whose digit is the same
+ * everywhere are skipped.  table holds the digit counts on entry (see
+ * count_digits).  Stable.  Returns keys or tmp, whichever holds the result. */
 static uint64_t *radix_u64_from(uint64_t *keys, uint64_t *tmp, int64_t n, int first,
                                 int64_t (*table)[BUCKETS]) {
     uint64_t *src = keys, *dst = tmp;
     for (int d = 0; d < digit_passes(first); d++) {
-        int64_t offset = 0;
-        bool trivial = false;
-        for (int b = 0; b < BUCKETS; b++) {
-            int64_t c = table[d][b];
-            if (c == n) trivial = true;
-            table[d][b] = offset;
-            offset += c;
-        }
-        if (trivial) continue;
+        if (counts_to_offsets(table[d], n)) continue;
         int sh = first + DIGIT * d;
         for (int64_t i = 0; i < n; i++) dst[table[d][(src[i] >> sh) & (BUCKETS - 1)]++] = src[i];
         uint64_t *t = src;
@@ -252,15 +258,7 @@ static keyed_row *radix_pairs(keyed_row *v, keyed_row *tmp, int64_t n, int64_t (
     for (int64_t i = 0; i < n; i++) count_digits(table, v[i].key, 0, MAX_PASSES);
     keyed_row *src = v, *dst = tmp;
     for (int d = 0; d < MAX_PASSES; d++) {
-        int64_t offset = 0;
-        bool trivial = false;
-        for (int b = 0; b < BUCKETS; b++) {
-            int64_t c = table[d][b];
-            if (c == n) trivial = true;
-            table[d][b] = offset;
-            offset += c;
-        }
-        if (trivial) continue;
+        if (counts_to_offsets(table[d], n)) continue;
         int sh = DIGIT * d;
         for (int64_t i = 0; i < n; i++)
             dst[table[d][(src[i].key >> sh) & (BUCKETS - 1)]++] = src[i];

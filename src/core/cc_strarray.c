@@ -477,16 +477,24 @@ cc_status cc_strarray_scatter(cc_strarray *a, int64_t start, int64_t step,
     return CC_OK;
 }
 
+/* The checks of a strided delete of count > 0 rows, and its rows as an
+ * ascending run (*start the lowest, *step > 0). */
+static cc_status check_delete(const cc_strarray *a, int64_t *start, int64_t *step,
+                              int64_t count) {
+    if (*step == 0) return CC_EINVAL;
+    if (!cc_strided_in_bounds(*start, *step, count, a->length)) return CC_EINDEX;
+    if (a->exports) return CC_EBUSY;
+    if (*step < 0) {
+        *start += (count - 1) * *step;
+        *step = -*step;
+    }
+    return CC_OK;
+}
+
 cc_status cc_strarray_delete_strided(cc_strarray *a, int64_t start, int64_t step,
                                      int64_t count) {
     if (count <= 0) return CC_OK;
-    if (step == 0) return CC_EINVAL;
-    if (!cc_strided_in_bounds(start, step, count, a->length)) return CC_EINDEX;
-    if (a->exports) return CC_EBUSY;
-    if (step < 0) {
-        start += (count - 1) * step;
-        step = -step;
-    }
+    CC_RETURN_NOT_OK(check_delete(a, &start, &step, count));
     bool was_compact = !a->spans;
     if (was_compact && (step == 1 || count == 1) && start + count == a->length) {
         truncate_compact(a, start); /* pop / del a[k:] */
@@ -515,13 +523,7 @@ cc_status cc_strarray_delete_prepare(const cc_strarray *a, int64_t start, int64_
                                      int64_t count, cc_strarray *out) {
     cc_strarray_init(out, a->nullable);
     if (count <= 0) return CC_OK;
-    if (step == 0) return CC_EINVAL;
-    if (!cc_strided_in_bounds(start, step, count, a->length)) return CC_EINDEX;
-    if (a->exports) return CC_EBUSY;
-    if (step < 0) {
-        start += (count - 1) * step;
-        step = -step;
-    }
+    CC_RETURN_NOT_OK(check_delete(a, &start, &step, count));
     if (a->spans || ((step == 1 || count == 1) && start + count == a->length))
         return CC_OK; /* scattered, or a tail: the deletion allocates nothing */
     /* compact: the kept elements, compact, in out (what deleting through
