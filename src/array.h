@@ -41,6 +41,9 @@ PyObject *array_item_box(const cc_numarray *a, Py_ssize_t i);
  * with an exception (out is then reset). */
 int array_collect(const cc_numarray *like, PyObject *src, cc_numarray *out,
                   const char *what);
+/* The same for values of type t, the messages at w (its item set to each
+ * value's position). */
+int num_collect(num_type t, PyObject *src, cc_numarray *out, const conv_where *w);
 
 /* --- array.c ----------------------------------------------------------- */
 

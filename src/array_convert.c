@@ -186,35 +186,37 @@ PyObject *array_item_box(const cc_numarray *a, Py_ssize_t i) {
 }
 
 /* Appends the converted value v (input position item) to out. */
-static int collect_one(cc_numarray *out, PyObject *v, const char *what,
-                       Py_ssize_t item) {
+static int collect_one(cc_numarray *out, PyObject *v, const conv_where *w, Py_ssize_t item) {
+    conv_where at = *w;
+    at.item = item;
     cc_scalar s;
-    if (array_to_scalar(out, v, &s, what, item) < 0) return -1;
+    if (scalar_from_py(num_type_of(out), v, &s, &at) < 0) return -1;
     cc_status st = cc_numarray_append(out, &s);
     if (st != CC_OK) {
-        array_raise(out, st, what, item, v);
+        num_raise(num_type_of(out), st, &at, v);
         return -1;
     }
     return 0;
 }
 
 /* Values of another Array (possibly the target itself: only read here). */
-static int collect_array(cc_numarray *out, const cc_numarray *src,
-                         const char *what) {
+static int collect_array(cc_numarray *out, const cc_numarray *src, const conv_where *w) {
     cc_error err;
     if (src->null_count == 0) {
         cc_status st = cc_numarray_append_converted(out, src->dtype, src->data,
                                                     src->length, &err);
         if (st == CC_OK) return 0;
         PyObject *v = err.index >= 0 ? array_item_box(src, err.index) : NULL;
-        array_raise(out, st, what, err.index, v);
+        conv_where at = *w;
+        at.item = err.index;
+        num_raise(num_type_of(out), st, &at, v);
         Py_XDECREF(v);
         return -1;
     }
     for (int64_t i = 0; i < src->length; i++) {
         PyObject *v = array_item_box(src, i);
         if (!v) return -1;
-        int r = collect_one(out, v, what, i);
+        int r = collect_one(out, v, w, i);
         Py_DECREF(v);
         if (r < 0) return -1;
     }
@@ -223,7 +225,7 @@ static int collect_array(cc_numarray *out, const cc_numarray *src,
 
 /* A one-dimensional C-contiguous buffer of a known numeric format.
  * 1 done, 0 not such a buffer (iterate instead), -1 error. */
-static int collect_buffer(cc_numarray *out, PyObject *src, const char *what) {
+static int collect_buffer(cc_numarray *out, PyObject *src, const conv_where *w) {
     Py_buffer view;
     if (PyObject_GetBuffer(src, &view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
         PyErr_Clear();
@@ -244,7 +246,9 @@ static int collect_buffer(cc_numarray *out, PyObject *src, const char *what) {
                 cc_dtype_load(dt, (const uint8_t *)view.buf + err.index * view.itemsize, &s);
                 v = scalar_box(&s);
             }
-            array_raise(out, st, what, err.index, v);
+            conv_where at = *w;
+            at.item = err.index;
+            num_raise(num_type_of(out), st, &at, v);
             Py_XDECREF(v);
             done = -1;
         }
@@ -253,34 +257,30 @@ static int collect_buffer(cc_numarray *out, PyObject *src, const char *what) {
     return done;
 }
 
-static int collect_list_or_tuple(cc_numarray *out, PyObject *src,
-                                 const char *what) {
+static int collect_list_or_tuple(cc_numarray *out, PyObject *src, const conv_where *w) {
     /* The size is re-read every step: a value's __index__ may change it. */
     Py_ssize_t n = PySequence_Fast_GET_SIZE(src);
     cc_status st = cc_numarray_reserve(out, n);
     if (st != CC_OK) {
-        array_raise(out, st, what, -1, NULL);
+        num_raise(num_type_of(out), st, w, NULL);
         return -1;
     }
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(src); i++) {
         PyObject *v = PySequence_Fast_GET_ITEM(src, i);
         Py_INCREF(v);
-        int r = collect_one(out, v, what, i);
+        int r = collect_one(out, v, w, i);
         Py_DECREF(v);
         if (r < 0) return -1;
     }
     return 0;
 }
 
-static int collect_iterable(cc_numarray *out, PyObject *src, const char *what) {
+static int collect_iterable(cc_numarray *out, PyObject *src, const conv_where *w) {
     PyObject *it = PyObject_GetIter(src);
     if (!it) {
         if (PyErr_ExceptionMatches(PyExc_TypeError)) {
             PyErr_Clear();
-            char name[CC_ARRAY_NAME_MAX];
-            array_describe(out, name);
-            PyErr_Format(PyExc_TypeError, "%s.%s: expected an iterable, got %s",
-                         name, what, Py_TYPE(src)->tp_name);
+            raise_at(PyExc_TypeError, w, "expected an iterable, got %s", Py_TYPE(src)->tp_name);
         }
         return -1;
     }
@@ -295,7 +295,7 @@ static int collect_iterable(cc_numarray *out, PyObject *src, const char *what) {
     }
     PyObject *v;
     for (Py_ssize_t i = 0; (v = PyIter_Next(it)) != NULL; i++) {
-        int r = collect_one(out, v, what, i);
+        int r = collect_one(out, v, w, i);
         Py_DECREF(v);
         if (r < 0) goto fail;
     }
@@ -307,27 +307,27 @@ fail:
     return -1;
 }
 
-int array_collect(const cc_numarray *like, PyObject *src, cc_numarray *out,
-                  const char *what) {
-    cc_numarray_init(out, like->adaptive ? CC_INT8 : like->dtype, like->adaptive,
-                     like->nullable);
+int num_collect(num_type t, PyObject *src, cc_numarray *out, const conv_where *w) {
+    cc_numarray_init(out, t.adaptive ? CC_INT8 : t.dtype, t.adaptive, t.nullable);
     int r;
     if (PyList_CheckExact(src) || PyTuple_CheckExact(src)) {
-        r = collect_list_or_tuple(out, src, what);
+        r = collect_list_or_tuple(out, src, w);
     } else if (PyUnicode_Check(src)) {
-        char name[CC_ARRAY_NAME_MAX];
-        array_describe(out, name);
-        PyErr_Format(PyExc_TypeError, "%s.%s: expected an iterable of numbers, got str",
-                     name, what);
-        r = -1;
+        r = raise_at(PyExc_TypeError, w, "expected an iterable of numbers, got str");
     } else if (Py_TYPE(src)->tp_as_buffer &&
                Py_TYPE(src)->tp_as_buffer->bf_getbuffer == array_getbuffer) {
-        r = collect_array(out, &((ArrayObject *)src)->arr, what);
+        r = collect_array(out, &((ArrayObject *)src)->arr, w);
     } else {
-        r = PyObject_CheckBuffer(src) ? collect_buffer(out, src, what) : 0;
-        if (r == 0) r = collect_iterable(out, src, what);
+        r = PyObject_CheckBuffer(src) ? collect_buffer(out, src, w) : 0;
+        if (r == 0) r = collect_iterable(out, src, w);
         else if (r == 1) r = 0;
     }
     if (r < 0) cc_numarray_reset(out);
     return r;
+}
+
+int array_collect(const cc_numarray *like, PyObject *src, cc_numarray *out,
+                  const char *what) {
+    conv_where w = array_where(like, what, -1);
+    return num_collect(num_type_of(like), src, out, &w);
 }

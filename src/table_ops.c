@@ -63,9 +63,9 @@ static PyObject *take_rows(TableObject *t, const int64_t *order, int64_t n) {
  * end), checked against the length. */
 PyObject *table_take(PyObject *self, PyObject *indices) {
     TableObject *t = (TableObject *)self;
-    cc_numarray like, idx;
-    cc_numarray_init(&like, CC_INT64, false, false);
-    if (array_collect(&like, indices, &idx, "take") < 0) return NULL;
+    cc_numarray idx;
+    conv_where w = {NAME, "take", -1};
+    if (num_collect((num_type){CC_INT64, false, false}, indices, &idx, &w) < 0) return NULL;
     int64_t *v = (int64_t *)(void *)idx.data;
     for (int64_t k = 0; k < idx.length; k++) {
         int64_t i = v[k] < 0 ? v[k] + t->length : v[k];
@@ -86,9 +86,9 @@ PyObject *table_take(PyObject *self, PyObject *indices) {
 /* The rows where mask (bools, one per row) is true. */
 PyObject *table_filter_mask(PyObject *self, PyObject *mask) {
     TableObject *t = (TableObject *)self;
-    cc_numarray like, m;
-    cc_numarray_init(&like, CC_BOOL, false, false);
-    if (array_collect(&like, mask, &m, "filter") < 0) return NULL;
+    cc_numarray m;
+    conv_where w = {NAME, "filter", -1};
+    if (num_collect((num_type){CC_BOOL, false, false}, mask, &m, &w) < 0) return NULL;
     PyObject *res = NULL;
     if (m.length != t->length) {
         PyErr_Format(PyExc_ValueError, NAME ".filter: the mask has %lld values for %lld rows",

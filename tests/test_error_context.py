@@ -85,3 +85,14 @@ def test_lone_surrogate_reason_names_where(make, call, where):
         call(c)
     assert e.value.reason == where + "surrogates not allowed"
     assert len(c) == 0
+
+
+def test_table_take_and_filter_name_the_table_not_a_stand_in_array():
+    t = cc.Table({"a": "int64"}, [(1,), (2,)])
+    with pytest.raises(TypeError, match=r"^Table\.take: item 1: expected int, got str \('x'\)$"):
+        t.take([0, "x"])
+    with pytest.raises(TypeError, match=r"^Table\.filter: item 0: expected bool \(or 0/1\), got str"):
+        t.filter(["x", 1])
+    with pytest.raises(TypeError, match=r"^Table\.take: expected an iterable, got int$"):
+        t.take(5)
+    assert t.to_dicts() == [{"a": 1}, {"a": 2}]
