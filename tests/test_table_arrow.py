@@ -106,7 +106,7 @@ def test_to_pandas_types_and_shared_memory():
     assert df["c"].tolist() == ["u", "v", "u"]
 
 
-def test_arrow_exports_alive_at_interpreter_exit():
+def test_arrow_exports_alive_at_interpreter_exit(tmp_path):
     """Consumers still holding our exports when the interpreter shuts down:
     the release callbacks run during finalization and must neither hang nor
     crash (they leave their objects to the exiting process)."""
@@ -120,6 +120,9 @@ def test_arrow_exports_alive_at_interpreter_exit():
         "        pa.RecordBatchReader.from_stream(t)]\n"
         "KEEP.append(KEEP)  # a cycle: freed by the last collection at exit\n"
         "print('ok')\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    # cwd: an empty folder, since `python -c` puts the cwd first on sys.path
+    # (from the checkout's root that would be the source folder, not the package)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                       cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert r.stdout == "ok\n"
