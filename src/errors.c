@@ -22,19 +22,25 @@ void array_describe(const cc_numarray *a, char *buf) {
 static PyObject *where_text(const conv_where *w) {
     PyObject *owner = w->param ? PyUnicode_FromFormat("%s('%s')", w->owner, w->param)
                                : PyUnicode_FromString(w->owner);
-    if (!owner) return NULL;
+    /* a field's name in full; a key is data, of any length: cut */
+    PyObject *field = !w->field ? NULL : w->label ? value_short_repr(w->field)
+                                                  : PyObject_Repr(w->field);
+    if (!owner || (w->field && !field)) {
+        Py_XDECREF(owner);
+        return NULL;
+    }
     const char *label = w->label ? w->label : "field";
     PyObject *r;
-    if (w->field && w->item >= 0)
-        r = PyUnicode_FromFormat("%U.%s: row %zd, %s %R", owner, w->what, w->item, label,
-                                 w->field);
-    else if (w->field)
-        r = PyUnicode_FromFormat("%U.%s: %s %R", owner, w->what, label, w->field);
+    if (field && w->item >= 0)
+        r = PyUnicode_FromFormat("%U.%s: row %zd, %s %U", owner, w->what, w->item, label, field);
+    else if (field)
+        r = PyUnicode_FromFormat("%U.%s: %s %U", owner, w->what, label, field);
     else if (w->item >= 0)
         r = PyUnicode_FromFormat("%U.%s: item %zd", owner, w->what, w->item);
     else
         r = PyUnicode_FromFormat("%U.%s", owner, w->what);
     Py_DECREF(owner);
+    Py_XDECREF(field);
     return r;
 }
 

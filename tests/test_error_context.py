@@ -96,3 +96,11 @@ def test_table_take_and_filter_name_the_table_not_a_stand_in_array():
     with pytest.raises(TypeError, match=r"^Table\.take: expected an iterable, got int$"):
         t.take(5)
     assert t.to_dicts() == [{"a": 1}, {"a": 2}]
+
+
+def test_a_long_strdict_key_is_cut_in_the_message():
+    d = cc.StrDict("int8")
+    with pytest.raises(OverflowError) as e:
+        d["k" * 10_000] = 300
+    assert len(str(e.value)) < 200 and "key 'kkkk" in str(e.value) and "..." in str(e.value)
+    assert len(d) == 0
