@@ -27,6 +27,7 @@ static PyObject *where_text(const conv_where *w) {
                                                   : PyObject_Repr(w->field);
     if (!owner || (w->field && !field)) {
         Py_XDECREF(owner);
+        Py_XDECREF(field);
         return NULL;
     }
     const char *label = w->label ? w->label : "field";
