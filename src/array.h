@@ -11,10 +11,6 @@ typedef struct {
     PyObject_HEAD
     cc_numarray arr;
     PyObject *weakreflist;
-    /* shape[0] and strides[0] handed to buffer consumers; stable because
-     * length and dtype cannot change while arr.exports > 0 */
-    Py_ssize_t export_shape;
-    Py_ssize_t export_stride;
     bool table_column; /* a column of a Table (or its codes): length is the table's */
 } ArrayObject;
 

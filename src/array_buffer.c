@@ -1,9 +1,13 @@
 /* array_buffer.c -- Array's bytes leaving and entering: the buffer protocol
  * (PEP 3118), tobytes/frombytes, to_numpy and pickling.
  *
- * Every buffer export counts in arr.exports; while it is above zero the core
- * refuses to resize, widen or move the data, so a memoryview or NumPy view
- * can never dangle.  Writes through a view are ordinary in-place writes.
+ * A buffer export of private data is an alias: it counts in arr.exports;
+ * while that is above zero the core refuses to resize, widen or move the
+ * data, so a memoryview or NumPy view can never dangle, and writes through
+ * a view are ordinary in-place writes.  Data a snapshot shares (an Arrow
+ * export, a copy, an adopted producer's buffer: cc_buffer.h) is exported
+ * read-only, holding a reference, unless the consumer asks for a writable
+ * buffer, which makes the data private first.
  *
  * Pickle state: (dtype name, adaptive, nullable, byte order, length, data,
  * validity).  With protocol 5 the data goes as a PickleBuffer, i.e. out of
@@ -15,40 +19,42 @@
 #include "array.h"
 
 int array_getbuffer(PyObject *obj, Py_buffer *view, int flags) {
-    /* A zero-length export still needs a non-NULL, aligned buf. */
-    static int64_t empty_buffer;
     ArrayObject *self = (ArrayObject *)obj;
     cc_numarray *a = &self->arr;
     const cc_dtype_info *info = cc_dtype_get(a->dtype);
-    if (a->frozen && (flags & PyBUF_WRITABLE)) {
-        PyErr_SetString(PyExc_BufferError, "Array: an Arrow export of it is alive, which takes "
-                        "the values as immutable: only a read-only buffer can be had until "
-                        "it is released");
-        return -1;
+    buf_region r = {.len = (Py_ssize_t)(a->length * info->itemsize),
+                    .itemsize = info->itemsize, .format = info->format};
+    /* A buffer a snapshot shares: a read-only request gets a read-only view
+     * of it (no copy, as pandas' Copy-on-Write hands out read-only arrays);
+     * a writable one makes the array's buffers private first (a copy unless
+     * every snapshot is gone) and aliases them. */
+    bool snapshot = false;
+    if (a->data_share && !(flags & PyBUF_WRITABLE) && !cc_buffer_sole_owner(a->data_share)) {
+        cc_buffer *validity;
+        if (cc_numarray_share(a, &r.hold, &validity) != CC_OK) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        cc_buffer_unref(validity);
+        snapshot = true;
+    } else {
+        cc_status st = cc_numarray_own(a);
+        if (st != CC_OK) {
+            array_raise(a, st, "buffer", -1, NULL);
+            return -1;
+        }
+        r.exports = &a->exports; /* pinned: the core refuses to move the data */
     }
-    /* Shape and stride are written at every export (an Arrow export counts in
-     * `exports` without writing them); they cannot differ from what a live
-     * view was given, as neither length nor dtype can change while exported. */
-    self->export_shape = (Py_ssize_t)a->length;
-    self->export_stride = info->itemsize;
-    view->buf = a->data ? (void *)a->data : (void *)&empty_buffer;
+    r.buf = a->data;
+    if (bufview_fill(view, &r, flags) < 0) return -1;
     view->obj = Py_NewRef(obj);
-    view->len = (Py_ssize_t)(a->length * info->itemsize);
-    view->readonly = a->frozen > 0;
-    view->itemsize = info->itemsize;
-    view->format = (flags & PyBUF_FORMAT) ? (char *)info->format : NULL;
-    view->ndim = 1;
-    view->shape = (flags & PyBUF_ND) ? &self->export_shape : NULL;
-    view->strides = (flags & PyBUF_STRIDES) == PyBUF_STRIDES ? &self->export_stride : NULL;
-    view->suboffsets = NULL;
-    view->internal = NULL;
-    a->exports++;
+    view->readonly = snapshot;
     return 0;
 }
 
 void array_releasebuffer(PyObject *obj, Py_buffer *view) {
-    (void)view;
-    ((ArrayObject *)obj)->arr.exports--;
+    (void)obj;
+    bufview_release(view);
 }
 
 PyObject *array_tobytes(ArrayObject *self, PyObject *unused) {

@@ -69,7 +69,7 @@ static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_s
  * array with spare room -- stored without building a scalar.  Returns 1 if
  * stored, 0 to take the general path (which also produces every error). */
 static inline int append_fast(cc_numarray *a, PyObject *v) {
-    if (a->length >= a->capacity || a->nullable || a->exports) return 0;
+    if (a->length >= a->capacity || a->nullable || a->exports || a->data_share) return 0;
     uint8_t *slot = a->data + a->length * cc_numarray_itemsize(a);
     if (PyFloat_CheckExact(v)) {
         if (a->dtype != CC_FLOAT64) return 0;

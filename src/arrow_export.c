@@ -1,19 +1,19 @@
 /* arrow_export.c -- Array and StringArray through the Arrow PyCapsule
  * interface: __arrow_c_schema__ and __arrow_c_array__.
  *
- * The buffers are handed over without a copy (bool is the exception: Arrow
- * bit-packs it, so the export owns a packed copy; a StringArray is compacted
- * first if assignments scattered it).  An export counts in the container's
- * export counter like a memoryview, so it cannot resize or move while a
- * consumer holds it, and it keeps a reference to the container.  It also
- * counts in `frozen`: Arrow consumers (pyarrow, pandas, Polars, DuckDB)
- * take what they are given as immutable and cache what they derive from it
- * (null counts, bitmaps, converted copies), so while one holds an export
- * every write to the container -- a value, a null, a sort -- raises
- * BufferError instead of changing data under the consumer.  (Copy-on-write
- * will turn this into snapshots; until then this is the safe rule.)  The
- * release callback may run on any thread: it takes the GIL before touching
- * the container.
+ * An export is a snapshot: it shares the container's buffers without a
+ * copy (bool is the exception: Arrow bit-packs it, so the export has a
+ * packed copy; a StringArray is compacted first if assignments scattered
+ * it), holding a reference to each (cc_buffer.h).  Arrow consumers (pyarrow,
+ * pandas, Polars, DuckDB) take what they are given as immutable and cache
+ * what they derive from it, so the container never writes a shared buffer:
+ * its next write -- a value, a null, an append, a sort -- first copies the
+ * buffers it touches, and the consumer keeps exactly the values it got.
+ * Nothing is pinned and nothing raises BufferError.  (A container that a
+ * memoryview aliases exports copies: the view could write the buffer.)
+ * The export holds no reference to the container, which may change or go
+ * away.  The release callback may run on any thread: it takes the GIL
+ * before it drops the references (the last one frees).
  *
  * requested_schema: a format other than our own is honoured when the cast
  * is cheap and lossless -- integers to any integer type that holds every
@@ -71,11 +71,16 @@ PyObject *array_arrow_c_schema(ArrayObject *self, PyObject *unused) {
 /* ---- array -------------------------------------------------------------------- */
 
 typedef struct {
-    PyObject *owner;    /* strong reference; its export counters count us */
-    int64_t *exports;   /* those counters: the buffers may not move ... */
-    int64_t *frozen;    /* ... nor change */
-    cc_arrow_export ex; /* the buffers, and the one the export owns */
+    cc_arrow_export ex; /* the buffers, each held by a reference */
 } array_export;
+
+/* Drops an export's references with the GIL held (the last one frees with
+ * PyMem_Free or releases a producer's memory). */
+static void export_reset_with_gil(cc_arrow_export *ex) {
+    PyGILState_STATE gil = PyGILState_Ensure();
+    cc_arrow_export_reset(ex);
+    PyGILState_Release(gil);
+}
 
 static void array_release(struct ArrowArray *array) {
     if (!array->release) return;
@@ -84,13 +89,8 @@ static void array_release(struct ArrowArray *array) {
         array->release = NULL;
         return;
     }
-    PyGILState_STATE gil = PyGILState_Ensure();
-    (*ex->exports)--;
-    (*ex->frozen)--;
-    Py_DECREF(ex->owner);
-    cc_arrow_export_reset(&ex->ex);
-    PyMem_Free(ex);
-    PyGILState_Release(gil);
+    export_reset_with_gil(&ex->ex);
+    PyMem_RawFree(ex);
     array->release = NULL;
 }
 
@@ -104,23 +104,17 @@ static void array_capsule_free(PyObject *capsule) {
     PyMem_Free(array);
 }
 
-/* An arrow_array capsule over ex->ex (filled by the core); takes ex, and
- * counts the export on *exports and *frozen. */
-static PyObject *export_capsule(array_export *ex, PyObject *owner, int64_t *exports,
-                                int64_t *frozen) {
+/* An arrow_array capsule over ex->ex (filled by the core); takes ex. */
+static PyObject *export_capsule(array_export *ex) {
     struct ArrowArray *array = PyMem_Calloc(1, sizeof *array);
     if (!array) {
         cc_arrow_export_reset(&ex->ex);
-        PyMem_Free(ex);
+        PyMem_RawFree(ex);
         return PyErr_NoMemory();
     }
-    ex->owner = Py_NewRef(owner);
-    ex->exports = exports;
-    ex->frozen = frozen;
     cc_arrow_export_fill(&ex->ex, array);
     array->release = array_release;
     array->private_data = ex;
-    (*exports)++, (*frozen)++; /* given back by array_release */
     PyObject *capsule = PyCapsule_New(array, "arrow_array", array_capsule_free);
     if (!capsule) array_release(array), PyMem_Free(array);
     return capsule;
@@ -159,13 +153,13 @@ static int array_cast_target(const cc_numarray *a, const char *want, cc_dtype *o
 
 /* The arrow_array capsule of self as dtype `to` (its own: no copy). */
 static PyObject *array_capsule(ArrayObject *self, cc_dtype to) {
-    const cc_numarray *a = &self->arr;
-    array_export *ex = PyMem_Calloc(1, sizeof *ex);
+    cc_numarray *a = &self->arr;
+    array_export *ex = PyMem_RawCalloc(1, sizeof *ex);
     if (!ex) return PyErr_NoMemory();
     cc_error err = {0};
     cc_status st = cc_arrow_export_numbers(a, to, &ex->ex, &err);
     if (st != CC_OK) {
-        PyMem_Free(ex);
+        PyMem_RawFree(ex);
         if (st != CC_EOVERFLOW) return PyErr_NoMemory();
         char name[CC_ARRAY_NAME_MAX];
         array_describe(a, name);
@@ -173,7 +167,7 @@ static PyObject *array_capsule(ArrayObject *self, cc_dtype to) {
                             "in %s (requested by the consumer)", name, (long long)err.index,
                             cc_dtype_get(to)->name);
     }
-    return export_capsule(ex, (PyObject *)self, &self->arr.exports, &self->arr.frozen);
+    return export_capsule(ex);
 }
 
 /* (schema, array) for __arrow_c_array__; takes both references. */
@@ -220,12 +214,12 @@ static int strarray_cast_ok(const cc_strarray *a, const char *want, bool *wide) 
 
 static PyObject *strarray_capsule(PyObject *self, bool wide) {
     cc_strarray *a = &((StringArrayObject *)self)->arr;
-    array_export *ex = PyMem_Calloc(1, sizeof *ex);
+    array_export *ex = PyMem_RawCalloc(1, sizeof *ex);
     if (!ex) return PyErr_NoMemory();
     cc_error err = {0};
     cc_status st = cc_arrow_export_strings(a, wide, &ex->ex, &err);
     if (st != CC_OK) {
-        PyMem_Free(ex);
+        PyMem_RawFree(ex);
         if (st == CC_EOVERFLOW)
             return PyErr_Format(PyExc_ValueError, "StringArray.__arrow_c_array__: %lld bytes of "
                                 "data do not fit Arrow string's int32 offsets (large_string "
@@ -233,7 +227,7 @@ static PyObject *strarray_capsule(PyObject *self, bool wide) {
         return st == CC_ENOMEM ? PyErr_NoMemory()
                                : status_raise("StringArray", st, "__arrow_c_array__");
     }
-    return export_capsule(ex, self, &a->exports, &a->frozen);
+    return export_capsule(ex);
 }
 
 PyObject *strarray_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds) {
@@ -255,38 +249,27 @@ PyObject *strarray_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds)
  *
  * The indices are the codes Array's buffer (int8 ... int64, no copy) with a
  * validity bitmap built from the -1 codes; the dictionary is the pool's
- * strings (no copy).  Both are pinned: the codes cannot change (a null or a
- * stray code would reach a bitmap built once, or an index past the
- * dictionary) and the pool cannot intern new strings (BufferError) until
- * the consumer releases the export.  A consumer may move the dictionary
- * child out and release it on its own, so the child's state lives in its
- * own block; both blocks are allocated with PyMem_Raw* because release
- * callbacks may run without the GIL until they take it (the validity the
- * core builds is cc_malloc'd: freed under the GIL). */
-
-typedef struct {
-    cc_arrow_export ex; /* the keys' buffers; owns nothing */
-    PyObject *pool;
-} dict_export;
+ * strings (no copy).  Both are snapshots like any export: a new code, a
+ * null or a new string interned in the pool copies the buffer first.  A
+ * consumer may move the dictionary child out and release it on its own, so
+ * the child's state lives in its own block; both blocks are allocated with
+ * PyMem_Raw* because release callbacks may run without the GIL until they
+ * take it. */
 
 static void dict_release(struct ArrowArray *array) {
     if (!array->release) return;
-    dict_export *ex = array->private_data;
+    cc_arrow_export *ex = array->private_data;
     if (python_finalizing()) { /* see python_finalizing */
         array->release = NULL;
         return;
     }
-    PyGILState_STATE gil = PyGILState_Ensure();
-    ((StringPoolObject *)ex->pool)->set.keys.exports--;
-    Py_DECREF(ex->pool);
-    PyGILState_Release(gil);
+    export_reset_with_gil(ex);
     PyMem_RawFree(ex);
     array->release = NULL;
 }
 
 typedef struct {
-    cc_arrow_export ex; /* the codes' buffer, and the validity it owns */
-    PyObject *codes;
+    cc_arrow_export ex; /* the codes' buffer, and the validity made for it */
     struct ArrowArray dictionary;
 } cat_export;
 
@@ -298,12 +281,7 @@ static void cat_release(struct ArrowArray *array) {
         array->release = NULL;
         return;
     }
-    PyGILState_STATE gil = PyGILState_Ensure();
-    ((ArrayObject *)ex->codes)->arr.exports--;
-    ((ArrayObject *)ex->codes)->arr.frozen--;
-    Py_DECREF(ex->codes);
-    cc_arrow_export_reset(&ex->ex);
-    PyGILState_Release(gil);
+    export_reset_with_gil(&ex->ex);
     PyMem_RawFree(ex);
     array->release = NULL;
 }
@@ -359,23 +337,20 @@ static PyObject *categorical_capsule(PyObject *self) {
                                : status_raise("CategoricalArray", st, "__arrow_c_array__");
     struct ArrowArray *array = PyMem_Calloc(1, sizeof *array);
     cat_export *ex = PyMem_RawCalloc(1, sizeof *ex);
-    dict_export *dx = PyMem_RawCalloc(1, sizeof *dx);
+    cc_arrow_export *dx = PyMem_RawCalloc(1, sizeof *dx);
     if (!array || !ex || !dx) {
         cc_arrow_export_reset(&indices);
+        cc_arrow_export_reset(&dictionary);
         PyMem_Free(array);
         PyMem_RawFree(ex);
         PyMem_RawFree(dx);
         return PyErr_NoMemory();
     }
-    dx->ex = dictionary;
-    dx->pool = Py_NewRef(c->pool);
-    keys->exports++;
-    cc_arrow_export_fill(&dx->ex, &ex->dictionary);
+    *dx = dictionary;
+    cc_arrow_export_fill(dx, &ex->dictionary);
     ex->dictionary.release = dict_release;
     ex->dictionary.private_data = dx;
     ex->ex = indices;
-    ex->codes = Py_NewRef(c->codes);
-    codes->exports++, codes->frozen++; /* pinned and read-only until cat_release */
     cc_arrow_export_fill(&ex->ex, array);
     array->dictionary = &ex->dictionary;
     array->release = cat_release;

@@ -420,7 +420,8 @@ typedef struct {
     void *buf; /* may be NULL when len == 0 */
     Py_ssize_t len, itemsize;
     const char *format;
-    int64_t *exports; /* the owner's counter */
+    int64_t *exports; /* the owner's counter (an alias), or NULL ... */
+    cc_buffer *hold;  /* ... a reference to a shared buffer (a snapshot) */
 } buf_region;
 /* Region number `which` of owner, ready to export (e.g. compacted first).
  * 0, or -1 with an exception. */
@@ -432,6 +433,13 @@ PyObject *bufview_memoryview(PyObject *owner, region_fn region, int which);
 PyObject *bufview_pickle_buffer(PyObject *owner, region_fn region, int which);
 /* A bytes copy of the region (pickle protocols < 5). */
 PyObject *bufview_bytes(PyObject *owner, region_fn region, int which);
+/* Fills the rest of a 1-D view of r for a getbuffer: buf, len, format,
+ * shape, stride and what the release must undo (view->internal: the
+ * alias's export count, or the snapshot's reference, taken over from r).
+ * view->obj and readonly are the caller's.  0, or -1 with MemoryError. */
+int bufview_fill(Py_buffer *view, buf_region *r, int flags);
+/* Undoes bufview_fill at release. */
+void bufview_release(Py_buffer *view);
 
 /* --- alloc.c ----------------------------------------------------------- */
 

@@ -5,9 +5,16 @@
  * A BufferView is a tiny exporter object that holds its owner and asks it
  * for the region at every getbuffer (through region_fn), never caching a
  * pointer: `memoryview(view.obj)` long after the first view was released
- * still sees the owner's current buffer.  Each export counts in the owner's
- * export counter (region->exports) until released, so the owner cannot
- * move the bytes while anyone can see them.
+ * still sees the owner's current buffer.  A region of private memory is an
+ * alias: it counts in the owner's export counter (region->exports) until
+ * released, so the owner cannot move the bytes while anyone can see them.
+ * A region of memory a snapshot shares (cc_buffer.h) is held by a
+ * reference instead, and the owner, which copies before it writes, stays
+ * free to change.
+ *
+ * bufview_fill / bufview_release are the same bookkeeping for Array's own
+ * getbuffer: each view gets a small block with its shape, its stride and
+ * what to undo, so a later view of another length cannot change them.
  */
 #include "binding.h"
 
@@ -16,37 +23,60 @@ typedef struct {
     PyObject *owner;
     region_fn region;
     int which;
-    Py_ssize_t shape, stride; /* handed to consumers; fixed while exported */
 } BufferViewObject;
 
-static int bufview_getbuffer(BufferViewObject *self, Py_buffer *view, int flags) {
+/* What one view must undo at release, and its shape and stride. */
+typedef struct {
+    int64_t *exports;
+    cc_buffer *hold;
+    Py_ssize_t shape, stride;
+} view_pin;
+
+int bufview_fill(Py_buffer *view, buf_region *r, int flags) {
     static int64_t empty; /* a zero-length region still needs a valid pointer */
-    buf_region r;
+    view_pin *pin = PyMem_Malloc(sizeof *pin);
+    if (!pin) {
+        cc_buffer_unref(r->hold);
+        PyErr_NoMemory();
+        return -1;
+    }
+    *pin = (view_pin){r->exports, r->hold, r->len / r->itemsize, r->itemsize};
+    view->buf = r->buf ? r->buf : (void *)&empty;
+    view->len = r->len;
+    view->itemsize = r->itemsize;
+    view->format = (flags & PyBUF_FORMAT) ? (char *)r->format : NULL;
+    view->ndim = 1;
+    view->shape = (flags & PyBUF_ND) ? &pin->shape : NULL;
+    view->strides = (flags & PyBUF_STRIDES) == PyBUF_STRIDES ? &pin->stride : NULL;
+    view->suboffsets = NULL;
+    view->internal = pin;
+    if (pin->exports) (*pin->exports)++;
+    return 0;
+}
+
+void bufview_release(Py_buffer *view) {
+    view_pin *pin = view->internal;
+    if (pin->exports) (*pin->exports)--;
+    cc_buffer_unref(pin->hold);
+    PyMem_Free(pin);
+}
+
+static int bufview_getbuffer(BufferViewObject *self, Py_buffer *view, int flags) {
+    buf_region r = {0};
     if ((flags & PyBUF_WRITABLE) == PyBUF_WRITABLE) {
         PyErr_SetString(PyExc_BufferError, "this buffer is read-only");
         return -1;
     }
     if (self->region(self->owner, self->which, &r) < 0) return -1;
-    self->shape = r.len / r.itemsize;
-    self->stride = r.itemsize;
-    view->buf = r.buf ? r.buf : (void *)&empty;
+    if (bufview_fill(view, &r, flags) < 0) return -1;
     view->obj = Py_NewRef(self);
-    view->len = r.len;
     view->readonly = 1;
-    view->itemsize = r.itemsize;
-    view->format = (flags & PyBUF_FORMAT) ? (char *)r.format : NULL;
-    view->ndim = 1;
-    view->shape = (flags & PyBUF_ND) ? &self->shape : NULL;
-    view->strides = (flags & PyBUF_STRIDES) == PyBUF_STRIDES ? &self->stride : NULL;
-    view->suboffsets = NULL;
-    view->internal = r.exports;
-    (*r.exports)++;
     return 0;
 }
 
 static void bufview_releasebuffer(BufferViewObject *self, Py_buffer *view) {
     (void)self;
-    (*(int64_t *)view->internal)--;
+    bufview_release(view);
 }
 
 static int bufview_traverse(BufferViewObject *self, visitproc visit, void *arg) {
@@ -87,7 +117,6 @@ static PyObject *bufview_new(PyObject *owner, region_fn region, int which) {
     v->owner = Py_NewRef(owner);
     v->region = region;
     v->which = which;
-    v->shape = v->stride = 0;
     PyObject_GC_Track(v);
     return (PyObject *)v;
 }
@@ -112,7 +141,9 @@ PyObject *bufview_pickle_buffer(PyObject *owner, region_fn region, int which) {
 }
 
 PyObject *bufview_bytes(PyObject *owner, region_fn region, int which) {
-    buf_region r;
+    buf_region r = {0};
     if (region(owner, which, &r) < 0) return NULL;
-    return PyBytes_FromStringAndSize(r.buf ? (const char *)r.buf : "", r.len);
+    PyObject *bytes = PyBytes_FromStringAndSize(r.buf ? (const char *)r.buf : "", r.len);
+    cc_buffer_unref(r.hold);
+    return bytes;
 }

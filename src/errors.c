@@ -146,15 +146,8 @@ static void raise_plain(const conv_where *w, cc_status st) {
     case CC_EBUSY:
         raise_at(PyExc_BufferError, w,
                  "cannot resize or move the container while a buffer "
-                 "or Arrow export of it is alive (release the memoryview "
+                 "view of it is alive (release the memoryview "
                  "or NumPy view first)");
-        break;
-    case CC_EFROZEN:
-        raise_at(PyExc_BufferError, w,
-                 "cannot change the values while an Arrow export of them is alive "
-                 "(a pyarrow array, pandas DataFrame, Polars frame or DuckDB scan holds "
-                 "them and takes them as immutable); release it first (del it) or "
-                 "work on a copy");
         break;
     case CC_EINDEX:
         raise_at(PyExc_IndexError, w, "index out of range");

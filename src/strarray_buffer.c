@@ -25,7 +25,17 @@ int strarray_fill_region(cc_strarray *a, int which, buf_region *r) {
         status_raise(NAME, st, which == STR_REGION_DATA ? "data" : "offsets");
         return -1;
     }
-    r->exports = &a->exports;
+    /* shared with a snapshot: hold it (the array copies before it writes);
+     * private: an alias that pins the array */
+    cc_buffer *refs[3] = {NULL, NULL, NULL};
+    if (cc_strarray_is_shared(a) && (st = cc_strarray_share(a, refs)) != CC_OK) {
+        status_raise(NAME, st, which == STR_REGION_DATA ? "data" : "offsets");
+        return -1;
+    }
+    r->exports = cc_strarray_is_shared(a) ? NULL : &a->exports;
+    r->hold = refs[which == STR_REGION_DATA ? 2 : 1];
+    cc_buffer_unref(refs[0]);
+    cc_buffer_unref(refs[which == STR_REGION_DATA ? 1 : 2]);
     if (which == STR_REGION_DATA) {
         r->buf = a->data;
         r->len = (Py_ssize_t)a->data_len;

@@ -131,21 +131,12 @@ static PyObject *raise_column(Table *t, Py_ssize_t i, cc_status st, const char *
 static int check_resizable(Table *t, const char *what) {
     for (Py_ssize_t i = 0; i < nfields(t); i++) {
         if (cc_column_exports(table_cc_column(t, i))) {
-            PyErr_Format(PyExc_BufferError, NAME ".%s: column %R is exported (a memoryview, "
-                         "NumPy array or Arrow array is alive); release it first", what,
+            PyErr_Format(PyExc_BufferError, NAME ".%s: column %R is exported (a memoryview "
+                         "or NumPy array aliases it); release it first", what,
                          schema_field(t->schema, i)->name);
             return -1;
         }
     }
-    return 0;
-}
-
-int table_check_writable(Table *t, const char *what) {
-    for (Py_ssize_t i = 0; i < nfields(t); i++)
-        if (cc_column_frozen(table_cc_column(t, i))) {
-            raise_column(t, i, CC_EFROZEN, what);
-            return -1;
-        }
     return 0;
 }
 
@@ -763,7 +754,6 @@ static int set_row(Table *t, Py_ssize_t i, PyObject *row) {
     convert_ctx ctx = {NAME, "__setitem__", -1};
     int r = convert_row(schema, row, &b, &ctx);
     if (r == 0) r = table_check_unchanged(t, seen, i, "__setitem__");
-    if (r == 0) r = table_check_writable(t, "__setitem__");
     if (r == 0 && !(old = PyTuple_New(nfields(t)))) r = -1;
     for (Py_ssize_t k = 0; r == 0 && k < nfields(t); k++) {
         PyObject *v = table_cell_get(t, k, i);

@@ -158,9 +158,6 @@ int table_check_unchanged(TableObject *t, uint64_t seen, int64_t row, const char
 /* Position of column `name` (any str; converted to an exact str first, so
  * no user code runs); -1 with KeyError/TypeError naming `what`. */
 Py_ssize_t table_column_index(TableObject *t, PyObject *name, const char *what);
-/* BufferError naming the first column an Arrow consumer holds (its values
- * may not change); 0 if none does. */
-int table_check_writable(TableObject *t, const char *what);
 
 /* A new table of like's type, schema and record class adopting columns. */
 PyObject *table_like(TableObject *like, PyObject *columns, int64_t length);

@@ -137,11 +137,10 @@ static int64_t *category_ranks(PyObject *col, int64_t *nranks) {
 }
 
 /* Permutes every column by perm (keys == NULL), or sorts the rows by keys:
- * all or nothing, in place (allowed while exported, refused up front
- * while an Arrow consumer holds any column). */
+ * all or nothing, in place (allowed while exported; a column an Arrow
+ * snapshot shares is copied first). */
 static int reorder_rows(TableObject *t, const int64_t *perm, const cc_sort_key *keys,
                         Py_ssize_t nkeys, bool reverse) {
-    if (table_check_writable(t, "sort") < 0) return -1;
     Py_ssize_t nf = schema_nfields(t->schema);
     cc_column *cols = PyMem_Malloc((size_t)(nf ? nf : 1) * sizeof *cols);
     if (!cols) {

@@ -98,7 +98,8 @@ def test_the_core_includes_only_the_core_and_the_c_library(path):
 
 
 C_LIBRARY = {"assert.h", "errno.h", "float.h", "limits.h", "math.h", "stdarg.h", "stdbool.h",
-             "stddef.h", "stdint.h", "stdio.h", "stdlib.h", "string.h", "sanitizer/asan_interface.h"}
+             "stdatomic.h", "stddef.h", "stdint.h", "stdio.h", "stdlib.h", "string.h",
+             "sanitizer/asan_interface.h"}
 
 
 def test_owned_memory_goes_through_the_allocator_seam():

@@ -1,15 +1,20 @@
 /* cc_arrow_export.c -- the buffers of the core's containers as Arrow C data
- * interface arrays: zero-copy where the layouts agree, and the few owned
- * copies where they do not (see cc_arrow_export.h for the layouts).
+ * interface arrays: snapshots that share the container's buffers where the
+ * layouts agree, and the few copies where they do not (see
+ * cc_arrow_export.h for the layouts).
  *
- * What the export owns, and why:
+ * Every buffer the export hands over is held by a reference
+ * (cc_arrow_export.holds, cc_buffer.h): a shared buffer of the container,
+ * which the container copies before it next writes, so the consumer keeps
+ * exactly the values it was given -- or a block made for the export:
  *   bool values   Arrow bit-packs them; we store a byte each
  *   a cast        the consumer asked for another type (lossless only)
  *   offsets       string <-> large_string asked for: int32 <-> int64
  *   validity      of dictionary indices: our nulls are -1 codes
- * Each is one cc_malloc block in cc_arrow_export.owned, freed by
- * cc_arrow_export_reset.  Buffers of length 0 that Arrow still wants
- * non-NULL (values, offsets {0}) point at a static zero.
+ *   any buffer    of a container a memoryview aliases (exports > 0): the
+ *                 view may write it, so the export takes a copy
+ * cc_arrow_export_reset drops the references.  Buffers of length 0 that
+ * Arrow still wants non-NULL (values, offsets {0}) point at a static zero.
  */
 #include "cc_arrow_export.h"
 
@@ -19,8 +24,42 @@ static const int64_t empty_buffer = 0;
 static const int64_t zero_offset = 0;
 
 void cc_arrow_export_reset(cc_arrow_export *ex) {
-    cc_free(ex->owned);
+    for (int k = 0; k < 3; k++) cc_buffer_unref(ex->holds[k]);
     memset(ex, 0, sizeof *ex);
+}
+
+/* Buffer k of the export is `block`, made for it (cc_malloc, taken over:
+ * freed here on failure). */
+static cc_status hold_block(cc_arrow_export *ex, int k, void *block) {
+    ex->holds[k] = cc_buffer_own(block);
+    if (!ex->holds[k]) {
+        cc_free(block);
+        return CC_ENOMEM;
+    }
+    ex->buffers[k] = block;
+    return CC_OK;
+}
+
+/* Buffer k of the export is the container's buffer at *ptr (cap bytes, the
+ * first `used` of them exported): shared, or copied while `aliased`. */
+static cc_status hold_buffer(cc_arrow_export *ex, int k, uint8_t **ptr, cc_buffer **share,
+                             size_t cap, size_t used, bool aliased) {
+    if (!*ptr) return CC_OK;
+    if (aliased) {
+        void *copy = cc_malloc(used ? used : 1);
+        if (!copy) return CC_ENOMEM;
+        if (used) memcpy(copy, *ptr, used);
+        return hold_block(ex, k, copy);
+    }
+    CC_RETURN_NOT_OK(cc_slot_share(ptr, share, cap, &ex->holds[k]));
+    ex->buffers[k] = *ptr;
+    return CC_OK;
+}
+
+/* On failure: nothing held, *ex empty. */
+static cc_status undo_on_error(cc_arrow_export *ex, cc_status st) {
+    if (st != CC_OK) cc_arrow_export_reset(ex);
+    return st;
 }
 
 void cc_arrow_export_fill(const cc_arrow_export *ex, struct ArrowArray *out) {
@@ -85,7 +124,9 @@ static cc_status cast_values(const cc_numarray *a, cc_dtype to, uint8_t **out, c
     if (!values) return CC_ENOMEM;
     for (int64_t i = 0; i < a->length; i++) {
         cc_scalar v;
-        cc_dtype_load(a->dtype, a->data + i * cc_numarray_itemsize(a), &v); /* a null holds 0 */
+        cc_dtype_load(a->dtype, a->data + i * cc_numarray_itemsize(a), &v);
+        if (!cc_numarray_is_valid(a, i)) /* anything: adopted or written through a view */
+            v = (cc_scalar){.kind = CC_SCALAR_INT};
         if (cc_dtype_store(to, &v, values + (size_t)i * size) != CC_OK) {
             cc_free(values);
             return cc_error_set(err, CC_EOVERFLOW, "does not fit the requested type", i);
@@ -95,20 +136,28 @@ static cc_status cast_values(const cc_numarray *a, cc_dtype to, uint8_t **out, c
     return CC_OK;
 }
 
-cc_status cc_arrow_export_numbers(const cc_numarray *a, cc_dtype to, cc_arrow_export *out,
+cc_status cc_arrow_export_numbers(cc_numarray *a, cc_dtype to, cc_arrow_export *out,
                                   cc_error *err) {
+    memset(out, 0, sizeof *out);
     if (!cc_arrow_lossless_cast(a->dtype, to))
         return cc_error_set(err, CC_EINVAL, "not a lossless cast", -1);
-    uint8_t *owned = NULL;
-    if (a->dtype == CC_BOOL) CC_RETURN_NOT_OK(pack_bools(a, &owned));
-    else if (to != a->dtype) CC_RETURN_NOT_OK(cast_values(a, to, &owned, err));
-    *out = (cc_arrow_export){.owned = owned, .length = a->length, .null_count = a->null_count,
-                             .n_buffers = 2};
-    out->buffers[0] = a->null_count ? a->validity : NULL;
-    out->buffers[1] = owned ? (const void *)owned
-                      : a->data ? (const void *)a->data
-                                : (const void *)&empty_buffer;
-    return CC_OK;
+    *out = (cc_arrow_export){.length = a->length, .null_count = a->null_count, .n_buffers = 2};
+    bool aliased = a->exports > 0;
+    cc_status st = CC_OK;
+    uint8_t *made = NULL;
+    if (a->dtype == CC_BOOL) st = pack_bools(a, &made);
+    else if (to != a->dtype) st = cast_values(a, to, &made, err);
+    if (st == CC_OK && made) st = hold_block(out, 1, made);
+    else if (st == CC_OK)
+        st = hold_buffer(out, 1, &a->data, &a->data_share,
+                         (size_t)a->capacity * (size_t)cc_numarray_itemsize(a),
+                         (size_t)a->length * (size_t)cc_numarray_itemsize(a), aliased);
+    if (st == CC_OK && a->null_count)
+        st = hold_buffer(out, 0, &a->validity, &a->validity_share,
+                         (size_t)cc_bitmap_bytes(a->capacity), (size_t)cc_bitmap_bytes(a->length),
+                         aliased);
+    if (!out->buffers[1]) out->buffers[1] = &empty_buffer;
+    return undo_on_error(out, st);
 }
 
 /* ---- strings ----------------------------------------------------------------------- */
@@ -142,17 +191,41 @@ static cc_status cast_offsets(const cc_strarray *a, bool wide, void **out, cc_er
     return CC_OK;
 }
 
-cc_status cc_arrow_export_strings(const cc_strarray *a, bool wide, cc_arrow_export *out,
+/* The string buffers of a (compact) in ex: the bytes, the offsets unless
+ * ex already holds others, the validity if with_validity (a dictionary
+ * has none). */
+static cc_status hold_strings(cc_arrow_export *ex, cc_strarray *a, bool with_validity) {
+    bool aliased = a->exports > 0;
+    size_t osize = a->wide ? 8 : 4;
+    cc_status st = CC_OK;
+    if (!ex->buffers[1])
+        st = hold_buffer(ex, 1, &a->offsets, &a->offsets_share, (size_t)(a->capacity + 1) * osize,
+                         (size_t)(a->length + 1) * osize, aliased);
+    if (st == CC_OK)
+        st = hold_buffer(ex, 2, &a->data, &a->data_share, (size_t)a->data_cap,
+                         (size_t)a->data_len, aliased);
+    if (st == CC_OK && with_validity && a->null_count)
+        st = hold_buffer(ex, 0, &a->validity, &a->validity_share,
+                         (size_t)cc_bitmap_bytes(a->capacity), (size_t)cc_bitmap_bytes(a->length),
+                         aliased);
+    if (!ex->buffers[1]) ex->buffers[1] = &zero_offset;
+    if (!ex->buffers[2]) ex->buffers[2] = &empty_buffer;
+    return st;
+}
+
+cc_status cc_arrow_export_strings(cc_strarray *a, bool wide, cc_arrow_export *out,
                                   cc_error *err) {
+    memset(out, 0, sizeof *out);
     if (a->spans) return cc_error_set(err, CC_EINVAL, "the strings are not compact", -1);
-    void *owned = NULL;
-    if (wide != a->wide) CC_RETURN_NOT_OK(cast_offsets(a, wide, &owned, err));
-    *out = (cc_arrow_export){.owned = owned, .length = a->length, .null_count = a->null_count,
-                             .n_buffers = 3};
-    out->buffers[0] = a->null_count ? a->validity : NULL;
-    out->buffers[1] = owned ? owned : a->offsets ? a->offsets : (const void *)&zero_offset;
-    out->buffers[2] = a->data ? (const void *)a->data : (const void *)&empty_buffer;
-    return CC_OK;
+    *out = (cc_arrow_export){.length = a->length, .null_count = a->null_count, .n_buffers = 3};
+    cc_status st = CC_OK;
+    if (wide != a->wide) {
+        void *offsets = NULL;
+        st = cast_offsets(a, wide, &offsets, err);
+        if (st == CC_OK) st = hold_block(out, 1, offsets);
+    }
+    if (st == CC_OK) st = hold_strings(out, a, true);
+    return undo_on_error(out, st);
 }
 
 /* ---- codes + dictionary ------------------------------------------------------------ */
@@ -203,27 +276,33 @@ static void set_valid_codes(const cc_numarray *codes, uint8_t *bits) {
     })
 }
 
-cc_status cc_arrow_export_codes(const cc_numarray *codes, const cc_strarray *keys,
+cc_status cc_arrow_export_codes(cc_numarray *codes, cc_strarray *keys,
                                 cc_arrow_export *indices, cc_arrow_export *dictionary,
                                 cc_error *err) {
+    memset(indices, 0, sizeof *indices);
+    memset(dictionary, 0, sizeof *dictionary);
     if (!cc_dtype_is_integer(codes->dtype) || keys->spans)
         return cc_error_set(err, CC_EINVAL, "codes must be integers, keys compact", -1);
     int64_t k = keys->length, nulls, bad;
     scan_codes(codes, k, &nulls, &bad); /* a stray code must not reach Arrow */
     if (bad >= 0) return cc_error_set(err, CC_EINVAL, "a code is not in the dictionary", bad);
-    uint8_t *validity = NULL;
+    *indices = (cc_arrow_export){.length = codes->length, .null_count = nulls, .n_buffers = 2};
+    cc_status st = CC_OK;
     if (nulls) {
-        if (!(validity = zeroed((size_t)cc_bitmap_bytes(codes->length) + 1))) return CC_ENOMEM;
+        uint8_t *validity = zeroed((size_t)cc_bitmap_bytes(codes->length) + 1);
+        if (!validity) return CC_ENOMEM;
         set_valid_codes(codes, validity);
+        st = hold_block(indices, 0, validity);
     }
-    *indices = (cc_arrow_export){.owned = validity, .length = codes->length, .null_count = nulls,
-                                 .n_buffers = 2};
-    indices->buffers[0] = validity;
-    indices->buffers[1] = codes->data ? (const void *)codes->data : (const void *)&empty_buffer;
+    if (st == CC_OK)
+        st = hold_buffer(indices, 1, &codes->data, &codes->data_share,
+                         (size_t)codes->capacity * (size_t)cc_numarray_itemsize(codes),
+                         (size_t)codes->length * (size_t)cc_numarray_itemsize(codes),
+                         codes->exports > 0);
+    if (!indices->buffers[1]) indices->buffers[1] = &empty_buffer;
     *dictionary = (cc_arrow_export){.length = k, .n_buffers = 3};
-    dictionary->buffers[1] = keys->offsets ? keys->offsets : (const void *)&zero_offset;
-    dictionary->buffers[2] = keys->data ? (const void *)keys->data : (const void *)&empty_buffer;
-    return CC_OK;
+    if (st == CC_OK) st = undo_on_error(dictionary, hold_strings(dictionary, keys, false));
+    return undo_on_error(indices, st);
 }
 
 /* ---- structs ------------------------------------------------------------------------ */

@@ -10,12 +10,17 @@
  *   codes+keys   buffers {validity built from -1 codes, codes} + dictionary
  *                child {NULL, the keys' offsets, the keys' bytes}
  *
- * A cc_arrow_export holds those buffers and the one block the export owns
- * (cc_malloc, NULL if none); cc_arrow_export_reset frees it, the one place
- * an export's memory goes.  The caller keeps the cc_arrow_export alive as
- * long as the ArrowArray that points at its buffers (it lives in the
- * ArrowArray's private_data), pins the container (export counters) and
- * sets the release callback: none of that is the core's.
+ * A cc_arrow_export holds a reference to each buffer it hands over
+ * (cc_buffer.h): the container's own, shared -- the container copies it
+ * before its next write, so the export is a snapshot -- or a block made for
+ * the export (packed bools, cast values, offsets of the other width, the
+ * validity of a dictionary's indices, a copy of a buffer a memoryview
+ * aliases).  cc_arrow_export_reset drops them, the one place an export's
+ * memory goes; the export needs nothing else of the container, which may
+ * change or go away.  The caller keeps the cc_arrow_export alive as long as
+ * the ArrowArray that points at its buffers (it lives in the ArrowArray's
+ * private_data) and sets the release callback, which must hold the GIL
+ * while it resets (the last reference frees).
  *
  * Every function is all-or-nothing: on failure *out holds nothing to free.
  * Errors: CC_EINVAL a requested format the container does not export as
@@ -34,7 +39,7 @@
 /* The buffers of one exported array, and the block the export owns. */
 typedef struct cc_arrow_export {
     const void *buffers[3]; /* validity (or NULL), then the layout's buffers */
-    void *owned;            /* cc_malloc: one of the buffers, or NULL */
+    cc_buffer *holds[3];    /* the reference behind each buffer, or NULL */
     int64_t length, null_count, n_buffers;
 } cc_arrow_export;
 
@@ -64,7 +69,7 @@ CC_MUST_CHECK cc_status cc_arrow_numbers_target(const cc_numarray *a, const char
 /* The export of a as dtype `to` (from cc_arrow_numbers_target): a's own
  * buffers, except bools (bit-packed) and casts (converted), which the
  * export owns.  CC_EOVERFLOW (err->index) for a value `to` cannot hold. */
-CC_MUST_CHECK cc_status cc_arrow_export_numbers(const cc_numarray *a, cc_dtype to,
+CC_MUST_CHECK cc_status cc_arrow_export_numbers(cc_numarray *a, cc_dtype to,
                                                 cc_arrow_export *out, cc_error *err);
 
 /* ---- cc_strarray: Arrow 'u' / 'U' ------------------------------------------------- */
@@ -81,7 +86,7 @@ CC_MUST_CHECK cc_status cc_arrow_strings_target(const cc_strarray *a, const char
  * with offsets `wide`: a's own buffers, or offsets of the other width that
  * the export owns (the bytes still shared).  CC_EOVERFLOW when narrowing
  * and the bytes do not fit int32 offsets. */
-CC_MUST_CHECK cc_status cc_arrow_export_strings(const cc_strarray *a, bool wide,
+CC_MUST_CHECK cc_status cc_arrow_export_strings(cc_strarray *a, bool wide,
                                                 cc_arrow_export *out, cc_error *err);
 
 /* ---- codes + dictionary: Arrow dictionary<codes' type, 'u'/'U'> ------------------- */
@@ -91,7 +96,7 @@ CC_MUST_CHECK cc_status cc_arrow_export_strings(const cc_strarray *a, bool wide,
  * without nulls), `dictionary` the keys' own offsets and bytes (keys
  * compact, as a pool's are).  CC_EINVAL (err->index) for a code outside
  * [-1, keys->length). */
-CC_MUST_CHECK cc_status cc_arrow_export_codes(const cc_numarray *codes, const cc_strarray *keys,
+CC_MUST_CHECK cc_status cc_arrow_export_codes(cc_numarray *codes, cc_strarray *keys,
                                               cc_arrow_export *indices,
                                               cc_arrow_export *dictionary, cc_error *err);
 

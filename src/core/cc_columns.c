@@ -1,16 +1,20 @@
 /* cc_columns.c -- all-or-nothing operations over a table's columns. */
 #include "cc_columns.h"
 
-int64_t cc_columns_first_frozen(const cc_column *cols, int64_t ncols) {
-    for (int64_t i = 0; i < ncols; i++)
-        if (cols[i].is_str ? cols[i].str->frozen : cols[i].num->frozen) return i;
-    return -1;
-}
-
 int64_t cc_columns_first_exported(const cc_column *cols, int64_t ncols) {
     for (int64_t i = 0; i < ncols; i++)
         if (cols[i].is_str ? cols[i].str->exports : cols[i].num->exports) return i;
     return -1;
+}
+
+/* Makes the number columns' buffers private (copy-on-write, cc_buffer.h)
+ * before an operation writes them in place past the point where it may
+ * fail; a copy that fails leaves every value as it was. */
+static cc_status own_numbers(const cc_column *cols, int64_t ncols, int64_t *failed) {
+    for (int64_t i = 0; i < ncols; i++)
+        if (!cols[i].is_str && cc_numarray_own(cols[i].num) != CC_OK)
+            return (*failed = i), CC_ENOMEM;
+    return CC_OK;
 }
 
 static cc_status apply(const cc_column *cols, int64_t ncols, int64_t n, const int64_t *perm,
@@ -153,6 +157,11 @@ cc_status cc_columns_delete(const cc_column *cols, int64_t ncols, int64_t start,
                                              &prepared[made])) != CC_OK)
             *failed = made;
     }
+    /* a string column deleted in place (prepared empty) is written: private first */
+    for (int64_t i = 0; st == CC_OK && i < ncols; i++)
+        if (cols[i].is_str && !prepared[i].capacity && cc_strarray_own(cols[i].str) != CC_OK)
+            st = CC_ENOMEM, *failed = i;
+    if (st == CC_OK) st = own_numbers(cols, ncols, failed);
     for (int64_t i = 0; st == CC_OK && i < ncols; i++) {
         if (cols[i].is_str) {
             cc_strarray_delete_commit(cols[i].str, start, step, count, &prepared[i]);
@@ -242,6 +251,7 @@ static cc_status apply(const cc_column *cols, int64_t ncols, int64_t n, const in
         }
     }
     /* the strings are rebuilt first (the allocations); numbers move in place */
+    if (st == CC_OK) st = own_numbers(cols, ncols, failed);
     int64_t made = 0;
     for (; st == CC_OK && made < ncols; made++) {
         cc_strarray_init(&prepared[made], false);
@@ -267,8 +277,6 @@ static cc_status apply(const cc_column *cols, int64_t ncols, int64_t n, const in
 static cc_status check_columns(const cc_column *cols, int64_t ncols, int64_t n, int64_t *failed) {
     for (int64_t i = 0; i < ncols; i++) {
         if (cc_column_length(cols[i]) != n) return (*failed = i), CC_EINVAL;
-        if (cols[i].is_str ? cols[i].str->frozen : cols[i].num->frozen)
-            return (*failed = i), CC_EFROZEN;
     }
     return CC_OK;
 }

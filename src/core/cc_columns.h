@@ -31,9 +31,6 @@ static inline int64_t cc_column_length(cc_column c) {
 static inline int64_t cc_column_exports(cc_column c) {
     return c.is_str ? c.str->exports : c.num->exports;
 }
-static inline int64_t cc_column_frozen(cc_column c) {
-    return c.is_str ? c.str->frozen : c.num->frozen;
-}
 
 /* One value for one column: a number or a code (an int) in num, a string in
  * str; is_null for a null string (a null number is a CC_SCALAR_NULL num). */
@@ -64,8 +61,6 @@ CC_MUST_CHECK cc_status cc_columns_insert_row(const cc_column *cols, int64_t nco
 CC_MUST_CHECK cc_status cc_columns_append(const cc_column *cols, int64_t ncols,
                                           const cc_column *scratch, int64_t *failed);
 
-/* The first column an immutable (Arrow) export holds, or -1. */
-int64_t cc_columns_first_frozen(const cc_column *cols, int64_t ncols);
 /* The first exported column (a buffer view or Arrow array alive: its
  * length may not change), or -1. */
 int64_t cc_columns_first_exported(const cc_column *cols, int64_t ncols);
@@ -84,8 +79,8 @@ CC_MUST_CHECK cc_status cc_columns_take(const cc_column *cols, int64_t ncols, co
 
 /* Every column c = old c[perm[0]], c[perm[1]], ... for a permutation perm of
  * 0..length-1 (CC_EINDEX / CC_EINVAL if it is not one).  Allowed while
- * exported (values rewritten in place); CC_EFROZEN while an immutable
- * export holds a column. */
+ * aliased (values rewritten in place); a column a snapshot shares is
+ * copied first (cc_buffer.h). */
 CC_MUST_CHECK cc_status cc_columns_permute(const cc_column *cols, int64_t ncols,
                                            const int64_t *perm, int64_t *failed);
 
@@ -109,7 +104,7 @@ CC_MUST_CHECK cc_status cc_columns_argsort(const cc_sort_key *keys, int64_t nkey
 /* Sorts the rows of cols by keys (the order of cc_columns_argsort),
  * all or nothing: the order is found, every allocation made, and only then
  * every column permuted.  The keys' columns need not be among cols but
- * must have their length.  CC_EFROZEN (*failed) as cc_columns_permute. */
+ * must have their length. */
 CC_MUST_CHECK cc_status cc_columns_sort(const cc_column *cols, int64_t ncols,
                                         const cc_sort_key *keys, int64_t nkeys, bool reverse,
                                         int64_t *failed);

@@ -27,7 +27,6 @@ typedef enum cc_status {
     CC_EINDEX,    /* index out of range                                   */
     CC_EBUSY,     /* the buffer is exported; it may not move or resize    */
     CC_ETYPE,     /* a value of the wrong kind (a float for an int dtype) */
-    CC_EFROZEN,   /* an Arrow consumer holds the buffers: no value may change */
 } cc_status;
 
 #if defined(__GNUC__)

@@ -42,9 +42,9 @@ void cc_numarray_init_like(cc_numarray *a, const cc_numarray *like) {
 }
 
 void cc_numarray_reset(cc_numarray *a) {
-    unpoison_all(a);
-    cc_free(a->data);
-    cc_free(a->validity);
+    if (!a->data_share) unpoison_all(a);
+    cc_slot_drop(&a->data, &a->data_share);
+    cc_slot_drop(&a->validity, &a->validity_share);
     cc_numarray_init(a, a->dtype, a->adaptive, a->nullable);
 }
 
@@ -52,6 +52,78 @@ void cc_numarray_move(cc_numarray *dst, cc_numarray *src) {
     cc_numarray_reset(dst);
     *dst = *src;
     cc_numarray_init_like(src, dst);
+}
+
+/* ---- sharing ---------------------------------------------------------------- */
+
+static cc_status own_slow(cc_numarray *a) {
+    CC_RETURN_NOT_OK(cc_slot_unshare(&a->data, &a->data_share, bytes_for(a, a->length),
+                                     bytes_for(a, a->capacity), false));
+    if (a->validity_share) {
+        CC_RETURN_NOT_OK(cc_slot_unshare(&a->validity, &a->validity_share,
+                                         (size_t)cc_bitmap_bytes(a->length),
+                                         (size_t)cc_bitmap_bytes(a->capacity), true));
+        /* an adopted bitmap may have set bits past the length */
+        cc_bitmap_fill(a->validity, a->length, cc_bitmap_bytes(a->length) * 8 - a->length,
+                       false);
+    }
+    poison_spare(a);
+    return CC_OK;
+}
+
+cc_status cc_numarray_own(cc_numarray *a) {
+    return CC_LIKELY(!cc_numarray_is_shared(a)) ? CC_OK : own_slow(a);
+}
+
+cc_status cc_numarray_share(cc_numarray *a, cc_buffer **data, cc_buffer **validity) {
+    *data = *validity = NULL;
+    if (a->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(cc_slot_share(&a->data, &a->data_share, bytes_for(a, a->capacity), data));
+    cc_status st = cc_slot_share(&a->validity, &a->validity_share,
+                                 (size_t)cc_bitmap_bytes(a->capacity), validity);
+    if (st != CC_OK) {
+        cc_buffer_unref(*data);
+        *data = NULL;
+    }
+    return st;
+}
+
+cc_status cc_numarray_share_into(cc_numarray *a, cc_numarray *out) {
+    cc_numarray_reset(out);
+    cc_numarray_init_like(out, a);
+    cc_buffer *data, *validity;
+    CC_RETURN_NOT_OK(cc_numarray_share(a, &data, &validity));
+    out->data = a->data, out->data_share = data;
+    out->validity = a->validity, out->validity_share = validity;
+    out->length = a->length, out->capacity = a->capacity, out->null_count = a->null_count;
+    return CC_OK;
+}
+
+cc_status cc_numarray_adopt(cc_numarray *a, int64_t length, const void *data,
+                            cc_buffer *data_share, const uint8_t *validity,
+                            cc_buffer *validity_share, int64_t null_count) {
+    if (a->capacity || (validity && !a->nullable) || length < 0 || length > CC_MAX_SIZE ||
+        null_count < 0 || null_count > length || (null_count && !validity))
+        return CC_EINVAL;
+    if (length == 0) return CC_OK;
+    uint8_t *bits = (uint8_t *)validity;
+    if (a->nullable && !validity) { /* a nullable array always has a bitmap */
+        bits = cc_malloc((size_t)cc_bitmap_bytes(length));
+        if (!bits) return CC_ENOMEM;
+        memset(bits, 0, (size_t)cc_bitmap_bytes(length));
+        cc_bitmap_fill(bits, 0, length, true);
+    }
+    a->data = (uint8_t *)data;
+    a->data_share = data_share;
+    cc_buffer_ref(data_share);
+    a->validity = bits;
+    if (validity) {
+        a->validity_share = validity_share;
+        cc_buffer_ref(validity_share);
+    }
+    a->length = a->capacity = length;
+    a->null_count = null_count;
+    return CC_OK;
 }
 
 /* Reallocates data (and validity) to cap elements of the current dtype.  On
@@ -141,6 +213,7 @@ cc_status cc_numarray_append_zeros(cc_numarray *a, int64_t n, void **first) {
     int64_t len;
     if (n < 0 || __builtin_add_overflow(a->length, n, &len)) return CC_EINVAL;
     if (n && a->exports) return CC_EBUSY;
+    if (n) CC_RETURN_NOT_OK(cc_numarray_own(a));
     CC_RETURN_NOT_OK(make_room(a, len, a->dtype, a->length == 0));
     uint8_t *p = a->data ? a->data + bytes_for(a, a->length) : NULL;
     if (n) {
@@ -185,6 +258,7 @@ cc_status cc_numarray_reserve(cc_numarray *a, int64_t n) {
     if (n < 0) return CC_EINVAL;
     if (n <= a->capacity) return CC_OK;
     if (a->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(cc_numarray_own(a));
     unpoison_all(a);
     cc_status st = make_room(a, n, a->dtype, true);
     poison_spare(a);
@@ -194,6 +268,7 @@ cc_status cc_numarray_reserve(cc_numarray *a, int64_t n) {
 cc_status cc_numarray_shrink_to_fit(cc_numarray *a) {
     if (a->capacity == a->length) return CC_OK;
     if (a->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(cc_numarray_own(a));
     unpoison_all(a);
     cc_status st = realloc_buffers(a, a->length);
     poison_spare(a);
@@ -206,6 +281,7 @@ cc_status cc_numarray_widen(cc_numarray *a, cc_dtype wider) {
         return CC_EINVAL;
     if (wider == a->dtype) return CC_OK;
     if (a->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(cc_numarray_own(a));
     unpoison_all(a);
     cc_status st = make_room(a, a->length, wider, true);
     poison_spare(a);
@@ -256,9 +332,9 @@ static void store_slot(cc_numarray *a, int64_t i, const cc_scalar *s,
 
 cc_status cc_numarray_set(cc_numarray *a, int64_t i, const cc_scalar *s) {
     if (i < 0 || i >= a->length) return CC_EINDEX;
-    if (a->frozen) return CC_EFROZEN;
     cc_dtype dt;
     CC_RETURN_NOT_OK(dtype_for_value(a, s, &dt));
+    CC_RETURN_NOT_OK(cc_numarray_own(a));
     if (dt != a->dtype) CC_RETURN_NOT_OK(cc_numarray_widen(a, dt));
     store_slot(a, i, s, cc_numarray_is_valid(a, i));
     return CC_OK;
@@ -268,6 +344,7 @@ cc_status cc_numarray_append_slow(cc_numarray *a, const cc_scalar *s) {
     if (a->exports) return CC_EBUSY;
     cc_dtype dt;
     CC_RETURN_NOT_OK(dtype_for_value(a, s, &dt));
+    CC_RETURN_NOT_OK(cc_numarray_own(a));
     unpoison_all(a);
     cc_status st = make_room(a, a->length + 1, dt, false);
     if (st == CC_OK) {
@@ -313,6 +390,7 @@ cc_status cc_numarray_append_converted(cc_numarray *a, cc_dtype src_dtype,
         CC_RETURN_NOT_OK(adaptive_width_of(src_dtype, src, n, a->dtype, &dt, err));
     int64_t needed;
     CC_RETURN_NOT_OK(cc_add_count(a->length, n, &needed));
+    CC_RETURN_NOT_OK(cc_numarray_own(a));
     unpoison_all(a);
     /* the first bulk fill knows its final size: allocate exactly */
     cc_status st = make_room(a, needed, dt, a->length == 0);
@@ -376,12 +454,12 @@ static int64_t nulls_in(const cc_numarray *a, int64_t start, int64_t n) {
 cc_status cc_numarray_splice(cc_numarray *a, int64_t at, int64_t del,
                              const cc_numarray *src) {
     if (!cc_range_in_bounds(at, del, a->length)) return CC_EINDEX;
-    if (a->frozen && (del || src->length)) return CC_EFROZEN;
     cc_dtype dt;
     CC_RETURN_NOT_OK(dtype_to_hold(a, src, &dt));
     int64_t n = src->length, old_len = a->length, new_len;
     CC_RETURN_NOT_OK(cc_add_count(old_len - del, n, &new_len));
     if ((new_len != old_len || dt != a->dtype) && a->exports) return CC_EBUSY;
+    if (del || n) CC_RETURN_NOT_OK(cc_numarray_own(a));
     int64_t deleted_nulls = nulls_in(a, at, del);
     int64_t tail = old_len - at - del;
 
@@ -411,9 +489,9 @@ cc_status cc_numarray_splice(cc_numarray *a, int64_t at, int64_t del,
 cc_status cc_numarray_scatter(cc_numarray *a, int64_t start, int64_t step,
                               const cc_numarray *src) {
     if (!cc_strided_in_bounds(start, step, src->length, a->length)) return CC_EINDEX;
-    if (a->frozen && src->length) return CC_EFROZEN;
     cc_dtype dt;
     CC_RETURN_NOT_OK(dtype_to_hold(a, src, &dt));
+    if (src->length) CC_RETURN_NOT_OK(cc_numarray_own(a));
     if (dt != a->dtype) CC_RETURN_NOT_OK(cc_numarray_widen(a, dt));
     cc_scalar s;
     for (int64_t k = 0; k < src->length; k++) {
@@ -432,6 +510,7 @@ cc_status cc_numarray_gather(const cc_numarray *a, int64_t start, int64_t step,
     if (!cc_strided_in_bounds(start, step, count, a->length)) return CC_EINDEX;
     if (count == 0) return CC_OK; /* nothing to copy (a->data may be NULL) */
     if (out->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(cc_numarray_own(out));
     unpoison_all(out);
     cc_status st = make_room(out, needed, out->dtype, true);
     if (st == CC_OK) {
@@ -462,6 +541,7 @@ cc_status cc_numarray_delete_strided(cc_numarray *a, int64_t start,
     if (step == 0) return CC_EINVAL;
     if (!cc_strided_in_bounds(start, step, count, a->length)) return CC_EINDEX;
     if (a->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(cc_numarray_own(a));
     if (step < 0) { /* the same set of slots, walked forwards */
         start += (count - 1) * step;
         step = -step;
@@ -505,6 +585,7 @@ cc_status cc_numarray_repeat(cc_numarray *a, int64_t n) {
     size_t check;
     CC_RETURN_NOT_OK(cc_mul_size(new_len, cc_numarray_itemsize(a), &check));
     if (a->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(cc_numarray_own(a));
     if (n == 0) {
         if (a->nullable) cc_bitmap_fill(a->validity, 0, a->length, false);
         a->length = a->null_count = 0;
@@ -532,7 +613,7 @@ cc_status cc_numarray_repeat(cc_numarray *a, int64_t n) {
 
 cc_status cc_numarray_reverse(cc_numarray *a) {
     if (a->length < 2) return CC_OK;
-    if (a->frozen) return CC_EFROZEN;
+    CC_RETURN_NOT_OK(cc_numarray_own(a));
     int size = cc_numarray_itemsize(a);
     uint8_t tmp[8];
     for (int64_t i = 0, j = a->length - 1; i < j; i++, j--) {
@@ -552,7 +633,7 @@ cc_status cc_numarray_reverse(cc_numarray *a) {
 cc_status cc_numarray_permute(cc_numarray *a, const int64_t *perm) {
     if (a->length == 0) return CC_OK;
     if (!cc_indices_in_bounds(perm, a->length, a->length)) return CC_EINDEX;
-    if (a->frozen) return CC_EFROZEN;
+    CC_RETURN_NOT_OK(cc_numarray_own(a));
     cc_numarray old;
     cc_numarray_init_like(&old, a);
     cc_status st = cc_numarray_gather(a, 0, 1, a->length, &old);
@@ -576,8 +657,8 @@ cc_status cc_numarray_validate(const cc_numarray *a, cc_error *err) {
     CC_CHECK_INVARIANT(a->capacity <= CC_MAX_SIZE, "capacity above CC_MAX_SIZE");
     CC_CHECK_INVARIANT((a->data == NULL) == (a->capacity == 0), "data NULL iff capacity 0");
     CC_CHECK_INVARIANT(a->exports >= 0, "negative export count");
-    CC_CHECK_INVARIANT(a->frozen >= 0 && a->frozen <= a->exports,
-                       "frozen (Arrow) exports not counted among the exports");
+    CC_CHECK_INVARIANT(!a->exports || !cc_numarray_is_shared(a),
+                       "a buffer both aliased (exports) and shared (a snapshot holds it)");
     CC_CHECK_INVARIANT(!a->adaptive || cc_dtype_get(a->dtype)->kind == CC_KIND_SIGNED,
           "adaptive array with a non-signed dtype");
     if (!a->nullable) {

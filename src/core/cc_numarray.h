@@ -11,13 +11,20 @@
  *   one of int8/int16/int32/int64.  Null slots are written as 0, but a
  *   buffer export may overwrite them: nothing relies on their value.
  *
- * Exports: while exports > 0 (a memoryview or an Arrow array points into
- * data), every operation that changes the length, the dtype or moves the
- * buffer fails with CC_EBUSY and leaves the array unchanged; in-place writes
- * of the same size are allowed.  `frozen` counts the exports whose consumer
- * takes the buffers as immutable (Arrow arrays: pyarrow, pandas, Polars
- * trust them never to change): while it is above zero every write, of any
- * size, fails with CC_EFROZEN.  (A frozen export also counts in exports.)
+ * Exports: while exports > 0 (a memoryview or NumPy array aliases data:
+ * the buffer protocol), every operation that changes the length, the dtype
+ * or moves the buffer fails with CC_EBUSY and leaves the array unchanged;
+ * in-place writes of the same size are allowed, and the alias sees them.
+ *
+ * Snapshots (cc_buffer.h): data and validity may be shared -- with an Arrow
+ * export, a read-only view, a copy, or adopted from a producer -- and then
+ * data_share / validity_share hold a reference.  A shared buffer is never
+ * written: every mutator first makes the buffers private
+ * (cc_numarray_own: a copy, unless every other holder is gone), so the
+ * snapshots keep the values they were given.  An aliased array (exports >
+ * 0) is never shared: an Arrow export of it copies instead.  An adopted
+ * buffer has capacity == length, and its bitmap may have any bits past the
+ * length (Arrow allows them); a private one has them zero.
  *
  * Bounds: every mutator checks its index arguments itself and returns
  * CC_EINDEX (unchanged) when they are out of range; only the getters named
@@ -44,6 +51,7 @@
 #define CC_NUMARRAY_H
 
 #include "cc_bitmap.h"
+#include "cc_buffer.h"
 #include "cc_dtype.h"
 
 typedef struct cc_numarray {
@@ -52,8 +60,9 @@ typedef struct cc_numarray {
     int64_t length;
     int64_t capacity;
     int64_t null_count;
-    int64_t exports;
-    int64_t frozen; /* Arrow exports alive: no value may change */
+    int64_t exports;           /* buffer-protocol aliases alive */
+    cc_buffer *data_share;     /* NULL: data is private (cc_buffer.h) */
+    cc_buffer *validity_share; /* NULL: validity is private */
     cc_dtype dtype;
     bool adaptive; /* 'int': widens int8 -> int16 -> int32 -> int64 */
     bool nullable;
@@ -76,6 +85,32 @@ static inline bool cc_numarray_is_valid(const cc_numarray *a, int64_t i) {
     return !a->nullable || cc_bitmap_get(a->validity, i);
 }
 
+/* ---- sharing (cc_buffer.h) ---- */
+
+static inline bool cc_numarray_is_shared(const cc_numarray *a) {
+    return a->data_share || a->validity_share;
+}
+/* Makes data and validity private (copies of what is shared), as every
+ * mutator does first; for callers that write the buffers themselves.
+ * CC_ENOMEM: unchanged. */
+CC_MUST_CHECK cc_status cc_numarray_own(cc_numarray *a);
+/* New references to a's data and validity (NULL where a has none) for a
+ * snapshot; CC_EBUSY while aliased (exports > 0: copy instead). */
+CC_MUST_CHECK cc_status cc_numarray_share(cc_numarray *a, cc_buffer **data,
+                                          cc_buffer **validity);
+/* out (reset first, then a's dtype and flags) = the same values as a,
+ * sharing a's buffers: O(1).  CC_EBUSY while a is aliased. */
+CC_MUST_CHECK cc_status cc_numarray_share_into(cc_numarray *a, cc_numarray *out);
+/* a (empty) takes length values at data and, if validity is not NULL, the
+ * bitmap at validity starting at bit 0 (null_count its clear bits below
+ * length), each held by a new reference to its share (never written: the
+ * first write copies).  Values must be valid for a's dtype (bools 0 or 1:
+ * the caller normalises them).  CC_EINVAL: a not empty, a nullable bitmap
+ * on a non-nullable a. */
+CC_MUST_CHECK cc_status cc_numarray_adopt(cc_numarray *a, int64_t length, const void *data,
+                                          cc_buffer *data_share, const uint8_t *validity,
+                                          cc_buffer *validity_share, int64_t null_count);
+
 /* Capacity of at least n elements (exact); CC_EBUSY if it would move. */
 CC_MUST_CHECK cc_status cc_numarray_reserve(cc_numarray *a, int64_t n);
 /* Capacity == length. */
@@ -97,7 +132,7 @@ CC_MUST_CHECK cc_status cc_numarray_append_slow(cc_numarray *a,
 /* Appends one checked value; the fast path is inline. */
 static inline CC_MUST_CHECK cc_status cc_numarray_append(cc_numarray *a,
                                                          const cc_scalar *s) {
-    if (CC_LIKELY(a->length < a->capacity && !a->nullable && !a->exports)) {
+    if (CC_LIKELY(a->length < a->capacity && !a->nullable && !a->exports && !a->data_share)) {
         int size = cc_numarray_itemsize(a);
         uint8_t *slot = a->data + a->length * size;
         CC_UNPOISON(slot, (size_t)size);

@@ -127,7 +127,7 @@ cc_status cc_numarray_sort(cc_numarray *a, bool reverse) {
     int64_t n = a->length - a->null_count;
     int size = cc_numarray_itemsize(a);
     if (a->length < 2) return CC_OK;
-    if (a->frozen) return CC_EFROZEN;
+    CC_RETURN_NOT_OK(cc_numarray_own(a));
     size_t tmp_bytes;
     CC_RETURN_NOT_OK(cc_mul_size(n, size, &tmp_bytes));
     tmp_bytes += (size_t)cc_bitmap_bytes(n) + 1;

@@ -34,10 +34,10 @@ void cc_strarray_init(cc_strarray *a, bool nullable) {
 }
 
 void cc_strarray_reset(cc_strarray *a) {
-    cc_free(a->data);
-    cc_free(a->offsets);
+    cc_slot_drop(&a->data, &a->data_share);
+    cc_slot_drop(&a->offsets, &a->offsets_share);
+    cc_slot_drop(&a->validity, &a->validity_share);
     cc_free(a->spans);
-    cc_free(a->validity);
     cc_strarray_init(a, a->nullable);
 }
 
@@ -45,6 +45,119 @@ void cc_strarray_move(cc_strarray *dst, cc_strarray *src) {
     cc_strarray_reset(dst);
     *dst = *src;
     cc_strarray_init(src, dst->nullable);
+}
+
+/* ---- sharing ------------------------------------------------------------------ */
+
+static size_t offsets_bytes(const cc_strarray *a, int64_t n) {
+    return (size_t)(n + 1) * (size_t)offset_size(a);
+}
+
+static cc_status own_slow(cc_strarray *a) {
+    CC_RETURN_NOT_OK(cc_slot_unshare(&a->data, &a->data_share, (size_t)a->data_len,
+                                     (size_t)a->data_cap, false));
+    CC_RETURN_NOT_OK(cc_slot_unshare(&a->offsets, &a->offsets_share,
+                                     a->offsets ? offsets_bytes(a, a->length) : 0,
+                                     a->offsets ? offsets_bytes(a, a->capacity) : 0, false));
+    if (a->validity_share) {
+        CC_RETURN_NOT_OK(cc_slot_unshare(&a->validity, &a->validity_share,
+                                         (size_t)cc_bitmap_bytes(a->length),
+                                         (size_t)cc_bitmap_bytes(a->capacity), true));
+        /* an adopted bitmap may have set bits past the length */
+        cc_bitmap_fill(a->validity, a->length, cc_bitmap_bytes(a->length) * 8 - a->length,
+                       false);
+    }
+    return CC_OK;
+}
+
+cc_status cc_strarray_own(cc_strarray *a) {
+    return CC_LIKELY(!cc_strarray_is_shared(a)) ? CC_OK : own_slow(a);
+}
+
+cc_status cc_strarray_share(cc_strarray *a, cc_buffer *refs[3]) {
+    refs[0] = refs[1] = refs[2] = NULL;
+    if (a->exports) return CC_EBUSY;
+    if (a->spans) return CC_EINVAL;
+    cc_status st = cc_slot_share(&a->validity, &a->validity_share,
+                                 (size_t)cc_bitmap_bytes(a->capacity), &refs[0]);
+    if (st == CC_OK && a->offsets)
+        st = cc_slot_share(&a->offsets, &a->offsets_share, offsets_bytes(a, a->capacity),
+                           &refs[1]);
+    if (st == CC_OK)
+        st = cc_slot_share(&a->data, &a->data_share, (size_t)a->data_cap, &refs[2]);
+    if (st != CC_OK)
+        for (int k = 0; k < 3; k++) cc_buffer_unref(refs[k]), refs[k] = NULL;
+    return st;
+}
+
+cc_status cc_strarray_share_into(cc_strarray *a, cc_strarray *out) {
+    cc_strarray_reset(out);
+    cc_strarray_init(out, a->nullable);
+    CC_RETURN_NOT_OK(cc_strarray_compact(a));
+    cc_buffer *refs[3];
+    CC_RETURN_NOT_OK(cc_strarray_share(a, refs));
+    *out = *a;
+    out->exports = 0;
+    out->validity_share = refs[0], out->offsets_share = refs[1], out->data_share = refs[2];
+    return CC_OK;
+}
+
+cc_status cc_strarray_adopt(cc_strarray *a, int64_t n, const void *offsets,
+                            cc_buffer *offsets_share, bool wide, const uint8_t *data,
+                            cc_buffer *data_share, const uint8_t *validity,
+                            cc_buffer *validity_share, int64_t null_count, cc_error *err) {
+    err->why = NULL;
+    if (a->capacity || a->data_cap || (validity && !a->nullable) || n < 0 ||
+        n > CC_MAX_SIZE / 16 || null_count < 0 || null_count > n || (null_count && !validity))
+        return cc_error_set(err, CC_EINVAL, "cannot adopt these buffers", -1);
+    if (n == 0) return CC_OK;
+    CC_RETURN_NOT_OK(cc_strarray_check_arrow(offsets, wide, n, data, err));
+#define OFF(i) (wide ? ((const int64_t *)offsets)[i] : (int64_t)((const int32_t *)offsets)[i])
+    int64_t first = OFF(0);
+    for (int64_t i = 0; null_count && i < n; i++)
+        if (!cc_bitmap_get(validity, i) && OFF(i + 1) != OFF(i))
+            return cc_error_set(err, CC_EINVAL, "null %lld has bytes", i);
+    uint8_t *own_offsets = NULL, *bits = NULL;
+    if (first) { /* rebased: ours start at 0 */
+        own_offsets = cc_malloc((size_t)(n + 1) * (wide ? 8u : 4u));
+        if (!own_offsets) return CC_ENOMEM;
+        for (int64_t i = 0; i <= n; i++) {
+            if (wide) ((int64_t *)own_offsets)[i] = OFF(i) - first;
+            else ((int32_t *)own_offsets)[i] = (int32_t)(OFF(i) - first);
+        }
+    }
+    if (a->nullable && !validity) { /* a nullable array always has a bitmap */
+        bits = cc_malloc((size_t)cc_bitmap_bytes(n));
+        if (!bits) {
+            cc_free(own_offsets);
+            return CC_ENOMEM;
+        }
+        memset(bits, 0xFF, (size_t)cc_bitmap_bytes(n));
+        cc_bitmap_fill(bits, n, cc_bitmap_bytes(n) * 8 - n, false);
+    }
+    a->data_len = a->data_cap = OFF(n) - first;
+#undef OFF
+    a->data = (uint8_t *)data + first;
+    a->data_share = data_share;
+    cc_buffer_ref(data_share);
+    if (own_offsets) {
+        a->offsets = own_offsets;
+    } else {
+        a->offsets = (uint8_t *)offsets;
+        a->offsets_share = offsets_share;
+        cc_buffer_ref(offsets_share);
+    }
+    if (bits) {
+        a->validity = bits;
+    } else if (validity) {
+        a->validity = (uint8_t *)validity;
+        a->validity_share = validity_share;
+        cc_buffer_ref(validity_share);
+    }
+    a->length = a->capacity = n;
+    a->null_count = null_count;
+    a->wide = wide;
+    return CC_OK;
 }
 
 /* ---- allocation ------------------------------------------------------------- */
@@ -93,12 +206,18 @@ static cc_status widen_offsets(cc_strarray *a) {
     int64_t *off = cc_malloc((size_t)(a->capacity + 1) * 8);
     if (!off) return CC_ENOMEM;
     for (int64_t i = 0; a->offsets && i <= a->length; i++)
-        off[i] = ((const int32_t *)a->offsets)[i];
+        off[i] = ((const int32_t *)(const void *)a->offsets)[i];
     if (!a->offsets) off[0] = 0;
     cc_free(a->offsets);
-    a->offsets = off;
+    a->offsets = (uint8_t *)off;
     a->wide = true;
     return CC_OK;
+}
+
+static cc_status own_then_widen_offsets(cc_strarray *a) {
+    if (a->wide) return CC_OK;
+    CC_RETURN_NOT_OK(cc_strarray_own(a));
+    return widen_offsets(a);
 }
 
 /* Compact -> scattered (spans).  O(n); frees the offsets. */
@@ -170,7 +289,6 @@ static cc_status append_selected(const cc_strarray *a, const int64_t *order,
 static cc_status prepare_reorder(const cc_strarray *a, const int64_t *order, int64_t start,
                                  int64_t step, cc_strarray *out) {
     cc_strarray_init(out, a->nullable);
-    if (a->frozen) return CC_EFROZEN;
     cc_status st = append_selected(a, order, start, step, a->length, out);
     if (st == CC_OK && a->exports && (a->spans || a->wide != out->wide))
         st = CC_EBUSY; /* cannot happen while compact and exported */
@@ -216,6 +334,7 @@ cc_status cc_strarray_permute(cc_strarray *a, const int64_t *order) {
 
 cc_status cc_strarray_shrink_to_fit(cc_strarray *a) {
     if (a->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(cc_strarray_own(a));
     int64_t bytes = a->data_len ? a->data_len : 1, cap = a->length ? a->length : 1;
     if (bytes < a->data_cap) {
         uint8_t *p = cc_realloc(a->data, (size_t)bytes);
@@ -263,9 +382,10 @@ cc_status cc_strarray_reserve(cc_strarray *a, int64_t n, int64_t nbytes) {
     if (n < 0 || nbytes < 0) return CC_EINVAL;
     bool narrow_too_small = !a->spans && !a->wide && nbytes > CC_STR_NARROW_MAX;
     if (n <= a->capacity && nbytes <= a->data_cap)
-        return narrow_too_small ? widen_offsets(a) : CC_OK;
+        return narrow_too_small ? own_then_widen_offsets(a) : CC_OK;
     if (n > CC_MAX_SIZE / 16 || nbytes > CC_MAX_SIZE) return CC_ENOMEM;
     if (a->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(cc_strarray_own(a));
     /* the larger request first, so an impossible one allocates nothing */
     if (nbytes >= n * 8) CC_RETURN_NOT_OK(ensure_bytes(a, nbytes, true));
     CC_RETURN_NOT_OK(ensure_slots(a, n, true));
@@ -294,6 +414,7 @@ static void put_last(cc_strarray *a, int64_t i, cc_str s, bool is_null) {
 cc_status cc_strarray_append(cc_strarray *a, cc_str s, bool is_null) {
     if (a->exports) return CC_EBUSY;
     if (is_null && !a->nullable) return CC_ETYPE;
+    CC_RETURN_NOT_OK(cc_strarray_own(a));
     int64_t len = is_null ? 0 : s.len, bytes;
     CC_RETURN_NOT_OK(cc_add_count(a->data_len, len, &bytes));
     CC_RETURN_NOT_OK(ensure_bytes(a, bytes, false));
@@ -343,7 +464,7 @@ static cc_status respan(cc_strarray *a, int64_t i, int64_t len, uint8_t **dst) {
 cc_status cc_strarray_set(cc_strarray *a, int64_t i, cc_str s, bool is_null) {
     if (i < 0 || i >= a->length) return CC_EINDEX;
     if (is_null && !a->nullable) return CC_ETYPE;
-    if (a->frozen) return CC_EFROZEN;
+    CC_RETURN_NOT_OK(cc_strarray_own(a));
     int64_t len = is_null ? 0 : s.len;
     cc_str old = cc_strarray_get(a, i);
     bool was_valid = cc_strarray_is_valid(a, i);
@@ -408,8 +529,8 @@ cc_status cc_strarray_splice(cc_strarray *a, int64_t at, int64_t del,
     if (!cc_range_in_bounds(at, del, a->length)) return CC_EINDEX;
     if (src->null_count && !a->nullable) return CC_EINVAL;
     int64_t n = src->length, new_len, bytes;
-    if (a->frozen && (n || del)) return CC_EFROZEN;
     if (a->exports) return n == del ? overwrite_in_place(a, at, 1, src) : CC_EBUSY;
+    if (n || del) CC_RETURN_NOT_OK(cc_strarray_own(a));
     CC_RETURN_NOT_OK(cc_add_count(a->length - del, n, &new_len));
     bool was_compact = !a->spans;
     if (at + del == a->length && was_compact) { /* extend / tail: stays compact */
@@ -458,8 +579,8 @@ cc_status cc_strarray_scatter(cc_strarray *a, int64_t start, int64_t step,
                               const cc_strarray *src) {
     if (!cc_strided_in_bounds(start, step, src->length, a->length)) return CC_EINDEX;
     if (src->null_count && !a->nullable) return CC_EINVAL;
-    if (a->frozen && src->length) return CC_EFROZEN;
     if (a->exports) return overwrite_in_place(a, start, step, src);
+    if (src->length) CC_RETURN_NOT_OK(cc_strarray_own(a));
     int64_t bytes;
     CC_RETURN_NOT_OK(to_scattered(a));
     CC_RETURN_NOT_OK(cc_add_count(a->data_len, cc_strarray_live_bytes(src), &bytes));
@@ -495,6 +616,7 @@ cc_status cc_strarray_delete_strided(cc_strarray *a, int64_t start, int64_t step
                                      int64_t count) {
     if (count <= 0) return CC_OK;
     CC_RETURN_NOT_OK(check_delete(a, &start, &step, count));
+    CC_RETURN_NOT_OK(cc_strarray_own(a));
     bool was_compact = !a->spans;
     if (was_compact && (step == 1 || count == 1) && start + count == a->length) {
         truncate_compact(a, start); /* pop / del a[k:] */
@@ -567,7 +689,8 @@ static void reverse_range(uint8_t *p, int64_t lo, int64_t hi) { /* [lo, hi) */
 
 void cc_strarray_rotate_last_to(cc_strarray *a, int64_t at) {
     int64_t n = a->length;
-    if (at < 0 || at >= n - 1 || a->exports) return;
+    /* shared: not reached (the append before it made a private) */
+    if (at < 0 || at >= n - 1 || a->exports || cc_strarray_is_shared(a)) return;
     if (a->spans) {
         int64_t start = a->spans[2 * (n - 1)], len = a->spans[2 * (n - 1) + 1];
         memmove(a->spans + 2 * (at + 1), a->spans + 2 * at,
@@ -588,12 +711,12 @@ void cc_strarray_rotate_last_to(cc_strarray *a, int64_t at) {
             reverse_range(a->data, lo, a->data_len);
         }
         if (a->wide) {
-            int64_t *off = a->offsets;
+            int64_t *off = (int64_t *)(void *)a->offsets;
             memmove(off + at + 2, off + at + 1, (size_t)(n - 2 - at) * sizeof *off);
             off[at + 1] = off[at] + len;
             for (int64_t k = at + 2; k < n; k++) off[k] += len;
         } else {
-            int32_t *off = a->offsets;
+            int32_t *off = (int32_t *)(void *)a->offsets;
             memmove(off + at + 2, off + at + 1, (size_t)(n - 2 - at) * sizeof *off);
             off[at + 1] = off[at] + (int32_t)len;
             for (int64_t k = at + 2; k < n; k++) off[k] += (int32_t)len;
@@ -730,8 +853,9 @@ cc_status cc_strarray_validate(const cc_strarray *a, cc_error *err) {
     CC_CHECK_INVARIANT(a->data_len >= 0 && a->data_len <= a->data_cap, "data_len outside [0, data_cap]");
     CC_CHECK_INVARIANT(!(a->offsets && a->spans), "both offsets and spans");
     CC_CHECK_INVARIANT(a->exports >= 0 && (a->exports == 0 || !a->spans), "exported while scattered");
-    CC_CHECK_INVARIANT(a->frozen >= 0 && a->frozen <= a->exports,
-                       "frozen (Arrow) exports not counted among the exports");
+    CC_CHECK_INVARIANT(!a->exports || !cc_strarray_is_shared(a),
+                       "a buffer both aliased (exports) and shared (a snapshot holds it)");
+    CC_CHECK_INVARIANT(!a->spans || !cc_strarray_is_shared(a), "shared while scattered");
     int64_t live = 0;
     if (a->spans) {
         for (int64_t i = 0; i < a->length; i++) {

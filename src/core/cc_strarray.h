@@ -30,12 +30,18 @@
  * span inside [0, data_len), live + dead == data_len; nulls are empty strings
  * with a clear validity bit; bits >= length are 0.
  *
- * Exports (memoryviews of data or offsets, Arrow arrays) require the compact
- * layout and pin it: while exports > 0 anything that would move a buffer,
- * change the length or leave the compact layout fails with CC_EBUSY; an
- * assignment of the same byte length is written in place.  `frozen` counts
- * the exports whose consumer takes the buffers as immutable (Arrow arrays):
- * while it is above zero every write fails with CC_EFROZEN.
+ * Exports (memoryviews of data or offsets: the buffer protocol's aliases)
+ * require the compact layout and pin it: while exports > 0 anything that
+ * would move a buffer, change the length or leave the compact layout fails
+ * with CC_EBUSY; an assignment of the same byte length is written in place.
+ *
+ * Snapshots (cc_buffer.h): data, offsets and validity may be shared -- with
+ * an Arrow export, a read-only view, a copy, or adopted from a producer --
+ * and then their *_share holds a reference.  A shared buffer is never
+ * written: every mutator first makes the buffers private (cc_strarray_own),
+ * so the snapshots keep their values.  Only a compact array is shared (the
+ * spans are always private); an aliased one (exports > 0) never is.  An
+ * adopted array has capacity == length and data_cap == data_len.
  *
  * Bounds: every mutator checks its index arguments itself (CC_EINDEX,
  * unchanged); only the getters named "no bounds check" trust the caller.
@@ -44,18 +50,21 @@
 #define CC_STRARRAY_H
 
 #include "cc_bitmap.h"
+#include "cc_buffer.h"
 
 typedef struct cc_strarray {
     uint8_t *data;
     int64_t data_len, data_cap; /* bytes */
-    void *offsets;              /* compact: capacity + 1 entries */
+    uint8_t *offsets;           /* compact: capacity + 1 int32 (int64 if wide) */
     int64_t *spans;             /* scattered: 2 * capacity entries */
     int64_t length, capacity;   /* elements */
     int64_t dead;               /* scattered: bytes no span refers to */
     uint8_t *validity;          /* nullable: cc_bitmap_bytes(capacity) */
     int64_t null_count;
-    int64_t exports;
-    int64_t frozen;             /* Arrow exports alive: no value may change */
+    int64_t exports;            /* buffer-protocol aliases alive */
+    cc_buffer *data_share;      /* NULL: private (cc_buffer.h) */
+    cc_buffer *offsets_share;
+    cc_buffer *validity_share;
     bool wide;                  /* int64 offsets */
     bool nullable;
 } cc_strarray;
@@ -100,6 +109,41 @@ static inline cc_str cc_strarray_get(const cc_strarray *a, int64_t i) {
     }
     return s;
 }
+
+/* ---- sharing (cc_buffer.h) ---- */
+
+static inline bool cc_strarray_is_shared(const cc_strarray *a) {
+    return a->data_share || a->offsets_share || a->validity_share;
+}
+/* Makes every buffer private (copies of what is shared), as every mutator
+ * does first.  CC_ENOMEM: unchanged. */
+CC_MUST_CHECK cc_status cc_strarray_own(cc_strarray *a);
+/* New references to a's validity, offsets and data (NULL where a has
+ * none) for a snapshot of the compact layout; CC_EBUSY while aliased
+ * (exports > 0: copy instead), CC_EINVAL while scattered (compact first). */
+CC_MUST_CHECK cc_status cc_strarray_share(cc_strarray *a, cc_buffer *refs[3]);
+/* out (reset first, a's nullability) = the same strings as a, sharing its
+ * buffers: O(1) (a is compacted first if scattered).  CC_EBUSY while
+ * aliased. */
+CC_MUST_CHECK cc_status cc_strarray_share_into(cc_strarray *a, cc_strarray *out);
+/* a (empty) takes n strings in Arrow's layout -- offsets[0..n] (int64 if
+ * wide, else int32) into data, validity's bits 0..n-1 (NULL: none null;
+ * null_count its clear bits) -- each buffer held by a new reference to its
+ * share and never written.  Checks as cc_strarray_append_arrow does
+ * (O(n + bytes), nothing copied); offsets not starting at 0 are rebased
+ * into a private copy (data then points at the first string's bytes).
+ * A null must have no bytes (CC_EINVAL, err->index the null) -- the
+ * caller copies such an array instead.  a's `wide` follows the offsets. */
+CC_MUST_CHECK cc_status cc_strarray_adopt(cc_strarray *a, int64_t n, const void *offsets,
+                                          cc_buffer *offsets_share, bool wide,
+                                          const uint8_t *data, cc_buffer *data_share,
+                                          const uint8_t *validity, cc_buffer *validity_share,
+                                          int64_t null_count, cc_error *err);
+/* Checks n strings in Arrow's layout as cc_strarray_append_arrow does,
+ * without copying them: offsets never decrease from offsets[0] >= 0, every
+ * string starts on a character boundary, the bytes are UTF-8. */
+CC_MUST_CHECK cc_status cc_strarray_check_arrow(const void *offsets, bool wide, int64_t n,
+                                                const uint8_t *data, cc_error *err);
 
 /* Room for n elements and nbytes bytes in total (exact). */
 CC_MUST_CHECK cc_status cc_strarray_reserve(cc_strarray *a, int64_t n,

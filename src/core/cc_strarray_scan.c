@@ -105,6 +105,28 @@ bool cc_utf8_valid(const uint8_t *p, int64_t n) {
     return utf8_scan(p, n, &ascii);
 }
 
+cc_status cc_strarray_check_arrow(const void *offsets, bool wide, int64_t n,
+                                  const uint8_t *data, cc_error *err) {
+    static const char *const bad_string = "string %lld has bad offsets or is not valid UTF-8";
+    err->why = NULL;
+    if (n <= 0) return n ? cc_error_set(err, CC_EINVAL, "n < 0", -1) : CC_OK;
+#define OFF(i) (wide ? ((const int64_t *)offsets)[i] : (int64_t)((const int32_t *)offsets)[i])
+    int64_t first = OFF(0), last = OFF(n), prev = first;
+    if (first < 0 || last < first) return cc_error_set(err, CC_EINVAL, "offsets out of order", -1);
+    bool ascii = true;
+    bool utf8 = utf8_scan(data + first, last - first, &ascii);
+    for (int64_t i = 1; i <= n; i++) {
+        int64_t hi = OFF(i);
+        if (hi < prev || hi > last ||
+            (!ascii && prev < last && (data[prev] & 0xC0) == 0x80) ||
+            (!utf8 && !cc_utf8_valid(data + prev, hi - prev)))
+            return cc_error_set(err, CC_EINVAL, bad_string, i - 1);
+        prev = hi;
+    }
+#undef OFF
+    return CC_OK;
+}
+
 cc_status cc_strarray_append_arrow(cc_strarray *a, const void *offsets, bool wide, int64_t n,
                                    const uint8_t *data, cc_error *err) {
     static const char *const bad_string = "string %lld has bad offsets or is not valid UTF-8";
@@ -118,6 +140,7 @@ cc_status cc_strarray_append_arrow(cc_strarray *a, const void *offsets, bool wid
     CC_RETURN_NOT_OK(cc_add_count(a->data_len, last - first, &bytes));
     CC_RETURN_NOT_OK(cc_strarray_reserve(a, len, bytes));
     if (a->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(cc_strarray_own(a));
     /* Copy the bytes block by block and check each block for ASCII while
      * it is still in cache; only non-ASCII data takes the full UTF-8 scan
      * (the bytes past data_len are spare capacity until the length is

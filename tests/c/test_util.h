@@ -61,7 +61,6 @@ static inline const char *status_name(cc_status st) {
     case CC_EINDEX: return "CC_EINDEX";
     case CC_EBUSY: return "CC_EBUSY";
     case CC_ETYPE: return "CC_ETYPE";
-    case CC_EFROZEN: return "CC_EFROZEN";
     }
     return "?";
 }
