@@ -362,13 +362,17 @@ class Table(_core.Table):  # type: ignore[misc]
     def to_arrow(self):
         """A pyarrow.Table sharing the columns' buffers (through __arrow_c_stream__).
 
-        While it is alive the table cannot change length (BufferError)."""
+        It is a snapshot: a later write to the table copies what it touches first,
+        so the pyarrow table keeps its values."""
         pa = importlib.import_module("pyarrow")
         return pa.table(self)
 
     def to_pandas(self):
         """A pandas.DataFrame: numeric columns without nulls share memory through NumPy,
-        str columns become pandas' Arrow-backed strings, categories pd.Categorical."""
+        str columns become pandas' Arrow-backed strings, categories pd.Categorical.
+
+        The frame is a snapshot: it shares the columns' buffers (read-only), and a later
+        write to the table copies what it touches first, so the frame keeps its values."""
         np = importlib.import_module("numpy")
         pd = importlib.import_module("pandas")
         pa = importlib.import_module("pyarrow")
@@ -382,7 +386,10 @@ class Table(_core.Table):  # type: ignore[misc]
             elif col.null_count:
                 data[name] = pa.array(col).to_pandas(types_mapper=pd.ArrowDtype)
             else:
-                data[name] = np.asarray(col)
+                # a snapshot, like every Arrow hand-off: a copy shares the
+                # buffer (O(1)), so NumPy's view of it is read-only and the
+                # table's next write to the column copies first
+                data[name] = np.asarray(col.copy())
         return pd.DataFrame(data, copy=False)
 
     # ---- Python protocols ----

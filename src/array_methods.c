@@ -184,9 +184,10 @@ static PyObject *array_debug_info(ArrayObject *self, PyObject *unused) {
         PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s", err.why);
         return NULL;
     }
-    return Py_BuildValue("{sLsLsLsLsssisOsO}", "length", (long long)a->length,
+    return Py_BuildValue("{sLsLsLsLsLsssisOsO}", "length", (long long)a->length,
                          "capacity", (long long)a->capacity, "exports",
-                         (long long)a->exports, "null_count", (long long)a->null_count,
+                         (long long)a->exports, "snapshots", snapshot_count(a->data_share),
+                         "null_count", (long long)a->null_count,
                          "dtype", cc_dtype_get(a->dtype)->name, "itemsize",
                          cc_numarray_itemsize(a), "adaptive",
                          a->adaptive ? Py_True : Py_False, "nullable",

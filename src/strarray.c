@@ -351,10 +351,12 @@ static PyObject *strarray_debug_info(PyObject *self, PyObject *unused) {
         PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s", err.why);
         return NULL;
     }
-    return Py_BuildValue("{sLsLsLsLsLsLsOsOsO}", "length", (long long)a->length, "capacity",
-                         (long long)a->capacity, "data_len", (long long)a->data_len,
+    return Py_BuildValue("{sLsLsLsLsLsLsLsOsOsO}", "length", (long long)a->length,
+                         "capacity", (long long)a->capacity, "data_len", (long long)a->data_len,
                          "data_cap", (long long)a->data_cap, "dead", (long long)a->dead,
-                         "exports", (long long)a->exports, "compact",
+                         "exports", (long long)a->exports, "snapshots",
+                         snapshot_count(a->data_share ? a->data_share : a->offsets_share),
+                         "compact",
                          a->spans ? Py_False : Py_True, "large", a->wide ? Py_True : Py_False,
                          "nullable", a->nullable ? Py_True : Py_False);
 }
