@@ -135,6 +135,8 @@ cc_status cc_strset_truncate(cc_strset *s, int64_t n) {
     int64_t entries = cc_strset_entries(s);
     if (n < 0 || n > entries) return CC_EINDEX;
     if (s->keys.exports && n < entries) return CC_EBUSY;
+    /* keys a snapshot shares are copied now, before the table changes */
+    if (n < entries) CC_RETURN_NOT_OK(cc_strarray_own(&s->keys));
     for (int64_t id = entries - 1; id >= n; id--) {
         if (!cc_strset_is_live(s, id)) {
             s->removed_count--;
