@@ -20,7 +20,7 @@ taken in a fresh child process:
 
 ``--big 10`` also writes a file of about 10 GiB (in batches, by pyarrow's
 IPC writer, without holding it in memory) and opens it and scans one
-column; the copying way is run on it only if MemAvailable holds twice the
+column; the copying way is run on it only if MemAvailable holds 2.5 times the
 file (it needs the file in pyarrow's memory and a copy of it).
 """
 
@@ -239,7 +239,7 @@ def main(argv=None):
     if args.big:
         huge_path = os.path.join(folder, "huge.arrow")
         write_s, size, rows = write_big(huge_path, args.big)
-        copy_too = mem_available() > 2.2 * size
+        copy_too = mem_available() > 2.5 * size
         huge = (write_s, size, rows, measure(huge_path, size, 1, warm, copy_too), copy_too)
         os.remove(huge_path)
     os.remove(warm)
@@ -289,7 +289,7 @@ def main(argv=None):
                   "|---|---|---|---|---|---|---|---|", *rows_table(f"{rows:,} rows", res)]
         if not copy_too:
             lines.append("\nThe copying way was not run on this file: MemAvailable was under "
-                         "2.2x the file size (it holds the file in pyarrow's memory and a copy).")
+                         "2.5x the file size (it holds the file in pyarrow's memory and a copy).")
     report = "\n".join(lines) + "\n"
     print(report)
     with open(args.out, "w") as f:
