@@ -17,6 +17,7 @@ handed in), so the two do not form an import cycle.
 import importlib
 import json
 import os
+import threading
 
 from . import _core
 
@@ -99,18 +100,21 @@ def save(obj, path) -> None:
     """
     what = f"{type(obj).__name__}.save"
     pa = _pyarrow(what)
-    path = os.fspath(path)
+    # through a symlink to its target, as open(path, "w") writes
+    path = os.path.realpath(os.fspath(path))
+    tmp = f"{path}.{os.getpid()}-{threading.get_ident()}.tmp"
     meta, table = _metadata_and_table(pa, obj, what)
-    table = _null_codes_zeroed(pa, table)
-    table = table.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
-    tmp = f"{path}.{os.getpid()}.tmp"
     try:
+        table = _null_codes_zeroed(pa, table)
+        table = table.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
         options = pa.ipc.IpcWriteOptions(compression=None)
         with pa.OSFile(tmp, "wb") as sink, pa.ipc.new_file(sink, table.schema, options=options) as w:
             w.write_table(table)
-        del table  # releases the export: the container can change again
+        table = None  # releases the export: the container can change again
         os.replace(tmp, path)
     except BaseException:
+        # not left in this frame for a traceback to keep: it pins the container
+        table = None
         if os.path.exists(tmp):
             os.remove(tmp)
         raise

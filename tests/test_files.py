@@ -511,3 +511,24 @@ def test_the_files_page_examples_run(tmp_path, monkeypatch):
     namespace = {}
     for code in blocks:
         exec(compile(code, "docs/files.md", "exec"), namespace)
+
+
+def test_a_failed_save_leaves_the_container_free_while_the_error_lives(tmp_path):
+    t = make()
+    try:
+        t.save(tmp_path / "missing" / "t.arrow")
+    except OSError as exc:
+        error = exc  # the traceback (and its frames) stay alive
+    assert error.__traceback__ is not None
+    t.append(ROWS[0])  # not pinned by an export held in a frame of the traceback
+    t.sort(by="price")
+
+
+def test_save_through_a_symlink_writes_its_target(tmp_path):
+    target = tmp_path / "real.arrow"
+    make().save(target)
+    link = tmp_path / "link.arrow"
+    link.symlink_to(target)
+    cc.Array("int8", [5]).save(link)
+    assert link.is_symlink()
+    assert cc.open(target) == cc.Array("int8", [5])
