@@ -40,8 +40,10 @@ float64 = _DTYPE_MARKERS["float64"]
 bool = _DTYPE_MARKERS["bool"]  # noqa: A001 -- compactcol.bool, as numpy.bool
 
 __version__ = "0.1.0"
+# open and save are used as compactcol.open / compactcol.save; they stay out
+# of __all__ so that `from compactcol import *` does not hide the built-in open.
 __all__ = [
-    "Array", "StringArray", "StringPool", "CategoricalArray", "StrDict", "array", "from_arrow", "open", "save",
+    "Array", "StringArray", "StringPool", "CategoricalArray", "StrDict", "array", "from_arrow",
     "Table", "Record", "Category",
     "DTYPES", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float32", "float64", "bool",
