@@ -497,7 +497,7 @@ static const str_op str_ops[] = {
 static void make_str(cc_strarray *a, bool nullable, int64_t n) {
     cc_strarray_init(a, nullable);
     for (int64_t i = 0; i < n; i++) {
-        char buf[16];
+        char buf[32];
         snprintf(buf, sizeof buf, "%c%lld", (char)('z' - i % 26), (long long)i);
         if (!CHECK_EQ(cc_strarray_append(a, STR(buf), nullable && i % 4 == 3), CC_OK)) return;
     }
