@@ -323,6 +323,40 @@ static void make_num(cc_numarray *a, cc_dtype dt, bool adaptive, bool nullable, 
             return;
 }
 
+static void cc_free_release(void *owner) {
+    released++;
+    cc_free(owner);
+}
+
+/* A producer's copy of n bytes at p (a cc_malloc block, so the allocator
+ * still sizes it) behind a foreign buffer; NULL share if p is NULL. */
+static cc_buffer *producer_copy(const void *p, size_t n, size_t room, uint8_t **out) {
+    uint8_t *block = cc_malloc(room ? room : 1);
+    memset(block, 0, room ? room : 1);
+    if (n) memcpy(block, p, n);
+    *out = block;
+    return cc_buffer_foreign(cc_free_release, block);
+}
+
+/* a = base's values adopted over a producer's copies, the bitmap with its
+ * bits past the length set (Arrow allows them). */
+static cc_status adopt_num_copy(cc_numarray *a, const cc_numarray *base) {
+    cc_numarray_init_like(a, base);
+    uint8_t *data, *bits = NULL;
+    cc_buffer *db = producer_copy(base->data, (size_t)base->length * (size_t)cc_numarray_itemsize(base),
+                                  (size_t)base->length * (size_t)cc_numarray_itemsize(base), &data);
+    cc_buffer *vb = NULL;
+    if (base->nullable) {
+        size_t nb = (size_t)cc_bitmap_bytes(base->length);
+        vb = producer_copy(base->validity, nb, nb, &bits);
+        cc_bitmap_fill(bits, base->length, (int64_t)nb * 8 - base->length, true);
+    }
+    cc_status st = cc_numarray_adopt(a, base->length, data, db, bits, vb, base->null_count);
+    cc_buffer_unref(db);
+    cc_buffer_unref(vb);
+    return st;
+}
+
 TEST(shared_numarray_writes_under_failing_allocations) {
     struct { cc_dtype dt; bool adaptive, nullable; } kinds[] = {
         {CC_INT8, true, true}, {CC_INT8, true, false}, {CC_INT64, false, true},
@@ -330,11 +364,11 @@ TEST(shared_numarray_writes_under_failing_allocations) {
     };
     for (size_t kd = 0; kd < sizeof kinds / sizeof kinds[0]; kd++)
         for (size_t o = 0; o < sizeof num_ops / sizeof num_ops[0]; o++)
-            for (int writer = 0; writer < 2; writer++) {
+            for (int writer = 0; writer < 4; writer++) { /* 2, 3: adopted */
                 const num_op *op = &num_ops[o];
                 int64_t before = test_alloc_live();
                 cc_numarray base, src, expect;
-                make_num(&base, kinds[kd].dt, kinds[kd].adaptive, kinds[kd].nullable, 24);
+                make_num(&base, kinds[kd].dt, kinds[kd].adaptive, kinds[kd].nullable, 23);
                 make_num(&src, kinds[kd].dt, kinds[kd].adaptive, kinds[kd].nullable, 4);
                 /* the result on a private copy: what a shared one must give */
                 CHECK_EQ(clone_array(&expect, &base), CC_OK);
@@ -347,10 +381,12 @@ TEST(shared_numarray_writes_under_failing_allocations) {
                 for (int64_t k = 1;; k++) {
                     cc_numarray a, b;
                     cc_numarray_init(&b, CC_INT8, false, false);
-                    if (!CHECK_EQ(clone_array(&a, &base), CC_OK)) return;
+                    if (!CHECK_EQ(writer < 2 ? clone_array(&a, &base) : adopt_num_copy(&a, &base),
+                                  CC_OK))
+                        return;
                     if (!CHECK_EQ(cc_numarray_share_into(&a, &b), CC_OK)) return;
                     if (!CHECK(a.data == b.data && a.data_share && b.data_share)) return;
-                    cc_numarray *w = writer ? &b : &a, *other = writer ? &a : &b;
+                    cc_numarray *w = writer & 1 ? &b : &a, *other = writer & 1 ? &a : &b;
                     test_alloc_fail_at(k);
                     cc_status st = op->fn(w, &src);
                     bool fired = !test_alloc_armed();
@@ -508,14 +544,46 @@ static cc_status str_clone(cc_strarray *dst, const cc_strarray *src) {
     return cc_strarray_gather(src, 0, 1, src->length, dst);
 }
 
+/* a = base's strings (compact) adopted over a producer's copies, the
+ * offsets starting at `shift` (rebased by the adopt), the bitmap with its
+ * bits past the length set. */
+static cc_status adopt_str_copy(cc_strarray *a, const cc_strarray *base, int64_t shift) {
+    cc_strarray_init(a, base->nullable);
+    int64_t n = base->length;
+    size_t osize = base->wide ? 8 : 4;
+    uint8_t *offsets, *data, *bits = NULL;
+    cc_buffer *ob = producer_copy(NULL, 0, (size_t)(n + 1) * osize, &offsets);
+    for (int64_t i = 0; i <= n; i++) {
+        int64_t o = cc_strarray_offset(base, i) + shift;
+        if (base->wide) ((int64_t *)(void *)offsets)[i] = o;
+        else ((int32_t *)(void *)offsets)[i] = (int32_t)o;
+    }
+    cc_buffer *db = producer_copy(NULL, 0, (size_t)(base->data_len + shift), &data);
+    memset(data, '#', (size_t)shift);
+    if (base->data_len) memcpy(data + shift, base->data, (size_t)base->data_len);
+    cc_buffer *vb = NULL;
+    if (base->nullable) {
+        size_t nb = (size_t)cc_bitmap_bytes(n);
+        vb = producer_copy(base->validity, nb, nb, &bits);
+        cc_bitmap_fill(bits, n, (int64_t)nb * 8 - n, true);
+    }
+    cc_error err;
+    cc_status st = cc_strarray_adopt(a, n, offsets, ob, base->wide, data, db, bits, vb,
+                                     base->null_count, &err);
+    cc_buffer_unref(ob);
+    cc_buffer_unref(db);
+    cc_buffer_unref(vb);
+    return st;
+}
+
 TEST(shared_strarray_writes_under_failing_allocations) {
     for (int nullable = 0; nullable < 2; nullable++)
         for (size_t o = 0; o < sizeof str_ops / sizeof str_ops[0]; o++)
-            for (int writer = 0; writer < 2; writer++) {
+            for (int writer = 0; writer < 6; writer++) { /* 2..5: adopted, 4, 5 rebased */
                 const str_op *op = &str_ops[o];
                 int64_t before = test_alloc_live();
                 cc_strarray base, src, expect;
-                make_str(&base, nullable, 20);
+                make_str(&base, nullable, 19);
                 make_str(&src, nullable, 3);
                 CHECK_EQ(str_clone(&expect, &base), CC_OK);
                 cc_status want = op->fn(&expect, &src);
@@ -526,12 +594,15 @@ TEST(shared_strarray_writes_under_failing_allocations) {
                 for (int64_t k = 1;; k++) {
                     cc_strarray a, b;
                     cc_strarray_init(&b, false);
-                    if (!CHECK_EQ(str_clone(&a, &base), CC_OK)) return;
+                    if (!CHECK_EQ(writer < 2 ? str_clone(&a, &base)
+                                             : adopt_str_copy(&a, &base, writer < 4 ? 0 : 3),
+                                  CC_OK))
+                        return;
                     if (!CHECK_EQ(cc_strarray_share_into(&a, &b), CC_OK)) return;
                     if (!CHECK(a.data == b.data && a.offsets == b.offsets && a.data_share &&
                                a.offsets_share && b.offsets_share))
                         return;
-                    cc_strarray *w = writer ? &b : &a, *other = writer ? &a : &b;
+                    cc_strarray *w = writer & 1 ? &b : &a, *other = writer & 1 ? &a : &b;
                     test_alloc_fail_at(k);
                     cc_status st = op->fn(w, &src);
                     bool fired = !test_alloc_armed();
