@@ -302,6 +302,13 @@ static cc_status op_append_zeros(cc_numarray *a, const cc_numarray *src) {
     return cc_numarray_append_zeros(a, 3, &first);
 }
 static cc_status op_own(cc_numarray *a, const cc_numarray *src) { return cc_numarray_own(a); }
+static cc_status op_gather_into(cc_numarray *a, const cc_numarray *src) {
+    return cc_numarray_gather(src, 0, 1, src->length, a);
+}
+static cc_status op_take_into(cc_numarray *a, const cc_numarray *src) {
+    const int64_t idx[] = {3, 0, 3};
+    return cc_numarray_take(src, idx, 3, a);
+}
 
 static const num_op num_ops[] = {
     {"set", op_set}, {"set null", op_set_null}, {"set widening", op_set_widening},
@@ -311,7 +318,8 @@ static const num_op num_ops[] = {
     {"sort reverse", op_sort_reverse}, {"reverse", op_reverse}, {"scatter", op_scatter},
     {"repeat", op_repeat}, {"repeat 0", op_repeat_zero}, {"widen", op_widen},
     {"permute", op_permute}, {"reserve", op_reserve}, {"shrink_to_fit", op_shrink},
-    {"append_zeros", op_append_zeros}, {"own", op_own},
+    {"append_zeros", op_append_zeros}, {"own", op_own}, {"gather into", op_gather_into},
+    {"take into", op_take_into},
 };
 
 /* n values (i * 37) % 101 - 50, every fifth a null when nullable. */
@@ -518,6 +526,26 @@ static cc_status sop_append_arrow(cc_strarray *a, const cc_strarray *src) {
     return cc_strarray_append_arrow(a, offsets, false, 3, (const uint8_t *)"xyzzy", &err);
 }
 static cc_status sop_own(cc_strarray *a, const cc_strarray *src) { return cc_strarray_own(a); }
+/* a as the output of a gather or take: appended to */
+static cc_status sop_gather_into(cc_strarray *a, const cc_strarray *src) {
+    return cc_strarray_gather(src, 0, 1, src->length, a);
+}
+static cc_status sop_take_into(cc_strarray *a, const cc_strarray *src) {
+    const int64_t idx[] = {2, 0, 2, 1};
+    return cc_strarray_take(src, idx, 4, a);
+}
+static cc_status sop_gather_much_into(cc_strarray *a, const cc_strarray *src) {
+    /* 90 strings, past a's capacity: its buffers grow (a failure while
+     * making them leaves a as it was) */
+    cc_strarray many;
+    cc_strarray_init(&many, src->nullable);
+    cc_status st = CC_OK;
+    for (int r = 0; r < 30 && st == CC_OK; r++)
+        st = cc_strarray_gather(src, 0, 1, src->length, &many);
+    if (st == CC_OK) st = cc_strarray_gather(&many, 0, 1, many.length, a);
+    cc_strarray_reset(&many);
+    return st;
+}
 
 static const str_op str_ops[] = {
     {"set same length", sop_set_same}, {"set longer", sop_set_longer},
@@ -526,7 +554,8 @@ static const str_op str_ops[] = {
     {"delete", sop_delete}, {"delete tail", sop_delete_tail}, {"sort", sop_sort},
     {"reverse", sop_reverse}, {"scatter", sop_scatter}, {"repeat", sop_repeat},
     {"permute", sop_permute}, {"shrink_to_fit", sop_shrink}, {"reserve", sop_reserve},
-    {"append_arrow", sop_append_arrow}, {"own", sop_own},
+    {"append_arrow", sop_append_arrow}, {"own", sop_own}, {"gather into", sop_gather_into},
+    {"take into", sop_take_into}, {"gather into, growing", sop_gather_much_into},
 };
 
 /* n strings "<letter><i>", every fourth a null when nullable. */
