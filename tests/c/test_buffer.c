@@ -22,6 +22,7 @@
  *                  gone; cc_strarray_adopt's checks and rebasing
  */
 #include "cc_strarray.h"
+#include "cc_strset.h"
 #include "test_util.h"
 
 /* ---- cc_buffer ------------------------------------------------------------------- */
@@ -898,6 +899,88 @@ TEST(strarray_adopt_refuses_bad_input_unchanged) {
     cc_buffer_unref(fb);
     CHECK_EQ(released, 1);
     CHECK_EQ(test_alloc_live(), live);
+}
+
+/* ---- a string set whose keys are shared (an exported dictionary) ------------------- */
+
+static bool set_valid_at(const cc_strset *s, const char *ctx, const char *file, int line) {
+    cc_error err = {"", -1};
+    if (cc_strset_validate(s, &err) != CC_OK)
+        return test_fail(file, line, "%s: cc_strset_validate: %s", ctx, err.why);
+    return true;
+}
+#define SET_VALID(s, ctx) set_valid_at((s), (ctx), __FILE__, __LINE__)
+
+static void make_set(cc_strset *s, int64_t n) {
+    cc_strset_init(s);
+    for (int64_t i = 0; i < n; i++) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "key %lld", (long long)i);
+        int64_t id;
+        bool added;
+        if (!CHECK_EQ(cc_strset_insert(s, STR(buf), &id, &added), CC_OK)) return;
+    }
+}
+
+TEST(a_set_with_shared_keys_truncates_all_or_nothing) {
+    int64_t before = test_alloc_live();
+    for (int64_t k = 1;; k++) {
+        cc_strset s;
+        make_set(&s, 12);
+        cc_strarray snap;
+        cc_strarray_init(&snap, false);
+        if (!CHECK_EQ(cc_strarray_share_into(&s.keys, &snap), CC_OK)) return;
+        test_alloc_fail_at(k);
+        cc_status st = cc_strset_truncate(&s, 5);
+        bool fired = !test_alloc_armed();
+        test_alloc_fail_at(0);
+        SET_VALID(&s, "truncate");
+        CHECK(st == CC_OK || (st == CC_ENOMEM && fired));
+        CHECK_EQ(cc_strset_entries(&s), st == CC_OK ? 5 : 12);
+        CHECK_EQ(cc_strset_find(&s, STR("key 7")), st == CC_OK ? -1 : 7);
+        CHECK_EQ(cc_strset_find(&s, STR("key 4")), 4);
+        CHECK_EQ(snap.length, 12);
+        STR_VALID(&snap, "the snapshot");
+        cc_strset_reset(&s);
+        cc_strarray_reset(&snap);
+        if (!fired) break;
+    }
+    CHECK_EQ(test_alloc_live(), before);
+}
+
+TEST(a_set_with_shared_keys_inserts_without_failing_after_reserve) {
+    /* reserve's promise: the inserts it made room for cannot fail */
+    int64_t before = test_alloc_live();
+    for (int64_t k = 1;; k++) {
+        cc_strset s;
+        make_set(&s, 6);
+        cc_strarray snap;
+        cc_strarray_init(&snap, false);
+        if (!CHECK_EQ(cc_strarray_share_into(&s.keys, &snap), CC_OK)) return;
+        test_alloc_fail_at(k);
+        cc_status st = cc_strset_reserve(&s, 8, s.keys.data_len + 16);
+        bool fired = !test_alloc_armed();
+        test_alloc_fail_at(0);
+        SET_VALID(&s, "reserve");
+        if (st == CC_OK) {
+            int64_t live = test_alloc_live(), calls = test_alloc_calls(), id;
+            bool added;
+            CHECK_EQ(cc_strset_insert(&s, STR("new 1"), &id, &added), CC_OK);
+            CHECK_EQ(cc_strset_insert(&s, STR("new 2"), &id, &added), CC_OK);
+            CHECK_MSG(test_alloc_calls() == calls && test_alloc_live() == live,
+                      "inserts after reserve allocated");
+            CHECK_EQ(id, 7);
+        } else {
+            CHECK(st == CC_ENOMEM && fired);
+        }
+        SET_VALID(&s, "inserts");
+        CHECK_EQ(snap.length, 6);
+        STR_VALID(&snap, "the snapshot");
+        cc_strset_reset(&s);
+        cc_strarray_reset(&snap);
+        if (!fired) break;
+    }
+    CHECK_EQ(test_alloc_live(), before);
 }
 
 int main(int argc, char **argv) { return test_main(argc, argv); }
