@@ -908,3 +908,237 @@ def test_strarray_data_view_after_export():
     assert bytes(data) == b"abcd"
     assert p.to_pylist() == ["ab", "cd"]
     assert list(s) == ["zz", "cd"]
+
+
+# ---- part 2: a state machine over exports, imports, copies, pickles and writes ----------
+
+from hypothesis import HealthCheck, settings, strategies as st  # noqa: E402
+from hypothesis.stateful import (  # noqa: E402
+    RuleBasedStateMachine, initialize, invariant, precondition, rule)
+
+CATS = ["a", "b", "c", "d", "e", "f", "g", "h"]
+SM_TABLE_SCHEMA = {"i": "int64?", "s": "str?", "c": "category?"}
+
+_ints = st.integers(-2**63, 2**63 - 1) | st.integers(-5, 5)
+_strs = st.text(max_size=6)
+_cats = st.sampled_from(CATS)
+
+
+class _Target:
+    """A container and its list model (rows as tuples for a Table)."""
+
+    def __init__(self, kind, obj, model, origin):
+        self.kind, self.obj, self.model, self.origin = kind, obj, model, origin
+
+    @property
+    def nullable(self):
+        return True if self.kind == "table" else self.obj.nullable
+
+    def value(self, data):
+        if self.kind == "table":
+            return data.draw(st.tuples(st.none() | _ints, st.none() | _strs, st.none() | _cats))
+        base = {"int": _ints, "str": _strs, "cat": _cats | _strs}[self.kind]
+        return data.draw(st.none() | base if self.nullable else base)
+
+    def contents(self):
+        if self.kind == "table":
+            return _table_rows(self.obj)
+        return list(self.obj)
+
+
+def _sorted_nulls_last(seq, key=lambda v: v, reverse=False):
+    present = [v for v in seq if key(v) is not None]
+    return (sorted(present, key=key, reverse=reverse)
+            + [v for v in seq if key(v) is None])
+
+
+def _snapshot_rows(p):
+    if isinstance(p, pa.Table):
+        return _pa_rows(p)
+    return p.to_pylist()
+
+
+class SnapshotMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        self.targets = []
+        self.snapshots = []   # (pyarrow object, model at export time, origin)
+
+    @initialize(ints=st.lists(st.none() | _ints, max_size=6),
+                strs=st.lists(st.none() | _strs, max_size=6),
+                rows=st.lists(st.tuples(st.none() | _ints, st.none() | _strs,
+                                        st.none() | _cats), max_size=6))
+    def setup(self, ints, strs, rows):
+        self.targets.append(_Target("int", cc.Array("int64", ints, nullable=True),
+                                    list(ints), "Array('int64', nullable=True)"))
+        self.targets.append(_Target("str", cc.StringArray(strs, nullable=True), list(strs),
+                                    "StringArray(nullable=True)"))
+        self.targets.append(_Target("table", cc.Table(dict(SM_TABLE_SCHEMA), rows),
+                                    [tuple(r) for r in rows], "Table"))
+
+    def _pick(self, k):
+        return self.targets[k % len(self.targets)]
+
+    # -- exports, imports, copies, pickles --
+
+    @rule(k=st.integers(0, 999), how=st.sampled_from(["pa", "capsule"]))
+    def export(self, k, how):
+        t = self._pick(k)
+        if t.kind == "table":
+            p = pa.table(t.obj) if how == "pa" else pa.RecordBatchReader.from_stream(
+                t.obj).read_all()
+        else:
+            p = pa.array(t.obj) if how == "pa" else pa.Array._import_from_c_capsule(
+                *t.obj.__arrow_c_array__())
+        assert _snapshot_rows(p) == t.model
+        self.snapshots.append((p, list(t.model), f"{how} export of {t.origin}"))
+
+    @rule(k=st.integers(0, 999))
+    def drop_snapshot(self, k):
+        if self.snapshots:
+            del self.snapshots[k % len(self.snapshots)]
+
+    @rule(kind=st.sampled_from(["int", "str", "cat"]), data=st.data())
+    def import_array(self, kind, data):
+        base = {"int": _ints, "str": _strs, "cat": _cats}[kind]
+        values = data.draw(st.lists(st.none() | base, max_size=6))
+        if kind == "int":
+            src = pa.array(values, type=pa.int64())
+        elif kind == "str":
+            src = pa.array(values, type=pa.string())
+        else:
+            src = pa.array(values, type=pa.string()).dictionary_encode()
+        x = cc.from_arrow(src)
+        assert list(x) == values
+        self.targets.append(_Target(kind, x, list(values), f"from_arrow({kind} {values!r})"))
+
+    @rule(k=st.integers(0, 999))
+    def copy(self, k):
+        t = self._pick(k)
+        x = t.obj.copy()
+        assert type(x) is type(t.obj)
+        self.targets.append(_Target(t.kind, x, list(t.model), f"copy of {t.origin}"))
+
+    @rule(k=st.integers(0, 999))
+    def pickle5(self, k):
+        t = self._pick(k)
+        bufs = []
+        x = pickle.loads(pickle.dumps(t.obj, protocol=5, buffer_callback=bufs.append),
+                         buffers=bufs)
+        self.targets.append(_Target(t.kind, x, list(t.model), f"pickle5 of {t.origin}"))
+
+    # -- writes --
+
+    @rule(k=st.integers(0, 999), i=st.integers(0, 999), data=st.data())
+    def set_item(self, k, i, data):
+        t = self._pick(k)
+        if not t.model:
+            return
+        i %= len(t.model)
+        v = t.value(data)
+        t.obj[i] = v
+        t.model[i] = v
+
+    @rule(k=st.integers(0, 999), i=st.integers(0, 999), field=st.sampled_from(["i", "s", "c"]),
+          data=st.data())
+    def set_none_or_field(self, k, i, field, data):
+        t = self._pick(k)
+        if not t.model or not t.nullable:
+            return
+        i %= len(t.model)
+        if t.kind == "table":
+            v = t.value(data)[["i", "s", "c"].index(field)]
+            setattr(t.obj[i], field, v)
+            row = list(t.model[i])
+            row[["i", "s", "c"].index(field)] = v
+            t.model[i] = tuple(row)
+        else:
+            t.obj[i] = None
+            t.model[i] = None
+
+    @rule(k=st.integers(0, 999), data=st.data())
+    def append(self, k, data):
+        t = self._pick(k)
+        v = t.value(data)
+        t.obj.append(v)
+        t.model.append(v)
+
+    @rule(k=st.integers(0, 999), i=st.integers(-10, 10), data=st.data())
+    def insert(self, k, i, data):
+        t = self._pick(k)
+        v = t.value(data)
+        t.obj.insert(i, v)
+        t.model.insert(i, v)
+
+    @rule(k=st.integers(0, 999), i=st.integers(0, 999), last=st.booleans())
+    def pop(self, k, i, last):
+        t = self._pick(k)
+        if not t.model:
+            return
+        if last:
+            got, want = t.obj.pop(), t.model.pop()
+        else:
+            i %= len(t.model)
+            got, want = t.obj.pop(i), t.model.pop(i)
+        assert (tuple(got) if t.kind == "table" else got) == want
+
+    @rule(k=st.integers(0, 999), a=st.integers(-8, 8), b=st.integers(-8, 8),
+          step=st.sampled_from([None, 1, 2, -1]))
+    def del_slice(self, k, a, b, step):
+        t = self._pick(k)
+        if t.kind == "table" and step not in (None, 1):
+            step = None
+        del t.obj[a:b:step]
+        del t.model[a:b:step]
+
+    @rule(k=st.integers(0, 999), data=st.data())
+    def extend(self, k, data):
+        t = self._pick(k)
+        vals = [t.value(data) for _ in range(data.draw(st.integers(0, 20)))]
+        t.obj.extend(vals)
+        t.model.extend(vals)
+
+    @rule(k=st.integers(0, 999), by=st.sampled_from(["i", "s", "c"]), rev=st.booleans())
+    def sort(self, k, by, rev):
+        t = self._pick(k)
+        if t.kind == "table":
+            j = ["i", "s", "c"].index(by)
+            t.obj.sort(by=by, reverse=rev)
+            t.model[:] = _sorted_nulls_last(t.model, key=lambda r: r[j], reverse=rev)
+        else:
+            t.obj.sort()
+            t.model[:] = _sorted_nulls_last(t.model)
+
+    @rule(k=st.integers(0, 999))
+    def reverse(self, k):
+        t = self._pick(k)
+        if t.kind == "table":
+            return  # a Table has no reverse()
+        t.obj.reverse()
+        t.model.reverse()
+
+    @rule(k=st.integers(0, 999))
+    def clear(self, k):
+        t = self._pick(k)
+        t.obj.clear()
+        t.model.clear()
+
+    # -- invariants --
+
+    @invariant()
+    def snapshots_keep_their_values(self):
+        for p, seen, origin in self.snapshots:
+            p.validate(full=True)
+            assert _snapshot_rows(p) == seen, origin
+
+    @invariant()
+    def containers_match_models(self):
+        for t in self.targets:
+            assert t.contents() == t.model, t.origin
+            assert len(t.obj) == len(t.model)
+
+
+TestSnapshotMachine = SnapshotMachine.TestCase
+TestSnapshotMachine.settings = settings(
+    max_examples=50, stateful_step_count=30, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
