@@ -86,6 +86,8 @@ SEQ_KINDS = {
     "float64?": ("float64", [3.5, None, 4.0, 2.5], 42.5, -7.25, True),
     "bool": ("bool", [True, False, True, False], None, None, False),
     "bool?": ("bool", [True, None, False, True], None, None, True),
+    # adaptive: the first write of a big value widens int8 -> int64 (a new buffer)
+    "int?-adaptive": ("int", [3, None, 4, 2], 10**12, -7, True),
     "str?": ("str", ["ccc", None, "x", "bb"], "a much longer string", "", True),
     "category?": ("category", ["b", None, "a", "c"], "a", "c", True),
 }
@@ -193,6 +195,35 @@ def _w_clear(x, m, kind):
     m.clear()
 
 
+def _w_set_slice_same(x, m, kind):
+    v1, v2 = new_values(kind, m)
+    x[0:2] = [v1, v2]
+    m[0:2] = [v1, v2]
+
+
+def _w_set_slice_resize(x, m, kind):
+    v1, v2 = new_values(kind, m)
+    x[1:2] = [v1, v2, v1]
+    m[1:2] = [v1, v2, v1]
+
+
+def _w_iadd(x, m, kind):
+    _, v2 = new_values(kind, m)
+    x += [v2]
+    m += [v2]
+
+
+def _w_imul(x, m, kind):
+    x *= 2
+    m *= 2
+
+
+def _w_remove(x, m, kind):
+    v = m[2]
+    x.remove(v)
+    m.remove(v)
+
+
 # write name -> (function, applies to kind?, repro stem it covers)
 SEQ_WRITES = {
     "set": (_w_set, lambda k: True, "arrow_export_null_write_not_mirrored"),
@@ -213,6 +244,12 @@ SEQ_WRITES = {
     "reverse": (_w_reverse, lambda k: True, "export_then_sort_corrupts_consumer"),
     "extend": (_w_extend, lambda k: True, "export_then_sort_corrupts_consumer"),
     "clear": (_w_clear, lambda k: True, "export_then_sort_corrupts_consumer"),
+    "set_slice_same": (_w_set_slice_same, lambda k: True, "arrow_export_null_write_not_mirrored"),
+    "set_slice_resize": (_w_set_slice_resize, lambda k: True,
+                         "export_then_sort_corrupts_consumer"),
+    "iadd": (_w_iadd, lambda k: True, "export_then_sort_corrupts_consumer"),
+    "imul": (_w_imul, lambda k: True, "export_then_sort_corrupts_consumer"),
+    "remove": (_w_remove, lambda k: True, "export_then_sort_corrupts_consumer"),
 }
 
 
@@ -712,6 +749,38 @@ def test_categorical_to_pandas_then_new_category_table():
     assert df["sym"].tolist() == ["AAPL", "MSFT", "AAPL"]
     _pandas_df_validate(df)
     str(df)
+
+
+@pytest.mark.parametrize("container", ["categorical", "table"])
+def test_categorical_to_pandas_then_new_category_codes_widen(container):
+    """Enough new categories to widen the codes (int8 -> int16 -> int32)
+    after exports of the int8 codes: the exports keep their values."""
+    first = [f"k{i}" for i in range(120)]
+    if container == "categorical":
+        x = cc.CategoricalArray(first, nullable=True)
+        col = x
+    else:
+        x = cc.Table({"c": "category?"}, [(v,) for v in first])
+        col = x.column("c")
+    p = pa.array(col)
+    pc = col.to_pandas()
+    seen = p.to_pylist()
+    more = [f"n{i}" for i in range(70000)]
+    if container == "categorical":
+        x.extend(more)
+        x[0] = None
+        x[1] = "n5"
+    else:
+        x.extend([(v,) for v in more])
+        x[0].c = None
+        x[1].c = "n5"
+    p.validate(full=True)
+    assert p.to_pylist() == seen
+    assert [_norm(v) for v in pc] == seen
+    _pandas_cat_validate(pc)
+    assert len(x) == 120 + 70000
+    got = list(col) if container == "categorical" else [r.c for r in x]
+    assert got[:3] == [None, "n5", "k2"] and got[-1] == "n69999"
 
 
 # ---- streams ----------------------------------------------------------------------------
