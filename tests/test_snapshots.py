@@ -1192,6 +1192,40 @@ class SnapshotMachine(RuleBasedStateMachine):
         t.obj.clear()
         t.model.clear()
 
+    # -- buffer-protocol views of an int64 Array --
+
+    @rule(k=st.integers(0, 999), i=st.integers(0, 999), v=st.integers(-2**63, 2**63 - 1),
+          w=st.integers(-2**63, 2**63 - 1), writable_request=st.booleans())
+    def buffer_view(self, k, i, v, w, writable_request):
+        t = self._pick(k)
+        if t.kind != "int" or not t.model:
+            return
+        i %= len(t.model)
+        if writable_request:
+            # PyBUF_WRITABLE: the memory becomes private, then aliased
+            struct.pack_into("q", t.obj, 8 * i, v)
+            t.model[i] = v if t.model[i] is not None else None
+        n = np.asarray(t.obj)
+        assert len(n) == len(t.model)
+        assert [int(n[j]) for j, m in enumerate(t.model) if m is not None] == [
+            m for m in t.model if m is not None]
+        if not n.flags.writeable:
+            # only memory a snapshot (or a copy / import) shares is read-only
+            assert not writable_request
+            before = n.copy()
+            t.obj[i] = w
+            t.model[i] = w
+            assert t.obj[i] == w
+            assert (n == before).all(), "a read-only view saw a container write"
+        else:
+            n[i] = v
+            if t.model[i] is not None:
+                t.model[i] = v
+            t.obj[i] = w         # an alias: the view sees the write
+            t.model[i] = w
+            assert int(n[i]) == w
+        del n
+
     # -- invariants --
 
     @invariant()
