@@ -7,16 +7,19 @@
  *
  * The children are exactly what each column's __arrow_c_schema__ /
  * __arrow_c_array__ produces (moved out of their capsules), so they share
- * the column buffers and hold the columns' export counters: the table
- * cannot resize (BufferError) until the consumer releases the batch.  The
- * stream keeps the column objects it was made from, so its schema and its
- * batch agree even if the table changes columns in between.  Callbacks may
- * run on any thread: each takes the GIL.
+ * the column buffers as snapshots (cc_buffer.h): the table stays free, and
+ * its next write to a column copies that column first.  The batch is made
+ * when the stream is, and the formats it was made with are recorded, so
+ * the stream is a snapshot of the table at that moment: whatever the table
+ * does before the consumer reads (sort, append, widen a column, drop one),
+ * get_schema and get_next give the values and types of that moment.
+ * Callbacks may run on any thread: each takes the GIL.
  *
  * requested_schema: a struct with one child per column, each asking for
  * its column's own format or a cast the column's export makes (see
  * arrow_export.c: lossless number casts, string <-> large_string); checked
- * when the stream is made, so a refused request raises ValueError there.
+ * when the stream is made, so a refused request raises ValueError there,
+ * as does a value that does not fit the requested type.
  *
  * The struct shells (children moved in, names and requested formats
  * copied, the one-length check) are the core's cc_arrow_struct and
@@ -35,6 +38,7 @@ typedef struct {
     PyObject *names;    /* tuple of their names */
     PyObject *formats;  /* NULL, or a tuple of the requested formats (bytes) */
     int64_t rows;       /* the table's length: the batch's when it has no columns */
+    struct ArrowArray batch; /* made with the stream; released = handed out */
     bool done;          /* the one batch was handed out */
     char *last_error;   /* PyMem_Raw */
 } stream_state;
@@ -171,6 +175,23 @@ fail:
     return -1;
 }
 
+/* s->formats = every column's own format now, so that get_schema, even
+ * called after the table changed a column's width, describes the batch
+ * made with the stream. */
+static int record_formats(stream_state *s) {
+    struct ArrowSchema schema;
+    if (build_schema(s, &schema) < 0) return -1;
+    PyObject *formats = PyTuple_New((Py_ssize_t)schema.n_children);
+    for (int64_t i = 0; formats && i < schema.n_children; i++) {
+        PyObject *b = PyBytes_FromString(schema.children[i]->format);
+        if (!b) Py_CLEAR(formats);
+        else PyTuple_SET_ITEM(formats, (Py_ssize_t)i, b);
+    }
+    schema.release(&schema);
+    s->formats = formats;
+    return formats ? 0 : -1;
+}
+
 /* ---- the stream ------------------------------------------------------------------------- */
 
 /* Keeps the pending exception's text for get_last_error ("MemoryError"
@@ -204,11 +225,10 @@ static int stream_get_next(struct ArrowArrayStream *stream, struct ArrowArray *o
         out->release = NULL; /* end of stream */
         return 0;
     }
-    PyGILState_STATE gil = PyGILState_Ensure();
-    int r = build_batch(s, out) < 0 ? stream_fail(s) : 0;
-    PyGILState_Release(gil);
-    if (r == 0) s->done = true;
-    return r;
+    *out = s->batch; /* moved out: the consumer releases it */
+    s->batch.release = NULL;
+    s->done = true;
+    return 0;
 }
 
 static const char *stream_get_last_error(struct ArrowArrayStream *stream) {
@@ -223,6 +243,7 @@ static void stream_release(struct ArrowArrayStream *stream) {
         return;
     }
     PyGILState_STATE gil = PyGILState_Ensure();
+    if (s->batch.release) s->batch.release(&s->batch); /* never read */
     Py_XDECREF(s->columns);
     Py_XDECREF(s->names);
     Py_XDECREF(s->formats);
@@ -325,6 +346,12 @@ PyObject *table_arrow_c_stream(PyObject *self, PyObject *args, PyObject *kwds) {
     s->rows = t->length;
     *stream = (struct ArrowArrayStream){stream_get_schema, stream_get_next, stream_get_last_error,
                                         stream_release, s};
+    /* the snapshot: the batch now, and the formats it has */
+    if (build_batch(s, &s->batch) < 0 || (!s->formats && record_formats(s) < 0)) {
+        stream_release(stream);
+        PyMem_RawFree(stream);
+        return NULL;
+    }
     PyObject *capsule = PyCapsule_New(stream, "arrow_array_stream", stream_capsule_free);
     if (!capsule) stream_release(stream), PyMem_RawFree(stream);
     return capsule;

@@ -173,13 +173,9 @@ def test_ar7_table_stream_refuses_what_a_column_cannot_cast():
     t.append(ROWS[0])  # nothing stayed exported
 
 
-def test_table_stream_value_that_does_not_fit_fails_in_get_next():
+def test_table_stream_value_that_does_not_fit_fails_when_the_stream_is_made():
     t = cc.Table({"i": "int64"}, [(1,), (2**40,)])
     want = pa.schema([("i", pa.int32())])
-    reader = pa.RecordBatchReader._import_from_c_capsule(t.__arrow_c_stream__(want.__arrow_c_schema__()))
-    assert reader.schema.types == want.types
-    with pytest.raises(pa.ArrowInvalid, match="element 1 does not fit in int32"):
-        reader.read_next_batch()
-    del reader
-    gc.collect()
+    with pytest.raises(ValueError, match="element 1 does not fit in int32"):
+        t.__arrow_c_stream__(want.__arrow_c_schema__())
     t.append((3,))
