@@ -105,9 +105,11 @@ static PyMethodDef module_methods[] = {
     {"_categorical_from_state", (PyCFunction)(void (*)(void))categorical_from_state, METH_FASTCALL,
      "Rebuild a CategoricalArray from its pickle state (validated)."},
     {"_from_arrow_array", (PyCFunction)(void (*)(void))arrow_import_array, METH_FASTCALL,
-     "Import one Arrow array from its (schema, array) PyCapsules (copied, validated)."},
-    {"_from_arrow_stream", arrow_import_stream, METH_O,
-     "Import every chunk of an 'arrow_array_stream' PyCapsule, concatenated."},
+     "_from_arrow_array(schema, array, copy=False): import one Arrow array from its PyCapsules "
+     "(validated; numbers and strings share the producer's buffers unless copy)."},
+    {"_from_arrow_stream", (PyCFunction)(void (*)(void))arrow_import_stream, METH_FASTCALL,
+     "_from_arrow_stream(stream, copy=False): import every chunk of an 'arrow_array_stream' "
+     "PyCapsule, concatenated (one chunk shares its buffers unless copy)."},
     {"_record_setup", (PyCFunction)(void (*)(void))record_setup, METH_FASTCALL,
      "_record_setup(cls, schema): give a new Record subclass its unboxed layout and fields."},
     {"_debug_fail_alloc", debug_fail_alloc, METH_O,
