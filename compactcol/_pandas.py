@@ -29,6 +29,14 @@ def categorical_to_pandas(c):
     return pd.Categorical.from_codes(np.array(c.codes, copy=True), categories=categories)
 
 
+def _copy_on_write(pd):
+    """True if pandas copies a block before writing it while a Series
+    shares it: always from pandas 3, by option before."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return getattr(pd.options.mode, "copy_on_write", False) is True
+
+
 def _na_free(values):
     """values with pandas' missing markers (None, NaN, pd.NA, NaT) as None."""
     pd = _pandas()
@@ -39,9 +47,11 @@ def column_from_pandas(name, series, table_from_columns, copy=False):
     """The compactcol column container for one pandas Series.
 
     NumPy-backed numbers: unless ``copy``, an Array sharing the NumPy
-    array's memory when it is contiguous, aligned and native-order (held
-    through the buffer protocol; the Array's first write copies), else one
-    copy of the buffer (a NaN stays a float NaN, as in NumPy).  NumPy bools
+    array's memory when it is contiguous, aligned and native-order and
+    pandas has Copy-on-Write (always from pandas 3): the Array holds the
+    buffer and the Series, so a later write to the DataFrame copies its
+    block first, and the Array's first write copies.  Otherwise one copy of
+    the buffer (a NaN stays a float NaN, as in NumPy).  NumPy bools
     are always copied: a NumPy bool byte may hold any non-zero value for
     True, ours are 0 or 1.  Categoricals of str: the categories become a
     pool, the codes are copied.  Everything else (str, object, pandas'
@@ -70,8 +80,10 @@ def column_from_pandas(name, series, table_from_columns, copy=False):
         if dtype.name not in _core.DTYPES:
             raise TypeError(f"{what}: no compactcol dtype holds {dtype.name}")
         values = series.to_numpy()
-        if not copy and dtype.kind != "b":
-            shared = _core._array_share_buffer(dtype.name, values)
+        if not copy and dtype.kind != "b" and _copy_on_write(pd):
+            # the Series is kept with the memory: pandas then copies the
+            # DataFrame's block before writing it, so the Table never sees it
+            shared = _core._array_share_buffer(dtype.name, values, series)
             if shared is not None:
                 return shared
         return _core.Array(dtype.name, values)

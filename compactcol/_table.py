@@ -339,13 +339,14 @@ class Table(_core.Table):  # type: ignore[misc]
         mixed objects) raise TypeError naming the column.
 
         Zero-copy by default: a contiguous, native-order NumPy number column
-        shares the NumPy array's memory (the Table's first write to it
-        copies, so the DataFrame keeps its values; but a later in-place
-        write to the DataFrame is seen by the Table, as by any NumPy view --
-        pass ``copy=True`` if the DataFrame will be modified).  Arrow-backed
-        columns go through ``from_arrow``.  NumPy bools are copied (NumPy
-        lets a True byte be any non-zero value; ours are 0 or 1).
-        ``copy=True`` copies every column; O(n).
+        shares the NumPy array's memory, with pandas' Copy-on-Write (always
+        from pandas 3; otherwise it is copied): the Table's first write to
+        the column copies, so the DataFrame keeps its values, and a later
+        write to the DataFrame copies its block, so the Table keeps its
+        values.  Arrow-backed columns go through ``from_arrow``.  NumPy
+        bools are copied (NumPy lets a True byte be any non-zero value; ours
+        are 0 or 1), as are categoricals' codes.  ``copy=True`` copies every
+        column; O(n).
         """
         from ._pandas import column_from_pandas
         names = list(df.columns)

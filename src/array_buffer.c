@@ -278,9 +278,11 @@ done:
 
 /* ---- sharing a producer's buffer (Table.from_pandas' zero-copy import) ---- */
 
-/* A Py_buffer held until the last reference to the memory goes. */
+/* A Py_buffer (and an object to keep alive with it) held until the last
+ * reference to the memory goes. */
 typedef struct {
     Py_buffer view;
+    PyObject *keep; /* NULL, or e.g. the pandas Series whose values these are */
 } buffer_holder;
 
 /* The owner's release (cc_buffer_foreign), with the GIL held as every
@@ -288,17 +290,20 @@ typedef struct {
 static void buffer_holder_release(void *p) {
     buffer_holder *h = p;
     PyBuffer_Release(&h->view);
+    Py_XDECREF(h->keep);
     PyMem_Free(h);
 }
 
-/* _array_share_buffer(dtype, obj): a new Array of dtype (a name; not
- * 'int', not 'bool') sharing obj's memory -- a one-dimensional, C-contiguous,
- * native-order buffer of that dtype, aligned to its width -- held through
- * a Py_buffer until the last reference goes; never written (the Array's
- * first write copies).  None when obj is not such a buffer: the caller
- * copies instead. */
+/* _array_share_buffer(dtype, obj, keep=None): a new Array of dtype (a
+ * name; not 'int', not 'bool') sharing obj's memory -- a one-dimensional,
+ * C-contiguous, native-order buffer of that dtype, aligned to its width --
+ * held through a Py_buffer (and a reference to keep) until the last
+ * reference goes; never written (the Array's first write copies).  None
+ * when obj is not such a buffer: the caller copies instead.  (keep: a
+ * pandas Series holding the values makes pandas' Copy-on-Write copy the
+ * DataFrame's block before the DataFrame writes it.) */
 PyObject *array_share_buffer(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (!seq_nargs_ok("compactcol", "_array_share_buffer", nargs, 2, 2)) return NULL;
+    if (!seq_nargs_ok("compactcol", "_array_share_buffer", nargs, 2, 3)) return NULL;
     cc_dtype dt, got;
     bool adaptive;
     if (dtype_parse(args[0], &dt, &adaptive) < 0) return NULL;
@@ -309,6 +314,7 @@ PyObject *array_share_buffer(PyObject *module, PyObject *const *args, Py_ssize_t
         PyErr_Clear();
         Py_RETURN_NONE;
     }
+    h->keep = nargs > 2 && args[2] != Py_None ? Py_NewRef(args[2]) : NULL;
     int size = cc_dtype_itemsize(dt);
     if (adaptive || dt == CC_BOOL || h->view.ndim != 1 || !h->view.format ||
         cc_dtype_from_format(h->view.format, h->view.itemsize, &got) != CC_OK || got != dt ||

@@ -99,8 +99,8 @@ static PyMethodDef module_methods[] = {
     {"_array_from_state", (PyCFunction)(void (*)(void))array_from_state, METH_FASTCALL,
      "Rebuild an Array from its pickle state (validated)."},
     {"_array_share_buffer", (PyCFunction)(void (*)(void))array_share_buffer, METH_FASTCALL,
-     "_array_share_buffer(dtype, obj): an Array sharing obj's contiguous buffer of that dtype "
-     "(zero-copy; the first write copies), or None."},
+     "_array_share_buffer(dtype, obj, keep=None): an Array sharing obj's contiguous buffer of "
+     "that dtype (zero-copy; the first write copies; keep is held with it), or None."},
     {"_strarray_from_state", (PyCFunction)(void (*)(void))strarray_from_state, METH_FASTCALL,
      "Rebuild a StringArray from its pickle state (validated)."},
     {"_pool_from_strings", pool_from_strings, METH_O,
