@@ -27,20 +27,35 @@ def categorical_to_pandas(c):
     return pd.Categorical.from_codes(np.asarray(c.codes.copy()), categories=categories)
 
 
+def _copy_on_write(pd):
+    """True if pandas copies a block before writing it while a Series
+    shares it: always from pandas 3, by option before."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return getattr(pd.options.mode, "copy_on_write", False) is True
+
+
 def _na_free(values):
     """values with pandas' missing markers (None, NaN, pd.NA, NaT) as None."""
     pd = _pandas()
     return [None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in values]
 
 
-def column_from_pandas(name, series, table_from_columns):
-    """The compactcol column container for one pandas Series (copied).
+def column_from_pandas(name, series, table_from_columns, copy=False):
+    """The compactcol column container for one pandas Series.
 
-    NumPy-backed numbers and bools: one copy of the buffer (a NaN stays a
-    float NaN, as in NumPy).  Categoricals of str: the categories become a
+    NumPy-backed numbers: unless ``copy``, an Array sharing the NumPy
+    array's memory when it is contiguous, aligned and native-order and
+    pandas has Copy-on-Write (always from pandas 3): the Array holds the
+    buffer and the Series, so a later write to the DataFrame copies its
+    block first, and the Array's first write copies.  Otherwise one copy of
+    the buffer (a NaN stays a float NaN, as in NumPy).  NumPy bools
+    are always copied: a NumPy bool byte may hold any non-zero value for
+    True, ours are 0 or 1.  Categoricals of str: the categories become a
     pool, the codes are copied.  Everything else (str, object, pandas'
     nullable Int64/Float64/boolean, ArrowDtype) goes through Arrow when
-    pyarrow is installed, and through a list otherwise.  (A Series that
+    pyarrow is installed (zero-copy as ``from_arrow`` unless ``copy``), and
+    through a list otherwise.  (A Series that
     Arrow makes a struct, one of dicts, comes back as what
     ``table_from_columns`` -- the caller's ``Table._from_columns`` -- makes
     of it, as ``compactcol.from_arrow`` would.)"""
@@ -62,13 +77,20 @@ def column_from_pandas(name, series, table_from_columns):
     if isinstance(dtype, np.dtype) and dtype.kind in "iufb":
         if dtype.name not in _core.DTYPES:
             raise TypeError(f"{what}: no compactcol dtype holds {dtype.name}")
-        return _core.Array(dtype.name, series.to_numpy())
+        values = series.to_numpy()
+        if not copy and dtype.kind != "b" and _copy_on_write(pd):
+            # the Series is kept with the memory: pandas then copies the
+            # DataFrame's block before writing it, so the Table never sees it
+            shared = _core._array_share_buffer(dtype.name, values, series)
+            if shared is not None:
+                return shared
+        return _core.Array(dtype.name, values)
     try:
         pa = importlib.import_module("pyarrow")
     except ImportError:
         return _column_from_list(what, dtype, _na_free(series.tolist()))
     try:
-        result = import_arrow(pa.array(series, from_pandas=True), "compactcol.from_arrow")
+        result = import_arrow(pa.array(series, from_pandas=True), "compactcol.from_arrow", copy)
         return table_from_columns(*result) if isinstance(result, tuple) else result
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
         raise TypeError(f"{what}: {exc}") from exc

@@ -301,22 +301,28 @@ class Table(_core.Table):  # type: ignore[misc]
         return _core.Table.__new__(cls, s, record_class, tuple(columns), rows)
 
     @classmethod
-    def from_arrow(cls, obj) -> "Table":
+    def from_arrow(cls, obj, *, copy=False) -> "Table":
         """A Table from any table-like producer of the Arrow PyCapsule interface.
 
         ``pyarrow.Table`` / ``RecordBatch`` / ``RecordBatchReader``,
         ``polars.DataFrame``, a DuckDB relation, nanoarrow ...: each field
         becomes a column (ints, floats, bools -> Array; string, large_string,
         string_view -> 'str'; dictionaries of strings -> 'category'; a field
-        with nulls is nullable).  The data is copied and validated, chunk by
-        chunk; O(n).
+        with nulls is nullable).
+
+        Zero-copy by default: number and string/large_string columns of a
+        single batch share the producer's buffers (validated: O(n) over
+        string offsets and UTF-8, O(1) for numbers) until their first write,
+        which copies; the producer's batch is released when the last column
+        sharing it goes.  Bools, string views, dictionaries and a stream of
+        several batches are copied.  ``copy=True`` copies everything; O(n).
 
         >>> import pyarrow as pa                                 # doctest: +SKIP
         >>> Table.from_arrow(pa.table({"id": [1, 2], "name": ["a", None]}))  # doctest: +SKIP
         Table(Row, [Row(id=1, name='a'), Row(id=2, name=None)], length=2)
         """
         from ._arrow import import_arrow
-        result = import_arrow(obj, "Table.from_arrow")
+        result = import_arrow(obj, "Table.from_arrow", copy)
         if not isinstance(result, tuple):
             raise TypeError(f"Table.from_arrow: expected a table (a struct array or a stream "
                             f"of record batches), got a plain array; use compactcol.from_arrow")
@@ -351,14 +357,24 @@ class Table(_core.Table):  # type: ignore[misc]
         return open_file(path, cls, "Table.open", want_table=True)
 
     @classmethod
-    def from_pandas(cls, df) -> "Table":
-        """A Table with the DataFrame's columns (copied; the index is not a column).
+    def from_pandas(cls, df, *, copy=False) -> "Table":
+        """A Table with the DataFrame's columns (the index is not a column).
 
-        NumPy numbers and bools keep their dtype (one copy of the buffer; NaN
-        stays NaN); pandas' nullable dtypes (Int64, Float64, boolean) and
-        columns with None give nullable columns; str and object columns of
-        str become 'str', ``pd.Categorical`` of str 'category'.  Other dtypes
-        (datetimes, mixed objects) raise TypeError naming the column.  O(n).
+        NumPy numbers and bools keep their dtype (NaN stays NaN); pandas'
+        nullable dtypes (Int64, Float64, boolean) and columns with None give
+        nullable columns; str and object columns of str become 'str',
+        ``pd.Categorical`` of str 'category'.  Other dtypes (datetimes,
+        mixed objects) raise TypeError naming the column.
+
+        Zero-copy by default: a contiguous, native-order NumPy number column
+        shares the NumPy array's memory, with pandas' Copy-on-Write (always
+        from pandas 3; otherwise it is copied): the Table's first write to
+        the column copies, so the DataFrame keeps its values, and a later
+        write to the DataFrame copies its block, so the Table keeps its
+        values.  Arrow-backed columns go through ``from_arrow``.  NumPy
+        bools are copied (NumPy lets a True byte be any non-zero value; ours
+        are 0 or 1), as are categoricals' codes.  ``copy=True`` copies every
+        column; O(n).
         """
         from ._pandas import column_from_pandas
         names = list(df.columns)
@@ -368,7 +384,7 @@ class Table(_core.Table):  # type: ignore[misc]
                                 f"{type(n).__name__} ({n!r})")
         pairs = list(_unique(names, range(len(names))))
         return cls._from_columns(
-            names, [column_from_pandas(n, df.iloc[:, i], Table._from_columns) for n, i in pairs],
+            names, [column_from_pandas(n, df.iloc[:, i], Table._from_columns, copy) for n, i in pairs],
             len(df))
 
     def to_numpy(self, na_value=None):
@@ -455,7 +471,7 @@ class Table(_core.Table):  # type: ignore[misc]
         return (_table_from_state, (type(self), self._schema.fields, rc, self._columns, len(self)))
 
 
-def from_arrow(obj):
+def from_arrow(obj, *, copy=False):
     """The compactcol container for an Arrow array (or chunked array /
     stream of arrays): integers, floats and bools become an ``Array``,
     strings and large strings a ``StringArray``, string dictionaries a
@@ -463,17 +479,22 @@ def from_arrow(obj):
     struct array or a stream of record batches: ``pyarrow.Table``,
     ``polars.DataFrame``, a DuckDB result) becomes a ``Table``.
 
-    The data is copied (and validated while copied: offsets, UTF-8, buffer
-    counts), so the result owns its memory and the producer's buffers are
-    released at once.  Unsupported types raise ``TypeError``, malformed
-    input ``ValueError``.
+    Zero-copy by default: numbers and strings / large strings share the
+    producer's buffers -- O(1) for numbers; strings are validated (offsets,
+    UTF-8) in O(n) without a copy of their bytes -- and the producer's array
+    is released when the last container (or export) sharing it goes.  The
+    first write to the container copies, so the producer never sees it.
+    Bools (bit-packed in Arrow), string views, dictionaries and a stream of
+    several chunks are copied (and validated while copied).  ``copy=True``
+    copies everything and releases the producer's buffers at once.
+    Unsupported types raise ``TypeError``, malformed input ``ValueError``.
 
     >>> import pyarrow as pa                                # doctest: +SKIP
     >>> from_arrow(pa.array(["a", None]))                   # doctest: +SKIP
     StringArray(['a', None], nullable=True)
     """
     from ._arrow import import_arrow
-    result = import_arrow(obj, "compactcol.from_arrow")
+    result = import_arrow(obj, "compactcol.from_arrow", copy)
     if isinstance(result, tuple):
         return Table._from_columns(*result)
     return result

@@ -69,6 +69,9 @@ PyObject *array_frombytes(PyObject *cls, PyObject *const *args, Py_ssize_t nargs
 PyObject *array_to_numpy(ArrayObject *self, PyObject *args, PyObject *kwds);
 PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol);
 PyObject *array_validity(ArrayObject *self, PyObject *unused);
+/* _core._array_share_buffer(dtype, obj, keep=None): an Array sharing obj's buffer
+ * (zero-copy), or None when it cannot (array_buffer.c). */
+PyObject *array_share_buffer(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 /* _core._array_from_state: the pickle reconstructor (validates everything). */
 PyObject *array_from_state(PyObject *module, PyObject *const *args,
                            Py_ssize_t nargs);

@@ -275,3 +275,64 @@ done:
     if (bits.obj) PyBuffer_Release(&bits);
     return r;
 }
+
+/* ---- sharing a producer's buffer (Table.from_pandas' zero-copy import) ---- */
+
+/* A Py_buffer (and an object to keep alive with it) held until the last
+ * reference to the memory goes. */
+typedef struct {
+    Py_buffer view;
+    PyObject *keep; /* NULL, or e.g. the pandas Series whose values these are */
+} buffer_holder;
+
+/* The owner's release (cc_buffer_foreign), with the GIL held as every
+ * unref of a container's buffer is. */
+static void buffer_holder_release(void *p) {
+    buffer_holder *h = p;
+    PyBuffer_Release(&h->view);
+    Py_XDECREF(h->keep);
+    PyMem_Free(h);
+}
+
+/* _array_share_buffer(dtype, obj, keep=None): a new Array of dtype (a
+ * name; not 'int', not 'bool') sharing obj's memory -- a one-dimensional,
+ * C-contiguous, native-order buffer of that dtype, aligned to its width --
+ * held through a Py_buffer (and a reference to keep) until the last
+ * reference goes; never written (the Array's first write copies).  None
+ * when obj is not such a buffer: the caller copies instead.  (keep: a
+ * pandas Series holding the values makes pandas' Copy-on-Write copy the
+ * DataFrame's block before the DataFrame writes it.) */
+PyObject *array_share_buffer(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (!seq_nargs_ok("compactcol", "_array_share_buffer", nargs, 2, 3)) return NULL;
+    cc_dtype dt, got;
+    bool adaptive;
+    if (dtype_parse(args[0], &dt, &adaptive) < 0) return NULL;
+    buffer_holder *h = PyMem_Malloc(sizeof *h);
+    if (!h) return PyErr_NoMemory();
+    if (PyObject_GetBuffer(args[1], &h->view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
+        PyMem_Free(h);
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    h->keep = nargs > 2 && args[2] != Py_None ? Py_NewRef(args[2]) : NULL;
+    int size = cc_dtype_itemsize(dt);
+    if (adaptive || dt == CC_BOOL || h->view.ndim != 1 || !h->view.format ||
+        cc_dtype_from_format(h->view.format, h->view.itemsize, &got) != CC_OK || got != dt ||
+        h->view.len == 0 || (uintptr_t)h->view.buf % (uintptr_t)size != 0) {
+        buffer_holder_release(h);
+        Py_RETURN_NONE;
+    }
+    cc_buffer *owner = cc_buffer_foreign(buffer_holder_release, h);
+    if (!owner) {
+        buffer_holder_release(h);
+        return PyErr_NoMemory();
+    }
+    cc_numarray arr;
+    cc_numarray_init(&arr, dt, false, false);
+    cc_status st = cc_numarray_adopt(&arr, h->view.len / size, h->view.buf, owner, NULL, NULL, 0);
+    cc_buffer_unref(owner); /* arr holds its own reference */
+    if (st != CC_OK) return status_raise("compactcol._array_share_buffer", st, "share");
+    PyObject *r = array_wrap(((module_state *)PyModule_GetState(module))->ArrayType, &arr);
+    cc_numarray_reset(&arr);
+    return r;
+}

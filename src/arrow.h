@@ -25,6 +25,6 @@ int arrow_column_cast_ok(PyObject *column, const char *want);
 /* --- arrow_import.c -------------------------------------------------------- */
 
 PyObject *arrow_import_array(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
-PyObject *arrow_import_stream(PyObject *module, PyObject *capsule);
+PyObject *arrow_import_stream(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 
 #endif /* BINDING_ARROW_H */

@@ -10,13 +10,28 @@
  * The binding unpacks capsules, dispatches on the format, interns a
  * dictionary's words into a StringPool and maps the core's status and
  * cc_error to exceptions; the checks and the copies are the core's
- * (src/core/cc_arrow_import.c).  A stream appends chunk after chunk into one
- * container per column: one copy of every byte.
+ * (src/core/cc_arrow_import.c).
+ *
+ * Zero-copy (the default; copy=True forces the copies): a number or
+ * 'u'/'U' string column adopts the producer's buffers (cc_arrow_adopt_*):
+ *
+ *   capsule's ArrowArray --move--> arrow_holder (PyMem) <-- owner: one
+ *   foreign cc_buffer, referenced by every buffer adopted from the array
+ *   or its children; its last reference releases the producer's array.
+ *
+ * What does not adopt is copied as before: bools (bit-packed in Arrow),
+ * string views, dictionaries (the codes are remapped into a pool), a null
+ * owning bytes, misaligned buffers, and a stream of several chunks, which
+ * appends chunk after chunk into one container per column (one copy of
+ * every byte; a stream of one chunk adopts it).
  *
  * Ownership: the ArrowArray is moved out of its capsule at once (the
- * capsule's copy gets release = NULL), so whatever happens next we release
- * it exactly once, right after copying its data.  The schema stays the
- * capsule's: we only read it.
+ * capsule's copy gets release = NULL) into a holder, so whatever happens
+ * next it is released exactly once: when the owner's last reference goes
+ * -- right after the import if nothing adopted, else with the last
+ * container (or export of one) sharing its buffers.  That unref runs with
+ * the GIL held (a container's dealloc; our Arrow exports' release
+ * callbacks take it).  The schema stays the capsule's: we only read it.
  *
  * Validation: everything the C data interface lets a consumer check is
  * checked before a byte is read -- capsule names and release pointers
@@ -24,8 +39,7 @@
  * ranges, and for strings that offsets never decrease and the bytes are
  * UTF-8 in the core (shape first, then content, as nanoarrow).  What it
  * does not describe (the size of each buffer) we must trust, as every
- * consumer does.  Data is copied: the import is as fast as a checked copy
- * and owns its memory outright.
+ * consumer does.
  */
 #include "binding.h"
 #include "array.h"
@@ -45,6 +59,40 @@
         (x)->release(x);                                \
         error_give(exc_);                               \
     } while (0)
+
+/* A producer's array moved out of its capsule or stream, kept until the
+ * last buffer adopted from it goes. */
+typedef struct {
+    struct ArrowArray array;
+} arrow_holder;
+
+/* The owner's release (cc_buffer_foreign): with the GIL held, as every
+ * unref of a container's buffer is. */
+static void holder_release(void *p) {
+    arrow_holder *h = p;
+    RELEASE_KEEPING_ERROR(&h->array);
+    PyMem_Free(h);
+}
+
+/* A new owner of *in, moved into a holder (in->release = NULL; *moved:
+ * the array now), one reference held by the caller; NULL with MemoryError
+ * (the array is then released). */
+static cc_buffer *holder_new(struct ArrowArray *in, struct ArrowArray **moved) {
+    arrow_holder *h = PyMem_Malloc(sizeof *h);
+    if (!h) {
+        RELEASE_KEEPING_ERROR(in);
+        return PyErr_NoMemory(), NULL;
+    }
+    h->array = *in;
+    in->release = NULL;
+    cc_buffer *owner = cc_buffer_foreign(holder_release, h);
+    if (!owner) {
+        holder_release(h);
+        return PyErr_NoMemory(), NULL;
+    }
+    *moved = &h->array;
+    return owner;
+}
 
 /* Which field of a struct (record batch) is being imported, for messages;
  * NULL for a plain array.  The message is formatted once, with it. */
@@ -184,9 +232,11 @@ done:
     return r;
 }
 
-/* One (non-struct) array appended to k; f: the field it is, or NULL. */
+/* One (non-struct) array appended to k; f: the field it is, or NULL.
+ * owner (NULL: copy): the array's holder, for an empty sink to adopt the
+ * array's buffers rather than copy them. */
 static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchema *s,
-                       const struct ArrowArray *a, const arrow_field *f) {
+                       const struct ArrowArray *a, const arrow_field *f, cc_buffer *owner) {
     cc_dtype dt;
     cc_error err;
     cc_status st;
@@ -197,18 +247,27 @@ static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchem
                       -1), -1;
     bool view = strcmp(s->format, "vu") == 0;
     if (strcmp(s->format, "u") == 0 || strcmp(s->format, "U") == 0 || view) {
+        bool adopted = false, wide = s->format[0] == 'U';
         if (k->kind == SINK_EMPTY) {
             cc_strarray_init(&k->str, false);
             k->kind = SINK_STRINGS;
+            if (owner && !view &&
+                (st = cc_arrow_adopt_strings(&k->str, wide, a, owner, &adopted, &err)) != CC_OK)
+                return raise_core(f, st, &err), -1;
         }
-        st = view ? cc_arrow_append_string_views(&k->str, a, &err)
-                  : cc_arrow_append_strings(&k->str, s->format[0] == 'U', a, &err);
+        if (adopted) st = CC_OK;
+        else st = view ? cc_arrow_append_string_views(&k->str, a, &err)
+                       : cc_arrow_append_strings(&k->str, wide, a, &err);
     } else if (cc_arrow_dtype(s->format, &dt)) {
+        bool adopted = false;
         if (k->kind == SINK_EMPTY) {
             cc_numarray_init(&k->num, dt, false, false);
             k->kind = SINK_NUMBERS;
+            if (owner && (st = cc_arrow_adopt_numbers(&k->num, dt, a, owner, &adopted, &err)) !=
+                             CC_OK)
+                return raise_core(f, st, &err), -1;
         }
-        st = cc_arrow_append_numbers(&k->num, a, &err);
+        st = adopted ? CC_OK : cc_arrow_append_numbers(&k->num, a, &err);
     } else {
         PyObject *why = PyUnicode_FromFormat("Arrow format '%s' is not supported", s->format);
         if (why) bad_at(f, PyExc_TypeError, PyUnicode_AsUTF8(why), -1);
@@ -221,10 +280,10 @@ static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchem
 /* ---- one array ---------------------------------------------------------------------- */
 
 static PyObject *import_one(PyTypeObject *tp, const struct ArrowSchema *s,
-                            const struct ArrowArray *a, const arrow_field *f) {
+                            const struct ArrowArray *a, const arrow_field *f, cc_buffer *owner) {
     column_sink k;
     sink_init(&k);
-    PyObject *r = sink_append(tp, &k, s, a, f) < 0 ? NULL : sink_finish(tp, &k);
+    PyObject *r = sink_append(tp, &k, s, a, f, owner) < 0 ? NULL : sink_finish(tp, &k);
     sink_reset(&k);
     return r;
 }
@@ -294,9 +353,10 @@ static void table_reset(table_sink *t) {
 }
 
 /* A struct array (a record batch) appended to t, field by field; an error
- * names the field.  Null rows have no column form: refused. */
+ * names the field.  Null rows have no column form: refused.  owner (NULL:
+ * copy): the struct's holder, which the columns may adopt from. */
 static int table_append(PyTypeObject *tp, table_sink *t, const struct ArrowSchema *s,
-                        const struct ArrowArray *a) {
+                        const struct ArrowArray *a, cc_buffer *owner) {
     cc_error err;
     cc_status st = cc_arrow_check_struct(s, a, &err);
     if (st != CC_OK) return raise_core(NULL, st, &err), -1;
@@ -310,7 +370,7 @@ static int table_append(PyTypeObject *tp, table_sink *t, const struct ArrowSchem
         struct ArrowArray child; /* a view: we release only the parent */
         cc_arrow_struct_child(a, i, &child);
         arrow_field f = {i, s->children[i]->name};
-        if (sink_append(tp, &t->columns[i], s->children[i], &child, &f) < 0) return -1;
+        if (sink_append(tp, &t->columns[i], s->children[i], &child, &f, owner) < 0) return -1;
     }
     PyObject *length = PyLong_FromLongLong((long long)a->length);
     PyObject *rows = length ? PyNumber_Add(t->rows, length) : NULL;
@@ -335,11 +395,11 @@ static PyObject *table_finish(PyTypeObject *tp, table_sink *t) {
 
 /* One array of any supported type: a container, or (names, columns, rows). */
 static PyObject *import_any(PyTypeObject *tp, const struct ArrowSchema *s,
-                            const struct ArrowArray *a) {
-    if (!is_struct(s)) return import_one(tp, s, a, NULL);
+                            const struct ArrowArray *a, cc_buffer *owner) {
+    if (!is_struct(s)) return import_one(tp, s, a, NULL, owner);
     table_sink t;
     table_init(&t);
-    PyObject *r = table_append(tp, &t, s, a) < 0 ? NULL : table_finish(tp, &t);
+    PyObject *r = table_append(tp, &t, s, a, owner) < 0 ? NULL : table_finish(tp, &t);
     table_reset(&t);
     return r;
 }
@@ -373,7 +433,7 @@ static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s,
     bool strings = strcmp(s->format, "u") == 0 || strcmp(s->format, "U") == 0 ||
                    strcmp(s->format, "vu") == 0;
     struct ArrowArray empty = {.n_buffers = strings ? 3 : 2, .buffers = none};
-    return import_one(ms->ArrayType, s, &empty, f);
+    return import_one(ms->ArrayType, s, &empty, f, NULL);
 }
 
 static const struct ArrowSchema *schema_of(PyObject *capsule) {
@@ -387,20 +447,37 @@ static const struct ArrowSchema *schema_of(PyObject *capsule) {
     return s;
 }
 
-/* _from_arrow_array(schema_capsule, array_capsule) */
+/* The copy argument of _from_arrow_array / _from_arrow_stream: 0 or 1, -1
+ * with an exception. */
+static int copy_arg(PyObject *const *args, Py_ssize_t nargs, Py_ssize_t at) {
+    return nargs > at ? PyObject_IsTrue(args[at]) : 0;
+}
+
+/* _from_arrow_array(schema_capsule, array_capsule, copy=False) */
 PyObject *arrow_import_array(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (!seq_nargs_ok("compactcol", "_from_arrow_array", nargs, 2, 2)) return NULL;
+    if (!seq_nargs_ok("compactcol", "_from_arrow_array", nargs, 2, 3)) return NULL;
     const struct ArrowSchema *s = schema_of(args[0]);
     if (!s) return NULL;
+    int copy = copy_arg(args, nargs, 2);
+    if (copy < 0) return NULL;
     if (!PyCapsule_CheckExact(args[1]))
         return bad(PyExc_TypeError, "expected an 'arrow_array' PyCapsule");
     struct ArrowArray *in = PyCapsule_GetPointer(args[1], "arrow_array");
     if (!in) return NULL;
     if (!in->release) return bad(PyExc_ValueError, "the array was already consumed or released");
-    struct ArrowArray a = *in; /* move: from here on we release it, once */
-    in->release = NULL;
-    PyObject *r = import_any(((module_state *)PyModule_GetState(module))->ArrayType, s, &a);
-    RELEASE_KEEPING_ERROR(&a);
+    PyTypeObject *tp = ((module_state *)PyModule_GetState(module))->ArrayType;
+    if (copy) {
+        struct ArrowArray a = *in; /* move: from here on we release it, once */
+        in->release = NULL;
+        PyObject *r = import_any(tp, s, &a, NULL);
+        RELEASE_KEEPING_ERROR(&a);
+        return r;
+    }
+    struct ArrowArray *a;
+    cc_buffer *owner = holder_new(in, &a); /* move: released with owner's last reference */
+    if (!owner) return NULL;
+    PyObject *r = import_any(tp, s, a, owner);
+    cc_buffer_unref(owner); /* released here unless a container adopted a buffer */
     return r;
 }
 
@@ -413,10 +490,37 @@ static PyObject *stream_error(struct ArrowArrayStream *st, int code, const char 
     return NULL;
 }
 
-/* _from_arrow_stream(stream_capsule): the container every chunk was
- * appended to, or (names, columns, rows) for a stream of record batches
- * (an empty stream: the empty container, or columns, of its schema). */
-PyObject *arrow_import_stream(PyObject *module, PyObject *capsule) {
+/* One chunk appended to the stream's table or column; owner (NULL: copy)
+ * as sink_append's. */
+static int stream_append(PyTypeObject *tp, bool is_table, table_sink *table, column_sink *column,
+                         const struct ArrowSchema *schema, const struct ArrowArray *chunk,
+                         cc_buffer *owner) {
+    return is_table ? table_append(tp, table, schema, chunk, owner)
+                    : sink_append(tp, column, schema, chunk, NULL, owner);
+}
+
+/* The first chunk, held back until the stream shows whether it is the only
+ * one (then it is adopted, owned by a holder); 0 or -1. */
+static int stream_adopt_single(PyTypeObject *tp, bool is_table, table_sink *table,
+                               column_sink *column, const struct ArrowSchema *schema,
+                               struct ArrowArray *first) {
+    struct ArrowArray *a;
+    cc_buffer *owner = holder_new(first, &a);
+    if (!owner) return -1;
+    int r = stream_append(tp, is_table, table, column, schema, a, owner);
+    cc_buffer_unref(owner); /* released here unless a container adopted a buffer */
+    return r;
+}
+
+/* _from_arrow_stream(stream_capsule, copy=False): the container every chunk
+ * was appended to, or (names, columns, rows) for a stream of record batches
+ * (an empty stream: the empty container, or columns, of its schema).  A
+ * stream of one chunk adopts its buffers unless copy; several are copied. */
+PyObject *arrow_import_stream(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (!seq_nargs_ok("compactcol", "_from_arrow_stream", nargs, 1, 2)) return NULL;
+    PyObject *capsule = args[0];
+    int copy = copy_arg(args, nargs, 1);
+    if (copy < 0) return NULL;
     if (!PyCapsule_CheckExact(capsule))
         return bad(PyExc_TypeError, "expected an 'arrow_array_stream' PyCapsule");
     struct ArrowArrayStream *in = PyCapsule_GetPointer(capsule, "arrow_array_stream");
@@ -426,11 +530,13 @@ PyObject *arrow_import_stream(PyObject *module, PyObject *capsule) {
     in->release = NULL;
     PyTypeObject *tp = ((module_state *)PyModule_GetState(module))->ArrayType;
     struct ArrowSchema schema = {0};
+    struct ArrowArray first = {0}; /* held back: see stream_adopt_single */
     column_sink column;
     table_sink table;
     sink_init(&column);
     table_init(&table);
-    bool ok = true, any = false;
+    bool ok = true;
+    int64_t chunks = 0;
     int code = stream.get_schema(&stream, &schema);
     if (code != 0) {
         ok = false;
@@ -445,14 +551,23 @@ PyObject *arrow_import_stream(PyObject *module, PyObject *capsule) {
             break;
         }
         if (!chunk.release) break; /* end of stream */
-        ok = (is_table ? table_append(tp, &table, &schema, &chunk)
-                       : sink_append(tp, &column, &schema, &chunk, NULL)) == 0;
+        if (++chunks == 1 && !copy) {
+            first = chunk; /* move */
+            continue;
+        }
+        if (first.release) { /* a second chunk: copy both */
+            ok = stream_append(tp, is_table, &table, &column, &schema, &first, NULL) == 0;
+            RELEASE_KEEPING_ERROR(&first);
+        }
+        if (ok) ok = stream_append(tp, is_table, &table, &column, &schema, &chunk, NULL) == 0;
         RELEASE_KEEPING_ERROR(&chunk);
-        any = true;
     }
+    if (ok && first.release)
+        ok = stream_adopt_single(tp, is_table, &table, &column, &schema, &first) == 0;
+    if (first.release) RELEASE_KEEPING_ERROR(&first); /* an error came first */
     PyObject *result = NULL;
     if (ok) {
-        result = !any ? import_empty(module, &schema, NULL) /* empty: the empty container */
+        result = !chunks ? import_empty(module, &schema, NULL) /* empty: the empty container */
                  : is_table ? table_finish(tp, &table)
                             : sink_finish(tp, &column);
     }

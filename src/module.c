@@ -98,6 +98,9 @@ static void module_free(void *m) { module_clear((PyObject *)m); }
 static PyMethodDef module_methods[] = {
     {"_array_from_state", (PyCFunction)(void (*)(void))array_from_state, METH_FASTCALL,
      "Rebuild an Array from its pickle state (validated)."},
+    {"_array_share_buffer", (PyCFunction)(void (*)(void))array_share_buffer, METH_FASTCALL,
+     "_array_share_buffer(dtype, obj, keep=None): an Array sharing obj's contiguous buffer of "
+     "that dtype (zero-copy; the first write copies; keep is held with it), or None."},
     {"_strarray_from_state", (PyCFunction)(void (*)(void))strarray_from_state, METH_FASTCALL,
      "Rebuild a StringArray from its pickle state (validated)."},
     {"_pool_from_strings", pool_from_strings, METH_O,
@@ -105,9 +108,11 @@ static PyMethodDef module_methods[] = {
     {"_categorical_from_state", (PyCFunction)(void (*)(void))categorical_from_state, METH_FASTCALL,
      "Rebuild a CategoricalArray from its pickle state (validated)."},
     {"_from_arrow_array", (PyCFunction)(void (*)(void))arrow_import_array, METH_FASTCALL,
-     "Import one Arrow array from its (schema, array) PyCapsules (copied, validated)."},
-    {"_from_arrow_stream", arrow_import_stream, METH_O,
-     "Import every chunk of an 'arrow_array_stream' PyCapsule, concatenated."},
+     "_from_arrow_array(schema, array, copy=False): import one Arrow array from its PyCapsules "
+     "(validated; numbers and strings share the producer's buffers unless copy)."},
+    {"_from_arrow_stream", (PyCFunction)(void (*)(void))arrow_import_stream, METH_FASTCALL,
+     "_from_arrow_stream(stream, copy=False): import every chunk of an 'arrow_array_stream' "
+     "PyCapsule, concatenated (one chunk shares its buffers unless copy)."},
     {"_record_setup", (PyCFunction)(void (*)(void))record_setup, METH_FASTCALL,
      "_record_setup(cls, schema): give a new Record subclass its unboxed layout and fields."},
     {"_debug_fail_alloc", debug_fail_alloc, METH_O,

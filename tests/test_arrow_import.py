@@ -113,13 +113,25 @@ def test_polars_series_imports_through_the_stream():
 
 
 def test_import_owns_its_memory():
-    """AR6: the result outlives the producer's array and its buffers."""
+    """AR6: the result outlives the producer's array and its buffers; with
+    copy=True it owns its memory and the producer's is released at once."""
     arr = pa.array(["x" * 100] * 1000)
     before = pa.total_allocated_bytes()
-    got = from_arrow(arr)
+    got = from_arrow(arr, copy=True)
     del arr
     assert pa.total_allocated_bytes() <= before
     assert got[999] == "x" * 100
+
+
+def test_zero_copy_import_outlives_the_producer_array():
+    """AR6, zero-copy (the default): the result keeps the producer's buffers
+    alive after the producer's own array is gone (tests/test_zero_copy_import.py
+    has the rest)."""
+    arr = pa.array(["x" * 100] * 1000)
+    got = from_arrow(arr)
+    del arr
+    assert got[999] == "x" * 100
+    assert got.tolist() == ["x" * 100] * 1000
 
 
 # ---- hostile structs, built by hand -------------------------------------------------------

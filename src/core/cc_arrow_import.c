@@ -372,6 +372,96 @@ cc_status cc_arrow_append_codes(cc_numarray *out, cc_dtype it, const struct Arro
 #undef INDEX_LOOP
 #undef FOR_EACH_INDEX
 
+/* ---- adopters ---------------------------------------------------------------------- */
+
+/* The validity of a (which has nulls) for an adopter: *bits points at bit
+ * `offset` of the producer's bitmap, shared through owner, when that is a
+ * byte boundary; otherwise at a shifted copy, *share then a new owned
+ * buffer whose reference the caller drops after the adoption.  *nulls =
+ * the clear bits counted (a producer's null_count may be -1, or wrong). */
+static cc_status adopt_validity(const struct ArrowArray *a, cc_buffer *owner,
+                                const uint8_t **bits, cc_buffer **share, bool *private_copy,
+                                int64_t *nulls) {
+    const uint8_t *src = a->buffers[0];
+    *private_copy = false;
+    *nulls = a->length - cc_bitmap_count(src, a->offset, a->length);
+    if (a->offset % 8 == 0) {
+        *bits = src + a->offset / 8;
+        *share = owner;
+        return CC_OK;
+    }
+    size_t nbytes = (size_t)cc_bitmap_bytes(a->length);
+    uint8_t *copy = cc_malloc(nbytes);
+    if (!copy) return CC_ENOMEM;
+    memset(copy, 0, nbytes);
+    cc_bitmap_move(copy, 0, src, a->offset, a->length);
+    if (!(*share = cc_buffer_own(copy))) {
+        cc_free(copy);
+        return CC_ENOMEM;
+    }
+    *bits = copy;
+    *private_copy = true;
+    return CC_OK;
+}
+
+static bool aligned(const void *p, int size) { return (uintptr_t)p % (uintptr_t)size == 0; }
+
+cc_status cc_arrow_adopt_numbers(cc_numarray *out, cc_dtype dtype, const struct ArrowArray *a,
+                                 cc_buffer *owner, bool *adopted, cc_error *err) {
+    err->why = NULL;
+    *adopted = false;
+    int size = cc_dtype_itemsize(dtype);
+    size_t skip;
+    CC_RETURN_NOT_OK(cc_arrow_check_shape(a, 2, err));
+    if (dtype == CC_BOOL || a->length == 0 || !owner || out->capacity) return CC_OK;
+    if (cc_mul_size(a->offset + a->length, size, &skip) != CC_OK)
+        return cc_error_set(err, CC_EINVAL, "length or offset out of range", -1);
+    const uint8_t *values = (const uint8_t *)a->buffers[1] + a->offset * size;
+    if (!aligned(values, size)) return CC_OK;
+    bool nulls = cc_arrow_has_nulls(a), private_copy = false;
+    const uint8_t *bits = NULL;
+    cc_buffer *bits_share = NULL;
+    int64_t null_count = 0;
+    if (nulls)
+        CC_RETURN_NOT_OK(adopt_validity(a, owner, &bits, &bits_share, &private_copy, &null_count));
+    cc_numarray_reset(out);
+    cc_numarray_init(out, dtype, false, nulls);
+    cc_status st = cc_numarray_adopt(out, a->length, values, owner, bits, bits_share, null_count);
+    if (private_copy) cc_buffer_unref(bits_share); /* out holds its own reference */
+    *adopted = st == CC_OK;
+    return st;
+}
+
+cc_status cc_arrow_adopt_strings(cc_strarray *out, bool wide, const struct ArrowArray *a,
+                                 cc_buffer *owner, bool *adopted, cc_error *err) {
+    err->why = NULL;
+    *adopted = false;
+    CC_RETURN_NOT_OK(cc_arrow_check_shape(a, 3, err));
+    if (a->length == 0 || !owner || out->capacity || out->data_cap) return CC_OK;
+    int osize = wide ? 8 : 4;
+    const uint8_t *offsets = (const uint8_t *)a->buffers[1] + a->offset * osize;
+    if (!aligned(offsets, osize)) return CC_OK;
+    bool nulls = cc_arrow_has_nulls(a), private_copy = false;
+    /* Arrow lets a null own bytes; ours are empty: such an array is copied */
+    for (int64_t i = 0; nulls && i < a->length; i++)
+        if (!cc_arrow_valid_at(a, i) && offset_at(a, wide, i) != offset_at(a, wide, i + 1))
+            return CC_OK;
+    const uint8_t *bits = NULL;
+    cc_buffer *bits_share = NULL;
+    int64_t null_count = 0;
+    if (nulls)
+        CC_RETURN_NOT_OK(adopt_validity(a, owner, &bits, &bits_share, &private_copy, &null_count));
+    cc_strarray fresh;
+    cc_strarray_init(&fresh, nulls);
+    cc_status st = cc_strarray_adopt(&fresh, a->length, offsets, owner, wide, a->buffers[2],
+                                     owner, bits, bits_share, null_count, err);
+    if (private_copy) cc_buffer_unref(bits_share); /* fresh holds its own reference */
+    if (st == CC_OK) cc_strarray_move(out, &fresh);
+    cc_strarray_reset(&fresh);
+    *adopted = st == CC_OK;
+    return st;
+}
+
 void cc_arrow_struct_child(const struct ArrowArray *parent, int64_t i, struct ArrowArray *child) {
     *child = *parent->children[i];
     bool whole = parent->offset == 0 && child->length == parent->length;

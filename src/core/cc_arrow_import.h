@@ -112,6 +112,34 @@ CC_MUST_CHECK cc_status cc_arrow_append_codes(cc_numarray *out, cc_dtype it,
                                               const struct ArrowArray *a, const int64_t *ids,
                                               int64_t k, bool *null_code, cc_error *err);
 
+/* ---- adopters: the container takes the producer's buffers, no copy ---------------- */
+
+/* Zero-copy import (cc_buffer.h): the container's buffers point into the
+ * producer's, each held by a reference to owner -- a foreign cc_buffer
+ * whose release releases the producer's array (one owner can back every
+ * buffer of one array and of its children).  The first write copies.  A
+ * validity bitmap is shared when its bit offset is a multiple of 8, else
+ * copied (shifted); the null count is always counted, never trusted.
+ *
+ * *adopted false (out untouched, nothing checked yet): the array does not
+ * adopt -- empty, bools (bit-packed in Arrow, bytes here), values or
+ * offsets not aligned to their width, a null owning bytes -- and the
+ * caller copies it with the matching cc_arrow_append_*.  Otherwise the
+ * checks are the appender's (the same statuses and messages), made before
+ * anything changes. */
+
+/* Numbers of Arrow format cc_arrow_format(dtype) into out (empty: it is
+ * re-initialised with dtype, nullable iff a has nulls). */
+CC_MUST_CHECK cc_status cc_arrow_adopt_numbers(cc_numarray *out, cc_dtype dtype,
+                                               const struct ArrowArray *a, cc_buffer *owner,
+                                               bool *adopted, cc_error *err);
+/* Strings of a 'u' (int32 offsets) or 'U' (wide) array into out (empty:
+ * re-initialised, nullable iff a has nulls); offsets and UTF-8 checked in
+ * O(n + bytes) without a copy (cc_strarray_adopt). */
+CC_MUST_CHECK cc_status cc_arrow_adopt_strings(cc_strarray *out, bool wide,
+                                               const struct ArrowArray *a, cc_buffer *owner,
+                                               bool *adopted, cc_error *err);
+
 /* Child i of a checked struct array as a view cut to the struct's offset
  * and length (its null_count unknown when cut); only the parent is ever
  * released. */

@@ -54,12 +54,22 @@ static bool utf8_scan(const uint8_t *p, int64_t n, bool *ascii) {
     int64_t i = 0;
     *ascii = true;
     while (i < n) {
-        /* ASCII runs, 16 bytes at a time */
+        /* ASCII runs, 16 bytes at a time; a block with a high byte is
+         * entered at that byte (on little-endian hosts the lowest set bit
+         * is the first byte), so text with a non-ASCII character every
+         * few words is not walked byte by byte (the zero-copy import's
+         * whole cost is this scan) */
         while (i + 16 <= n) {
             uint64_t w0, w1;
             memcpy(&w0, p + i, 8);
             memcpy(&w1, p + i + 8, 8);
-            if ((w0 | w1) & 0x8080808080808080ull) break;
+            uint64_t h0 = w0 & 0x8080808080808080ull, h1 = w1 & 0x8080808080808080ull;
+            if (h0 | h1) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                i += h0 ? __builtin_ctzll(h0) >> 3 : 8 + (__builtin_ctzll(h1) >> 3);
+#endif
+                break;
+            }
             i += 16;
         }
         if (i >= n) break;
@@ -69,6 +79,11 @@ static bool utf8_scan(const uint8_t *p, int64_t n, bool *ascii) {
             continue;
         }
         *ascii = false;
+        if ((c & 0xE0) == 0xC0) { /* two bytes (Latin, Greek, Cyrillic...): the common case */
+            if (c < 0xC2 || i + 2 > n || (p[i + 1] & 0xC0) != 0x80) return false; /* overlong */
+            i += 2;
+            continue;
+        }
         int len;
         uint32_t cp, min;
         if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;

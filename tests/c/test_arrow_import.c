@@ -501,4 +501,141 @@ TEST(codes_under_failing_allocations_change_nothing) {
     }
 }
 
+/* ---- adopters ---------------------------------------------------------------------- */
+
+static int released;
+static void count_release(void *owner) { (void)owner, released++; }
+
+TEST(numbers_adopt_values_and_release_the_owner_with_the_last_reference) {
+    int64_t values[20];
+    for (int i = 0; i < 20; i++) values[i] = i;
+    uint8_t bits[3] = {0xFF, 0xEF, 0x0F}; /* element 12 null */
+    for (int64_t offset = 0; offset <= 9; offset++) {
+        released = 0;
+        cc_buffer *owner = cc_buffer_foreign(count_release, NULL);
+        cc_numarray out;
+        cc_numarray_init(&out, CC_INT64, false, false);
+        fake_array f;
+        cc_error err;
+        bool adopted;
+        fake(&f, 20 - offset, offset, -1, 2, bits, values, NULL);
+        if (!CHECK_EQ(cc_arrow_adopt_numbers(&out, CC_INT64, &f.a, owner, &adopted, &err), CC_OK))
+            return;
+        cc_buffer_unref(owner);
+        CHECK(adopted && released == 0 && out.data == (uint8_t *)(values + offset));
+        CHECK(out.nullable && out.null_count == (offset <= 12) && out.length == 20 - offset);
+        CHECK(offset % 8 != 0 || out.validity == bits + offset / 8); /* shared on a byte */
+        if (offset <= 12) CHECK(!cc_numarray_is_valid(&out, 12 - offset));
+        numbers_valid(&out);
+        cc_scalar one = {.kind = CC_SCALAR_INT, .v.i = 100};
+        CHECK_EQ(cc_numarray_set(&out, 0, &one), CC_OK); /* copies: the owner goes */
+        CHECK(released == 1 && values[offset] == offset);
+        numbers_valid(&out);
+        cc_numarray_reset(&out);
+    }
+}
+
+TEST(numbers_that_do_not_adopt_leave_the_container_alone) {
+    released = 0;
+    cc_buffer *owner = cc_buffer_foreign(count_release, NULL);
+    uint8_t raw[8 * 4 + 1] = {0}, bools[1] = {0x5};
+    cc_numarray out;
+    cc_numarray_init(&out, CC_INT64, false, false);
+    fake_array f;
+    cc_error err;
+    bool adopted = true;
+    fake(&f, 4, 0, 0, 2, NULL, raw + 1, NULL); /* misaligned */
+    CHECK_EQ(cc_arrow_adopt_numbers(&out, CC_INT64, &f.a, owner, &adopted, &err), CC_OK);
+    CHECK(!adopted && out.length == 0);
+    fake(&f, 3, 0, 0, 2, NULL, bools, NULL); /* bools are bit-packed */
+    CHECK_EQ(cc_arrow_adopt_numbers(&out, CC_BOOL, &f.a, owner, &adopted, &err), CC_OK);
+    CHECK(!adopted && out.length == 0);
+    fake(&f, -1, 0, 0, 2, NULL, raw, NULL); /* malformed: the appender's reason */
+    CHECK_EQ(cc_arrow_adopt_numbers(&out, CC_INT64, &f.a, owner, &adopted, &err), CC_EINVAL);
+    why_is(&err, "length or offset out of range");
+    cc_buffer_unref(owner);
+    CHECK(released == 1);
+}
+
+TEST(strings_adopt_checked_bytes_and_rebase_sliced_offsets) {
+    const char *data = "ab\xc3\xa9" "cdef";
+    int32_t offsets[5] = {0, 2, 4, 4, 8};
+    uint8_t bits[1] = {0x0B}; /* element 2 null (no bytes) */
+    for (int64_t offset = 0; offset <= 1; offset++) {
+        released = 0;
+        cc_buffer *owner = cc_buffer_foreign(count_release, NULL);
+        cc_strarray out;
+        cc_strarray_init(&out, false);
+        fake_array f;
+        cc_error err;
+        bool adopted;
+        fake(&f, 4 - offset, offset, 1, 3, bits, offsets, data);
+        if (!CHECK_EQ(cc_arrow_adopt_strings(&out, false, &f.a, owner, &adopted, &err), CC_OK))
+            return;
+        cc_buffer_unref(owner);
+        CHECK(adopted && released == 0 && out.nullable && out.null_count == 1);
+        CHECK(out.data == (const uint8_t *)data + offsets[offset]);
+        CHECK(cc_strarray_offset(&out, 0) == 0 && out.data_len == 8 - offsets[offset]);
+        CHECK(!cc_strarray_is_valid(&out, 2 - offset));
+        CHECK(cc_strarray_validate(&out, &err) == CC_OK);
+        CHECK_EQ(cc_strarray_append(&out, (cc_str){(const uint8_t *)"z", 1}, false), CC_OK);
+        CHECK(released == 1 && out.length == 5 - offset);
+        cc_strarray_reset(&out);
+    }
+}
+
+TEST(strings_that_do_not_adopt_or_are_malformed_change_nothing) {
+    released = 0;
+    cc_buffer *owner = cc_buffer_foreign(count_release, NULL);
+    cc_strarray out;
+    cc_strarray_init(&out, false);
+    fake_array f;
+    cc_error err;
+    bool adopted = true;
+    int32_t with_bytes[3] = {0, 1, 2}, bad[3] = {0, 1, 3};
+    uint8_t bits[1] = {0x1};
+    fake(&f, 2, 0, 1, 3, bits, with_bytes, "ab"); /* a null owning bytes: copy instead */
+    CHECK_EQ(cc_arrow_adopt_strings(&out, false, &f.a, owner, &adopted, &err), CC_OK);
+    CHECK(!adopted && out.length == 0);
+    fake(&f, 2, 0, 0, 3, NULL, bad, "a\xff\xfe");
+    CHECK_EQ(cc_arrow_adopt_strings(&out, false, &f.a, owner, &adopted, &err), CC_EINVAL);
+    CHECK(!adopted && out.length == 0 && err.index == 1);
+    uint8_t all_valid[1] = {0x3};
+    fake(&f, 1, 1, -1, 3, all_valid, bad, "a\xff\xfe"); /* a shifted bitmap copy is freed too */
+    CHECK_EQ(cc_arrow_adopt_strings(&out, false, &f.a, owner, &adopted, &err), CC_EINVAL);
+    cc_buffer_unref(owner);
+    CHECK(released == 1);
+}
+
+TEST(adopters_under_failing_allocations_change_nothing) {
+    int64_t values[16] = {0};
+    int32_t offsets[4] = {1, 2, 2, 4}; /* rebased; element 1 (null) has no bytes */
+    uint8_t bits[2] = {0xFD, 0xFF};
+    for (int64_t k = 1;; k++) {
+        released = 0;
+        cc_buffer *owner = cc_buffer_foreign(count_release, NULL);
+        cc_numarray num;
+        cc_strarray str;
+        cc_numarray_init(&num, CC_INT64, false, false);
+        cc_strarray_init(&str, false);
+        fake_array f, g;
+        cc_error err;
+        bool a1, a2;
+        fake(&f, 15, 1, 1, 2, bits, values, NULL);
+        fake(&g, 3, 0, 1, 3, bits, offsets, "abcd");
+        test_alloc_fail_at(k);
+        cc_status s1 = cc_arrow_adopt_numbers(&num, CC_INT64, &f.a, owner, &a1, &err);
+        cc_status s2 = cc_arrow_adopt_strings(&str, false, &g.a, owner, &a2, &err);
+        bool fired = !test_alloc_armed();
+        test_alloc_fail_at(0);
+        CHECK(s1 == CC_OK ? a1 && num.length == 15 : s1 == CC_ENOMEM && num.length == 0);
+        CHECK(s2 == CC_OK ? a2 && str.length == 3 : s2 == CC_ENOMEM && str.length == 0);
+        cc_buffer_unref(owner);
+        cc_numarray_reset(&num);
+        cc_strarray_reset(&str);
+        CHECK(released == 1);
+        if (!fired) break;
+    }
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }
