@@ -128,6 +128,38 @@ PyObject *array_to_numpy(ArrayObject *self, PyObject *args, PyObject *kwds) {
     return r;
 }
 
+/* Protocol 5: read-only PickleBuffers of a snapshot of data and validity
+ * (None when not nullable), taken now; the array copies before its next
+ * write, so the buffers keep these values and nothing pins the array.
+ * While the array is aliased (it cannot share) both stay NULL: the caller
+ * copies.  0, or -1 with an exception. */
+static int snapshot_buffers(ArrayObject *self, PyObject **data, PyObject **validity) {
+    cc_numarray *a = &self->arr;
+    const cc_dtype_info *info = cc_dtype_get(a->dtype);
+    buf_region d = {.buf = a->data, .len = (Py_ssize_t)(a->length * info->itemsize),
+                    .itemsize = info->itemsize, .format = info->format};
+    buf_region v = {.buf = a->validity, .len = (Py_ssize_t)cc_bitmap_bytes(a->length),
+                    .itemsize = 1, .format = "B"};
+    cc_status st = cc_numarray_share(a, &d.hold, &v.hold);
+    if (st == CC_EBUSY) return 0;
+    if (st != CC_OK) {
+        array_raise(a, st, "__reduce_ex__", -1, NULL);
+        return -1;
+    }
+    if (!a->nullable) {
+        cc_buffer_unref(v.hold);
+        v.hold = NULL;
+    }
+    *data = bufview_snapshot_pickle_buffer(Py_TYPE(self), &d);
+    *validity = !*data ? NULL
+                : a->nullable ? bufview_snapshot_pickle_buffer(Py_TYPE(self), &v)
+                              : Py_NewRef(Py_None);
+    if (!*data && v.hold) cc_buffer_unref(v.hold);
+    if (*validity) return 0;
+    Py_CLEAR(*data);
+    return -1;
+}
+
 PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol_obj) {
     long protocol = PyLong_AsLong(protocol_obj);
     if (protocol == -1 && PyErr_Occurred()) return NULL;
@@ -136,9 +168,15 @@ PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol_obj) {
     PyObject *fn = mod ? PyObject_GetAttrString(mod, "array_from_state") : NULL;
     Py_XDECREF(mod);
     if (!fn) return NULL;
-    PyObject *data = protocol >= 5 ? PyPickleBuffer_FromObject((PyObject *)self)
-                                   : array_tobytes(self, NULL);
-    PyObject *validity = data ? array_validity(self, NULL) : NULL;
+    PyObject *data = NULL, *validity = NULL;
+    if (protocol >= 5 && snapshot_buffers(self, &data, &validity) < 0) {
+        Py_DECREF(fn);
+        return NULL;
+    }
+    if (!data) { /* protocol < 5, or aliased by a memoryview: copies */
+        data = array_tobytes(self, NULL);
+        validity = data ? array_validity(self, NULL) : NULL;
+    }
     PyObject *r = NULL;
     if (validity)
         r = Py_BuildValue("O(sOOsLOO)", fn, cc_dtype_get(a->dtype)->name,
@@ -231,6 +269,54 @@ static int parse_state(PyObject *const *args, array_state *st) {
     return 0;
 }
 
+/* True if data can be read in place as st's values: native order, aligned
+ * for the dtype, bools 0 or 1. */
+static bool adoptable(const array_state *st, const Py_buffer *data) {
+    bool native_little = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+    int size = cc_dtype_itemsize(st->dtype);
+    if (st->length == 0 || st->little != native_little || (uintptr_t)data->buf % (uintptr_t)size)
+        return false;
+    if (st->dtype == CC_BOOL) {
+        const uint8_t *p = data->buf;
+        for (long long i = 0; i < st->length; i++)
+            if (p[i] > 1) return false;
+    }
+    return true;
+}
+
+/* Unpickling without a copy: *out = a new Array holding data (and bits) in
+ * place, each view taken over (zeroed) by a foreign cc_buffer -- the
+ * out-of-band PickleBuffer, or the in-band bytes object, stays alive until
+ * the array's first write copies (cc_buffer.h).  1 adopted, 0 not
+ * adoptable (the caller copies; views untouched), -1 with an exception. */
+static int adopt_buffers(PyTypeObject *type, const array_state *st, Py_buffer *data,
+                         Py_buffer *bits, PyObject **out) {
+    if (!adoptable(st, data)) return 0;
+    cc_numarray a;
+    cc_numarray_init(&a, st->dtype, false, st->nullable);
+    int64_t null_count = bits ? st->length - cc_bitmap_count(bits->buf, 0, st->length) : 0;
+    const void *values = data->buf;
+    const uint8_t *valid = bits ? bits->buf : NULL;
+    cc_buffer *dshare = bufview_adopt(data), *vshare = NULL;
+    if (!dshare) return -1;
+    if (bits && !(vshare = bufview_adopt(bits))) {
+        cc_buffer_unref(dshare);
+        return -1;
+    }
+    cc_status rc = cc_numarray_adopt(&a, st->length, values, dshare, valid, vshare, null_count);
+    cc_buffer_unref(dshare); /* a holds its own references */
+    cc_buffer_unref(vshare);
+    if (rc != CC_OK) {
+        cc_numarray_reset(&a);
+        array_raise(&a, rc, "unpickle", -1, NULL);
+        return -1;
+    }
+    a.adaptive = st->adaptive;
+    *out = array_wrap(type, &a);
+    cc_numarray_reset(&a);
+    return *out ? 1 : -1;
+}
+
 /* _array_from_state(dtype, adaptive, nullable, byteorder, length, data, validity):
  * nothing is allocated before the buffer sizes match the claimed length. */
 PyObject *array_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
@@ -263,6 +349,8 @@ PyObject *array_from_state(PyObject *module, PyObject *const *args, Py_ssize_t n
         }
     }
     module_state *ms = PyModule_GetState(module);
+    int adopted = adopt_buffers(ms->ArrayType, &st, &data, bits.obj ? &bits : NULL, &r);
+    if (adopted != 0) goto done; /* adopted, or an exception */
     r = array_from_raw(ms->ArrayType, st.dtype, st.adaptive, st.nullable, data.buf, st.length);
     if (r) {
         cc_numarray *a = &((ArrayObject *)r)->arr;
@@ -271,7 +359,7 @@ PyObject *array_from_state(PyObject *module, PyObject *const *args, Py_ssize_t n
         if (st.nullable && bits.obj && a->length) apply_validity(a, bits.buf);
     }
 done:
-    PyBuffer_Release(&data);
+    if (data.obj) PyBuffer_Release(&data);
     if (bits.obj) PyBuffer_Release(&bits);
     return r;
 }

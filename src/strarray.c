@@ -231,6 +231,18 @@ static PyObject *strarray_slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t 
     return r;
 }
 
+/* copy()'s O(1) path: a new StringArray sharing self's buffers (self is
+ * compacted first if scattered); NULL without an exception while aliased. */
+static PyObject *strarray_share(PyObject *self) {
+    cc_strarray out;
+    cc_strarray_init(&out, arr_of(self)->nullable);
+    cc_status st = cc_strarray_share_into(arr_of(self), &out);
+    if (st == CC_EBUSY) return NULL;
+    PyObject *r = st == CC_OK ? strarray_wrap(Py_TYPE(self), &out) : status_raise(NAME, st, "copy");
+    cc_strarray_reset(&out);
+    return r;
+}
+
 /* count(v) of None or a str, compared as bytes, in C. */
 static Py_ssize_t strarray_count_fast(PyObject *self, PyObject *v) {
     const cc_strarray *a = arr_of(self);
@@ -271,6 +283,7 @@ const seq_ops strarray_seq_ops = {
     .find = find_value,
     .count_fast = strarray_count_fast,
     .append_fast = strarray_append_fast,
+    .share = strarray_share,
     .copy_what = "__getitem__",
     .iadd_refused_as = "extend",
 };
