@@ -128,36 +128,21 @@ PyObject *array_to_numpy(ArrayObject *self, PyObject *args, PyObject *kwds) {
     return r;
 }
 
-/* Protocol 5: read-only PickleBuffers of a snapshot of data and validity
- * (None when not nullable), taken now; the array copies before its next
- * write, so the buffers keep these values and nothing pins the array.
- * While the array is aliased (it cannot share) both stay NULL: the caller
- * copies.  0, or -1 with an exception. */
-static int snapshot_buffers(ArrayObject *self, PyObject **data, PyObject **validity) {
+/* Protocol 5: a read-only PickleBuffer of a snapshot of the data, taken
+ * now: the array copies before its next write, so the buffer keeps these
+ * values and nothing pins the array.  NULL without an exception while the
+ * array is aliased by a memoryview (it cannot share): the caller copies. */
+static PyObject *snapshot_data(ArrayObject *self) {
     cc_numarray *a = &self->arr;
     const cc_dtype_info *info = cc_dtype_get(a->dtype);
     buf_region d = {.buf = a->data, .len = (Py_ssize_t)(a->length * info->itemsize),
                     .itemsize = info->itemsize, .format = info->format};
-    buf_region v = {.buf = a->validity, .len = (Py_ssize_t)cc_bitmap_bytes(a->length),
-                    .itemsize = 1, .format = "B"};
-    cc_status st = cc_numarray_share(a, &d.hold, &v.hold);
-    if (st == CC_EBUSY) return 0;
-    if (st != CC_OK) {
-        array_raise(a, st, "__reduce_ex__", -1, NULL);
-        return -1;
-    }
-    if (!a->nullable) {
-        cc_buffer_unref(v.hold);
-        v.hold = NULL;
-    }
-    *data = bufview_snapshot_pickle_buffer(Py_TYPE(self), &d);
-    *validity = !*data ? NULL
-                : a->nullable ? bufview_snapshot_pickle_buffer(Py_TYPE(self), &v)
-                              : Py_NewRef(Py_None);
-    if (!*data && v.hold) cc_buffer_unref(v.hold);
-    if (*validity) return 0;
-    Py_CLEAR(*data);
-    return -1;
+    cc_buffer *validity;
+    cc_status st = cc_numarray_share(a, &d.hold, &validity);
+    if (st == CC_EBUSY) return NULL;
+    if (st != CC_OK) return array_raise(a, st, "__reduce_ex__", -1, NULL);
+    cc_buffer_unref(validity); /* the bitmap travels in band (small) */
+    return bufview_snapshot_pickle_buffer(Py_TYPE(self), &d);
 }
 
 PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol_obj) {
@@ -168,15 +153,9 @@ PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol_obj) {
     PyObject *fn = mod ? PyObject_GetAttrString(mod, "array_from_state") : NULL;
     Py_XDECREF(mod);
     if (!fn) return NULL;
-    PyObject *data = NULL, *validity = NULL;
-    if (protocol >= 5 && snapshot_buffers(self, &data, &validity) < 0) {
-        Py_DECREF(fn);
-        return NULL;
-    }
-    if (!data) { /* protocol < 5, or aliased by a memoryview: copies */
-        data = array_tobytes(self, NULL);
-        validity = data ? array_validity(self, NULL) : NULL;
-    }
+    PyObject *data = protocol >= 5 ? snapshot_data(self) : NULL;
+    if (!data && !PyErr_Occurred()) data = array_tobytes(self, NULL); /* < 5, or aliased */
+    PyObject *validity = data ? array_validity(self, NULL) : NULL;
     PyObject *r = NULL;
     if (validity)
         r = Py_BuildValue("O(sOOsLOO)", fn, cc_dtype_get(a->dtype)->name,
@@ -269,47 +248,51 @@ static int parse_state(PyObject *const *args, array_state *st) {
     return 0;
 }
 
-/* True if data can be read in place as st's values: native order, aligned
- * for the dtype, bools 0 or 1. */
-static bool adoptable(const array_state *st, const Py_buffer *data) {
+/* True if data can be kept as st's values, in place: immutable (a writable
+ * buffer's owner could still change it), native order, aligned for the
+ * dtype, bools 0 or 1, zeros under the nulls of bits (as a copy has). */
+static bool adoptable(const array_state *st, const Py_buffer *data, const Py_buffer *bits) {
     bool native_little = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
     int size = cc_dtype_itemsize(st->dtype);
-    if (st->length == 0 || st->little != native_little || (uintptr_t)data->buf % (uintptr_t)size)
+    if (st->length == 0 || !bufview_immutable(data->obj) || st->little != native_little ||
+        (uintptr_t)data->buf % (uintptr_t)size)
         return false;
-    if (st->dtype == CC_BOOL) {
-        const uint8_t *p = data->buf;
+    const uint8_t *p = data->buf;
+    if (st->dtype == CC_BOOL)
         for (long long i = 0; i < st->length; i++)
             if (p[i] > 1) return false;
-    }
+    static const uint8_t zero[8];
+    if (bits)
+        for (long long i = 0; i < st->length; i++)
+            if (!cc_bitmap_get(bits->buf, i) && memcmp(p + i * size, zero, (size_t)size))
+                return false;
     return true;
 }
 
-/* Unpickling without a copy: *out = a new Array holding data (and bits) in
- * place, each view taken over (zeroed) by a foreign cc_buffer -- the
- * out-of-band PickleBuffer, or the in-band bytes object, stays alive until
- * the array's first write copies (cc_buffer.h).  1 adopted, 0 not
+/* Unpickling without a copy: *out = a new Array reading data in place, the
+ * view taken over (zeroed) by a foreign cc_buffer -- the out-of-band
+ * PickleBuffer or the in-band bytes stays alive until the array's first
+ * write copies (cc_buffer.h); the small bitmap is copied.  1 adopted, 0 not
  * adoptable (the caller copies; views untouched), -1 with an exception. */
-static int adopt_buffers(PyTypeObject *type, const array_state *st, Py_buffer *data,
-                         Py_buffer *bits, PyObject **out) {
-    if (!adoptable(st, data)) return 0;
+static int adopt_data(PyTypeObject *type, const array_state *st, Py_buffer *data,
+                      const Py_buffer *bits, PyObject **out) {
+    if (!adoptable(st, data, bits)) return 0;
+    const void *values = data->buf;
+    cc_buffer *share = bufview_adopt(data);
+    if (!share) return -1;
     cc_numarray a;
     cc_numarray_init(&a, st->dtype, false, st->nullable);
-    int64_t null_count = bits ? st->length - cc_bitmap_count(bits->buf, 0, st->length) : 0;
-    const void *values = data->buf;
-    const uint8_t *valid = bits ? bits->buf : NULL;
-    cc_buffer *dshare = bufview_adopt(data), *vshare = NULL;
-    if (!dshare) return -1;
-    if (bits && !(vshare = bufview_adopt(bits))) {
-        cc_buffer_unref(dshare);
-        return -1;
-    }
-    cc_status rc = cc_numarray_adopt(&a, st->length, values, dshare, valid, vshare, null_count);
-    cc_buffer_unref(dshare); /* a holds its own references */
-    cc_buffer_unref(vshare);
+    cc_status rc = cc_numarray_adopt(&a, st->length, values, share, NULL, NULL, 0);
+    cc_buffer_unref(share); /* a holds its own reference */
     if (rc != CC_OK) {
         cc_numarray_reset(&a);
         array_raise(&a, rc, "unpickle", -1, NULL);
         return -1;
+    }
+    if (bits) { /* a's bitmap is private (all valid): the pickled bits, tail cleared */
+        memcpy(a.validity, bits->buf, (size_t)cc_bitmap_bytes(a.length));
+        cc_bitmap_fill(a.validity, a.length, cc_bitmap_bytes(a.length) * 8 - a.length, false);
+        a.null_count = a.length - cc_bitmap_count(a.validity, 0, a.length);
     }
     a.adaptive = st->adaptive;
     *out = array_wrap(type, &a);
@@ -349,7 +332,7 @@ PyObject *array_from_state(PyObject *module, PyObject *const *args, Py_ssize_t n
         }
     }
     module_state *ms = PyModule_GetState(module);
-    int adopted = adopt_buffers(ms->ArrayType, &st, &data, bits.obj ? &bits : NULL, &r);
+    int adopted = adopt_data(ms->ArrayType, &st, &data, bits.obj ? &bits : NULL, &r);
     if (adopted != 0) goto done; /* adopted, or an exception */
     r = array_from_raw(ms->ArrayType, st.dtype, st.adaptive, st.nullable, data.buf, st.length);
     if (r) {

@@ -445,6 +445,11 @@ PyObject *bufview_snapshot_pickle_buffer(PyTypeObject *module_type, const buf_re
  * reference releases it with PyBuffer_Release, under the GIL.  NULL with
  * MemoryError (view is then still the caller's). */
 cc_buffer *bufview_adopt(Py_buffer *view);
+/* True if the bytes behind obj can never change, so a container may keep
+ * them in place: a bytes object or a held snapshot, maybe behind
+ * memoryviews and PickleBuffers (pickle's READONLY_BUFFER makes a
+ * bytearray look read-only: its owner can still write it). */
+bool bufview_immutable(PyObject *obj);
 /* A bytes copy of the region (pickle protocols < 5). */
 PyObject *bufview_bytes(PyObject *owner, region_fn region, int which);
 /* Fills the rest of a 1-D view of r for a getbuffer: buf, len, format,

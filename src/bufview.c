@@ -199,3 +199,25 @@ cc_buffer *bufview_adopt(Py_buffer *view) {
     *view = (Py_buffer){0};
     return b;
 }
+
+bool bufview_immutable(PyObject *obj) {
+    for (int depth = 0; obj && depth < 8; depth++) {
+        if (PyBytes_CheckExact(obj)) return true;
+        PyBufferProcs *procs = Py_TYPE(obj)->tp_as_buffer;
+        if (procs && procs->bf_getbuffer == (getbufferproc)bufview_getbuffer)
+            return ((BufferViewObject *)obj)->owner == NULL; /* a held snapshot */
+        if (PyMemoryView_Check(obj)) {
+            obj = PyMemoryView_GET_BASE(obj);
+        } else if (Py_IS_TYPE(obj, &PyPickleBuffer_Type)) {
+            const Py_buffer *view = PyPickleBuffer_GetBuffer(obj);
+            if (!view) {
+                PyErr_Clear(); /* released: not ours to keep */
+                return false;
+            }
+            obj = view->obj;
+        } else {
+            return false;
+        }
+    }
+    return false;
+}

@@ -82,11 +82,13 @@ PyObject *strarray_validity(PyObject *self, PyObject *unused) {
     return validity_as_bytes(a->nullable, a->validity, a->length);
 }
 
-/* Protocol 5: read-only PickleBuffers of a snapshot of a's compact buffers
- * (validity None when not nullable), taken now: a copies before its next
- * write, so nothing pins it.  All three stay NULL while a is aliased by a
- * memoryview (it cannot share): the caller copies.  0, or -1. */
-static int snapshot_buffers(PyTypeObject *type, cc_strarray *a, PyObject *out[3]) {
+/* Protocol 5: read-only PickleBuffers of a snapshot of a's compact data and
+ * offsets, taken now: a copies before its next write, so nothing pins it
+ * (the small bitmap travels in band).  Both stay NULL without an exception
+ * while a is aliased by a memoryview (it cannot share): the caller copies.
+ * 0, or -1 with an exception. */
+static int snapshot_buffers(PyTypeObject *type, cc_strarray *a, PyObject **data,
+                            PyObject **offsets) {
     static const int64_t zero_offset = 0; /* the offsets [0] of an empty array */
     cc_buffer *refs[3];
     cc_status st = cc_strarray_compact(a);
@@ -96,43 +98,42 @@ static int snapshot_buffers(PyTypeObject *type, cc_strarray *a, PyObject *out[3]
         status_raise(NAME, st, "__reduce_ex__");
         return -1;
     }
+    cc_buffer_unref(refs[0]);
     Py_ssize_t osize = a->wide ? 8 : 4;
-    buf_region r[3] = {
-        {a->validity, (Py_ssize_t)cc_bitmap_bytes(a->length), 1, "B", NULL, refs[0]},
-        {a->offsets ? a->offsets : (void *)&zero_offset, (a->length + 1) * osize, osize,
-         a->wide ? "q" : "i", NULL, refs[1]},
-        {a->data, (Py_ssize_t)a->data_len, 1, "B", NULL, refs[2]},
-    };
-    if (!a->nullable) cc_buffer_unref(refs[0]);
-    out[0] = a->nullable ? NULL : Py_NewRef(Py_None);
-    int rc = 0;
-    for (int k = 0; k < 3; k++) { /* each call takes its reference over */
-        if (k == 0 && !a->nullable) continue;
-        if (rc == 0 && !(out[k] = bufview_snapshot_pickle_buffer(type, &r[k]))) rc = -1;
-        else if (rc < 0) cc_buffer_unref(r[k].hold);
+    buf_region d = {a->data, (Py_ssize_t)a->data_len, 1, "B", NULL, refs[2]};
+    buf_region o = {a->offsets ? a->offsets : (void *)&zero_offset, (a->length + 1) * osize,
+                    osize, a->wide ? "q" : "i", NULL, refs[1]};
+    *data = bufview_snapshot_pickle_buffer(type, &d); /* each takes its reference over */
+    if (!*data) {
+        cc_buffer_unref(o.hold);
+        return -1;
     }
-    if (rc < 0)
-        for (int k = 0; k < 3; k++) Py_CLEAR(out[k]);
-    return rc;
+    if (!(*offsets = bufview_snapshot_pickle_buffer(type, &o))) {
+        Py_CLEAR(*data);
+        return -1;
+    }
+    return 0;
 }
 
 PyObject *strarray_state_args(PyObject *owner, region_fn region, cc_strarray *a,
                               PyObject *protocol_obj) {
     long protocol = PyLong_AsLong(protocol_obj);
     if (protocol == -1 && PyErr_Occurred()) return NULL;
-    PyObject *bufs[3] = {NULL, NULL, NULL}; /* validity, offsets, data */
-    if (protocol >= 5 && snapshot_buffers(Py_TYPE(owner), a, bufs) < 0) return NULL;
-    if (!bufs[2]) { /* protocol < 5, or aliased: copies */
-        bufs[2] = bufview_bytes(owner, region, STR_REGION_DATA);
-        bufs[1] = bufs[2] ? bufview_bytes(owner, region, STR_REGION_OFFSETS) : NULL;
-        bufs[0] = bufs[1] ? validity_as_bytes(a->nullable, a->validity, a->length) : NULL;
+    PyObject *data = NULL, *offsets = NULL;
+    if (protocol >= 5 && snapshot_buffers(Py_TYPE(owner), a, &data, &offsets) < 0) return NULL;
+    if (!data) { /* protocol < 5, or aliased: copies */
+        data = bufview_bytes(owner, region, STR_REGION_DATA);
+        offsets = data ? bufview_bytes(owner, region, STR_REGION_OFFSETS) : NULL;
     }
+    PyObject *validity = offsets ? validity_as_bytes(a->nullable, a->validity, a->length) : NULL;
     PyObject *r = NULL;
-    if (bufs[0])
+    if (validity)
         r = Py_BuildValue("(OsLOOO)", a->nullable ? Py_True : Py_False,
                           __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "little" : "big",
-                          (long long)a->length, bufs[2], bufs[1], bufs[0]);
-    for (int k = 0; k < 3; k++) Py_XDECREF(bufs[k]);
+                          (long long)a->length, data, offsets, validity);
+    Py_XDECREF(data);
+    Py_XDECREF(offsets);
+    Py_XDECREF(validity);
     return r;
 }
 
@@ -166,30 +167,33 @@ static PyObject *bad_state(const char *why, long long i) {
     return NULL;
 }
 
-/* Unpickling without a copy: a new StringArray of n strings read in place
- * (already checked), each view taken over (zeroed) by a foreign cc_buffer
- * -- the out-of-band PickleBuffer or the in-band bytes stays alive until
- * the array's first write copies (cc_buffer.h).  NULL with an exception. */
+/* Unpickling without a copy: a new StringArray of n strings (already
+ * checked) read in place, data and offsets each taken over (zeroed) by a
+ * foreign cc_buffer -- the out-of-band PickleBuffer or the in-band bytes
+ * stays alive until the array's first write copies (cc_buffer.h); the
+ * small bitmap is copied.  NULL with an exception. */
 static PyObject *adopt_buffers(PyTypeObject *type, bool nullable, long long n, bool wide,
-                               Py_buffer *data, Py_buffer *offsets, Py_buffer *bits) {
-    const void *off = offsets->buf, *bytes = data->buf, *valid = bits ? bits->buf : NULL;
-    int64_t null_count = bits ? n - cc_bitmap_count(bits->buf, 0, n) : 0;
-    cc_buffer *shares[3] = {NULL, NULL, NULL};
-    Py_buffer *views[3] = {data, offsets, bits};
-    for (int k = 0; k < 3; k++)
-        if (views[k] && !(shares[k] = bufview_adopt(views[k]))) goto fail;
+                               Py_buffer *data, Py_buffer *offsets, const Py_buffer *bits) {
+    const void *off = offsets->buf, *bytes = data->buf;
+    cc_buffer *dshare = bufview_adopt(data), *oshare = dshare ? bufview_adopt(offsets) : NULL;
+    if (!oshare) {
+        cc_buffer_unref(dshare);
+        return NULL;
+    }
     cc_strarray a;
     cc_error err;
     cc_strarray_init(&a, nullable);
-    cc_status st = cc_strarray_adopt(&a, n, off, shares[1], wide, bytes, shares[0], valid,
-                                     shares[2], null_count, &err);
+    cc_status st = cc_strarray_adopt(&a, n, off, oshare, wide, bytes, dshare, NULL, NULL, 0, &err);
+    cc_buffer_unref(dshare); /* a holds its own references */
+    cc_buffer_unref(oshare);
+    if (st == CC_OK && bits) { /* a's bitmap is private (all valid): the pickled bits */
+        memcpy(a.validity, bits->buf, (size_t)cc_bitmap_bytes(n));
+        cc_bitmap_fill(a.validity, n, cc_bitmap_bytes(n) * 8 - n, false);
+        a.null_count = n - cc_bitmap_count(a.validity, 0, n);
+    }
     PyObject *r = st == CC_OK ? strarray_wrap(type, &a) : status_raise(NAME, st, "unpickle");
     cc_strarray_reset(&a);
-    for (int k = 0; k < 3; k++) cc_buffer_unref(shares[k]); /* a holds its own */
     return r;
-fail:
-    for (int k = 0; k < 3; k++) cc_buffer_unref(shares[k]);
-    return NULL;
 }
 
 /* Checks the buffers against each other and fills out (nullable as given). */
@@ -213,7 +217,8 @@ static PyObject *build_from_buffers(PyTypeObject *type, bool nullable, bool swap
     }
     if (load_offset(off + n * size, size, swap) != data->len)
         return bad_state("the last offset is not the data size", n);
-    if (n > 0 && !swap && (uintptr_t)off % (uintptr_t)size == 0)
+    if (n > 0 && !swap && bufview_immutable(data->obj) && bufview_immutable(offsets->obj) &&
+        (uintptr_t)off % (uintptr_t)size == 0)
         return adopt_buffers(type, nullable, n, size == 8, data, offsets, bits);
     cc_strarray a;
     cc_strarray_init(&a, nullable);
