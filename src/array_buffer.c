@@ -10,8 +10,12 @@
  * buffer, which makes the data private first.
  *
  * Pickle state: (dtype name, adaptive, nullable, byte order, length, data,
- * validity).  With protocol 5 the data goes as a PickleBuffer, i.e. out of
- * band when the pickler has a buffer_callback.  _array_from_state checks
+ * validity).  With protocol 5 the data goes as a PickleBuffer of a read-only
+ * snapshot (out of band when the pickler has a buffer_callback; the array is
+ * not pinned and copies before its next write); the bitmap goes in band.
+ * Loading keeps an immutable, aligned, native-order data buffer in place
+ * (adopt_data: the first write copies) and copies anything else.
+ * _array_from_state checks
  * every field against the others before it allocates anything, so a corrupt
  * or hostile pickle raises ValueError/TypeError and never crashes.
  */

@@ -261,7 +261,8 @@ PyMethodDef array_methods[] = {
      "sort($self, /, *, key=None, reverse=False)\n--\n\nStable in-place sort. Without a "
      "key it is a radix sort on the unboxed values (O(n)); NaNs, then None, "
      "go last in both directions. With a key it calls key once per item."},
-    {"copy", (PyCFunction)array_copy, METH_NOARGS, "copy($self, /)\n--\n\nA shallow copy (same dtype)."},
+    {"copy", (PyCFunction)array_copy, METH_NOARGS, "copy($self, /)\n--\n\nA shallow copy (same dtype), O(1): it shares the buffer until "
+     "either side writes (copy-on-write)."},
     {"__copy__", (PyCFunction)array_copy, METH_NOARGS, NULL},
     {"__deepcopy__", (PyCFunction)array_deepcopy, METH_O, NULL},
     {"reserve", (PyCFunction)array_reserve, METH_O,

@@ -12,6 +12,12 @@
  * reference instead, and the owner, which copies before it writes, stays
  * free to change.
  *
+ * A snapshot view (owner NULL: a pickle buffer taken at __reduce_ex__) holds
+ * its region and the reference itself, so it outlives the container and
+ * never sees its later writes.  bufview_adopt goes the other way: a Py_buffer
+ * of someone else's memory (an unpickled PickleBuffer, a bytes object)
+ * becomes a foreign cc_buffer a container reads in place.
+ *
  * bufview_fill / bufview_release are the same bookkeeping for Array's own
  * getbuffer: each view gets a small block with its shape, its stride and
  * what to undo, so a later view of another length cannot change them.

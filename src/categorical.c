@@ -513,7 +513,8 @@ static PyMethodDef cat_methods[] = {
      "sort($self, /, *, key=None, reverse=False)\n--\n\nStable in-place sort by string "
      "(code point order, not code order; O(n + k log k) for k categories). None last."},
     {"copy", (PyCFunction)cat_copy, METH_NOARGS,
-     "copy($self, /)\n--\n\nA copy of the codes sharing the same pool."},
+     "copy($self, /)\n--\n\nA copy sharing the same pool, O(1): the codes are shared until "
+     "either side writes (copy-on-write)."},
     {"__copy__", (PyCFunction)cat_copy, METH_NOARGS, NULL},
     {"__deepcopy__", (PyCFunction)cat_deepcopy, METH_O, NULL},
     {"tolist", (PyCFunction)cat_tolist, METH_NOARGS, "tolist($self, /)\n--\n\nThe strings as a list."},

@@ -7,7 +7,9 @@
  *
  * Pickle state: (nullable, byte order, length, data, offsets, validity);
  * the offsets are int32 or int64, told apart by their byte length.  With
- * protocol 5, data and offsets go as PickleBuffers (out of band).
+ * protocol 5, data and offsets go as PickleBuffers of read-only snapshots
+ * (out of band; nothing pinned: the array copies before its next write),
+ * and loading keeps immutable, aligned buffers in place (adopt_buffers).
  * _strarray_from_state checks offsets, UTF-8 and validity before it
  * builds anything: a hostile pickle raises ValueError.
  */
