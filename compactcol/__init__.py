@@ -23,7 +23,8 @@ except ModuleNotFoundError as _exc:  # pragma: no cover -- what a source checkou
 from ._infer import array
 from ._strdict import StrDict
 from ._record import DTYPE_MARKERS as _DTYPE_MARKERS, Category, Record
-from ._table import Table, from_arrow
+from ._table import Table, from_arrow, open  # noqa: A004 -- compactcol.open, as io.open
+from ._files import save
 
 # dtypes usable as Record annotations: `price: compactcol.float32`
 int8 = _DTYPE_MARKERS["int8"]
@@ -39,6 +40,8 @@ float64 = _DTYPE_MARKERS["float64"]
 bool = _DTYPE_MARKERS["bool"]  # noqa: A001 -- compactcol.bool, as numpy.bool
 
 __version__ = "0.1.0"
+# open and save are used as compactcol.open / compactcol.save; they stay out
+# of __all__ so that `from compactcol import *` does not hide the built-in open.
 __all__ = [
     "Array", "StringArray", "StringPool", "CategoricalArray", "StrDict", "array", "from_arrow",
     "Table", "Record", "Category",

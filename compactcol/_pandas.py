@@ -14,19 +14,17 @@ def _pandas():
 
 
 def categorical_to_pandas(c):
-    """``CategoricalArray.to_pandas``: a ``pandas.Categorical`` of a copy of
-    the array's codes (one byte a row up to 127 categories), so it is a
-    snapshot: pandas trusts its codes to stay within its categories, and a
-    later write to ``c`` (a new category, a None) must not reach it.  (Shared
-    codes would let ``c[0] = 'new'`` put a code past pandas' categories,
-    which crashes pandas; copy-on-write buffers will make this zero-copy
-    again.)  pandas validates the codes (a code written through ``c.codes``
-    that is not in the pool raises ValueError)."""
+    """``CategoricalArray.to_pandas``: a ``pandas.Categorical`` over a
+    snapshot of the array's codes (one byte a row up to 127 categories):
+    pandas trusts its codes to stay within its categories, and a later write
+    to ``c`` (a new category, a None) copies the codes first, so it never
+    reaches pandas.  pandas validates the codes (a code written through
+    ``c.codes`` that is not in the pool raises ValueError)."""
     pd = _pandas()
     import numpy as np
 
     categories = pd.Index(c.categories.tolist(), dtype=object)
-    return pd.Categorical.from_codes(np.array(c.codes, copy=True), categories=categories)
+    return pd.Categorical.from_codes(np.asarray(c.codes.copy()), categories=categories)
 
 
 def _na_free(values):

@@ -198,9 +198,10 @@ static PyObject *array_debug_info(ArrayObject *self, PyObject *unused) {
         PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s", err.why);
         return NULL;
     }
-    return Py_BuildValue("{sLsLsLsLsssisOsO}", "length", (long long)a->length,
+    return Py_BuildValue("{sLsLsLsLsLsssisOsO}", "length", (long long)a->length,
                          "capacity", (long long)a->capacity, "exports",
-                         (long long)a->exports, "null_count", (long long)a->null_count,
+                         (long long)a->exports, "snapshots", snapshot_count(a->data_share),
+                         "null_count", (long long)a->null_count,
                          "dtype", cc_dtype_get(a->dtype)->name, "itemsize",
                          cc_numarray_itemsize(a), "adaptive",
                          a->adaptive ? Py_True : Py_False, "nullable",
@@ -232,6 +233,16 @@ PyObject *array_richcompare(PyObject *self, PyObject *other, int op) {
     }
     if (!seq_comparable(other)) Py_RETURN_NOTIMPLEMENTED;
     return seq_compare(self, &array_seq_ops, other, op);
+}
+
+/* Write self to path as an Arrow IPC file (compactcol._files does it with pyarrow);
+   new reference to None. */
+static PyObject *array_save(PyObject *self, PyObject *path) {
+    PyObject *mod = PyImport_ImportModule("compactcol._files");
+    if (!mod) return NULL;
+    PyObject *r = PyObject_CallMethod(mod, "save", "OO", self, path);
+    Py_DECREF(mod);
+    return r;
 }
 
 PyMethodDef array_methods[] = {
@@ -285,6 +296,9 @@ PyMethodDef array_methods[] = {
      "to_numpy($self, /, *, na_value=None)\n--\n\nA NumPy array sharing this buffer (no copy) "
      "when there are no nulls. With nulls: floats become NaN (or na_value), other "
      "dtypes need na_value (ValueError otherwise) and are copied. Imports NumPy."},
+    {"save", (PyCFunction)array_save, METH_O,
+     "save($self, path, /)\n--\n\nWrite to path as an uncompressed Arrow IPC file (Feather "
+     "v2), read back by compactcol.open(path). O(n). Needs pyarrow."},
     {"__reduce_ex__", (PyCFunction)array_reduce_ex, METH_O,
      "Pickle support: protocol 5 sends the buffer out of band (PickleBuffer)."},
     {"_validity", (PyCFunction)array_validity, METH_NOARGS,

@@ -419,6 +419,13 @@ PyObject *seq_sort_by_key(PyObject *self, const seq_ops *ops, PyObject *key, int
 PyObject *seq_iter_new(PyObject *seq, const seq_ops *ops);
 extern PyType_Spec seq_iter_spec;
 
+/* The number of snapshots holding a container's buffer besides the
+ * container itself (0: private, or the container holds the last reference),
+ * for _debug_info. */
+static inline long long snapshot_count(const cc_buffer *share) {
+    return share ? (long long)cc_buffer_refs(share) - 1 : 0;
+}
+
 /* --- bufview.c: read-only views of a container's buffers --------------- */
 
 typedef struct {

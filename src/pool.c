@@ -246,9 +246,10 @@ static PyObject *pool_debug_info(PyObject *self, PyObject *unused) {
                      s->removed_count ? "a pool never removes" : err.why);
         return NULL;
     }
-    return Py_BuildValue("{sLsLsLsL}", "length", (long long)cc_strset_entries(s), "table_size",
-                         (long long)s->table_size, "data_len", (long long)s->keys.data_len,
-                         "exports", (long long)s->keys.exports);
+    return Py_BuildValue("{sLsLsLsLsL}", "length", (long long)cc_strset_entries(s),
+                         "table_size", (long long)s->table_size, "data_len",
+                         (long long)s->keys.data_len, "exports", (long long)s->keys.exports,
+                         "snapshots", snapshot_count(s->keys.offsets_share));
 }
 
 /* ---- pickling ------------------------------------------------------------------------ */

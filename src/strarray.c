@@ -367,10 +367,12 @@ static PyObject *strarray_debug_info(PyObject *self, PyObject *unused) {
         PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s", err.why);
         return NULL;
     }
-    return Py_BuildValue("{sLsLsLsLsLsLsOsOsO}", "length", (long long)a->length, "capacity",
-                         (long long)a->capacity, "data_len", (long long)a->data_len,
+    return Py_BuildValue("{sLsLsLsLsLsLsLsOsOsO}", "length", (long long)a->length,
+                         "capacity", (long long)a->capacity, "data_len", (long long)a->data_len,
                          "data_cap", (long long)a->data_cap, "dead", (long long)a->dead,
-                         "exports", (long long)a->exports, "compact",
+                         "exports", (long long)a->exports, "snapshots",
+                         snapshot_count(a->data_share ? a->data_share : a->offsets_share),
+                         "compact",
                          a->spans ? Py_False : Py_True, "large", a->wide ? Py_True : Py_False,
                          "nullable", a->nullable ? Py_True : Py_False);
 }
@@ -391,6 +393,16 @@ static PyGetSetDef strarray_getset[] = {
      "(int64 when large), len(a) + 1 entries, no copy.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
+
+/* Write self to path as an Arrow IPC file (compactcol._files does it with pyarrow);
+   new reference to None. */
+static PyObject *strarray_save(PyObject *self, PyObject *path) {
+    PyObject *mod = PyImport_ImportModule("compactcol._files");
+    if (!mod) return NULL;
+    PyObject *r = PyObject_CallMethod(mod, "save", "OO", self, path);
+    Py_DECREF(mod);
+    return r;
+}
 
 static PyMethodDef strarray_methods[] = {
     {"append", (PyCFunction)strarray_append, METH_O,
@@ -440,6 +452,9 @@ static PyMethodDef strarray_methods[] = {
      "__arrow_c_array__($self, /, requested_schema=None)\n--\n\nExport to Arrow without a "
      "copy (compacting first if assignments scattered the layout). The array is locked "
      "against resizing until the consumer releases it."},
+    {"save", (PyCFunction)strarray_save, METH_O,
+     "save($self, path, /)\n--\n\nWrite to path as an uncompressed Arrow IPC file (Feather "
+     "v2), read back by compactcol.open(path). O(n). Needs pyarrow."},
     {"__reduce_ex__", (PyCFunction)strarray_reduce_ex, METH_O,
      "Pickle support: protocol 5 sends the buffers out of band (PickleBuffer)."},
     {"__sizeof__", (PyCFunction)strarray_sizeof, METH_NOARGS,

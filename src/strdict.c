@@ -584,8 +584,9 @@ static PyObject *strdict_count_into(D *d, PyObject *iterable) {
             } else {
                 d->version++;
             }
-        } else if (r == 0 && st == CC_OK) {
-            int64_t *slot = (int64_t *)nums(d)->data + id;
+        } else if (r == 0 && st == CC_OK && (st = cc_numarray_own(nums(d))) == CC_OK) {
+            /* written in place: private first (a snapshot may share it) */
+            int64_t *slot = (int64_t *)(void *)nums(d)->data + id;
             if (*slot == INT64_MAX) st = CC_EOVERFLOW;
             else ++*slot;
         }

@@ -211,11 +211,10 @@ def test_rt7_arrow_export_of_a_category_column():
     pa = pytest.importorskip("pyarrow")
     t = make()
     arr = pa.array(t["symbol"])
-    with pytest.raises(BufferError):
-        t.append(good(1))
-    del arr
-    gc.collect()
-    t.append(good(1))
+    before = arr.to_pylist()
+    t.append(good(1))  # a snapshot: the table copies the codes first
+    assert arr.to_pylist() == before
+    arr.validate(full=True)
 
 
 def test_columns_refuse_their_own_length_changes():

@@ -290,7 +290,7 @@ cc_status cc_arrow_export_codes(cc_numarray *codes, cc_strarray *keys,
     cc_status st = CC_OK;
     if (nulls) {
         uint8_t *validity = zeroed((size_t)cc_bitmap_bytes(codes->length) + 1);
-        if (!validity) return CC_ENOMEM;
+        if (!validity) return undo_on_error(indices, CC_ENOMEM); /* zeroed, as promised */
         set_valid_codes(codes, validity);
         st = hold_block(indices, 0, validity);
     }
@@ -300,8 +300,10 @@ cc_status cc_arrow_export_codes(cc_numarray *codes, cc_strarray *keys,
                          (size_t)codes->length * (size_t)cc_numarray_itemsize(codes),
                          codes->exports > 0);
     if (!indices->buffers[1]) indices->buffers[1] = &empty_buffer;
-    *dictionary = (cc_arrow_export){.length = k, .n_buffers = 3};
-    if (st == CC_OK) st = undo_on_error(dictionary, hold_strings(dictionary, keys, false));
+    if (st == CC_OK) { /* else the dictionary stays zeroed: nothing filled in */
+        *dictionary = (cc_arrow_export){.length = k, .n_buffers = 3};
+        st = undo_on_error(dictionary, hold_strings(dictionary, keys, false));
+    }
     return undo_on_error(indices, st);
 }
 

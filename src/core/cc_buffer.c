@@ -46,12 +46,12 @@ cc_status cc_slot_share(uint8_t **ptr, cc_buffer **share, size_t cap, cc_buffer 
     *out = NULL;
     if (!*ptr) return CC_OK;
     if (!*share) {
+        *share = cc_buffer_own(*ptr);
+        if (!*share) return CC_ENOMEM; /* still private: its spare stays poisoned */
         /* From now on other holders read the whole block: the spare
          * capacity ASan poisons for the container's own writes is theirs
          * to free as well. */
         CC_UNPOISON(*ptr, cap);
-        *share = cc_buffer_own(*ptr);
-        if (!*share) return CC_ENOMEM;
     }
     cc_buffer_ref(*share);
     *out = *share;

@@ -57,18 +57,21 @@ void cc_numarray_move(cc_numarray *dst, cc_numarray *src) {
 /* ---- sharing ---------------------------------------------------------------- */
 
 static cc_status own_slow(cc_numarray *a) {
-    CC_RETURN_NOT_OK(cc_slot_unshare(&a->data, &a->data_share, bytes_for(a, a->length),
-                                     bytes_for(a, a->capacity), false));
-    if (a->validity_share) {
-        CC_RETURN_NOT_OK(cc_slot_unshare(&a->validity, &a->validity_share,
-                                         (size_t)cc_bitmap_bytes(a->length),
-                                         (size_t)cc_bitmap_bytes(a->capacity), true));
+    cc_status st = cc_slot_unshare(&a->data, &a->data_share, bytes_for(a, a->length),
+                                   bytes_for(a, a->capacity), false);
+    if (st == CC_OK && a->validity_share) {
+        st = cc_slot_unshare(&a->validity, &a->validity_share,
+                             (size_t)cc_bitmap_bytes(a->length),
+                             (size_t)cc_bitmap_bytes(a->capacity), true);
         /* an adopted bitmap may have set bits past the length */
-        cc_bitmap_fill(a->validity, a->length, cc_bitmap_bytes(a->length) * 8 - a->length,
-                       false);
+        if (st == CC_OK)
+            cc_bitmap_fill(a->validity, a->length,
+                           cc_bitmap_bytes(a->length) * 8 - a->length, false);
     }
-    poison_spare(a);
-    return CC_OK;
+    /* data may be private now even if the bitmap's copy failed: its spare
+     * is then ours, poisoned like any private block's */
+    if (!a->data_share) poison_spare(a);
+    return st;
 }
 
 cc_status cc_numarray_own(cc_numarray *a) {

@@ -261,6 +261,9 @@ static cc_status append_selected(const cc_strarray *a, const int64_t *order,
     }
     int64_t len = out->length + n;
     if (out->exports && n) return CC_EBUSY;
+    /* out may share its buffers (a snapshot of it, or adopted): private
+     * before they are grown or written */
+    if (n) CC_RETURN_NOT_OK(cc_strarray_own(out));
     CC_RETURN_NOT_OK(ensure_bytes(out, bytes, out->length == 0));
     CC_RETURN_NOT_OK(ensure_slots(out, len, out->length == 0));
     if (bytes > CC_STR_NARROW_MAX) CC_RETURN_NOT_OK(widen_offsets(out));

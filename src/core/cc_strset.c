@@ -68,6 +68,9 @@ static cc_status ensure_removed_bits(cc_strset *s, int64_t entries);
 
 cc_status cc_strset_reserve(cc_strset *s, int64_t n, int64_t nbytes) {
     if (n > CC_STRSET_MAX_IDS) return CC_EOVERFLOW;
+    /* shared keys (an exported dictionary) would copy on the first insert:
+     * copy now, so the inserts reserved for cannot fail */
+    CC_RETURN_NOT_OK(cc_strarray_own(&s->keys));
     CC_RETURN_NOT_OK(cc_strarray_reserve(&s->keys, n, nbytes));
     if (s->removed) CC_RETURN_NOT_OK(ensure_removed_bits(s, n));
     int64_t size = table_size_for(n);
@@ -135,6 +138,9 @@ cc_status cc_strset_truncate(cc_strset *s, int64_t n) {
     int64_t entries = cc_strset_entries(s);
     if (n < 0 || n > entries) return CC_EINDEX;
     if (s->keys.exports && n < entries) return CC_EBUSY;
+    /* shared keys copy before the tail is dropped: before the table
+     * forgets anything, so a failed copy leaves the set as it was */
+    if (n < entries) CC_RETURN_NOT_OK(cc_strarray_own(&s->keys));
     for (int64_t id = entries - 1; id >= n; id--) {
         if (!cc_strset_is_live(s, id)) {
             s->removed_count--;

@@ -1,19 +1,79 @@
 /* test_arrow_export.c -- the core's Arrow export (cc_arrow_export.c), read
  * back with no Arrow library: which requested formats are lossless casts,
- * which buffers are shared (the container's own pointers) and which the
- * export owns (packed bools, cast values, offsets of the other width, the
- * validity of dictionary indices), empty containers (static non-NULL
- * stand-ins), nulls, a value that does not fit a requested type, bytes past
- * int32 offsets (a hand-made wide array, no 2 GiB), stray codes.  Every
- * export is also read back through the core's importer at every offset, as
- * a consumer's slice would read it.  Every allocation failure
- * (test_alloc_fail_at) returns CC_ENOMEM with nothing owned or leaked and
- * the container unchanged. */
+ * which buffers are shared (the container's own pointer, held by a
+ * reference to the container's *_share: two references, the container's
+ * and the export's) and which are made for the export (packed bools, cast
+ * values, offsets of the other width, the validity of dictionary indices:
+ * a block held by the export's only reference), an aliased container
+ * (exports > 0: every buffer copied, the container not shared), empty
+ * containers (static non-NULL stand-ins), nulls, a value that does not fit
+ * a requested type, bytes past int32 offsets (a hand-made wide array over
+ * foreign buffers, no 2 GiB), stray codes.  Every export is also read back
+ * through the core's importer at every offset, as a consumer's slice would
+ * read it.  After cc_arrow_export_reset the container is the sole owner
+ * again: its next write keeps its pointers.  On every failure, every
+ * allocation failure (test_alloc_fail_at) included, the out struct is
+ * zeroed, nothing leaks and the container holds the same values at the same
+ * pointers.
+ *
+ * Allocation accounting: sharing a private block wraps it in a cc_buffer
+ * (one allocation, the first time); a made block is two (the block and its
+ * cc_buffer). */
 #include "cc_arrow_export.h"
 #include "cc_arrow_import.h"
 #include "test_alloc.h"
 
 #include <stdlib.h>
+
+/* The number of buffers of a container held through a share. */
+static int64_t num_shares(const cc_numarray *a) {
+    return (a->data_share != NULL) + (a->validity_share != NULL);
+}
+static int64_t str_shares(const cc_strarray *a) {
+    return (a->data_share != NULL) + (a->offsets_share != NULL) + (a->validity_share != NULL);
+}
+
+/* True if every byte of ex is zero: what a failed export leaves. */
+static bool export_zeroed(const cc_arrow_export *ex) {
+    static const cc_arrow_export zero;
+    return memcmp(ex, &zero, sizeof zero) == 0;
+}
+
+/* An export filled with garbage, to see that a failure zeroes it. */
+static cc_arrow_export garbage_export(void) {
+    cc_arrow_export ex;
+    memset(&ex, 0x5a, sizeof ex);
+    return ex;
+}
+
+/* Buffer k of ex is the container's own pointer p, held by a reference to
+ * its share (the container's and the export's: two). */
+static bool zero_copy_at(const cc_arrow_export *ex, int k, const void *p, const cc_buffer *share,
+                         const char *file, int line) {
+    if (ex->buffers[k] != p || !share || ex->holds[k] != share || cc_buffer_refs(share) != 2)
+        return test_fail(file, line, "buffer %d: not the container's own pointer held by a "
+                         "second reference to its share (refs %lld)", k,
+                         share ? (long long)cc_buffer_refs(share) : -1LL);
+    return true;
+}
+#define CHECK_ZERO_COPY(ex, k, p, share) zero_copy_at((ex), (k), (p), (share), __FILE__, __LINE__)
+
+/* Buffer k of ex is a block made for the export (not any of the
+ * container's pointers), held by the export's only reference, of `size`
+ * bytes (0: not checked). */
+static bool made_at(const cc_arrow_export *ex, int k, const void *const theirs[3], size_t size,
+                    const char *file, int line) {
+    if (!ex->holds[k] || !ex->buffers[k] || cc_buffer_refs(ex->holds[k]) != 1)
+        return test_fail(file, line, "buffer %d: not a block held by one reference", k);
+    for (int j = 0; j < 3; j++)
+        if (theirs[j] && ex->buffers[k] == theirs[j])
+            return test_fail(file, line, "buffer %d: the container's own pointer", k);
+    if (size && test_alloc_size(ex->buffers[k]) != size)
+        return test_fail(file, line, "buffer %d: %zu bytes, expected %zu", k,
+                         test_alloc_size(ex->buffers[k]), size);
+    return true;
+}
+#define CHECK_MADE(ex, k, theirs, size) made_at((ex), (k), (theirs), (size), __FILE__, __LINE__)
 
 static const cc_dtype all_dtypes[] = {CC_INT8,   CC_INT16,  CC_INT32,  CC_INT64,
                                       CC_UINT8,  CC_UINT16, CC_UINT32, CC_UINT64,
@@ -95,27 +155,47 @@ TEST(numbers_export_their_own_buffers_without_a_copy) {
                 cc_arrow_export ex;
                 cc_error err = {0};
                 int64_t live = test_alloc_live();
+                uint8_t *data = a.data, *validity = a.validity;
+                const void *theirs[3] = {a.data, a.validity, NULL};
                 if (!CHECK_EQ(cc_arrow_export_numbers(&a, to, &ex, &err), CC_OK)) return;
+                CHECK(a.data == data && a.validity == validity); /* shared, not moved */
                 CHECK_EQ(ex.length, n);
                 CHECK_EQ(ex.null_count, a.null_count);
                 CHECK_EQ(ex.n_buffers, 2);
-                CHECK(ex.buffers[0] == (a.null_count ? a.validity : NULL));
+                if (a.null_count) CHECK_ZERO_COPY(&ex, 0, a.validity, a.validity_share);
+                else CHECK(!ex.buffers[0] && !ex.holds[0] && !a.validity_share);
                 CHECK(ex.buffers[1] != NULL);
-                if (dt == CC_BOOL) { /* bit-packed: the one owned copy */
-                    CHECK(ex.owned && ex.buffers[1] == ex.owned);
-                    CHECK_EQ(test_alloc_live(), live + 1);
-                } else {
-                    CHECK(!ex.owned && test_alloc_live() == live);
-                    if (a.data) CHECK(ex.buffers[1] == a.data);
+                int64_t made = 0;
+                if (dt == CC_BOOL) { /* bit-packed: a block made for the export */
+                    made = 1;
+                    CHECK_MADE(&ex, 1, theirs, (size_t)cc_bitmap_bytes(n) + 1);
+                    CHECK(!a.data_share);
+                } else if (a.data) {
+                    CHECK_ZERO_COPY(&ex, 1, a.data, a.data_share);
+                } else { /* empty: the static stand-in, held by nothing */
+                    CHECK(!ex.holds[1] && !a.data_share);
                 }
+                CHECK_EQ(test_alloc_live(), live + num_shares(&a) + 2 * made);
                 numbers_read_back(&a, to, &ex);
                 struct ArrowArray arr = {.release = NULL, .children = (void *)1};
                 cc_arrow_export_fill(&ex, &arr);
                 CHECK(arr.buffers == (const void **)ex.buffers && arr.offset == 0 &&
                       arr.n_children == 0 && arr.children == NULL && arr.dictionary == NULL);
                 cc_arrow_export_reset(&ex);
-                CHECK(!ex.owned && test_alloc_live() == live);
+                CHECK(export_zeroed(&ex));
                 cc_arrow_export_reset(&ex); /* twice is harmless */
+                /* the container is the sole owner again: its wrappers only */
+                if (a.data_share) CHECK_EQ(cc_buffer_refs(a.data_share), 1);
+                if (a.validity_share) CHECK_EQ(cc_buffer_refs(a.validity_share), 1);
+                CHECK_EQ(test_alloc_live(), live + num_shares(&a));
+                if (n) { /* and its next write takes its blocks back: no copy */
+                    cc_scalar first;
+                    cc_numarray_get(&a, 0, &first);
+                    CHECK_EQ(cc_numarray_set(&a, 0, &first), CC_OK);
+                    CHECK(a.data == data && a.validity == validity && !cc_numarray_is_shared(&a));
+                    CHECK_EQ(test_alloc_live(), live);
+                }
+                numbers_valid(&a);
                 cc_numarray_reset(&a);
             }
 }
@@ -130,7 +210,8 @@ TEST(bools_pack_into_bits) {
     CHECK_EQ(bits[0], 0xaa); /* 0 1 0 1 ... from bit 0 */
     CHECK_EQ(bits[1], 0xaa);
     CHECK_EQ(bits[2], 0x02); /* 16 17 18 -> 0 1 0, the rest zero */
-    CHECK_EQ(test_alloc_size(ex.owned), 4);
+    CHECK_EQ(test_alloc_size(ex.buffers[1]), 4);
+    CHECK(ex.holds[1] && cc_buffer_refs(ex.holds[1]) == 1 && !a.data_share);
     cc_arrow_export_reset(&ex);
     cc_numarray_reset(&a);
 }
@@ -167,11 +248,12 @@ TEST(requested_formats_accept_exactly_the_lossless_casts) {
             if (!want) {
                 CHECK_EQ(st, CC_EINVAL); /* even if asked directly */
             } else if (CHECK_EQ(st, CC_OK)) {
-                if (to != from && from != CC_BOOL)
-                    CHECK(ex.owned && ex.buffers[1] == ex.owned &&
-                          test_alloc_size(ex.owned) ==
-                              (size_t)(40 * cc_dtype_itemsize(to)));
-                CHECK(ex.buffers[0] == a.validity); /* the bitmap is shared */
+                const void *theirs[3] = {a.data, a.validity, NULL};
+                if (to != from && from != CC_BOOL) {
+                    CHECK_MADE(&ex, 1, theirs, (size_t)(40 * cc_dtype_itemsize(to)));
+                    CHECK(!a.data_share); /* the values were not shared */
+                }
+                CHECK_ZERO_COPY(&ex, 0, a.validity, a.validity_share); /* the bitmap is */
                 numbers_read_back(&a, to, &ex);
                 cc_arrow_export_reset(&ex);
             }
@@ -200,12 +282,13 @@ TEST(a_value_that_does_not_fit_the_requested_type_is_named) {
     };
     int64_t live = test_alloc_live();
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        cc_arrow_export ex = {.owned = (void *)1};
+        cc_arrow_export ex = garbage_export();
         cc_error err = {0};
         CHECK_EQ(cc_arrow_export_numbers(&a, cases[k].to, &ex, &err), CC_EOVERFLOW);
         CHECK_EQ(err.index, cases[k].bad);
         CHECK(err.why != NULL);
-        CHECK(ex.owned == (void *)1); /* untouched: nothing to free */
+        CHECK(export_zeroed(&ex)); /* nothing to free */
+        CHECK(!cc_numarray_is_shared(&a));
         CHECK_EQ(test_alloc_live(), live);
     }
     /* a null holds 0, which fits */
@@ -223,38 +306,152 @@ TEST(a_value_that_does_not_fit_the_requested_type_is_named) {
     cc_numarray_reset(&a);
 }
 
+/* A copy of a's values and bitmap, to check that a failure changed nothing. */
+typedef struct num_copy {
+    uint8_t *data, *validity; /* a's pointers */
+    uint8_t *bytes, *bits;    /* copies of what they held */
+    size_t nbytes, nbits;
+    int64_t length, null_count;
+} num_copy;
+
+static num_copy num_copy_take(const cc_numarray *a) {
+    num_copy c = {a->data, a->validity, NULL, NULL,
+                  (size_t)a->length * (size_t)cc_numarray_itemsize(a),
+                  a->validity ? (size_t)cc_bitmap_bytes(a->length) : 0, a->length, a->null_count};
+    c.bytes = malloc(c.nbytes + 1);
+    c.bits = malloc(c.nbits + 1);
+    if (c.nbytes) memcpy(c.bytes, a->data, c.nbytes);
+    if (c.nbits) memcpy(c.bits, a->validity, c.nbits);
+    return c;
+}
+
+/* a holds the same values at the same pointers. */
+static bool num_same_at(const num_copy *c, const cc_numarray *a, const char *file, int line) {
+    if (a->data != c->data || a->validity != c->validity || a->length != c->length ||
+        a->null_count != c->null_count ||
+        (c->nbytes && memcmp(a->data, c->bytes, c->nbytes) != 0) ||
+        (c->nbits && memcmp(a->validity, c->bits, c->nbits) != 0))
+        return test_fail(file, line, "the container changed");
+    return true;
+}
+#define CHECK_NUM_SAME(c, a) num_same_at((c), (a), __FILE__, __LINE__)
+
+static void num_copy_free(num_copy *c) {
+    free(c->bytes);
+    free(c->bits);
+}
+
+/* Every share a holds is held by a alone (refs 1). */
+static bool num_sole_owner(const cc_numarray *a) {
+    return (!a->data_share || cc_buffer_refs(a->data_share) == 1) &&
+           (!a->validity_share || cc_buffer_refs(a->validity_share) == 1);
+}
+
 TEST(numbers_under_failing_allocations_own_nothing) {
     struct { cc_dtype from, to; } cases[] = {
         {CC_BOOL, CC_BOOL}, {CC_INT8, CC_INT64}, {CC_UINT16, CC_FLOAT32},
-        {CC_FLOAT32, CC_FLOAT64}, {CC_INT64, CC_INT64},
+        {CC_FLOAT32, CC_FLOAT64}, {CC_INT64, CC_INT64}, {CC_INT32, CC_INT32},
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
-        for (int64_t n = 0; n <= 50; n += 50) {
-            cc_numarray a;
-            make_numbers(&a, cases[c].from, true, n);
-            int64_t live = test_alloc_live();
-            for (int64_t k = 1;; k++) {
-                cc_arrow_export ex = {.owned = (void *)1};
-                cc_error err = {0};
-                test_alloc_fail_at(k);
-                cc_status st = cc_arrow_export_numbers(&a, cases[c].to, &ex, &err);
-                bool fired = !test_alloc_armed();
-                test_alloc_fail_at(0);
-                numbers_valid(&a);
-                CHECK_EQ(a.length, n);
-                if (st != CC_OK) {
-                    CHECK_EQ(st, CC_ENOMEM);
-                    CHECK(fired && ex.owned == (void *)1);
+        for (int64_t n = 0; n <= 50; n += 50)
+            for (int aliased = 0; aliased < 2; aliased++) {
+                int64_t before = test_alloc_live();
+                cc_numarray a;
+                make_numbers(&a, cases[c].from, true, n);
+                int64_t live = test_alloc_live();
+                num_copy was = num_copy_take(&a);
+                a.exports = aliased;
+                int64_t failures = 0;
+                for (int64_t k = 1;; k++) {
+                    /* private again (sole owner: no copy, no allocation), so
+                     * every run wraps the blocks afresh */
+                    CHECK_EQ(cc_numarray_own(&a), CC_OK);
                     CHECK_EQ(test_alloc_live(), live);
-                    continue;
+                    cc_arrow_export ex = garbage_export();
+                    cc_error err = {0};
+                    test_alloc_fail_at(k);
+                    cc_status st = cc_arrow_export_numbers(&a, cases[c].to, &ex, &err);
+                    bool fired = !test_alloc_armed();
+                    test_alloc_fail_at(0);
+                    numbers_valid(&a);
+                    CHECK_NUM_SAME(&was, &a);
+                    if (aliased) CHECK(!cc_numarray_is_shared(&a));
+                    if (st != CC_OK) {
+                        failures++;
+                        CHECK_EQ(st, CC_ENOMEM);
+                        CHECK(fired && export_zeroed(&ex));
+                        CHECK(num_sole_owner(&a));
+                        CHECK_EQ(test_alloc_live(), live + num_shares(&a));
+                        continue;
+                    }
+                    numbers_read_back(&a, cases[c].to, &ex);
+                    cc_arrow_export_reset(&ex);
+                    CHECK(num_sole_owner(&a));
+                    CHECK_EQ(test_alloc_live(), live + num_shares(&a));
+                    if (!fired) break;
                 }
-                numbers_read_back(&a, cases[c].to, &ex);
-                cc_arrow_export_reset(&ex);
-                CHECK_EQ(test_alloc_live(), live);
-                if (!fired) break;
+                CHECK(failures > 0 || (n == 0 && cases[c].from != CC_BOOL));
+                a.exports = 0;
+                num_copy_free(&was);
+                cc_numarray_reset(&a);
+                CHECK_EQ(test_alloc_live(), before);
             }
-            cc_numarray_reset(&a);
-        }
+}
+
+TEST(an_aliased_container_exports_copies) {
+    /* a memoryview may write the container's buffers: the export copies
+     * them, and the container is not shared */
+    for (int d = 0; d < N_DTYPES; d++) {
+        cc_numarray a;
+        make_numbers(&a, all_dtypes[d], true, 37);
+        a.exports = 1;
+        int64_t live = test_alloc_live();
+        const void *theirs[3] = {a.data, a.validity, NULL};
+        cc_arrow_export ex;
+        cc_error err = {0};
+        if (!CHECK_EQ(cc_arrow_export_numbers(&a, a.dtype, &ex, &err), CC_OK)) return;
+        CHECK(!cc_numarray_is_shared(&a));
+        CHECK_MADE(&ex, 0, theirs, (size_t)cc_bitmap_bytes(37));
+        CHECK_MADE(&ex, 1, theirs, a.dtype == CC_BOOL ? (size_t)cc_bitmap_bytes(37) + 1
+                                                      : (size_t)(37 * cc_numarray_itemsize(&a)));
+        CHECK_EQ(test_alloc_live(), live + 4);
+        numbers_valid(&a);
+        numbers_read_back(&a, a.dtype, &ex);
+        /* the view writes: the export keeps the values it was given */
+        cc_numarray snap;
+        cc_numarray_init_like(&snap, &a);
+        CHECK_EQ(cc_numarray_gather(&a, 0, 1, a.length, &snap), CC_OK);
+        memset(a.data, 0x01, (size_t)(37 * cc_numarray_itemsize(&a)));
+        numbers_read_back(&snap, a.dtype, &ex);
+        cc_numarray_reset(&snap);
+        cc_arrow_export_reset(&ex);
+        CHECK_EQ(test_alloc_live(), live);
+        a.exports = 0;
+        cc_numarray_reset(&a);
+    }
+    cc_strarray s;
+    cc_strarray_init(&s, true);
+    for (int i = 0; i < 9; i++) {
+        cc_str w = {(const uint8_t *)"word", 4};
+        if (!CHECK_EQ(cc_strarray_append(&s, w, i % 4 == 3), CC_OK)) return;
+    }
+    s.exports = 1;
+    int64_t live = test_alloc_live();
+    const void *theirs[3] = {s.validity, s.offsets, s.data};
+    for (int wide = 0; wide < 2; wide++) {
+        cc_arrow_export ex;
+        cc_error err = {0};
+        if (!CHECK_EQ(cc_arrow_export_strings(&s, wide, &ex, &err), CC_OK)) return;
+        CHECK(!cc_strarray_is_shared(&s));
+        CHECK_MADE(&ex, 0, theirs, (size_t)cc_bitmap_bytes(9));
+        CHECK_MADE(&ex, 1, theirs, (size_t)(10 * (wide ? 8 : 4)));
+        CHECK_MADE(&ex, 2, theirs, (size_t)s.data_len);
+        CHECK_EQ(test_alloc_live(), live + 6);
+        cc_arrow_export_reset(&ex);
+        CHECK_EQ(test_alloc_live(), live);
+    }
+    s.exports = 0;
+    cc_strarray_reset(&s);
 }
 
 /* ---- strings ------------------------------------------------------------------------ */
@@ -308,22 +505,44 @@ TEST(strings_export_their_own_buffers_or_offsets_of_the_other_width) {
                 int64_t live = test_alloc_live();
                 cc_arrow_export ex;
                 cc_error err = {0};
+                uint8_t *data = a.data, *offsets = a.offsets, *validity = a.validity;
+                const void *theirs[3] = {a.validity, a.offsets, a.data};
                 if (!CHECK_EQ(cc_arrow_export_strings(&a, wide, &ex, &err), CC_OK)) return;
+                CHECK(a.data == data && a.offsets == offsets && a.validity == validity);
                 CHECK(ex.length == n && ex.null_count == a.null_count && ex.n_buffers == 3);
-                CHECK(ex.buffers[0] == (a.null_count ? a.validity : NULL));
+                if (a.null_count) CHECK_ZERO_COPY(&ex, 0, a.validity, a.validity_share);
+                else CHECK(!ex.buffers[0] && !ex.holds[0] && !a.validity_share);
                 CHECK(ex.buffers[1] != NULL && ex.buffers[2] != NULL);
-                if (a.data) CHECK(ex.buffers[2] == a.data); /* the bytes are always shared */
+                if (a.data) CHECK_ZERO_COPY(&ex, 2, a.data, a.data_share); /* always shared */
+                else CHECK(!ex.holds[2] && !a.data_share);
+                int64_t made = 0;
                 if (wide == a.wide) {
-                    CHECK(!ex.owned && test_alloc_live() == live);
-                    if (a.offsets) CHECK(ex.buffers[1] == a.offsets);
-                    else CHECK_EQ(*(const int64_t *)ex.buffers[1], 0); /* {0} */
+                    if (a.offsets) {
+                        CHECK_ZERO_COPY(&ex, 1, a.offsets, a.offsets_share);
+                    } else {
+                        CHECK(!ex.holds[1] && !a.offsets_share);
+                        CHECK_EQ(*(const int64_t *)ex.buffers[1], 0); /* {0} */
+                    }
                 } else {
-                    CHECK(ex.owned && ex.buffers[1] == ex.owned);
-                    CHECK_EQ(test_alloc_size(ex.owned), (size_t)(n + 1) * (wide ? 8 : 4));
+                    made = 1;
+                    CHECK_MADE(&ex, 1, theirs, (size_t)(n + 1) * (wide ? 8 : 4));
+                    CHECK(!a.offsets_share);
                 }
+                CHECK_EQ(test_alloc_live(), live + str_shares(&a) + 2 * made);
                 strings_read_back(&a, wide, &ex);
                 cc_arrow_export_reset(&ex);
-                CHECK_EQ(test_alloc_live(), live);
+                CHECK(export_zeroed(&ex));
+                CHECK_EQ(test_alloc_live(), live + str_shares(&a));
+                if (n) { /* the sole owner again: the next write keeps the blocks */
+                    cc_str first = cc_strarray_get(&a, 0);
+                    char copy[64];
+                    memcpy(copy, first.ptr, (size_t)first.len);
+                    first.ptr = (const uint8_t *)copy;
+                    CHECK_EQ(cc_strarray_set(&a, 0, first, false), CC_OK);
+                    CHECK(a.data == data && a.offsets == offsets && a.validity == validity);
+                    CHECK(!cc_strarray_is_shared(&a));
+                    CHECK_EQ(test_alloc_live(), live);
+                }
                 cc_strarray_reset(&a);
             }
 }
@@ -339,11 +558,11 @@ TEST(strings_refuse_other_formats_and_scattered_layouts) {
     }
     cc_str longer = {(const uint8_t *)"a string longer than any before it", 34};
     if (!CHECK_EQ(cc_strarray_set(&a, 2, longer, false), CC_OK)) return;
-    cc_arrow_export ex = {.owned = (void *)1};
+    cc_arrow_export ex = garbage_export();
     cc_error err = {0};
-    if (a.spans) { /* a set that does not fit in place scatters */
+    if (CHECK(a.spans)) { /* a set that does not fit in place scatters */
         CHECK_EQ(cc_arrow_export_strings(&a, a.wide, &ex, &err), CC_EINVAL);
-        CHECK(ex.owned == (void *)1);
+        CHECK(export_zeroed(&ex) && !cc_strarray_is_shared(&a));
     }
     if (!CHECK_EQ(cc_strarray_compact(&a), CC_OK)) return;
     if (CHECK_EQ(cc_arrow_export_strings(&a, !a.wide, &ex, &err), CC_OK)) {
@@ -353,60 +572,115 @@ TEST(strings_refuse_other_formats_and_scattered_layouts) {
     cc_strarray_reset(&a);
 }
 
+static int foreign_released; /* foreign buffers released so far */
+
+static void count_release(void *owner) {
+    (void)owner;
+    foreign_released++;
+}
+
 TEST(bytes_past_int32_offsets_do_not_narrow) {
-    /* A hand-made wide array: only its offsets are read (no 2 GiB). */
+    /* A hand-made wide array over foreign buffers (a producer's, never
+     * freed by us): only its offsets are read (no 2 GiB). */
     int64_t offsets[3] = {0, 5, (int64_t)INT32_MAX + 1};
     uint8_t byte = 'x';
     cc_strarray a;
     cc_strarray_init(&a, false);
-    a.offsets = offsets;
+    a.offsets = (uint8_t *)offsets;
     a.data = &byte;
     a.length = 2;
     a.wide = true;
-    cc_arrow_export ex = {.owned = (void *)1};
+    foreign_released = 0;
+    a.offsets_share = cc_buffer_foreign(count_release, NULL);
+    a.data_share = cc_buffer_foreign(count_release, NULL);
+    if (!CHECK(a.offsets_share && a.data_share)) return;
+    cc_arrow_export ex = garbage_export();
     cc_error err = {0};
     int64_t live = test_alloc_live();
     CHECK_EQ(cc_arrow_export_strings(&a, false, &ex, &err), CC_EOVERFLOW);
-    CHECK(err.why != NULL && ex.owned == (void *)1 && test_alloc_live() == live);
+    CHECK(err.why != NULL && export_zeroed(&ex) && test_alloc_live() == live);
+    CHECK(cc_buffer_refs(a.offsets_share) == 1 && cc_buffer_refs(a.data_share) == 1);
     if (CHECK_EQ(cc_arrow_export_strings(&a, true, &ex, &err), CC_OK)) {
-        CHECK(ex.buffers[1] == offsets && !ex.owned);
+        CHECK_ZERO_COPY(&ex, 1, offsets, a.offsets_share);
+        CHECK_ZERO_COPY(&ex, 2, &byte, a.data_share);
+        CHECK_EQ(test_alloc_live(), live);
         cc_arrow_export_reset(&ex);
     }
     offsets[2] = INT32_MAX; /* the last that fits */
     if (CHECK_EQ(cc_arrow_export_strings(&a, false, &ex, &err), CC_OK)) {
         CHECK_EQ(((const int32_t *)ex.buffers[1])[2], INT32_MAX);
+        CHECK_ZERO_COPY(&ex, 2, &byte, a.data_share);
         cc_arrow_export_reset(&ex);
     }
+    CHECK_EQ(foreign_released, 0);
+    CHECK(cc_buffer_refs(a.offsets_share) == 1 && cc_buffer_refs(a.data_share) == 1);
+    cc_buffer_unref(a.offsets_share);
+    cc_buffer_unref(a.data_share);
+    CHECK_EQ(foreign_released, 2);
+    CHECK_EQ(test_alloc_live(), live - 2);
+}
+
+/* Every share a holds is held by a alone (refs 1). */
+static bool str_sole_owner(const cc_strarray *a) {
+    return (!a->data_share || cc_buffer_refs(a->data_share) == 1) &&
+           (!a->offsets_share || cc_buffer_refs(a->offsets_share) == 1) &&
+           (!a->validity_share || cc_buffer_refs(a->validity_share) == 1);
 }
 
 TEST(strings_under_failing_allocations_own_nothing) {
-    for (int64_t n = 0; n <= 30; n += 30) {
-        cc_strarray a;
-        make_strings(&a, true, n);
-        for (int target = 0; target < 2; target++) {
-            bool wide = target ? !a.wide : a.wide;
-            int64_t live = test_alloc_live();
-            for (int64_t k = 1;; k++) {
-                cc_arrow_export ex = {.owned = (void *)1};
-                cc_error err = {0};
-                test_alloc_fail_at(k);
-                cc_status st = cc_arrow_export_strings(&a, wide, &ex, &err);
-                bool fired = !test_alloc_armed();
-                test_alloc_fail_at(0);
-                CHECK_EQ(a.length, n);
-                if (st != CC_OK) {
-                    CHECK_EQ(st, CC_ENOMEM);
-                    CHECK(fired && ex.owned == (void *)1 && test_alloc_live() == live);
-                    continue;
+    for (int64_t n = 0; n <= 30; n += 30)
+        for (int aliased = 0; aliased < 2; aliased++) {
+            int64_t before = test_alloc_live();
+            cc_strarray a;
+            make_strings(&a, true, n);
+            cc_strarray was;
+            cc_strarray_init(&was, true);
+            CHECK_EQ(cc_strarray_gather(&a, 0, 1, n, &was), CC_OK); /* the values */
+            a.exports = aliased;
+            for (int target = 0; target < 2; target++) {
+                bool wide = target ? !a.wide : a.wide;
+                CHECK_EQ(cc_strarray_own(&a), CC_OK);
+                int64_t live = test_alloc_live();
+                for (int64_t k = 1;; k++) {
+                    /* private again (no copy), so every run wraps afresh */
+                    CHECK_EQ(cc_strarray_own(&a), CC_OK);
+                    CHECK_EQ(test_alloc_live(), live);
+                    uint8_t *data = a.data, *offsets = a.offsets, *validity = a.validity;
+                    cc_arrow_export ex = garbage_export();
+                    cc_error err = {0};
+                    test_alloc_fail_at(k);
+                    cc_status st = cc_arrow_export_strings(&a, wide, &ex, &err);
+                    bool fired = !test_alloc_armed();
+                    test_alloc_fail_at(0);
+                    CHECK(a.data == data && a.offsets == offsets && a.validity == validity);
+                    CHECK(a.length == n && a.null_count == was.null_count &&
+                          a.data_len == was.data_len);
+                    CHECK(!a.data_len || memcmp(a.data, was.data, (size_t)a.data_len) == 0);
+                    for (int64_t i = 0; i < n; i++)
+                        CHECK(cc_strarray_is_valid(&a, i) == cc_strarray_is_valid(&was, i) &&
+                              cc_strarray_offset(&a, i + 1) == cc_strarray_offset(&was, i + 1));
+                    cc_error verr = {0};
+                    CHECK(cc_strarray_validate(&a, &verr) == CC_OK);
+                    if (aliased) CHECK(!cc_strarray_is_shared(&a));
+                    CHECK(str_sole_owner(&a) || st == CC_OK);
+                    if (st != CC_OK) {
+                        CHECK_EQ(st, CC_ENOMEM);
+                        CHECK(fired && export_zeroed(&ex));
+                        CHECK_EQ(test_alloc_live(), live + str_shares(&a));
+                        continue;
+                    }
+                    strings_read_back(&a, wide, &ex);
+                    cc_arrow_export_reset(&ex);
+                    CHECK(str_sole_owner(&a));
+                    CHECK_EQ(test_alloc_live(), live + str_shares(&a));
+                    if (!fired) break;
                 }
-                strings_read_back(&a, wide, &ex);
-                cc_arrow_export_reset(&ex);
-                CHECK_EQ(test_alloc_live(), live);
-                if (!fired) break;
             }
+            a.exports = 0;
+            cc_strarray_reset(&a);
+            cc_strarray_reset(&was);
+            CHECK_EQ(test_alloc_live(), before);
         }
-        cc_strarray_reset(&a);
-    }
 }
 
 /* ---- codes + dictionary -------------------------------------------------------------- */
@@ -468,16 +742,24 @@ TEST(codes_export_with_a_validity_built_from_minus_one) {
                         return;
                     CHECK(ix.length == n && ix.null_count == expect_nulls && ix.n_buffers == 2);
                     CHECK(ix.buffers[1] != NULL);
-                    if (codes.data) CHECK(ix.buffers[1] == codes.data); /* no copy */
-                    CHECK((ix.owned != NULL) == (expect_nulls != 0));
-                    CHECK(ix.buffers[0] == ix.owned);
-                    CHECK(!dx.owned && test_alloc_live() == live + (expect_nulls != 0));
-                    if (keys.offsets) CHECK(dx.buffers[1] == keys.offsets);
-                    if (keys.data) CHECK(dx.buffers[2] == keys.data);
+                    if (codes.data) CHECK_ZERO_COPY(&ix, 1, codes.data, codes.data_share);
+                    else CHECK(!ix.holds[1] && !codes.data_share);
+                    const void *theirs[3] = {codes.data, keys.offsets, keys.data};
+                    if (expect_nulls) /* built from the -1 codes */
+                        CHECK_MADE(&ix, 0, theirs, (size_t)cc_bitmap_bytes(n) + 1);
+                    else CHECK(!ix.buffers[0] && !ix.holds[0]);
+                    CHECK(!dx.buffers[0] && !dx.holds[0]);
+                    if (keys.offsets) CHECK_ZERO_COPY(&dx, 1, keys.offsets, keys.offsets_share);
+                    else CHECK(!dx.holds[1] && !keys.offsets_share);
+                    if (keys.data) CHECK_ZERO_COPY(&dx, 2, keys.data, keys.data_share);
+                    else CHECK(!dx.holds[2] && !keys.data_share);
+                    CHECK_EQ(test_alloc_live(), live + num_shares(&codes) + str_shares(&keys) +
+                                                    2 * (expect_nulls != 0));
                     codes_read_back(&codes, &ix, &dx, k);
                     cc_arrow_export_reset(&ix);
                     cc_arrow_export_reset(&dx);
-                    CHECK_EQ(test_alloc_live(), live);
+                    CHECK_EQ(test_alloc_live(), live + num_shares(&codes) + str_shares(&keys));
+                    CHECK(num_sole_owner(&codes) && str_sole_owner(&keys));
                     cc_numarray_reset(&codes);
                     cc_strarray_reset(&keys);
                 }
@@ -493,12 +775,13 @@ TEST(stray_codes_are_refused_with_the_first_named) {
         cc_scalar bad = {.kind = CC_SCALAR_INT, .v.i = cases[c][0]};
         if (!CHECK_EQ(cc_numarray_set(&codes, cases[c][1], &bad), CC_OK)) return;
         CHECK_EQ(cc_numarray_set(&codes, 7, &bad), CC_OK); /* a later one too */
-        cc_arrow_export ix = {.owned = (void *)1}, dx = {.owned = (void *)1};
+        cc_arrow_export ix = garbage_export(), dx = garbage_export();
         cc_error err = {0};
         int64_t live = test_alloc_live();
         CHECK_EQ(cc_arrow_export_codes(&codes, &keys, &ix, &dx, &err), CC_EINVAL);
         CHECK_EQ(err.index, cases[c][1]);
-        CHECK(ix.owned == (void *)1 && dx.owned == (void *)1 && test_alloc_live() == live);
+        CHECK(export_zeroed(&ix) && export_zeroed(&dx) && test_alloc_live() == live);
+        CHECK(!cc_numarray_is_shared(&codes) && !cc_strarray_is_shared(&keys));
         cc_numarray_reset(&codes);
     }
     cc_strarray_reset(&keys);
@@ -522,6 +805,7 @@ TEST(codes_of_every_width_with_one_null_or_a_huge_unsigned_code) {
             CHECK_EQ(ix.null_count, is_signed ? 1 : 0);
             codes_read_back(&codes, &ix, &dx, 3);
             cc_arrow_export_reset(&ix);
+            cc_arrow_export_reset(&dx); /* it holds the keys' buffers */
         }
         cc_scalar big = {.kind = CC_SCALAR_UINT, .v.u = (uint64_t)INT64_MAX + 2};
         cc_scalar three = {.kind = CC_SCALAR_INT, .v.i = 3};
@@ -539,27 +823,38 @@ TEST(codes_under_failing_allocations_own_nothing) {
     for (int nulls = 0; nulls < 2; nulls++) {
         cc_numarray codes;
         make_codes(&codes, CC_INT16, 33, 4, nulls);
+        CHECK_EQ(cc_strarray_own(&keys), CC_OK); /* shared by the last run */
         int64_t live = test_alloc_live();
+        num_copy was = num_copy_take(&codes);
         for (int64_t k = 1;; k++) {
-            cc_arrow_export ix = {.owned = (void *)1}, dx = {.owned = (void *)1};
+            /* both private again (no copy), so every run wraps afresh */
+            CHECK_EQ(cc_numarray_own(&codes), CC_OK);
+            CHECK_EQ(cc_strarray_own(&keys), CC_OK);
+            CHECK_EQ(test_alloc_live(), live);
+            uint8_t *koff = keys.offsets, *kdata = keys.data;
+            cc_arrow_export ix = garbage_export(), dx = garbage_export();
             cc_error err = {0};
             test_alloc_fail_at(k);
             cc_status st = cc_arrow_export_codes(&codes, &keys, &ix, &dx, &err);
             bool fired = !test_alloc_armed();
             test_alloc_fail_at(0);
             numbers_valid(&codes);
+            CHECK_NUM_SAME(&was, &codes);
+            CHECK(keys.offsets == koff && keys.data == kdata && keys.length == 4);
             if (st != CC_OK) {
                 CHECK_EQ(st, CC_ENOMEM);
-                CHECK(fired && ix.owned == (void *)1 && dx.owned == (void *)1);
-                CHECK_EQ(test_alloc_live(), live);
+                CHECK(fired && export_zeroed(&ix) && export_zeroed(&dx));
+                CHECK(num_sole_owner(&codes) && str_sole_owner(&keys));
+                CHECK_EQ(test_alloc_live(), live + num_shares(&codes) + str_shares(&keys));
                 continue;
             }
             codes_read_back(&codes, &ix, &dx, 4);
             cc_arrow_export_reset(&ix);
             cc_arrow_export_reset(&dx);
-            CHECK_EQ(test_alloc_live(), live);
+            CHECK_EQ(test_alloc_live(), live + num_shares(&codes) + str_shares(&keys));
             if (!fired) break;
         }
+        num_copy_free(&was);
         cc_numarray_reset(&codes);
     }
     cc_strarray_reset(&keys);

@@ -10,6 +10,7 @@
  *
  * meson registers the death modes with should_fail: true, and only when
  * b_sanitize contains address: they pass only if ASan catches the write. */
+#include "cc_arrow_export.h"
 #include "test_util.h"
 
 #ifdef CC_HAVE_ASAN
@@ -131,6 +132,91 @@ TEST(regions_after_failed_growth) {
         POISONED_RIGHT(&a, "append with a failed allocation");
     }
     cc_numarray_reset(&a);
+}
+
+/* ---- with snapshots (cc_buffer.h): a shared block is everyone's to read,
+ * so it is unpoisoned while shared; the container's own block, once it
+ * copies or takes its block back, is poisoned past the length again ---- */
+
+static cc_status w_set(cc_numarray *a) {
+    cc_scalar s = S_INT(5);
+    return cc_numarray_set(a, 1, &s);
+}
+static cc_status w_append(cc_numarray *a) { return push(a, S_INT(3)); }
+static cc_status w_insert(cc_numarray *a) {
+    cc_numarray src = make(a->dtype, a->adaptive, a->nullable, 3);
+    cc_status st = cc_numarray_splice(a, 2, 0, &src);
+    cc_numarray_reset(&src);
+    return st;
+}
+static cc_status w_delete(cc_numarray *a) { return cc_numarray_delete_strided(a, 0, 3, 4); }
+static cc_status w_sort(cc_numarray *a) { return cc_numarray_sort(a, false); }
+static cc_status w_reverse(cc_numarray *a) { return cc_numarray_reverse(a); }
+static cc_status w_repeat(cc_numarray *a) { return cc_numarray_repeat(a, 2); }
+static cc_status w_widen(cc_numarray *a) { return cc_numarray_widen(a, CC_INT32); }
+static cc_status w_own(cc_numarray *a) { return cc_numarray_own(a); }
+
+static const struct {
+    const char *name;
+    cc_status (*fn)(cc_numarray *a);
+} writes[] = {{"set", w_set},         {"append", w_append},   {"insert", w_insert},
+              {"delete", w_delete},   {"sort", w_sort},       {"reverse", w_reverse},
+              {"repeat", w_repeat},   {"widen", w_widen},     {"own", w_own}};
+
+TEST(regions_after_writes_of_a_shared_array) {
+    for (size_t w = 0; w < sizeof writes / sizeof writes[0]; w++)
+        for (int nl = 0; nl < 2; nl++)
+            for (int gone = 0; gone < 2; gone++) {
+                /* gone: the snapshot is released first, so the write takes
+                 * the block back instead of copying it */
+                cc_numarray a = make(CC_INT8, true, nl, 30), b;
+                cc_numarray_init(&b, CC_INT8, false, false);
+                if (!CHECK_ST(cc_numarray_share_into(&a, &b), CC_OK)) return;
+                uint8_t *block = a.data;
+                if (gone) cc_numarray_reset(&b);
+                CHECK_ST(writes[w].fn(&a), CC_OK);
+                CHECK(!cc_numarray_is_shared(&a));
+                if (gone && strcmp(writes[w].name, "set") == 0) CHECK(a.data == block);
+                POISONED_RIGHT(&a, writes[w].name);
+                cc_numarray_reset(&a);
+                cc_numarray_reset(&b);
+            }
+}
+
+TEST(regions_after_failed_shares_and_copies) {
+    for (int nl = 0; nl < 2; nl++) {
+        /* an export whose wrapping of the blocks fails: still private */
+        cc_numarray a = make(CC_INT16, false, nl, 20);
+        for (int64_t k = 1;; k++) {
+            CHECK_ST(cc_numarray_own(&a), CC_OK); /* sole owner: private again */
+            POISONED_RIGHT(&a, "taken back");
+            cc_arrow_export ex;
+            cc_error err;
+            test_alloc_fail_at(k);
+            cc_status st = cc_arrow_export_numbers(&a, CC_INT16, &ex, &err);
+            bool fired = !test_alloc_armed();
+            test_alloc_fail_at(0);
+            if (st == CC_OK) cc_arrow_export_reset(&ex);
+            if (!a.data_share) POISONED_RIGHT(&a, "failed export");
+            if (!fired) break;
+        }
+        cc_numarray_reset(&a);
+        /* a write whose copy fails half-way (data copied, validity not) */
+        for (int64_t k = 1;; k++) {
+            cc_numarray c = make(CC_INT16, false, nl, 20), d;
+            cc_numarray_init(&d, CC_INT8, false, false);
+            if (!CHECK_ST(cc_numarray_share_into(&c, &d), CC_OK)) return;
+            test_alloc_fail_at(k);
+            cc_status st = w_append(&c);
+            bool fired = !test_alloc_armed();
+            test_alloc_fail_at(0);
+            CHECK(st == CC_OK || st == CC_ENOMEM);
+            if (!c.data_share) POISONED_RIGHT(&c, "failed copy");
+            cc_numarray_reset(&c);
+            cc_numarray_reset(&d);
+            if (!fired) break;
+        }
+    }
 }
 
 static int death(const char *mode) {
