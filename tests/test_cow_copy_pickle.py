@@ -367,3 +367,32 @@ class CopiesAndWrites(RuleBasedStateMachine):
 
 TestCopiesAndWrites = CopiesAndWrites.TestCase
 TestCopiesAndWrites.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
+
+
+def test_strdict_and_pool_buffers_are_snapshots():
+    d = cc.StrDict("int64", {f"k{i}": i for i in range(1000)})
+    data, bufs = dump_oob(d)
+    raws = [bytes(b.raw()) for b in bufs]
+    for i in range(900):                 # tombstones, then compaction, then growth
+        del d[f"k{i}"]
+    for i in range(2000):
+        d[f"n{i}"] = -i
+    d._debug_info()
+    assert [bytes(b.raw()) for b in bufs] == raws
+    r = pickle.loads(data, buffers=bufs)
+    assert r == {f"k{i}": i for i in range(1000)}
+    r["zz"] = 1
+    del r["k5"]
+    r._debug_info()
+    d.clear()
+    d["a"] = 1
+    d._debug_info()
+    pool = cc.StringPool(["a", "b"])
+    data, bufs = dump_oob(pool)
+    for i in range(100):
+        pool.intern(f"x{i}")
+    q = pickle.loads(data, buffers=bufs)
+    assert list(q) == ["a", "b"]
+    q.intern("c")
+    pool._debug_info()
+    q._debug_info()
