@@ -30,11 +30,17 @@ int strarray_fill_region(cc_strarray *a, int which, buf_region *r) {
     /* shared with a snapshot: hold it (the array copies before it writes);
      * private: an alias that pins the array */
     cc_buffer *refs[3] = {NULL, NULL, NULL};
-    if (cc_strarray_is_shared(a) && (st = cc_strarray_share(a, refs)) != CC_OK) {
+    bool snapshot = (a->data_share && !cc_buffer_sole_owner(a->data_share)) ||
+                    (a->offsets_share && !cc_buffer_sole_owner(a->offsets_share)) ||
+                    (a->validity_share && !cc_buffer_sole_owner(a->validity_share));
+    /* every snapshot gone (a dropped copy): take the buffers back, no copy */
+    if (!snapshot) st = cc_strarray_own(a);
+    else st = cc_strarray_share(a, refs);
+    if (st != CC_OK) {
         status_raise(NAME, st, which == STR_REGION_DATA ? "data" : "offsets");
         return -1;
     }
-    r->exports = cc_strarray_is_shared(a) ? NULL : &a->exports;
+    r->exports = snapshot ? NULL : &a->exports;
     r->hold = refs[which == STR_REGION_DATA ? 2 : 1];
     cc_buffer_unref(refs[0]);
     cc_buffer_unref(refs[which == STR_REGION_DATA ? 1 : 2]);
