@@ -10,8 +10,12 @@
  * buffer, which makes the data private first.
  *
  * Pickle state: (dtype name, adaptive, nullable, byte order, length, data,
- * validity).  With protocol 5 the data goes as a PickleBuffer, i.e. out of
- * band when the pickler has a buffer_callback.  _array_from_state checks
+ * validity).  With protocol 5 the data goes as a PickleBuffer of a read-only
+ * snapshot (out of band when the pickler has a buffer_callback; the array is
+ * not pinned and copies before its next write); the bitmap goes in band.
+ * Loading keeps an immutable, aligned, native-order data buffer in place
+ * (adopt_data: the first write copies) and copies anything else.
+ * _array_from_state checks
  * every field against the others before it allocates anything, so a corrupt
  * or hostile pickle raises ValueError/TypeError and never crashes.
  */
@@ -128,6 +132,23 @@ PyObject *array_to_numpy(ArrayObject *self, PyObject *args, PyObject *kwds) {
     return r;
 }
 
+/* Protocol 5: a read-only PickleBuffer of a snapshot of the data, taken
+ * now: the array copies before its next write, so the buffer keeps these
+ * values and nothing pins the array.  NULL without an exception while the
+ * array is aliased by a memoryview (it cannot share): the caller copies. */
+static PyObject *snapshot_data(ArrayObject *self) {
+    cc_numarray *a = &self->arr;
+    const cc_dtype_info *info = cc_dtype_get(a->dtype);
+    buf_region d = {.buf = a->data, .len = (Py_ssize_t)(a->length * info->itemsize),
+                    .itemsize = info->itemsize, .format = info->format};
+    cc_buffer *validity;
+    cc_status st = cc_numarray_share(a, &d.hold, &validity);
+    if (st == CC_EBUSY) return NULL;
+    if (st != CC_OK) return array_raise(a, st, "__reduce_ex__", -1, NULL);
+    cc_buffer_unref(validity); /* the bitmap travels in band (small) */
+    return bufview_snapshot_pickle_buffer(Py_TYPE(self), &d);
+}
+
 PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol_obj) {
     long protocol = PyLong_AsLong(protocol_obj);
     if (protocol == -1 && PyErr_Occurred()) return NULL;
@@ -136,8 +157,8 @@ PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol_obj) {
     PyObject *fn = mod ? PyObject_GetAttrString(mod, "array_from_state") : NULL;
     Py_XDECREF(mod);
     if (!fn) return NULL;
-    PyObject *data = protocol >= 5 ? PyPickleBuffer_FromObject((PyObject *)self)
-                                   : array_tobytes(self, NULL);
+    PyObject *data = protocol >= 5 ? snapshot_data(self) : NULL;
+    if (!data && !PyErr_Occurred()) data = array_tobytes(self, NULL); /* < 5, or aliased */
     PyObject *validity = data ? array_validity(self, NULL) : NULL;
     PyObject *r = NULL;
     if (validity)
@@ -231,6 +252,58 @@ static int parse_state(PyObject *const *args, array_state *st) {
     return 0;
 }
 
+/* True if data can be kept as st's values, in place: immutable (a writable
+ * buffer's owner could still change it), native order, aligned for the
+ * dtype, bools 0 or 1, zeros under the nulls of bits (as a copy has). */
+static bool adoptable(const array_state *st, const Py_buffer *data, const Py_buffer *bits) {
+    bool native_little = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+    int size = cc_dtype_itemsize(st->dtype);
+    if (st->length == 0 || !bufview_immutable(data->obj) || st->little != native_little ||
+        (uintptr_t)data->buf % (uintptr_t)size)
+        return false;
+    const uint8_t *p = data->buf;
+    if (st->dtype == CC_BOOL)
+        for (long long i = 0; i < st->length; i++)
+            if (p[i] > 1) return false;
+    static const uint8_t zero[8];
+    if (bits)
+        for (long long i = 0; i < st->length; i++)
+            if (!cc_bitmap_get(bits->buf, i) && memcmp(p + i * size, zero, (size_t)size))
+                return false;
+    return true;
+}
+
+/* Unpickling without a copy: *out = a new Array reading data in place, the
+ * view taken over (zeroed) by a foreign cc_buffer -- the out-of-band
+ * PickleBuffer or the in-band bytes stays alive until the array's first
+ * write copies (cc_buffer.h); the small bitmap is copied.  1 adopted, 0 not
+ * adoptable (the caller copies; views untouched), -1 with an exception. */
+static int adopt_data(PyTypeObject *type, const array_state *st, Py_buffer *data,
+                      const Py_buffer *bits, PyObject **out) {
+    if (!adoptable(st, data, bits)) return 0;
+    const void *values = data->buf;
+    cc_buffer *share = bufview_adopt(data);
+    if (!share) return -1;
+    cc_numarray a;
+    cc_numarray_init(&a, st->dtype, false, st->nullable);
+    cc_status rc = cc_numarray_adopt(&a, st->length, values, share, NULL, NULL, 0);
+    cc_buffer_unref(share); /* a holds its own reference */
+    if (rc != CC_OK) {
+        cc_numarray_reset(&a);
+        array_raise(&a, rc, "unpickle", -1, NULL);
+        return -1;
+    }
+    if (bits) { /* a's bitmap is private (all valid): the pickled bits, tail cleared */
+        memcpy(a.validity, bits->buf, (size_t)cc_bitmap_bytes(a.length));
+        cc_bitmap_fill(a.validity, a.length, cc_bitmap_bytes(a.length) * 8 - a.length, false);
+        a.null_count = a.length - cc_bitmap_count(a.validity, 0, a.length);
+    }
+    a.adaptive = st->adaptive;
+    *out = array_wrap(type, &a);
+    cc_numarray_reset(&a);
+    return *out ? 1 : -1;
+}
+
 /* _array_from_state(dtype, adaptive, nullable, byteorder, length, data, validity):
  * nothing is allocated before the buffer sizes match the claimed length. */
 PyObject *array_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
@@ -263,6 +336,8 @@ PyObject *array_from_state(PyObject *module, PyObject *const *args, Py_ssize_t n
         }
     }
     module_state *ms = PyModule_GetState(module);
+    int adopted = adopt_data(ms->ArrayType, &st, &data, bits.obj ? &bits : NULL, &r);
+    if (adopted != 0) goto done; /* adopted, or an exception */
     r = array_from_raw(ms->ArrayType, st.dtype, st.adaptive, st.nullable, data.buf, st.length);
     if (r) {
         cc_numarray *a = &((ArrayObject *)r)->arr;
@@ -271,7 +346,7 @@ PyObject *array_from_state(PyObject *module, PyObject *const *args, Py_ssize_t n
         if (st.nullable && bits.obj && a->length) apply_validity(a, bits.buf);
     }
 done:
-    PyBuffer_Release(&data);
+    if (data.obj) PyBuffer_Release(&data);
     if (bits.obj) PyBuffer_Release(&bits);
     return r;
 }

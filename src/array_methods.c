@@ -56,6 +56,19 @@ static PyObject *array_slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t ste
     return r;
 }
 
+/* copy()'s O(1) path: a new Array sharing self's buffers; NULL without an
+ * exception while self is aliased (the caller copies instead). */
+static PyObject *array_share(PyObject *self) {
+    cc_numarray out;
+    cc_numarray_init_like(&out, arr_of(self));
+    cc_status st = cc_numarray_share_into(arr_of(self), &out);
+    if (st == CC_EBUSY) return NULL;
+    PyObject *r = st == CC_OK ? array_wrap(Py_TYPE(self), &out)
+                              : array_raise(arr_of(self), st, "copy", -1, NULL);
+    cc_numarray_reset(&out);
+    return r;
+}
+
 /* First index in [start, stop) equal to v, -1 if none, -2 on error. */
 static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_ssize_t stop) {
     cc_scalar x;
@@ -133,6 +146,7 @@ const seq_ops array_seq_ops = {
     .find = find_value,
     .count_fast = array_count_fast,
     .append_fast = array_append_fast,
+    .share = array_share,
     .copy_what = "copy",
     .iadd_refused_as = "__iadd__",
     .full_repr_not_found = true,
@@ -258,7 +272,8 @@ PyMethodDef array_methods[] = {
      "sort($self, /, *, key=None, reverse=False)\n--\n\nStable in-place sort. Without a "
      "key it is a radix sort on the unboxed values (O(n)); NaNs, then None, "
      "go last in both directions. With a key it calls key once per item."},
-    {"copy", (PyCFunction)array_copy, METH_NOARGS, "copy($self, /)\n--\n\nA shallow copy (same dtype)."},
+    {"copy", (PyCFunction)array_copy, METH_NOARGS, "copy($self, /)\n--\n\nA shallow copy (same dtype), O(1): it shares the buffer until "
+     "either side writes (copy-on-write)."},
     {"__copy__", (PyCFunction)array_copy, METH_NOARGS, NULL},
     {"__deepcopy__", (PyCFunction)array_deepcopy, METH_O, NULL},
     {"reserve", (PyCFunction)array_reserve, METH_O,

@@ -258,6 +258,10 @@ void seq_scratch_release(seq_scratch *s);
  *   append_fast  NULL, or a path for the common append: 1 stored, 0 not
  *                taken, -1 with an exception
  *   sort         NULL (the core's sort of store), or the keyless sort
+ *   share        NULL, or copy()'s O(1) path: a new sequence sharing self's
+ *                buffers (copy-on-write, cc_buffer.h); NULL without an
+ *                exception when self cannot share (aliased by a memoryview:
+ *                CC_EBUSY), and copy() takes slice's real copy instead
  * A few messages differ by type and stay as they were: copy_what names the
  * call in a failed copy's message, iadd_refused_as the method a refused
  * `+=` names, full_repr_not_found shows repr(x) whole in the ValueError of
@@ -285,6 +289,7 @@ typedef struct {
     Py_ssize_t (*count_fast)(PyObject *self, PyObject *v);
     int (*append_fast)(PyObject *self, PyObject *v);
     int (*sort)(PyObject *self, bool reverse);
+    PyObject *(*share)(PyObject *self);
     const char *copy_what;
     const char *iadd_refused_as;
     bool full_repr_not_found;
@@ -438,6 +443,20 @@ extern PyType_Spec bufview_spec;
 PyObject *bufview_memoryview(PyObject *owner, region_fn region, int which);
 /* A pickle.PickleBuffer of the region (protocol 5, out of band). */
 PyObject *bufview_pickle_buffer(PyObject *owner, region_fn region, int which);
+/* A pickle.PickleBuffer (read-only) of a snapshot taken now: r's bytes,
+ * kept alive by r->hold (a reference, taken over, also on failure; NULL
+ * for an empty region).  The container it came from is neither held nor
+ * pinned: it copies before its next write (cc_buffer.h). */
+PyObject *bufview_snapshot_pickle_buffer(PyTypeObject *module_type, const buf_region *r);
+/* A new foreign cc_buffer taking over *view (zeroed on success): the last
+ * reference releases it with PyBuffer_Release, under the GIL.  NULL with
+ * MemoryError (view is then still the caller's). */
+cc_buffer *bufview_adopt(Py_buffer *view);
+/* True if the bytes behind obj can never change, so a container may keep
+ * them in place: a bytes object or a held snapshot, maybe behind
+ * memoryviews and PickleBuffers (pickle's READONLY_BUFFER makes a
+ * bytearray look read-only: its owner can still write it). */
+bool bufview_immutable(PyObject *obj);
 /* A bytes copy of the region (pickle protocols < 5). */
 PyObject *bufview_bytes(PyObject *owner, region_fn region, int which);
 /* Fills the rest of a 1-D view of r for a getbuffer: buf, len, format,

@@ -12,6 +12,12 @@
  * reference instead, and the owner, which copies before it writes, stays
  * free to change.
  *
+ * A snapshot view (owner NULL: a pickle buffer taken at __reduce_ex__) holds
+ * its region and the reference itself, so it outlives the container and
+ * never sees its later writes.  bufview_adopt goes the other way: a Py_buffer
+ * of someone else's memory (an unpickled PickleBuffer, a bytes object)
+ * becomes a foreign cc_buffer a container reads in place.
+ *
  * bufview_fill / bufview_release are the same bookkeeping for Array's own
  * getbuffer: each view gets a small block with its shape, its stride and
  * what to undo, so a later view of another length cannot change them.
@@ -23,6 +29,9 @@ typedef struct {
     PyObject *owner;
     region_fn region;
     int which;
+    /* a held snapshot instead (owner NULL): the region taken once, at
+     * creation, and the reference that keeps its bytes (NULL: empty) */
+    buf_region snap;
 } BufferViewObject;
 
 /* What one view must undo at release, and its shape and stride. */
@@ -67,7 +76,12 @@ static int bufview_getbuffer(BufferViewObject *self, Py_buffer *view, int flags)
         PyErr_SetString(PyExc_BufferError, "this buffer is read-only");
         return -1;
     }
-    if (self->region(self->owner, self->which, &r) < 0) return -1;
+    if (!self->owner) {
+        r = self->snap;
+        if (r.hold) cc_buffer_ref(r.hold);
+    } else if (self->region(self->owner, self->which, &r) < 0) {
+        return -1;
+    }
     if (bufview_fill(view, &r, flags) < 0) return -1;
     view->obj = Py_NewRef(self);
     view->readonly = 1;
@@ -89,6 +103,7 @@ static void bufview_dealloc(BufferViewObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
     PyObject_GC_UnTrack(self);
     Py_XDECREF(self->owner);
+    cc_buffer_unref(self->snap.hold);
     PyObject_GC_Del(self);
     Py_DECREF(tp);
 }
@@ -117,6 +132,7 @@ static PyObject *bufview_new(PyObject *owner, region_fn region, int which) {
     v->owner = Py_NewRef(owner);
     v->region = region;
     v->which = which;
+    v->snap = (buf_region){0};
     PyObject_GC_Track(v);
     return (PyObject *)v;
 }
@@ -146,4 +162,68 @@ PyObject *bufview_bytes(PyObject *owner, region_fn region, int which) {
     PyObject *bytes = PyBytes_FromStringAndSize(r.buf ? (const char *)r.buf : "", r.len);
     cc_buffer_unref(r.hold);
     return bytes;
+}
+
+PyObject *bufview_snapshot_pickle_buffer(PyTypeObject *module_type, const buf_region *r) {
+    module_state *st = state_of_type(module_type);
+    BufferViewObject *v = st ? PyObject_GC_New(BufferViewObject, st->BufferViewType) : NULL;
+    if (!v) {
+        cc_buffer_unref(r->hold);
+        return NULL;
+    }
+    v->owner = NULL;
+    v->region = NULL;
+    v->which = 0;
+    v->snap = *r;
+    v->snap.exports = NULL;
+    PyObject_GC_Track(v);
+    PyObject *pb = PyPickleBuffer_FromObject((PyObject *)v);
+    Py_DECREF(v);
+    return pb;
+}
+
+/* ---- adopting another object's buffer ------------------------------------------ */
+
+/* A foreign cc_buffer's release: the view was taken with the GIL and must be
+ * given back with it, on whichever thread drops the last reference. */
+static void release_pybuffer(void *owner) {
+    PyGILState_STATE g = PyGILState_Ensure();
+    PyBuffer_Release(owner);
+    PyMem_Free(owner);
+    PyGILState_Release(g);
+}
+
+cc_buffer *bufview_adopt(Py_buffer *view) {
+    Py_buffer *held = PyMem_Malloc(sizeof *held);
+    cc_buffer *b = held ? cc_buffer_foreign(release_pybuffer, held) : NULL;
+    if (!b) {
+        PyMem_Free(held);
+        PyErr_NoMemory();
+        return NULL;
+    }
+    *held = *view;
+    *view = (Py_buffer){0};
+    return b;
+}
+
+bool bufview_immutable(PyObject *obj) {
+    for (int depth = 0; obj && depth < 8; depth++) {
+        if (PyBytes_CheckExact(obj)) return true;
+        PyBufferProcs *procs = Py_TYPE(obj)->tp_as_buffer;
+        if (procs && procs->bf_getbuffer == (getbufferproc)bufview_getbuffer)
+            return ((BufferViewObject *)obj)->owner == NULL; /* a held snapshot */
+        if (PyMemoryView_Check(obj)) {
+            obj = PyMemoryView_GET_BASE(obj);
+        } else if (Py_IS_TYPE(obj, &PyPickleBuffer_Type)) {
+            const Py_buffer *view = PyPickleBuffer_GetBuffer(obj);
+            if (!view) {
+                PyErr_Clear(); /* released: not ours to keep */
+                return false;
+            }
+            obj = view->obj;
+        } else {
+            return false;
+        }
+    }
+    return false;
 }

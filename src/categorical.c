@@ -202,6 +202,22 @@ static PyObject *slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t step, Py_
     return r;
 }
 
+/* A new CategoricalArray over pool whose codes share self's (O(1),
+ * copy-on-write); NULL without an exception while the codes are aliased
+ * by a memoryview (CC_EBUSY: the caller gathers a real copy instead). */
+static PyObject *share_codes(PyObject *self, PyObject *pool) {
+    cc_numarray out;
+    cc_numarray_init_like(&out, codes_of(self));
+    cc_status st = cc_numarray_share_into(codes_of(self), &out);
+    if (st == CC_EBUSY) return NULL;
+    PyObject *r = st == CC_OK ? cat_wrap(self, &out, pool, ((Cat *)self)->nullable)
+                              : raise_st(st, "copy");
+    cc_numarray_reset(&out);
+    return r;
+}
+
+/* copy()'s O(1) path: the codes shared, the pool shared by reference. */
+static PyObject *cat_share(PyObject *self) { return share_codes(self, pool_of(self)); }
 
 /* ---- searching --------------------------------------------------------------------- */
 
@@ -308,6 +324,7 @@ static const seq_ops cat_seq_ops = {
     .find = find_value,
     .count_fast = cat_count_fast,
     .sort = sort_by_string,
+    .share = cat_share,
     .copy_what = "__getitem__",
     .iadd_refused_as = "extend",
 };
@@ -316,19 +333,22 @@ SEQ_DEFINE_SLOTS(cat, &cat_seq_ops)
 SEQ_DEFINE_METHODS(cat, &cat_seq_ops)
 
 /* deepcopy copies the pool through the memo, so arrays that shared a pool
- * share the copy. */
+ * share the copy; the codes are shared (copy-on-write), as copy() does. */
 static PyObject *cat_deepcopy(PyObject *self, PyObject *memo) {
     PyObject *copy_mod = PyImport_ImportModule("copy");
     PyObject *pool = copy_mod ? PyObject_CallMethod(copy_mod, "deepcopy", "OO", pool_of(self), memo)
                               : NULL;
     Py_XDECREF(copy_mod);
     if (!pool) return NULL;
-    cc_numarray out;
-    cc_numarray_init_like(&out, codes_of(self));
-    cc_status st = cc_numarray_gather(codes_of(self), 0, 1, cat_length(self), &out);
-    PyObject *r = st == CC_OK ? cat_wrap(self, &out, pool, ((Cat *)self)->nullable)
-                              : raise_st(st, "__deepcopy__");
-    cc_numarray_reset(&out);
+    PyObject *r = share_codes(self, pool);
+    if (!r && !PyErr_Occurred()) { /* aliased codes: a real copy */
+        cc_numarray out;
+        cc_numarray_init_like(&out, codes_of(self));
+        cc_status st = cc_numarray_gather(codes_of(self), 0, 1, cat_length(self), &out);
+        r = st == CC_OK ? cat_wrap(self, &out, pool, ((Cat *)self)->nullable)
+                        : raise_st(st, "__deepcopy__");
+        cc_numarray_reset(&out);
+    }
     Py_DECREF(pool);
     return r;
 }
@@ -430,7 +450,7 @@ PyObject *categorical_from_state(PyObject *module, PyObject *const *args, Py_ssi
                         NAME " pickle state: expected (StringPool, Array, bool)");
         return NULL;
     }
-    const cc_numarray *src = &((ArrayObject *)args[1])->arr;
+    cc_numarray *src = &((ArrayObject *)args[1])->arr;
     bool nullable = args[2] == Py_True;
     int64_t k = cc_strset_entries(&((StringPoolObject *)args[0])->set);
     if (!src->adaptive || src->nullable) {
@@ -445,9 +465,11 @@ PyObject *categorical_from_state(PyObject *module, PyObject *const *args, Py_ssi
             return NULL;
         }
     }
+    /* the codes shared with the unpickled Array (O(1)), copied if aliased */
     cc_numarray codes;
     cc_numarray_init_like(&codes, src);
-    cc_status st = cc_numarray_gather(src, 0, 1, src->length, &codes);
+    cc_status st = cc_numarray_share_into(src, &codes);
+    if (st == CC_EBUSY) st = cc_numarray_gather(src, 0, 1, src->length, &codes);
     PyObject *r = st == CC_OK ? cat_wrap(args[1], &codes, args[0], nullable)
                               : raise_st(st, "unpickle");
     cc_numarray_reset(&codes);
@@ -501,7 +523,8 @@ static PyMethodDef cat_methods[] = {
      "sort($self, /, *, key=None, reverse=False)\n--\n\nStable in-place sort by string "
      "(code point order, not code order; O(n + k log k) for k categories). None last."},
     {"copy", (PyCFunction)cat_copy, METH_NOARGS,
-     "copy($self, /)\n--\n\nA copy of the codes sharing the same pool."},
+     "copy($self, /)\n--\n\nA copy sharing the same pool, O(1): the codes are shared until "
+     "either side writes (copy-on-write)."},
     {"__copy__", (PyCFunction)cat_copy, METH_NOARGS, NULL},
     {"__deepcopy__", (PyCFunction)cat_deepcopy, METH_O, NULL},
     {"tolist", (PyCFunction)cat_tolist, METH_NOARGS, "tolist($self, /)\n--\n\nThe strings as a list."},

@@ -591,7 +591,13 @@ PyObject *seq_sort(PyObject *self, const seq_ops *ops, PyObject *args, PyObject 
     return st == CC_OK ? Py_NewRef(Py_None) : seq_raise(self, ops, st, "sort", NULL);
 }
 
+/* O(1) through the type's share hook (the copy and self share buffers until
+ * either writes), else -- no hook, or self aliased -- an O(n) real copy. */
 PyObject *seq_copy(PyObject *self, const seq_ops *ops) {
+    if (ops->share) {
+        PyObject *r = ops->share(self);
+        if (r || PyErr_Occurred()) return r;
+    }
     return ops->slice(self, 0, 1, ops->length(self), ops->copy_what);
 }
 

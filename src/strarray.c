@@ -231,6 +231,21 @@ static PyObject *strarray_slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t 
     return r;
 }
 
+/* copy()'s O(1) path: a new StringArray sharing self's buffers; NULL
+ * without an exception while aliased, and while scattered: compacting
+ * would change self (its layout and capacity) for what is a read, and the
+ * real copy costs the same O(n). */
+static PyObject *strarray_share(PyObject *self) {
+    if (arr_of(self)->spans) return NULL;
+    cc_strarray out;
+    cc_strarray_init(&out, arr_of(self)->nullable);
+    cc_status st = cc_strarray_share_into(arr_of(self), &out);
+    if (st == CC_EBUSY) return NULL;
+    PyObject *r = st == CC_OK ? strarray_wrap(Py_TYPE(self), &out) : status_raise(NAME, st, "copy");
+    cc_strarray_reset(&out);
+    return r;
+}
+
 /* count(v) of None or a str, compared as bytes, in C. */
 static Py_ssize_t strarray_count_fast(PyObject *self, PyObject *v) {
     const cc_strarray *a = arr_of(self);
@@ -271,6 +286,7 @@ const seq_ops strarray_seq_ops = {
     .find = find_value,
     .count_fast = strarray_count_fast,
     .append_fast = strarray_append_fast,
+    .share = strarray_share,
     .copy_what = "__getitem__",
     .iadd_refused_as = "extend",
 };
@@ -410,7 +426,8 @@ static PyMethodDef strarray_methods[] = {
     {"sort", (PyCFunction)(void (*)(void))strarray_sort, METH_VARARGS | METH_KEYWORDS,
      "sort($self, /, *, key=None, reverse=False)\n--\n\nStable in-place sort. Without a key "
      "by code point (UTF-8 byte order, in C); None goes last in both directions."},
-    {"copy", (PyCFunction)strarray_copy, METH_NOARGS, "copy($self, /)\n--\n\nA shallow copy."},
+    {"copy", (PyCFunction)strarray_copy, METH_NOARGS, "copy($self, /)\n--\n\nA shallow copy, O(1): it shares the buffers until either side "
+     "writes (copy-on-write)."},
     {"__copy__", (PyCFunction)strarray_copy, METH_NOARGS, NULL},
     {"__deepcopy__", (PyCFunction)strarray_deepcopy, METH_O, NULL},
     {"tolist", (PyCFunction)strarray_tolist, METH_NOARGS,

@@ -47,7 +47,7 @@ enum { STR_REGION_DATA, STR_REGION_OFFSETS };
 int strarray_fill_region(cc_strarray *a, int which, buf_region *r);
 /* The argument tuple of _pickle.strarray_from_state for the strings a,
  * whose buffers are owner's `region` (out of band from protocol 5). */
-PyObject *strarray_state_args(PyObject *owner, region_fn region, const cc_strarray *a,
+PyObject *strarray_state_args(PyObject *owner, region_fn region, cc_strarray *a,
                               PyObject *protocol);
 PyObject *strarray_validity(PyObject *self, PyObject *unused);
 PyObject *strarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs);

@@ -7,7 +7,9 @@
  *
  * Pickle state: (nullable, byte order, length, data, offsets, validity);
  * the offsets are int32 or int64, told apart by their byte length.  With
- * protocol 5, data and offsets go as PickleBuffers (out of band).
+ * protocol 5, data and offsets go as PickleBuffers of read-only snapshots
+ * (out of band; nothing pinned: the array copies before its next write),
+ * and loading keeps immutable, aligned buffers in place (adopt_buffers).
  * _strarray_from_state checks offsets, UTF-8 and validity before it
  * builds anything: a hostile pickle raises ValueError.
  */
@@ -28,11 +30,17 @@ int strarray_fill_region(cc_strarray *a, int which, buf_region *r) {
     /* shared with a snapshot: hold it (the array copies before it writes);
      * private: an alias that pins the array */
     cc_buffer *refs[3] = {NULL, NULL, NULL};
-    if (cc_strarray_is_shared(a) && (st = cc_strarray_share(a, refs)) != CC_OK) {
+    bool snapshot = (a->data_share && !cc_buffer_sole_owner(a->data_share)) ||
+                    (a->offsets_share && !cc_buffer_sole_owner(a->offsets_share)) ||
+                    (a->validity_share && !cc_buffer_sole_owner(a->validity_share));
+    /* every snapshot gone (a dropped copy): take the buffers back, no copy */
+    if (!snapshot) st = cc_strarray_own(a);
+    else st = cc_strarray_share(a, refs);
+    if (st != CC_OK) {
         status_raise(NAME, st, which == STR_REGION_DATA ? "data" : "offsets");
         return -1;
     }
-    r->exports = cc_strarray_is_shared(a) ? NULL : &a->exports;
+    r->exports = snapshot ? NULL : &a->exports;
     r->hold = refs[which == STR_REGION_DATA ? 2 : 1];
     cc_buffer_unref(refs[0]);
     cc_buffer_unref(refs[which == STR_REGION_DATA ? 1 : 2]);
@@ -82,14 +90,49 @@ PyObject *strarray_validity(PyObject *self, PyObject *unused) {
     return validity_as_bytes(a->nullable, a->validity, a->length);
 }
 
-PyObject *strarray_state_args(PyObject *owner, region_fn region, const cc_strarray *a,
+/* Protocol 5: read-only PickleBuffers of a snapshot of a's compact data and
+ * offsets, taken now: a copies before its next write, so nothing pins it
+ * (the small bitmap travels in band).  Both stay NULL without an exception
+ * while a is aliased by a memoryview (it cannot share): the caller copies.
+ * 0, or -1 with an exception. */
+static int snapshot_buffers(PyTypeObject *type, cc_strarray *a, PyObject **data,
+                            PyObject **offsets) {
+    static const int64_t zero_offset = 0; /* the offsets [0] of an empty array */
+    cc_buffer *refs[3];
+    cc_status st = cc_strarray_compact(a);
+    if (st == CC_OK) st = cc_strarray_share(a, refs);
+    if (st == CC_EBUSY) return 0;
+    if (st != CC_OK) {
+        status_raise(NAME, st, "__reduce_ex__");
+        return -1;
+    }
+    cc_buffer_unref(refs[0]);
+    Py_ssize_t osize = a->wide ? 8 : 4;
+    buf_region d = {a->data, (Py_ssize_t)a->data_len, 1, "B", NULL, refs[2]};
+    buf_region o = {a->offsets ? a->offsets : (void *)&zero_offset, (a->length + 1) * osize,
+                    osize, a->wide ? "q" : "i", NULL, refs[1]};
+    *data = bufview_snapshot_pickle_buffer(type, &d); /* each takes its reference over */
+    if (!*data) {
+        cc_buffer_unref(o.hold);
+        return -1;
+    }
+    if (!(*offsets = bufview_snapshot_pickle_buffer(type, &o))) {
+        Py_CLEAR(*data);
+        return -1;
+    }
+    return 0;
+}
+
+PyObject *strarray_state_args(PyObject *owner, region_fn region, cc_strarray *a,
                               PyObject *protocol_obj) {
     long protocol = PyLong_AsLong(protocol_obj);
     if (protocol == -1 && PyErr_Occurred()) return NULL;
-    PyObject *(*buffer)(PyObject *, region_fn, int) =
-        protocol >= 5 ? bufview_pickle_buffer : bufview_bytes;
-    PyObject *data = buffer(owner, region, STR_REGION_DATA);
-    PyObject *offsets = data ? buffer(owner, region, STR_REGION_OFFSETS) : NULL;
+    PyObject *data = NULL, *offsets = NULL;
+    if (protocol >= 5 && snapshot_buffers(Py_TYPE(owner), a, &data, &offsets) < 0) return NULL;
+    if (!data) { /* protocol < 5, or aliased: copies */
+        data = bufview_bytes(owner, region, STR_REGION_DATA);
+        offsets = data ? bufview_bytes(owner, region, STR_REGION_OFFSETS) : NULL;
+    }
     PyObject *validity = offsets ? validity_as_bytes(a->nullable, a->validity, a->length) : NULL;
     PyObject *r = NULL;
     if (validity)
@@ -132,10 +175,39 @@ static PyObject *bad_state(const char *why, long long i) {
     return NULL;
 }
 
+/* Unpickling without a copy: a new StringArray of n strings (already
+ * checked) read in place, data and offsets each taken over (zeroed) by a
+ * foreign cc_buffer -- the out-of-band PickleBuffer or the in-band bytes
+ * stays alive until the array's first write copies (cc_buffer.h); the
+ * small bitmap is copied.  NULL with an exception. */
+static PyObject *adopt_buffers(PyTypeObject *type, bool nullable, long long n, bool wide,
+                               Py_buffer *data, Py_buffer *offsets, const Py_buffer *bits) {
+    const void *off = offsets->buf, *bytes = data->buf;
+    cc_buffer *dshare = bufview_adopt(data), *oshare = dshare ? bufview_adopt(offsets) : NULL;
+    if (!oshare) {
+        cc_buffer_unref(dshare);
+        return NULL;
+    }
+    cc_strarray a;
+    cc_error err;
+    cc_strarray_init(&a, nullable);
+    cc_status st = cc_strarray_adopt(&a, n, off, oshare, wide, bytes, dshare, NULL, NULL, 0, &err);
+    cc_buffer_unref(dshare); /* a holds its own references */
+    cc_buffer_unref(oshare);
+    if (st == CC_OK && bits) { /* a's bitmap is private (all valid): the pickled bits */
+        memcpy(a.validity, bits->buf, (size_t)cc_bitmap_bytes(n));
+        cc_bitmap_fill(a.validity, n, cc_bitmap_bytes(n) * 8 - n, false);
+        a.null_count = n - cc_bitmap_count(a.validity, 0, n);
+    }
+    PyObject *r = st == CC_OK ? strarray_wrap(type, &a) : status_raise(NAME, st, "unpickle");
+    cc_strarray_reset(&a);
+    return r;
+}
+
 /* Checks the buffers against each other and fills out (nullable as given). */
 static PyObject *build_from_buffers(PyTypeObject *type, bool nullable, bool swap,
-                                    long long n, const Py_buffer *data,
-                                    const Py_buffer *offsets, const Py_buffer *bits) {
+                                    long long n, Py_buffer *data, Py_buffer *offsets,
+                                    Py_buffer *bits) {
     int size;
     if (offsets->len == (Py_ssize_t)((n + 1) * 4)) size = 4;
     else if (offsets->len == (Py_ssize_t)((n + 1) * 8)) size = 8;
@@ -153,6 +225,9 @@ static PyObject *build_from_buffers(PyTypeObject *type, bool nullable, bool swap
     }
     if (load_offset(off + n * size, size, swap) != data->len)
         return bad_state("the last offset is not the data size", n);
+    if (n > 0 && !swap && bufview_immutable(data->obj) && bufview_immutable(offsets->obj) &&
+        (uintptr_t)off % (uintptr_t)size == 0)
+        return adopt_buffers(type, nullable, n, size == 8, data, offsets, bits);
     cc_strarray a;
     cc_strarray_init(&a, nullable);
     cc_status st = cc_strarray_reserve(&a, n, data->len);

@@ -243,12 +243,14 @@ def test_strdict_clear_while_pickle5_buffers_alive(mode):
     bufs = []
     payload = pickle.dumps(d, protocol=5, buffer_callback=bufs.append)
     sizes = [len(b.raw()) for b in bufs]
+    # the buffers are snapshots (copy-on-write): nothing is pinned, and the
+    # dict's changes do not reach them
     if mode == "clear":
-        with pytest.raises(BufferError):
-            d.clear()                      # as inserts are refused meanwhile
-        assert len(d) == 1000
+        d.clear()
+        assert len(d) == 0
+        d["other"] = 5
     else:
-        for i in range(990):               # tombstones pile up; compaction waits
+        for i in range(990):
             del d["key%05d" % i]
         assert len(d) == 10
     assert [len(b.raw()) for b in bufs] == sizes

@@ -544,6 +544,8 @@ TABLE_CONSUMERS = [
 def _table_cases():
     for cons in TABLE_CONSUMERS:
         for wname, (_, repro) in TABLE_WRITES.items():
+            # to_pandas is a snapshot too: np.asarray(col.copy()), and copy()
+            # shares the column's buffers (copy-on-write)
             yield pytest.param(cons, wname, id=f"{repro}-{cons.name}-{wname}")
 
 

@@ -220,10 +220,14 @@ static cc_status own_then_widen_offsets(cc_strarray *a) {
     return widen_offsets(a);
 }
 
-/* Compact -> scattered (spans).  O(n); frees the offsets. */
+/* Compact -> scattered (spans).  O(n); frees the offsets, so makes the
+ * buffers private first (a scattered array is never shared): a caller that
+ * skipped cc_strarray_own (an empty slice assignment) must not free shared
+ * offsets. */
 static cc_status to_scattered(cc_strarray *a) {
     if (a->spans) return CC_OK;
     if (a->exports) return CC_EBUSY;
+    CC_RETURN_NOT_OK(cc_strarray_own(a));
     int64_t cap = a->capacity ? a->capacity : 1;
     if (a->nullable && cap != a->capacity) /* the bitmap follows the capacity */
         CC_RETURN_NOT_OK(cc_bitmap_resize(&a->validity, a->capacity, cap));
