@@ -462,7 +462,8 @@ cc_status cc_numarray_splice(cc_numarray *a, int64_t at, int64_t del,
     int64_t n = src->length, old_len = a->length, new_len;
     CC_RETURN_NOT_OK(cc_add_count(old_len - del, n, &new_len));
     if ((new_len != old_len || dt != a->dtype) && a->exports) return CC_EBUSY;
-    if (del || n) CC_RETURN_NOT_OK(cc_numarray_own(a));
+    if (!del && !n && dt == a->dtype) return CC_OK; /* nothing to write */
+    CC_RETURN_NOT_OK(cc_numarray_own(a));
     int64_t deleted_nulls = nulls_in(a, at, del);
     int64_t tail = old_len - at - del;
 
