@@ -80,8 +80,9 @@ def pickled(table, out_of_band):
         return pickle.dumps(table, protocol=5), None
     bufs = []
     data = pickle.dumps(table, protocol=5, buffer_callback=bufs.append)
-    # as received from another process: buffers of their own, not the table's
-    return data, [bytearray(b.raw()) for b in bufs]
+    # as received from another process: immutable frames of their own, not
+    # the table's (a writable bytearray would be copied: its owner may write)
+    return data, [bytes(b.raw()) for b in bufs]
 
 
 # ---- the cases: (setup -> state, operation(state) -> result) ---------------------------------------
@@ -103,21 +104,27 @@ def _copy(n, how):
                                           else (lambda t: t[:]))
 
 
+# name -> (the case at a size n -> (setup, operation), n)
 CASES = {
-    "from_arrow 10 M int64": lambda: _from_arrow(int64_array, 10_000_000, False),
-    "from_arrow(copy=True) 10 M int64": lambda: _from_arrow(int64_array, 10_000_000, True),
-    "from_arrow 1 M strings": lambda: _from_arrow(string_array, 1_000_000, False),
-    "from_arrow(copy=True) 1 M strings": lambda: _from_arrow(string_array, 1_000_000, True),
-    "pickle.loads 1 M-row Table, protocol 5 out of band": lambda: _loads(1_000_000, True),
-    "pickle.loads 1 M-row Table, protocol 5 in band": lambda: _loads(1_000_000, False),
-    "Table.copy() 10 M rows": lambda: _copy(10_000_000, "copy()"),
-    "t[:] 10 M rows (a copy)": lambda: _copy(10_000_000, "slice"),
+    "from_arrow 10 M int64": (lambda n: _from_arrow(int64_array, n, False), 10_000_000),
+    "from_arrow(copy=True) 10 M int64": (lambda n: _from_arrow(int64_array, n, True), 10_000_000),
+    "from_arrow 1 M strings": (lambda n: _from_arrow(string_array, n, False), 1_000_000),
+    "from_arrow(copy=True) 1 M strings": (lambda n: _from_arrow(string_array, n, True), 1_000_000),
+    "pickle.loads 1 M-row Table, protocol 5 out of band": (lambda n: _loads(n, True), 1_000_000),
+    "pickle.loads 1 M-row Table, protocol 5 in band": (lambda n: _loads(n, False), 1_000_000),
+    "Table.copy() 10 M rows": (lambda n: _copy(n, "copy()"), 10_000_000),
+    "t[:] 10 M rows (a copy)": (lambda n: _copy(n, "slice"), 10_000_000),
 }
 
 
 def measure_in_child(case: str, traced: bool) -> dict:
-    """Runs one case in this (fresh) process: its setup, then the operation."""
-    setup, op = CASES[case]()
+    """Runs one case in this (fresh) process: its setup, once on 10 rows to
+    warm the code path (lazy imports, caches: one-time costs, not the
+    operation's), then the operation on its input."""
+    make, n = CASES[case]
+    setup, op = make(10)
+    op(setup())
+    setup, op = make(n)
     state = setup()
     if traced:
         tracemalloc.start()
