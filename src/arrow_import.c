@@ -185,10 +185,23 @@ static int dictionary_ids(column_sink *k, bool first, cc_dtype it, const struct 
     return 0;
 }
 
+/* True if ids[j] == j: the pool numbered the words as the dictionary does. */
+static bool ids_are_positions(const int64_t *ids, int64_t n) {
+    for (int64_t j = 0; j < n; j++)
+        if (ids[j] != j) return false;
+    return true;
+}
+
 /* A dictionary-encoded chunk into a CategoricalArray sink: its words
- * (checked strings) into the pool, its indices (checked) as codes. */
+ * (checked strings) into the pool, its indices (checked) as codes --
+ * adopted as they are (owner, not NULL, holds the array) when they are the
+ * codes already: the first chunk, no nulls (ours are -1 codes), signed
+ * indices as narrow as the codes would be (pyarrow's default int32 for 50
+ * words is copied into int8 codes: 1 byte a row beats sharing 4), words
+ * the pool numbered in dictionary order. */
 static int sink_append_dictionary(PyTypeObject *tp, column_sink *k, const struct ArrowSchema *s,
-                                  const struct ArrowArray *a, const arrow_field *f) {
+                                  const struct ArrowArray *a, const arrow_field *f,
+                                  cc_buffer *owner) {
     cc_dtype it;
     const char *vf;
     cc_error err;
@@ -220,6 +233,21 @@ static int sink_append_dictionary(PyTypeObject *tp, column_sink *k, const struct
         goto done;
     }
     if (dictionary_ids(k, first, it, a, &words, ids) < 0) goto done;
+    if (first && owner && !cc_arrow_has_nulls(a) &&
+        it == cc_dtype_int_width_for(words.length ? words.length - 1 : 0) &&
+        ids_are_positions(ids, words.length)) {
+        bool adopted = false;
+        if ((st = cc_arrow_check_indices(it, a, words.length, &err)) != CC_OK ||
+            (st = cc_arrow_adopt_numbers(&k->num, it, a, owner, &adopted, &err)) != CC_OK) {
+            raise_core(f, st, &err);
+            goto done;
+        }
+        if (adopted) {
+            k->num.adaptive = true; /* codes are an Array('int') */
+            r = 0;
+            goto done;
+        }
+    }
     if ((st = cc_arrow_append_codes(&k->num, it, a, ids, words.length, &nulls, &err)) != CC_OK) {
         raise_core(f, st, &err);
         goto done;
@@ -241,7 +269,7 @@ static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchem
     cc_error err;
     cc_status st;
     if (!s->format) return bad_at(f, PyExc_ValueError, "the schema has no format", -1), -1;
-    if (s->dictionary) return sink_append_dictionary(tp, k, s, a, f);
+    if (s->dictionary) return sink_append_dictionary(tp, k, s, a, f, owner);
     if (a->n_children != 0 || s->n_children != 0)
         return bad_at(f, PyExc_TypeError, "nested types (structs, lists) do not import as one array",
                       -1), -1;

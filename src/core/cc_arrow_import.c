@@ -159,6 +159,11 @@ cc_status cc_arrow_check_indices(cc_dtype it, const struct ArrowArray *a, int64_
                                  cc_error *err) {
     if (!cc_dtype_is_integer(it)) return cc_error_set(err, CC_ETYPE, "dictionary indices must be integers", -1);
     bool nulls = cc_arrow_has_nulls(a);
+    if (!nulls) { /* one branch-free (vectorisable) pass; the culprit is looked for only if there is one */
+        bool bad = false;
+        FOR_EACH_INDEX(it, a, { bad |= (x < 0) | (x >= k); });
+        if (!bad) return CC_OK;
+    }
     FOR_EACH_INDEX(it, a, {
         if ((x < 0 || x >= k) && (!nulls || cc_arrow_valid_at(a, i)))
             return cc_error_set(err, CC_EINVAL, outside, i);
