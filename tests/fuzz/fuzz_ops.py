@@ -56,7 +56,8 @@ class Ctx:
     def __init__(self, fdp, obj, model, valid, invalid):
         self.fdp, self.obj, self.model = fdp, obj, model
         self.valid, self.invalid = valid, invalid
-        self.exports = []
+        self.exports = []       # buffer views and Arrow capsules, alive
+        self.snapshots = []     # (capsules, the values at export time): Arrow exports
         self.chaos = False      # a reentrant value ran: no model comparison any more
         self.bad_value = False  # this step used an invalid value
 
@@ -161,9 +162,23 @@ def model_view(ctx):
     return list(ctx.model.items()) if isinstance(ctx.model, dict) else list(ctx.model)
 
 
+def pinned(obj):
+    """Whether a buffer view aliases the container (NA12: its size may not
+    change then).  Arrow exports and views of shared memory are snapshots
+    and pin nothing."""
+    if isinstance(obj, cc.Table):
+        obj = obj.column("a")
+    elif isinstance(obj, cc.CategoricalArray):
+        obj = obj.codes
+    elif isinstance(obj, cc.StrDict):
+        return False
+    return obj._debug_info()["exports"] > 0
+
+
 def step(ctx, on_model, on_obj):
     """Runs one operation on a copy of the model and on the container."""
     before = snapshot(ctx.obj)
+    was_pinned = pinned(ctx.obj)
     m = ctx.model.copy()
     m_exc = m_res = None
     try:
@@ -178,7 +193,7 @@ def step(ctx, on_model, on_obj):
             return
         if snapshot(ctx.obj) != before:
             raise Finding(f"{e!r} left the container changed: {before!r} -> {snapshot(ctx.obj)!r}")
-        if m_exc is None and not ctx.bad_value and not (isinstance(e, BufferError) and ctx.exports):
+        if m_exc is None and not ctx.bad_value and not (isinstance(e, BufferError) and was_pinned):
             raise Finding(f"the container raised {e!r} where the model gave {m_res!r}")
         return
     check_invariants(ctx.obj)
@@ -186,9 +201,9 @@ def step(ctx, on_model, on_obj):
         return
     if m_exc is not None and not ctx.bad_value:
         raise Finding(f"the model raised {m_exc!r}, the container returned {c_res!r}")
-    if ctx.exports and len(ctx.obj) != len(before):
-        raise Finding(f"size changed {len(before)} -> {len(ctx.obj)} with {len(ctx.exports)} "
-                      f"exports alive (NA12)")
+    if was_pinned and len(ctx.obj) != len(before):
+        raise Finding(f"size changed {len(before)} -> {len(ctx.obj)} with a buffer view "
+                      f"aliasing it (NA12)")
     if ctx.bad_value:  # accepted an invalid value: fine only if the model agrees on the outcome
         ctx.model = m if m_exc is None else ctx.model
         if snapshot(ctx.obj) != model_view(ctx):
@@ -219,14 +234,32 @@ def export(ctx):
         v = memoryview(obj.column("a"))
     else:
         return
-    ctx.exports.append(v)
+    if isinstance(v, tuple):  # Arrow capsules: a snapshot of the values now
+        ctx.snapshots.append((v, snapshot(obj)))
+    else:
+        ctx.exports.append(v)
+
+
+class _Capsules:
+    """An Arrow producer handing out capsules taken earlier."""
+
+    def __init__(self, pair):
+        self.pair = pair
+
+    def __arrow_c_array__(self, requested_schema=None):
+        return self.pair
 
 
 def release(ctx):
-    if ctx.exports:
+    if ctx.exports and ctx.fdp.ConsumeBool():
         v = ctx.exports.pop(ctx.fdp.ConsumeIntInRange(0, len(ctx.exports) - 1))
         if isinstance(v, memoryview):
             v.release()
+    elif ctx.snapshots:
+        pair, values = ctx.snapshots.pop(ctx.fdp.ConsumeIntInRange(0, len(ctx.snapshots) - 1))
+        got = list(cc.from_arrow(_Capsules(pair)))
+        if not ctx.chaos and got != values:
+            raise Finding(f"an Arrow export changed after it was taken: {values!r} -> {got!r}")
 
 
 def roundtrips(ctx):
@@ -441,6 +474,7 @@ def TestOneInput(data):
                 raise
         check_invariants(ctx.obj)
     ctx.exports.clear()
+    ctx.snapshots.clear()
     check_invariants(ctx.obj)
 
 
