@@ -235,16 +235,6 @@ PyObject *array_richcompare(PyObject *self, PyObject *other, int op) {
     return seq_compare(self, &array_seq_ops, other, op);
 }
 
-/* Write self to path as an Arrow IPC file (compactcol._files does it with pyarrow);
-   new reference to None. */
-static PyObject *array_save(PyObject *self, PyObject *path) {
-    PyObject *mod = PyImport_ImportModule("compactcol._files");
-    if (!mod) return NULL;
-    PyObject *r = PyObject_CallMethod(mod, "save", "OO", self, path);
-    Py_DECREF(mod);
-    return r;
-}
-
 PyMethodDef array_methods[] = {
     {"append", (PyCFunction)array_append, METH_O,
      "append($self, x, /)\n--\n\nAppend x (amortised O(1)). Raises OverflowError if x does "
@@ -296,7 +286,7 @@ PyMethodDef array_methods[] = {
      "to_numpy($self, /, *, na_value=None)\n--\n\nA NumPy array sharing this buffer (no copy) "
      "when there are no nulls. With nulls: floats become NaN (or na_value), other "
      "dtypes need na_value (ValueError otherwise) and are copied. Imports NumPy."},
-    {"save", (PyCFunction)array_save, METH_O,
+    {"save", (PyCFunction)seq_save, METH_O,
      "save($self, path, /)\n--\n\nWrite to path as an uncompressed Arrow IPC file (Feather "
      "v2), read back by compactcol.open(path). O(n). Needs pyarrow."},
     {"__reduce_ex__", (PyCFunction)array_reduce_ex, METH_O,

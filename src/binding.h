@@ -415,6 +415,9 @@ Py_ssize_t seq_find_by_eq(PyObject *self, const seq_ops *ops, PyObject *v,
  * applies it in place (so it works while exported, as sort() does).  A key
  * function that changed the length raises ValueError, as for list.sort. */
 PyObject *seq_sort_by_key(PyObject *self, const seq_ops *ops, PyObject *key, int reverse);
+/* save(path): self written to path as an Arrow IPC file, by
+ * compactcol._files (pyarrow); None.  The one `save` of the three types. */
+PyObject *seq_save(PyObject *self, PyObject *path);
 /* A plain iterator over a sequence: self[0], self[1], ... while in range. */
 PyObject *seq_iter_new(PyObject *seq, const seq_ops *ops);
 extern PyType_Spec seq_iter_spec;

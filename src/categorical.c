@@ -490,16 +490,6 @@ static PyGetSetDef cat_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
-/* Write self to path as an Arrow IPC file (compactcol._files does it with pyarrow);
-   new reference to None. */
-static PyObject *cat_save(PyObject *self, PyObject *path) {
-    PyObject *mod = PyImport_ImportModule("compactcol._files");
-    if (!mod) return NULL;
-    PyObject *r = PyObject_CallMethod(mod, "save", "OO", self, path);
-    Py_DECREF(mod);
-    return r;
-}
-
 static PyMethodDef cat_methods[] = {
     {"append", (PyCFunction)cat_append, METH_O,
      "append($self, s, /)\n--\n\nAppend a str (interned into the pool). Amortised O(1)."},
@@ -538,7 +528,7 @@ static PyMethodDef cat_methods[] = {
     {"to_pandas", (PyCFunction)cat_to_pandas, METH_NOARGS,
      "to_pandas($self, /)\n--\n\nA pandas.Categorical whose codes share this array's memory "
      "when pandas chooses the same code width. Imports pandas."},
-    {"save", (PyCFunction)cat_save, METH_O,
+    {"save", (PyCFunction)seq_save, METH_O,
      "save($self, path, /)\n--\n\nWrite to path as an uncompressed Arrow IPC file (Feather "
      "v2), read back by compactcol.open(path). O(n). Needs pyarrow."},
     {"__reduce_ex__", (PyCFunction)cat_reduce_ex, METH_O,

@@ -268,6 +268,14 @@ done:
     return r;
 }
 
+PyObject *seq_save(PyObject *self, PyObject *path) {
+    PyObject *mod = PyImport_ImportModule("compactcol._files");
+    if (!mod) return NULL;
+    PyObject *r = PyObject_CallMethod(mod, "save", "OO", self, path);
+    Py_DECREF(mod);
+    return r;
+}
+
 PyObject *seq_sort_by_key(PyObject *self, const seq_ops *ops, PyObject *key, int reverse) {
     PyObject *elements = PySequence_List(self);
     int64_t *perm = NULL;

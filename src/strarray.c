@@ -394,16 +394,6 @@ static PyGetSetDef strarray_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
-/* Write self to path as an Arrow IPC file (compactcol._files does it with pyarrow);
-   new reference to None. */
-static PyObject *strarray_save(PyObject *self, PyObject *path) {
-    PyObject *mod = PyImport_ImportModule("compactcol._files");
-    if (!mod) return NULL;
-    PyObject *r = PyObject_CallMethod(mod, "save", "OO", self, path);
-    Py_DECREF(mod);
-    return r;
-}
-
 static PyMethodDef strarray_methods[] = {
     {"append", (PyCFunction)strarray_append, METH_O,
      "append($self, s, /)\n--\n\nAppend a str (or None if nullable). Amortised O(1)."},
@@ -452,7 +442,7 @@ static PyMethodDef strarray_methods[] = {
      "__arrow_c_array__($self, /, requested_schema=None)\n--\n\nExport to Arrow without a "
      "copy (compacting first if assignments scattered the layout). The array is locked "
      "against resizing until the consumer releases it."},
-    {"save", (PyCFunction)strarray_save, METH_O,
+    {"save", (PyCFunction)seq_save, METH_O,
      "save($self, path, /)\n--\n\nWrite to path as an uncompressed Arrow IPC file (Feather "
      "v2), read back by compactcol.open(path). O(n). Needs pyarrow."},
     {"__reduce_ex__", (PyCFunction)strarray_reduce_ex, METH_O,
