@@ -206,11 +206,13 @@ def _column_nullable(spec):
     return spec.endswith("?")
 
 
-def open_file(path, table_cls, what="compactcol.open", want_table=False):
+def open_file(path, table_cls, what="compactcol.open", want_table=False, lazy=True):
     """The container saved at path (a table_cls for a file that is not ours).
 
     table_cls is the Table facade (handed in: this module does not import
-    ``_table``).  With want_table, a one-column file of ours is a Table too."""
+    ``_table``).  With want_table, a one-column file of ours is a Table too.
+    A table's columns are read at their first use unless lazy is false
+    (see _deferred_table)."""
     pa = _pyarrow(what)
     path = os.fspath(path)
     table, _copied = _read(pa, path, what)
@@ -218,12 +220,77 @@ def open_file(path, table_cls, what="compactcol.open", want_table=False):
     try:
         if meta is not None and meta.get("kind") != "Table" and not want_table:
             return _container(table, meta, path, what)
+        if lazy:
+            return _deferred_table(pa, table, meta, table_cls, what)
         result = table_cls.from_arrow(table)
     except TypeError as exc:
         raise TypeError(f"{exc} (in {path!r})") from exc
     if meta is not None and meta.get("kind") == "Table":
         result = _exact_table(result, meta, table_cls)
     return result
+
+
+def _deferred_table(pa, table, meta, table_cls, what):
+    """A table_cls over the pyarrow table whose columns are read at their
+    first use (src/table_deferred.c), in O(number of columns) now.
+
+    The schema comes from the file's types and null counts (and, for a
+    file of ours, the saved specs' nullability), which pyarrow knows from
+    the metadata without reading a value: a column's type is checked by
+    importing an empty array of it, so a type no Table holds raises here,
+    as from_arrow does.  What only a full read can find (bad offsets or
+    UTF-8, an index outside its dictionary) raises at the first use.  A
+    dictionary with a null word is read now: only its values say whether
+    the column is nullable."""
+    from ._arrow import import_arrow
+    names = table.column_names
+    for k, name in enumerate(names):
+        if name in names[:k]:
+            raise ValueError(f"Table: duplicate column name {name!r}")
+    saved = {}
+    if meta is not None and meta.get("kind") == "Table":
+        saved = {f[0]: f[1] for f in meta.get("fields", ()) if isinstance(f, (list, tuple)) and len(f) >= 2}
+        if not names and isinstance(meta.get("rows"), int):
+            return table_cls._from_columns([], [], meta["rows"])
+    specs, columns, deferred = {}, [], []
+    for name, column in zip(names, table.columns):
+        nullable = column.null_count > 0 or _column_nullable(saved.get(name, ""))
+        if not _defers(pa, column):
+            col = import_arrow(column, what)
+            col = _exact(col, nullable or col.nullable)
+            specs[name] = _spec(col, col.nullable)
+            columns.append(col)
+            deferred.append(None)
+            continue
+        empty = import_arrow(pa.chunked_array([], type=column.type), what)
+        specs[name] = _spec(empty, nullable)
+        columns.append(None)
+        deferred.append((column.__arrow_c_stream__(), nullable and column.null_count == 0))
+    shaped = table_cls(specs)  # the Schema and Record class of these specs
+    return _core.Table.__new__(table_cls, shaped._schema, shaped.record_class, tuple(columns),
+                               table.num_rows, tuple(deferred))
+
+
+def _defers(pa, column):
+    """Whether column's import can wait for its first use (see _deferred_table)."""
+    t = column.type
+    if not pa.types.is_dictionary(t):
+        return True
+    strings = (pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)
+               or getattr(pa.types, "is_string_view", lambda _: False)(t.value_type))
+    return (strings and pa.types.is_integer(t.index_type)
+            and all(chunk.dictionary.null_count == 0 for chunk in column.chunks))
+
+
+def _spec(column, nullable):
+    """The field spec of a column container, nullable as given."""
+    if isinstance(column, _core.CategoricalArray):
+        base = "category"
+    elif isinstance(column, _core.StringArray):
+        base = "str"
+    else:
+        base = column.dtype
+    return base + ("?" if nullable else "")
 
 
 def _container(table, meta, path, what):

@@ -347,19 +347,27 @@ class Table(_core.Table):  # type: ignore[misc]
         save(self, path)
 
     @classmethod
-    def open(cls, path) -> "Table":
+    def open(cls, path, *, lazy=True) -> "Table":
         """The table in the Arrow IPC file (Feather v2) at path, memory-mapped.
 
         Any IPC file: written by ``Table.save``, pyarrow, Polars or DuckDB;
-        compressed ones (lz4, zstd) are decompressed into memory.  The file
-        is read through ``Table.from_arrow``; the table is never written
-        back to the file.  A path that is not an IPC file raises ValueError,
-        a column type no Table holds TypeError.  Needs pyarrow.
+        compressed ones (lz4, zstd) are decompressed into memory.  The table
+        is never written back to the file.  A path that is not an IPC file
+        raises ValueError, a column type no Table holds TypeError.  Needs
+        pyarrow.
+
+        Opening costs O(number of columns), whatever the file's size: each
+        column is read through the import of ``Table.from_arrow`` (numbers
+        shared with the map in O(1), strings checked in O(n) without a copy,
+        bools unpacked) at its first use -- ``t.column(name)`` / ``t[name]``
+        reads that column, anything else every column.  A damaged column
+        raises there, naming the column, and at every later use.
+        ``lazy=False`` reads every column now.  See docs/files.md.
 
         >>> Table.open("trades.arrow")                                  # doctest: +SKIP
         """
         from ._files import open_file
-        return open_file(path, cls, "Table.open", want_table=True)
+        return open_file(path, cls, "Table.open", want_table=True, lazy=lazy)
 
     @classmethod
     def from_pandas(cls, df, *, copy=False) -> "Table":

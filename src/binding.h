@@ -47,8 +47,13 @@ static inline PyObject *validity_as_bytes(bool nullable, const uint8_t *bits, in
                                      (Py_ssize_t)cc_bitmap_bytes(length));
 }
 
+/* The _core module of one of its types (borrowed), or NULL with TypeError. */
+static inline PyObject *module_of_type(PyTypeObject *tp) {
+    return PyType_GetModuleByDef(tp, &compactcol_module);
+}
+
 static inline module_state *state_of_type(PyTypeObject *tp) {
-    PyObject *m = PyType_GetModuleByDef(tp, &compactcol_module);
+    PyObject *m = module_of_type(tp);
     return m ? (module_state *)PyModule_GetState(m) : NULL;
 }
 

@@ -170,7 +170,7 @@ static PyObject *raise_column(Table *t, Py_ssize_t i, cc_status st, const char *
 /* ---- construction ------------------------------------------------------------------- */
 
 /* Takes over `columns` (a tuple of fresh column objects, one per field, all
- * of length rows) into a new table of type `type`. */
+ * of length rows; None for a deferred one) into a new table of type `type`. */
 static PyObject *table_assemble(PyTypeObject *type, PyObject *schema, PyObject *record_class,
                                 PyObject *columns, int64_t length) {
     Table *t = (Table *)type->tp_alloc(type, 0);
@@ -179,7 +179,9 @@ static PyObject *table_assemble(PyTypeObject *type, PyObject *schema, PyObject *
     t->record_class = Py_NewRef(record_class);
     t->columns = Py_NewRef(columns);
     t->length = length;
-    for (Py_ssize_t i = 0; i < nfields(t); i++) column_lock(table_column(t, i), kind_of(t, i), true);
+    for (Py_ssize_t i = 0; i < nfields(t); i++)
+        if (PyTuple_GET_ITEM(columns, i) != Py_None)
+            column_lock(table_column(t, i), kind_of(t, i), true);
     return (PyObject *)t;
 }
 
@@ -234,13 +236,17 @@ static int check_distinct(PyObject *schema, PyObject *cols, Py_ssize_t i) {
     return 0;
 }
 
-/* _core.Table(schema, record_class, columns=None, rows=None): the facade
- * passes a Schema, the Record class whose schema it is, and optionally the
- * column objects to adopt (RT1: all of one length) and the number of rows
- * (which a table without columns has too; with columns it must agree). */
+/* _core.Table(schema, record_class, columns=None, rows=None, deferred=None):
+ * the facade passes a Schema, the Record class whose schema it is, and
+ * optionally the column objects to adopt (RT1: all of one length) and the
+ * number of rows (which a table without columns has too; with columns it
+ * must agree).  Table.open passes `deferred` too: per field None, or what
+ * reads the column at its first use (table_deferred.c), its column None
+ * meanwhile; the rows are then required. */
 static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
-    PyObject *schema, *record_class, *columns = Py_None, *rows = Py_None;
-    if (!PyArg_ParseTuple(args, "OO|OO:Table", &schema, &record_class, &columns, &rows))
+    PyObject *schema, *record_class, *columns = Py_None, *rows = Py_None, *given_deferred = Py_None;
+    if (!PyArg_ParseTuple(args, "OO|OOO:Table", &schema, &record_class, &columns, &rows,
+                          &given_deferred))
         return NULL;
     long long given = -1;
     if (rows != Py_None && ((given = PyLong_AsLongLong(rows)) == -1 && PyErr_Occurred()))
@@ -263,8 +269,15 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
         return NULL;
     }
     Py_ssize_t n = schema_nfields(schema);
-    PyObject *cols = NULL, *res = NULL;
+    PyObject *cols = NULL, *res = NULL, *deferred = NULL;
     int64_t length = 0;
+    if (given_deferred != Py_None) {
+        if (columns == Py_None || rows == Py_None) {
+            PyErr_SetString(PyExc_TypeError, NAME ": deferred columns need the columns and rows");
+            return NULL;
+        }
+        if (!(deferred = table_deferred_new(given_deferred, n))) return NULL;
+    }
     if (columns == Py_None) {
         if (!(cols = PyTuple_New(n))) return NULL;
         for (Py_ssize_t i = 0; i < n; i++) {
@@ -279,12 +292,21 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
                          PyTuple_GET_SIZE(cols), n);
             goto done;
         }
+        bool first = true;
         for (Py_ssize_t i = 0; i < n; i++) {
             int64_t len;
+            if (deferred && PyTuple_GET_ITEM(deferred, i) != Py_None) {
+                if (PyTuple_GET_ITEM(cols, i) != Py_None) {
+                    PyErr_Format(PyExc_ValueError, NAME ": deferred column %R must be None",
+                                 schema_field(schema, i)->name);
+                    goto done;
+                }
+                continue;
+            }
             if (check_column(schema, i, PyTuple_GET_ITEM(cols, i), st, &len) < 0 ||
                 check_distinct(schema, cols, i) < 0)
                 goto done;
-            if (i > 0 && len != length) {
+            if (!first && len != length) {
                 PyErr_Format(PyExc_ValueError, NAME ": column %R has %lld values but column "
                              "%R has %lld (columns must be of one length)",
                              schema_field(schema, i)->name, (long long)len,
@@ -292,7 +314,9 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
                 goto done;
             }
             length = len;
+            first = false;
         }
+        if (first && deferred) length = given; /* every column deferred */
     }
     if (given >= 0 && n == 0) {
         length = given;
@@ -302,15 +326,41 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
         goto done;
     }
     res = table_assemble(type, schema, record_class, cols, length);
+    if (res && deferred) {
+        ((Table *)res)->deferred = Py_NewRef(deferred);
+        if (table_deferred_count((Table *)res) == 0) Py_CLEAR(((Table *)res)->deferred);
+    }
 done:
     Py_XDECREF(cols);
+    Py_XDECREF(deferred);
     return res;
+}
+
+int table_install_column(Table *t, Py_ssize_t i, PyObject *col) {
+    module_state *st = state_of_type(Py_TYPE(t));
+    int64_t len;
+    if (!st || check_column(t->schema, i, col, st, &len) < 0) return -1;
+    if (len != t->length) {
+        PyErr_Format(PyExc_ValueError, NAME ": column %R has %lld values for %lld rows",
+                     schema_field(t->schema, i)->name, (long long)len, (long long)t->length);
+        return -1;
+    }
+    /* a new tuple, not a write into one: nobody else has seen col yet */
+    Py_ssize_t n = nfields(t);
+    PyObject *cols = PyTuple_New(n);
+    if (!cols) return -1;
+    for (Py_ssize_t k = 0; k < n; k++)
+        PyTuple_SET_ITEM(cols, k, Py_NewRef(k == i ? col : PyTuple_GET_ITEM(t->columns, k)));
+    column_lock(col, kind_of(t, i), true);
+    Py_SETREF(t->columns, cols);
+    return 0;
 }
 
 static void release_columns(Table *t) {
     if (!t->columns || !t->schema) return;
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(t->columns); i++)
-        column_lock(table_column(t, i), kind_of(t, i), false);
+        if (PyTuple_GET_ITEM(t->columns, i) != Py_None) /* a deferred one was never locked */
+            column_lock(table_column(t, i), kind_of(t, i), false);
 }
 
 static int table_traverse(Table *self, visitproc visit, void *arg) {
@@ -318,11 +368,13 @@ static int table_traverse(Table *self, visitproc visit, void *arg) {
     Py_VISIT(self->schema);
     Py_VISIT(self->record_class);
     Py_VISIT(self->columns);
+    Py_VISIT(self->deferred);
     return 0;
 }
 
 static int table_clear(Table *self) {
     release_columns(self);
+    Py_CLEAR(self->deferred);
     Py_CLEAR(self->columns);
     Py_CLEAR(self->record_class);
     Py_CLEAR(self->schema);
@@ -341,6 +393,7 @@ static void table_dealloc(Table *self) {
 /* ---- cells ------------------------------------------------------------------------------ */
 
 int table_check_view(TableObject *t, int64_t row, uint64_t version) {
+    if (table_ready(t) < 0) return -1;
     if (version != t->version) {
         PyErr_SetString(PyExc_RuntimeError, "this row view is stale: the table's rows moved "
                         "(insert, delete, pop, sort or a column change) since it was taken; "
@@ -484,7 +537,7 @@ static int commit_row(Table *t, row_buf *b, int64_t at, const char *what) {
 /* Converts and inserts row at position `at` (clamped after conversion). */
 static int insert_row(Table *t, PyObject *row, Py_ssize_t at, bool append, const char *what) {
     row_buf b;
-    if (row_buf_init(&b, nfields(t)) < 0) return -1;
+    if (table_ready(t) < 0 || row_buf_init(&b, nfields(t)) < 0) return -1;
     PyObject *schema = Py_NewRef(t->schema);
     uint64_t seen = t->schema_version;
     convert_ctx ctx = {NAME, what, -1};
@@ -568,6 +621,7 @@ static int commit_scratch(Table *t, const cc_column *sc, int64_t n, const char *
 
 static PyObject *table_extend(PyObject *self, PyObject *rows) {
     Table *t = (Table *)self;
+    if (table_ready(t) < 0) return NULL;
     Py_ssize_t hint = PyList_CheckExact(rows) || PyTuple_CheckExact(rows) ? PySequence_Size(rows) : 0;
     PyObject *it = PyObject_GetIter(rows);
     if (!it) return NULL;
@@ -664,7 +718,7 @@ static PyObject *row_record(Table *t, int64_t row) {
 static PyObject *table_pop(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Table *t = (Table *)self;
     Py_ssize_t i = -1;
-    if (!seq_nargs_ok(NAME, "pop", nargs, 0, 1)) return NULL;
+    if (!seq_nargs_ok(NAME, "pop", nargs, 0, 1) || table_ready(t) < 0) return NULL;
     if (nargs && seq_position_arg(args[0], &i) < 0) return NULL;
     if (t->length == 0) {
         PyErr_SetString(PyExc_IndexError, "pop from empty " NAME);
@@ -689,7 +743,7 @@ static PyObject *table_pop(PyObject *self, PyObject *const *args, Py_ssize_t nar
 
 static PyObject *table_clear_rows(PyObject *self, PyObject *unused) {
     Table *t = (Table *)self;
-    if (delete_rows(t, 0, 1, t->length, "clear") < 0) return NULL;
+    if (table_ready(t) < 0 || delete_rows(t, 0, 1, t->length, "clear") < 0) return NULL;
     Py_RETURN_NONE;
 }
 
@@ -717,14 +771,17 @@ Py_ssize_t table_column_index(Table *t, PyObject *name, const char *what) {
     return PyLong_AsSsize_t(at);
 }
 
+/* The column itself (read first if deferred: only this one). */
 static PyObject *column_by_name(Table *t, PyObject *name, const char *what) {
     Py_ssize_t i = table_column_index(t, name, what);
-    return i < 0 ? NULL : Py_NewRef(table_column(t, i));
+    if (i < 0 || table_ready_column(t, i) < 0) return NULL;
+    return Py_NewRef(table_column(t, i));
 }
 
 static PyObject *table_subscript(PyObject *self, PyObject *key) {
     Table *t = (Table *)self;
     if (PyUnicode_Check(key)) return column_by_name(t, key, "__getitem__");
+    if (table_ready(t) < 0) return NULL;
     if (PySlice_Check(key)) {
         Py_ssize_t start, stop, step;
         if (PySlice_Unpack(key, &start, &stop, &step) < 0) return NULL;
@@ -781,6 +838,7 @@ static int set_row(Table *t, Py_ssize_t i, PyObject *row) {
 
 static int table_ass_subscript(PyObject *self, PyObject *key, PyObject *value) {
     Table *t = (Table *)self;
+    if (table_ready(t) < 0) return -1;
     if (PySlice_Check(key)) {
         if (value) {
             PyErr_SetString(PyExc_TypeError, NAME ": slice assignment is not supported; "
@@ -815,7 +873,7 @@ typedef struct {
 
 static PyObject *table_iter(PyObject *self) {
     module_state *st = state_of_type(Py_TYPE(self));
-    if (!st) return NULL;
+    if (!st || table_ready((Table *)self) < 0) return NULL;
     TableIter *it = PyObject_GC_New(TableIter, st->TableIterType);
     if (!it) return NULL;
     Table *t = (Table *)self;
@@ -900,7 +958,7 @@ PyType_Spec table_iter_spec = {
  * the ones dropped are handed back to the user unlocked. */
 static PyObject *table_replace_columns(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     Table *t = (Table *)self;
-    if (!seq_nargs_ok(NAME, "_replace_columns", nargs, 3, 3)) return NULL;
+    if (!seq_nargs_ok(NAME, "_replace_columns", nargs, 3, 3) || table_ready(t) < 0) return NULL;
     PyObject *targs = PyTuple_Pack(3, args[0], args[1], args[2]);
     if (!targs) return NULL;
     release_columns(t); /* so the columns that stay pass check_column */
@@ -946,6 +1004,7 @@ static PyObject *table_get_record_class(PyObject *self, void *c) {
     return Py_NewRef(((Table *)self)->record_class);
 }
 static PyObject *table_get_column_tuple(PyObject *self, void *c) {
+    if (table_ready((Table *)self) < 0) return NULL;
     return Py_NewRef(((Table *)self)->columns);
 }
 
@@ -953,10 +1012,18 @@ static PyObject *table_column_method(PyObject *self, PyObject *name) {
     return column_by_name((Table *)self, name, "column");
 }
 
+/* Reads no deferred column: "deferred" counts them, their lengths are the
+ * table's. */
 static PyObject *table_debug_info(PyObject *self, PyObject *unused) {
     Table *t = (Table *)self;
     PyObject *lengths = PyList_New(nfields(t));
     for (Py_ssize_t i = 0; lengths && i < nfields(t); i++) {
+        if (PyTuple_GET_ITEM(t->columns, i) == Py_None) {
+            PyObject *v = Py_BuildValue("(LO)", (long long)t->length, Py_False);
+            if (!v) Py_CLEAR(lengths);
+            else PyList_SET_ITEM(lengths, i, v);
+            continue;
+        }
         PyObject *col = table_column(t, i);
         bool locked = *kind_lock(col, kind_of(t, i));
         PyObject *v = Py_BuildValue("(LO)", (long long)cc_column_length(table_cc_column(t, i)),
@@ -965,8 +1032,9 @@ static PyObject *table_debug_info(PyObject *self, PyObject *unused) {
         else PyList_SET_ITEM(lengths, i, v);
     }
     if (!lengths) return NULL;
-    return Py_BuildValue("{sLsKsN}", "length", (long long)t->length, "version",
-                         (unsigned long long)t->version, "columns", lengths);
+    return Py_BuildValue("{sLsKsNsn}", "length", (long long)t->length, "version",
+                         (unsigned long long)t->version, "columns", lengths, "deferred",
+                         table_deferred_count(t));
 }
 
 static PyMethodDef table_methods[] = {

@@ -111,11 +111,17 @@ typedef struct {
     uint64_t version;       /* bumped whenever rows move or go: stale views raise */
     uint64_t schema_version; /* bumped whenever the schema or the columns change */
     PyObject *weakreflist;
+    PyObject *deferred;     /* NULL, or per field: None (loaded) or what loads the
+                               column, which is None in `columns` until then
+                               (table_deferred.c) */
+    bool loading;           /* a deferred column is being read */
 } TableObject;
 
 extern PyType_Spec table_spec;
 extern PyType_Spec table_iter_spec;
 static inline PyObject *table_column(TableObject *t, Py_ssize_t i) {
+    /* a deferred column is loaded first (table_ready / table_ready_column) */
+    assert(PyTuple_GET_ITEM(t->columns, i) != Py_None);
     return PyTuple_GET_ITEM(t->columns, i);
 }
 /* The one place a column object becomes a core column: numbers and
@@ -161,6 +167,26 @@ Py_ssize_t table_column_index(TableObject *t, PyObject *name, const char *what);
 
 /* A new table of like's type, schema and record class adopting columns. */
 PyObject *table_like(TableObject *like, PyObject *columns, int64_t length);
+
+/* Puts col, a column object freshly read for deferred field i, in place of
+ * its placeholder (checked as Table() checks a column: type, dtype,
+ * nullability, not in another table, and t's length).  0 or -1. */
+int table_install_column(TableObject *t, Py_ssize_t i, PyObject *col);
+
+/* ---- table_deferred.c ---- */
+
+/* A table opened from a file reads a column only when it is first used:
+ * every method that reaches the columns calls table_ready first (all of
+ * them), t.column(name) / t[name] table_ready_column (that one).  0, or -1
+ * with the exception of the column that failed to read. */
+int table_load_all(TableObject *t);
+int table_ready_column(TableObject *t, Py_ssize_t i);
+static inline int table_ready(TableObject *t) { return t->deferred ? table_load_all(t) : 0; }
+/* The deferred entries given to Table(): a new tuple, or NULL with an
+ * exception.  Each is None or (an 'arrow_array_stream' capsule, nullable). */
+PyObject *table_deferred_new(PyObject *given, Py_ssize_t nfields);
+/* The number of fields still to be read. */
+Py_ssize_t table_deferred_count(TableObject *t);
 
 /* ---- table_ops.c ---- */
 

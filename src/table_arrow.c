@@ -276,6 +276,7 @@ static void schema_capsule_free(PyObject *capsule) {
 /* Table.__arrow_c_schema__: the struct schema of the stream. */
 PyObject *table_arrow_c_schema(PyObject *self, PyObject *unused) {
     TableObject *t = (TableObject *)self;
+    if (table_ready(t) < 0) return NULL;
     stream_state s = {.columns = t->columns, .names = ((SchemaObject *)t->schema)->names};
     struct ArrowSchema *schema = PyMem_RawCalloc(1, sizeof *schema);
     if (!schema) return PyErr_NoMemory();
@@ -332,6 +333,7 @@ PyObject *table_arrow_c_stream(PyObject *self, PyObject *args, PyObject *kwds) {
         return NULL;
     TableObject *t = (TableObject *)self;
     PyObject *formats = NULL;
+    if (table_ready(t) < 0) return NULL;
     if (requested != Py_None && !(formats = requested_formats(t, requested))) return NULL;
     struct ArrowArrayStream *stream = PyMem_RawCalloc(1, sizeof *stream);
     stream_state *s = PyMem_RawCalloc(1, sizeof *s);

@@ -65,7 +65,7 @@ PyObject *table_take(PyObject *self, PyObject *indices) {
     TableObject *t = (TableObject *)self;
     cc_numarray idx;
     conv_where w = {NAME, "take", -1};
-    if (num_collect((num_type){CC_INT64, false, false}, indices, &idx, &w) < 0) return NULL;
+    if (table_ready(t) < 0 || num_collect((num_type){CC_INT64, false, false}, indices, &idx, &w) < 0) return NULL;
     int64_t *v = (int64_t *)(void *)idx.data;
     for (int64_t k = 0; k < idx.length; k++) {
         int64_t i = v[k] < 0 ? v[k] + t->length : v[k];
@@ -88,7 +88,7 @@ PyObject *table_filter_mask(PyObject *self, PyObject *mask) {
     TableObject *t = (TableObject *)self;
     cc_numarray m;
     conv_where w = {NAME, "filter", -1};
-    if (num_collect((num_type){CC_BOOL, false, false}, mask, &m, &w) < 0) return NULL;
+    if (table_ready(t) < 0 || num_collect((num_type){CC_BOOL, false, false}, mask, &m, &w) < 0) return NULL;
     PyObject *res = NULL;
     if (m.length != t->length) {
         PyErr_Format(PyExc_ValueError, NAME ".filter: the mask has %lld values for %lld rows",
@@ -237,7 +237,7 @@ PyObject *table_sort(PyObject *self, PyObject *const *args, Py_ssize_t nargs, Py
         }
     }
     int reverse = PyObject_IsTrue(vals[1]);
-    if (reverse < 0) return NULL;
+    if (reverse < 0 || table_ready((TableObject *)self) < 0) return NULL;
     if (vals[2] != Py_None) {
         if (vals[0] != Py_None) {
             PyErr_SetString(PyExc_TypeError, NAME ".sort: give by= or key=, not both");

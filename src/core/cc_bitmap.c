@@ -38,6 +38,14 @@ void cc_bitmap_move(uint8_t *dst, int64_t dst_off, const uint8_t *src,
     }
 }
 
+cc_status cc_bitmap_new_valid(uint8_t **bm, int64_t capacity, int64_t length) {
+    uint8_t *p = NULL;
+    CC_RETURN_NOT_OK(cc_bitmap_resize(&p, 0, capacity));
+    cc_bitmap_fill(p, 0, length, true);
+    *bm = p;
+    return CC_OK;
+}
+
 cc_status cc_bitmap_resize(uint8_t **bm, int64_t old_bits, int64_t new_bits) {
     size_t old_bytes = (size_t)cc_bitmap_bytes(old_bits);
     size_t new_bytes = (size_t)cc_bitmap_bytes(new_bits);

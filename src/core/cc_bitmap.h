@@ -29,6 +29,11 @@ void cc_bitmap_fill(uint8_t *bm, int64_t start, int64_t n, bool v);
  * bits are 0.  On CC_ENOMEM *bm is as it was. */
 CC_MUST_CHECK cc_status cc_bitmap_resize(uint8_t **bm, int64_t old_bits, int64_t new_bits);
 
+/* *bm = a new bitmap with room for capacity bits, bits [0, length) set
+ * and the rest clear: the bitmap of an array that becomes nullable.
+ * On CC_ENOMEM *bm is unchanged. */
+CC_MUST_CHECK cc_status cc_bitmap_new_valid(uint8_t **bm, int64_t capacity, int64_t length);
+
 /* Copies n bits from src at src_off to dst at dst_off.  The ranges may
  * overlap (same buffer), as with memmove. */
 void cc_bitmap_move(uint8_t *dst, int64_t dst_off, const uint8_t *src,

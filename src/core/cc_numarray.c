@@ -102,6 +102,13 @@ cc_status cc_numarray_share_into(cc_numarray *a, cc_numarray *out) {
     return CC_OK;
 }
 
+cc_status cc_numarray_make_nullable(cc_numarray *a) {
+    if (a->nullable) return CC_OK;
+    if (a->capacity) CC_RETURN_NOT_OK(cc_bitmap_new_valid(&a->validity, a->capacity, a->length));
+    a->nullable = true;
+    return CC_OK;
+}
+
 cc_status cc_numarray_adopt(cc_numarray *a, int64_t length, const void *data,
                             cc_buffer *data_share, const uint8_t *validity,
                             cc_buffer *validity_share, int64_t null_count) {

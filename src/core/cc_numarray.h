@@ -94,6 +94,9 @@ static inline bool cc_numarray_is_shared(const cc_numarray *a) {
  * mutator does first; for callers that write the buffers themselves.
  * CC_ENOMEM: unchanged. */
 CC_MUST_CHECK cc_status cc_numarray_own(cc_numarray *a);
+/* Makes a nullable (no value changes; every element valid): a new private
+ * bitmap.  No-op if it already is.  CC_ENOMEM: unchanged. */
+CC_MUST_CHECK cc_status cc_numarray_make_nullable(cc_numarray *a);
 /* New references to a's data and validity (NULL where a has none) for a
  * snapshot; CC_EBUSY while aliased (exports > 0: copy instead). */
 CC_MUST_CHECK cc_status cc_numarray_share(cc_numarray *a, cc_buffer **data,

@@ -102,6 +102,13 @@ cc_status cc_strarray_share_into(cc_strarray *a, cc_strarray *out) {
     return CC_OK;
 }
 
+cc_status cc_strarray_make_nullable(cc_strarray *a) {
+    if (a->nullable) return CC_OK;
+    if (a->capacity) CC_RETURN_NOT_OK(cc_bitmap_new_valid(&a->validity, a->capacity, a->length));
+    a->nullable = true;
+    return CC_OK;
+}
+
 cc_status cc_strarray_adopt(cc_strarray *a, int64_t n, const void *offsets,
                             cc_buffer *offsets_share, bool wide, const uint8_t *data,
                             cc_buffer *data_share, const uint8_t *validity,

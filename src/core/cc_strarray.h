@@ -118,6 +118,9 @@ static inline bool cc_strarray_is_shared(const cc_strarray *a) {
 /* Makes every buffer private (copies of what is shared), as every mutator
  * does first.  CC_ENOMEM: unchanged. */
 CC_MUST_CHECK cc_status cc_strarray_own(cc_strarray *a);
+/* Makes a nullable (no value changes; every element valid): a new private
+ * bitmap.  No-op if it already is.  CC_ENOMEM: unchanged. */
+CC_MUST_CHECK cc_status cc_strarray_make_nullable(cc_strarray *a);
 /* New references to a's validity, offsets and data (NULL where a has
  * none) for a snapshot of the compact layout; CC_EBUSY while aliased
  * (exports > 0: copy instead), CC_EINVAL while scattered (compact first). */
