@@ -245,7 +245,23 @@ def build(case: str, n: int, src):
     raise ValueError(case)
 
 
-def child(case: str, n: int, how: str, data_dir: str | None) -> dict:
+def _malloc_trim() -> bool:
+    """glibc's malloc_trim(0): hands the free memory that making the input
+    left in the heap back to the OS, so the build cannot reuse pages that
+    are resident already and the RSS growth counts every page it touches.
+    False where there is no glibc."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+        return True
+    except (OSError, AttributeError):
+        return False
+
+
+def child(case: str, n: int, how: str, data_dir: str | None, trim: bool = True) -> dict:
     import importlib
 
     import compactcol  # noqa: F401  (imports come before any baseline)
@@ -256,7 +272,8 @@ def child(case: str, n: int, how: str, data_dir: str | None) -> dict:
     data = {name: load_data(data_dir, name, n) for name in CASES[case][3]}
     src = make_input(case, n, data)
     gc.collect()
-    out = {"case": case, "how": how}
+    trimmed = _malloc_trim() if trim else False
+    out = {"case": case, "how": how, "trimmed": trimmed}
     if how == "traced":
         tracemalloc.start()
         base = tracemalloc.get_traced_memory()[0]
@@ -291,9 +308,9 @@ def child(case: str, n: int, how: str, data_dir: str | None) -> dict:
 # the parent
 
 
-def run_child(case: str, n: int, how: str, data_dir: str) -> dict:
+def run_child(case: str, n: int, how: str, data_dir: str, trim: bool = True) -> dict:
     cmd = [sys.executable, os.path.abspath(__file__), "--child", case, "--how", how,
-           "--n", str(n), "--data-dir", data_dir]
+           "--n", str(n), "--data-dir", data_dir] + ([] if trim else ["--no-trim"])
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
@@ -332,13 +349,15 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=1_000_000, help="elements/rows (default 1,000,000)")
     p.add_argument("--out", default=DEFAULT_OUT)
+    p.add_argument("--no-trim", action="store_true",
+                   help="skip glibc's malloc_trim(0) before each baseline")
     p.add_argument("--child", choices=sorted(CASES), help=argparse.SUPPRESS)
     p.add_argument("--how", choices=("traced", "rss"), help=argparse.SUPPRESS)
     p.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     n = args.n
     if args.child:
-        print(json.dumps(child(args.child, n, args.how, args.data_dir)))
+        print(json.dumps(child(args.child, n, args.how, args.data_dir, not args.no_trim)))
         return 0
     if not os.path.exists("/proc/self/statm"):
         print("memory_bench needs /proc/self/statm (Linux)", file=sys.stderr)
@@ -363,6 +382,7 @@ def main(argv=None) -> int:
             skipped[case] = f"skipped: {', '.join(missing)} not installed"
 
     results = {}
+    trims = set()
     data_dir = tempfile.mkdtemp(prefix="memory_bench-")
     try:
         needed = sorted({d for c, spec in CASES.items() if c not in skipped for d in spec[3]})
@@ -378,10 +398,11 @@ def main(argv=None) -> int:
             errors = []
             for how in ("traced", "rss"):
                 log(f"{case} ({how})")
-                r = run_child(case, n, how, data_dir)
+                r = run_child(case, n, how, data_dir, not args.no_trim)
                 if "error" in r:
                     errors.append(r["error"])
                 else:
+                    trims.add(r.get("trimmed"))
                     row.update({k: v for k, v in r.items() if k != "seconds"})
                     row[f"seconds_{how}"] = r["seconds"]
             if errors:
@@ -453,6 +474,10 @@ def main(argv=None) -> int:
         f"at end {' '.join(f'{x:.2f}' for x in load1)}",
         f"- command: {cmd}",
         f"- n = {n:,}; wall time {wall:.0f} s",
+        "- baseline: glibc `malloc_trim(0)` before it in every child: "
+        + ("off (--no-trim)" if args.no_trim else
+           "yes" if trims == {True} else "not available here" if trims == {False}
+           else "in some children only"),
     ]
     if n != 1_000_000:
         lines += ["", f"> n = {n:,}: the targets are stated for n = 1,000,000, where the "
@@ -467,9 +492,10 @@ def main(argv=None) -> int:
         "during the build minus the same baseline. RSS growth: `/proc/self/statm` "
         "after the build minus before, in another fresh process where tracemalloc never "
         "started. The input is built and alive before both baselines (except for the "
-        "list of dicts, whose dicts are what is measured). RSS growth below nbytes means "
-        "the build reused pages that making the input had freed but kept resident (the "
-        "allocator's free lists): they were counted in the baseline.", "",
+        "list of dicts, whose dicts are what is measured); then `malloc_trim(0)` returns "
+        "the memory that making it freed to the OS, so the build cannot reuse pages "
+        "already resident and hide its growth. RSS growth below nbytes means such reuse "
+        "(e.g. with --no-trim).", "",
         "| case | built as | input (exists before the baseline) | nbytes | traced | traced peak "
         "| RSS growth | RSS / nbytes | build s (untraced) |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
