@@ -484,7 +484,10 @@ def main(argv=None) -> int:
                   "2 MiB slack weighs less. Use this run to check that nothing broke, "
                   "not to make a claim."]
     lines += ["", f"## Targets (issue 14) -- {counts['PASS']} pass, {counts['MISS']} miss"
-              + (f", {counts['SKIP']} skipped" if counts["SKIP"] else ""), "", *targets]
+              + (f", {counts['SKIP']} skipped" if counts["SKIP"] else ""), "", *targets,
+              "", "RSS growth depends on the allocator's state and differs between runs "
+              "for some cases (traced bytes repeat exactly): re-run before reading a verdict "
+              "close to its limit."]
     lines += [
         "", "## Memory (bytes per element or row, fresh processes)", "",
         "nbytes: the container's `nbytes` (payload). traced: tracemalloc's bytes after "
