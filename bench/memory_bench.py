@@ -261,11 +261,15 @@ def _malloc_trim() -> bool:
         return False
 
 
-def child(case: str, n: int, how: str, data_dir: str | None, trim: bool = True) -> dict:
+def child(case: str, n: int, how: str, data_dir: str | None, trim: bool = True,
+          map_min: int = 0) -> dict:
     import importlib
 
     import compactcol  # noqa: F401  (imports come before any baseline)
     import compactcol._demo  # noqa: F401
+
+    if map_min:  # large buffers are mapped from this size on (src/alloc.c)
+        compactcol._core._debug_map_min(map_min)
 
     for mod in CASES[case][4]:
         importlib.import_module(mod)
@@ -308,9 +312,11 @@ def child(case: str, n: int, how: str, data_dir: str | None, trim: bool = True) 
 # the parent
 
 
-def run_child(case: str, n: int, how: str, data_dir: str, trim: bool = True) -> dict:
+def run_child(case: str, n: int, how: str, data_dir: str, trim: bool = True,
+              map_min: int = 0) -> dict:
     cmd = [sys.executable, os.path.abspath(__file__), "--child", case, "--how", how,
-           "--n", str(n), "--data-dir", data_dir] + ([] if trim else ["--no-trim"])
+           "--n", str(n), "--data-dir", data_dir, "--map-min", str(map_min)] + (
+        [] if trim else ["--no-trim"])
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     except subprocess.TimeoutExpired:
@@ -351,13 +357,17 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=DEFAULT_OUT)
     p.add_argument("--no-trim", action="store_true",
                    help="skip glibc's malloc_trim(0) before each baseline")
+    p.add_argument("--map-min", type=int, default=0, metavar="BYTES",
+                   help="map buffers of at least BYTES from the OS (default: the library's "
+                        "own threshold; a huge value maps nothing: the allocator before issue 14)")
     p.add_argument("--child", choices=sorted(CASES), help=argparse.SUPPRESS)
     p.add_argument("--how", choices=("traced", "rss"), help=argparse.SUPPRESS)
     p.add_argument("--data-dir", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     n = args.n
     if args.child:
-        print(json.dumps(child(args.child, n, args.how, args.data_dir, not args.no_trim)))
+        print(json.dumps(child(args.child, n, args.how, args.data_dir, not args.no_trim,
+                               args.map_min)))
         return 0
     if not os.path.exists("/proc/self/statm"):
         print("memory_bench needs /proc/self/statm (Linux)", file=sys.stderr)
@@ -398,7 +408,7 @@ def main(argv=None) -> int:
             errors = []
             for how in ("traced", "rss"):
                 log(f"{case} ({how})")
-                r = run_child(case, n, how, data_dir, not args.no_trim)
+                r = run_child(case, n, how, data_dir, not args.no_trim, args.map_min)
                 if "error" in r:
                     errors.append(r["error"])
                 else:

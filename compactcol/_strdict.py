@@ -70,6 +70,30 @@ def _infer_value_dtype(value):
     return "object"
 
 
+def _fill(target, other, kwargs):
+    """target[k] = v for every pair of other (a mapping, an object with
+    keys(), or an iterable of pairs), then of kwargs, as dict.update reads
+    them."""
+    if isinstance(other, Mapping) or hasattr(other, "keys"):
+        for key in other.keys():
+            target[key] = other[key]
+    else:
+        for i, pair in enumerate(other):
+            # dict's rule: not a sequence -> TypeError; a sequence of
+            # another length than 2 (a str too) -> ValueError
+            try:
+                items = tuple(pair)
+            except TypeError as exc:
+                raise TypeError(f"StrDict.update: item {i} is not a (key, value) pair: "
+                                f"{pair!r}") from exc
+            if len(items) != 2:
+                raise ValueError(f"StrDict.update: item {i} has length {len(items)}; "
+                                 f"a (key, value) pair has 2: {pair!r}")
+            target[items[0]] = items[1]
+    for key, value in kwargs.items():
+        target[key] = value
+
+
 class StrDict(_core.StrDict):
     """StrDict(value_dtype='int64', items=(), **kwargs)
 
@@ -90,8 +114,19 @@ class StrDict(_core.StrDict):
     def __init__(self, value_dtype="int64", items=(), **kwargs):
         # value_dtype and items may be given by keyword, so they cannot be
         # keys given as keywords (pass those in items)
-        if items or kwargs:
+        if not (items or kwargs):
+            return
+        if len(self):  # __init__ called again on a filled dict: as update
             self.update(items, **kwargs)
+            return
+        # straight into the new dict, without update's staging copy: building
+        # holds no second copy of the pairs (issue 14); a failure leaves it
+        # empty, as it was
+        try:
+            _fill(self, items, kwargs)
+        except BaseException:
+            self.clear()
+            raise
 
     # ---- views -----------------------------------------------------------------------
 
@@ -114,27 +149,7 @@ class StrDict(_core.StrDict):
         keyword arguments.  All or nothing: the pairs are checked into a
         staging dict first, so a bad key or value changes nothing."""
         staging = _core.StrDict(self.value_dtype)
-        if isinstance(other, Mapping):
-            for key in other.keys():
-                staging[key] = other[key]
-        elif hasattr(other, "keys"):
-            for key in other.keys():
-                staging[key] = other[key]
-        else:
-            for i, pair in enumerate(other):
-                # dict's rule: not a sequence -> TypeError; a sequence of
-                # another length than 2 (a str too) -> ValueError
-                try:
-                    items = tuple(pair)
-                except TypeError as exc:
-                    raise TypeError(f"StrDict.update: item {i} is not a (key, value) pair: "
-                                    f"{pair!r}") from exc
-                if len(items) != 2:
-                    raise ValueError(f"StrDict.update: item {i} has length {len(items)}; "
-                                     f"a (key, value) pair has 2: {pair!r}")
-                staging[items[0]] = items[1]
-        for key, value in kwargs.items():
-            staging[key] = value
+        _fill(staging, other, kwargs)
         self._merge(staging)
 
     def __ior__(self, other):

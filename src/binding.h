@@ -479,5 +479,6 @@ void bufview_release(Py_buffer *view);
 
 PyObject *debug_fail_alloc(PyObject *module, PyObject *arg);
 PyObject *debug_alloc_stats(PyObject *module, PyObject *unused);
+PyObject *debug_map_min(PyObject *module, PyObject *arg);
 
 #endif /* CC_BINDING_H */

@@ -75,28 +75,52 @@ static cc_numarray empty_codes(void) {
     return c;
 }
 
-/* The codes of every value of src, in *out (adaptive int); the new strings
- * are in the pool, which held *pool_before entries before. */
+/* The codes of every value of src, in *out (adaptive int).  The values are
+ * converted and interned a chunk at a time (str_chunks), so the scratch is
+ * one chunk of strings and ids, whatever the input's size.
+ *
+ * The new strings are in the pool, which held *pool_before entries before,
+ * so a failure can forget them.  But an iterator's __next__ runs between
+ * chunks and may intern strings of its own into the same pool (a shared
+ * one), whose ids must stay: when the pool has grown by anything but our
+ * chunks, *pool_before is -1 and a failure leaves the new strings (as a
+ * failed call may). */
 static int encode(PyObject *self, PyObject *src, const char *what, cc_numarray *out,
                   int64_t *pool_before) {
     Cat *c = (Cat *)self;
     *out = empty_codes();
-    cc_strarray strings;
-    if (strarray_collect(src, str_nulls_for(c->nullable), &strings, NAME, what) < 0) return -1;
-    int64_t n = strings.length;
-    cc_error err;
-    int64_t *ids = PyMem_Malloc((size_t)(n ? n : 1) * sizeof *ids);
-    int r = -1;
-    *pool_before = cc_strset_entries(set_of(self));
-    if (!ids) {
-        PyErr_NoMemory();
-    } else if (pool_intern_all(pool_of(self), &strings, false, ids) == 0) {
-        cc_status st = cc_numarray_append_converted(out, CC_INT64, ids, n, &err);
-        if (st == CC_OK) r = 0;
-        else forget_new_strings(self, *pool_before), raise_st(st, what);
+    int64_t before = cc_strset_entries(set_of(self));
+    str_chunks chunks;
+    if (str_chunks_open(&chunks, src, str_nulls_for(c->nullable), NAME, what) < 0) return -1;
+    bool forgettable = true;
+    int64_t mark = before; /* the pool's size when we last interned */
+    int64_t *ids = PyMem_Malloc((size_t)STR_CHUNK_ITEMS * sizeof *ids);
+    int r = ids ? 0 : (PyErr_NoMemory(), -1);
+    while (r == 0) {
+        cc_strarray strings;
+        Py_ssize_t n = str_chunks_next(&chunks, STR_CHUNK_ITEMS, &strings);
+        forgettable &= cc_strset_entries(set_of(self)) == mark; /* user code ran */
+        if (n <= 0) {
+            r = n < 0 ? -1 : 0;
+            break;
+        }
+        cc_error err;
+        if (pool_intern_all(pool_of(self), &strings, false, ids) < 0) {
+            r = -1;
+        } else {
+            cc_status st = cc_numarray_append_converted(out, CC_INT64, ids, n, &err);
+            if (st != CC_OK) r = -1, raise_st(st, what);
+        }
+        mark = cc_strset_entries(set_of(self));
+        cc_strarray_reset(&strings);
     }
     PyMem_Free(ids);
-    cc_strarray_reset(&strings);
+    str_chunks_close(&chunks);
+    if (r < 0) {
+        if (forgettable) forget_new_strings(self, before);
+        cc_numarray_reset(out);
+    }
+    *pool_before = forgettable ? before : -1;
     return r;
 }
 
@@ -240,7 +264,7 @@ static void *cat_store(PyObject *self) { return codes_of(self); }
 static int cat_collect(PyObject *self, PyObject *src, seq_scratch *s, const char *what) {
     if (encode(self, src, what, &s->batch.num, &s->pool_mark) < 0) return -1;
     s->kind = SEQ_NUM;
-    s->marked = true;
+    s->marked = s->pool_mark >= 0; /* see encode */
     return 0;
 }
 

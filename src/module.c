@@ -120,6 +120,9 @@ static PyMethodDef module_methods[] = {
      "Returns the previous setting."},
     {"_debug_alloc_stats", debug_alloc_stats, METH_NOARGS,
      "Test hook: blocks currently allocated by compactcol's C core."},
+    {"_debug_map_min", debug_map_min, METH_O,
+     "Test hook: blocks of at least n bytes are mapped from now (n <= 0: the default). "
+     "Returns the previous setting (None in a build that never maps)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -94,16 +94,18 @@ static PyObject *pool_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     StringPoolObject *self = (StringPoolObject *)type->tp_alloc(type, 0);
     if (!self) return NULL;
     cc_strset_init(&self->set);
-    if (values) {
+    /* a chunk of strings at a time: the scratch stays one chunk (issue 14) */
+    str_chunks chunks;
+    if (values && str_chunks_open(&chunks, values, STR_NULLS_NEVER, NAME, "__init__") < 0)
+        Py_CLEAR(self);
+    while (values && self) {
         cc_strarray scratch;
-        if (strarray_collect(values, STR_NULLS_NEVER, &scratch, NAME, "__init__") < 0) {
-            Py_DECREF(self);
-            return NULL;
-        }
-        int r = pool_intern_all((PyObject *)self, &scratch, false, NULL);
+        Py_ssize_t n = str_chunks_next(&chunks, STR_CHUNK_ITEMS, &scratch);
+        if (n == 0) break;
+        if (n < 0 || pool_intern_all((PyObject *)self, &scratch, false, NULL) < 0) Py_CLEAR(self);
         cc_strarray_reset(&scratch);
-        if (r < 0) Py_CLEAR(self);
     }
+    if (values) str_chunks_close(&chunks);
     return (PyObject *)self;
 }
 

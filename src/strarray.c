@@ -130,6 +130,79 @@ fail:
     return -1;
 }
 
+int str_chunks_open(str_chunks *c, PyObject *src, str_nulls nulls, const char *owner,
+                    const char *what) {
+    *c = (str_chunks){.nulls = nulls, .owner = owner, .what = what};
+    if (PyUnicode_Check(src) || PyBytes_Check(src)) {
+        PyErr_Format(PyExc_TypeError, "%s.%s: expected an iterable of str, got %s",
+                     owner, what, Py_TYPE(src)->tp_name);
+        return -1;
+    }
+    if (strarray_check(src) || PyList_CheckExact(src) || PyTuple_CheckExact(src)) {
+        c->src = Py_NewRef(src);
+        return 0;
+    }
+    c->it = PyObject_GetIter(src);
+    return c->it ? 0 : -1;
+}
+
+Py_ssize_t str_chunks_next(str_chunks *c, Py_ssize_t max, cc_strarray *out) {
+    cc_strarray_init(out, c->nulls == STR_NULLS_OK);
+    if (c->src && strarray_check(c->src)) {
+        /* the source's own strings: a slice of them (nothing runs in between
+         * that could resize it, but its length is read afresh anyway) */
+        const cc_strarray *a = arr_of(c->src);
+        Py_ssize_t n = (Py_ssize_t)a->length - c->next;
+        if (n > max) n = max;
+        if (n <= 0) return 0;
+        if (a->null_count && !out->nullable) {
+            int64_t at = cc_strarray_find_null(a, c->next, c->next + n);
+            if (at >= 0) {
+                str_raise_type(c->owner, c->what, (Py_ssize_t)at, Py_None, c->nulls);
+                return -1;
+            }
+        }
+        /* gather wants a nullable out for a source with nulls, even when
+         * this range (checked above) has none */
+        cc_strarray_init(out, out->nullable || a->null_count);
+        cc_status st = cc_strarray_gather(a, c->next, 1, n, out);
+        if (st != CC_OK) {
+            cc_strarray_reset(out);
+            status_raise(c->owner, st, c->what);
+            return -1;
+        }
+        c->next += n;
+        return n;
+    }
+    utf8_buf buf = UTF8_BUF_INIT;
+    Py_ssize_t got = 0;
+    for (; got < max; got++) {
+        PyObject *v;
+        if (c->src) { /* a list or tuple: converting a str runs no user code */
+            if (c->next >= PySequence_Fast_GET_SIZE(c->src)) break;
+            v = Py_NewRef(PySequence_Fast_GET_ITEM(c->src, c->next));
+        } else if (!(v = PyIter_Next(c->it))) {
+            if (PyErr_Occurred()) goto fail;
+            break;
+        }
+        int r = append_value(out, v, &buf, c->nulls, c->owner, c->what, c->next);
+        Py_DECREF(v);
+        if (r < 0) goto fail;
+        c->next++;
+    }
+    utf8_buf_release(&buf);
+    return got;
+fail:
+    utf8_buf_release(&buf);
+    cc_strarray_reset(out);
+    return -1;
+}
+
+void str_chunks_close(str_chunks *c) {
+    Py_CLEAR(c->src);
+    Py_CLEAR(c->it);
+}
+
 static PyObject *strarray_subscript(PyObject *self, PyObject *key);
 
 bool strarray_check(PyObject *obj) {

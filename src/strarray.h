@@ -26,6 +26,28 @@ PyObject *strarray_item_box(const cc_strarray *a, Py_ssize_t i);
  * "<owner>.<what>" and the item.  0, or -1 with an exception (out reset). */
 int strarray_collect(PyObject *src, str_nulls nulls, cc_strarray *out, const char *owner,
                      const char *what);
+/* The strings of src a chunk at a time, for the bulk calls whose scratch
+ * must stay bounded (a CategoricalArray or StringPool from a list keeps one
+ * chunk of strings, not all of them, next to its result).  src as for
+ * strarray_collect; messages name the item's position in src. */
+typedef struct {
+    PyObject *src;     /* a StringArray, list or tuple, read by position */
+    PyObject *it;      /* else an iterator of it */
+    Py_ssize_t next;   /* position of the next item */
+    str_nulls nulls;
+    const char *owner, *what;
+} str_chunks;
+/* 0, or -1 with TypeError (a str or bytes, not iterable). */
+int str_chunks_open(str_chunks *c, PyObject *src, str_nulls nulls, const char *owner,
+                    const char *what);
+/* out (initialised here, nullable iff None is accepted) := the next items,
+ * at most max of them: their number, 0 once src is exhausted, or -1 with
+ * an exception (out reset). */
+Py_ssize_t str_chunks_next(str_chunks *c, Py_ssize_t max, cc_strarray *out);
+void str_chunks_close(str_chunks *c);
+/* Items per chunk: 32 Ki strings, about a MiB of scratch. */
+#define STR_CHUNK_ITEMS ((Py_ssize_t)1 << 15)
+
 /* True for a StringArray (or subclass). */
 bool strarray_check(PyObject *obj);
 /* A new StringArray of the module taking over *arr's buffers. */

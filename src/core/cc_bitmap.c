@@ -49,7 +49,7 @@ cc_status cc_bitmap_new_valid(uint8_t **bm, int64_t capacity, int64_t length) {
 cc_status cc_bitmap_resize(uint8_t **bm, int64_t old_bits, int64_t new_bits) {
     size_t old_bytes = (size_t)cc_bitmap_bytes(old_bits);
     size_t new_bytes = (size_t)cc_bitmap_bytes(new_bits);
-    uint8_t *p = cc_realloc(*bm, new_bytes ? new_bytes : 1);
+    uint8_t *p = cc_realloc(*bm, *bm ? (old_bytes ? old_bytes : 1) : 0, new_bytes ? new_bytes : 1);
     if (!p) return CC_ENOMEM;
     if (new_bytes > old_bytes) memset(p + old_bytes, 0, new_bytes - old_bytes);
     *bm = p;

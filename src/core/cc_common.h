@@ -7,9 +7,10 @@
  * maps statuses to Python exceptions in one place (src/errors.c).
  *
  * Memory: every owned byte goes through cc_malloc / cc_realloc / cc_free.
- * The extension defines them with PyMem_* (src/alloc.c) so tracemalloc and
- * memray see our buffers; the C tests define them with a counting allocator
- * that can be told to fail on the Nth call (tests/c/test_alloc.c).
+ * The extension defines them (src/alloc.c): small blocks on PyMem_*, large
+ * ones mapped from the OS and grown by mremap, all seen by tracemalloc; the
+ * C tests define them with a counting allocator that can be told to fail on
+ * the Nth call (tests/c/test_alloc.c).
  */
 #ifndef CC_COMMON_H
 #define CC_COMMON_H
@@ -79,7 +80,10 @@ static inline cc_status cc_error_set(cc_error *err, cc_status st, const char *wh
 
 /* Allocator: defined by whoever links the core (see the header comment). */
 void *cc_malloc(size_t n);
-void *cc_realloc(void *p, size_t n);
+/* old_n: the size the caller records for p (at most what it last asked
+ * for): min(old_n, n) bytes are kept.  The allocator does not always know
+ * the size of a block it did not map itself. */
+void *cc_realloc(void *p, size_t old_n, size_t n);
 void cc_free(void *p);
 
 /* n * size in bytes, or CC_ENOMEM when the product overflows or exceeds

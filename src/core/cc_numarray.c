@@ -151,7 +151,7 @@ static cc_status realloc_buffers(cc_numarray *a, int64_t cap) {
         a->capacity = 0;
         return CC_OK;
     }
-    uint8_t *data = cc_realloc(a->data, nbytes);
+    uint8_t *data = cc_realloc(a->data, a->data ? bytes_for(a, a->capacity) : 0, nbytes);
     if (!data) return CC_ENOMEM;
     a->data = data;
     if (a->nullable && cc_bitmap_resize(&a->validity, a->capacity, cap) != CC_OK) {

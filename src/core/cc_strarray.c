@@ -173,7 +173,7 @@ static cc_status ensure_bytes(cc_strarray *a, int64_t needed, bool exact) {
     if (needed <= a->data_cap) return CC_OK;
     if (needed > CC_MAX_SIZE) return CC_ENOMEM;
     int64_t cap = exact ? needed : grown_bytes(needed);
-    uint8_t *p = cc_realloc(a->data, (size_t)cap);
+    uint8_t *p = cc_realloc(a->data, (size_t)a->data_cap, (size_t)cap);
     if (!p) return CC_ENOMEM;
     a->data = p;
     a->data_cap = cap;
@@ -191,12 +191,13 @@ static cc_status ensure_slots(cc_strarray *a, int64_t needed, bool exact) {
      * fails on the big allocation, before the small one was made; a bitmap
      * that then fails leaves larger slots than recorded, which is harmless. */
     if (a->spans) {
-        int64_t *sp = cc_realloc(a->spans, (size_t)cap * 16);
+        int64_t *sp = cc_realloc(a->spans, (size_t)a->capacity * 16, (size_t)cap * 16);
         if (!sp) return CC_ENOMEM;
         a->spans = sp;
     } else {
         bool fresh = a->offsets == NULL;
-        void *off = cc_realloc(a->offsets, (size_t)(cap + 1) * (size_t)offset_size(a));
+        size_t had = fresh ? 0 : (size_t)(a->capacity + 1) * (size_t)offset_size(a);
+        void *off = cc_realloc(a->offsets, had, (size_t)(cap + 1) * (size_t)offset_size(a));
         if (!off) return CC_ENOMEM;
         a->offsets = off;
         if (fresh) set_offset(a, 0, 0);
@@ -351,7 +352,7 @@ cc_status cc_strarray_shrink_to_fit(cc_strarray *a) {
     CC_RETURN_NOT_OK(cc_strarray_own(a));
     int64_t bytes = a->data_len ? a->data_len : 1, cap = a->length ? a->length : 1;
     if (bytes < a->data_cap) {
-        uint8_t *p = cc_realloc(a->data, (size_t)bytes);
+        uint8_t *p = cc_realloc(a->data, (size_t)a->data_cap, (size_t)bytes);
         if (!p) return CC_ENOMEM;
         a->data = p;
         a->data_cap = bytes;
@@ -359,10 +360,13 @@ cc_status cc_strarray_shrink_to_fit(cc_strarray *a) {
     if (cap < a->capacity) {
         /* The bitmap first: once it has shrunk the capacity is `cap`, and a
          * failed realloc below only leaves the slots larger than needed. */
+        int64_t had = a->capacity;
         if (a->nullable) CC_RETURN_NOT_OK(cc_bitmap_resize(&a->validity, a->capacity, cap));
         a->capacity = cap;
-        size_t size = a->spans ? (size_t)cap * 16 : (size_t)(cap + 1) * (size_t)offset_size(a);
-        void *p = cc_realloc(a->spans ? (void *)a->spans : a->offsets, size);
+        size_t slot = a->spans ? 16 : (size_t)offset_size(a);
+        size_t size = a->spans ? (size_t)cap * 16 : (size_t)(cap + 1) * slot;
+        size_t old = a->spans ? (size_t)had * 16 : (size_t)(had + 1) * slot;
+        void *p = cc_realloc(a->spans ? (void *)a->spans : a->offsets, old, size);
         if (!p) return CC_OK;
         if (a->spans) a->spans = p;
         else a->offsets = p;

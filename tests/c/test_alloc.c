@@ -67,11 +67,16 @@ void *cc_malloc(size_t n) {
     return new_block(n);
 }
 
-void *cc_realloc(void *p, size_t n) {
+void *cc_realloc(void *p, size_t old_n, size_t n) {
     if (should_fail()) return NULL;
     if (!p) return new_block(n);
     if (n > SIZE_MAX - sizeof(block_header)) return NULL;
     block_header *h = header_of(p);
+    if (old_n > h->h.size) { /* the extension's allocator would copy past the block */
+        fprintf(stderr, "test_alloc: cc_realloc(%p) told the block has %zu bytes; it has %zu\n",
+                p, old_n, h->h.size);
+        abort();
+    }
     h->h.magic = 0; /* a stale pointer to the old block must not pass */
     block_header *q = realloc(h, sizeof(block_header) + n);
     if (!q) {

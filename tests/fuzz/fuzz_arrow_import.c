@@ -19,7 +19,10 @@
 #include <stdlib.h>
 
 void *cc_malloc(size_t n) { return malloc(n ? n : 1); }
-void *cc_realloc(void *p, size_t n) { return realloc(p, n ? n : 1); }
+void *cc_realloc(void *p, size_t old_n, size_t n) {
+    (void)old_n;
+    return realloc(p, n ? n : 1);
+}
 void cc_free(void *p) { free(p); }
 
 typedef struct {
