@@ -10,11 +10,11 @@
  * buffer, which makes the data private first.
  *
  * Pickle state: (dtype name, adaptive, nullable, byte order, length, data,
- * validity).  With protocol 5 the data goes as a PickleBuffer of a read-only
- * snapshot (out of band when the pickler has a buffer_callback; the array is
- * not pinned and copies before its next write); the bitmap goes in band.
- * Loading keeps an immutable, aligned, native-order data buffer in place
- * (adopt_data: the first write copies) and copies anything else.
+ * validity).  With protocol 5 the data and the bitmap go as PickleBuffers of
+ * read-only snapshots (out of band when the pickler has a buffer_callback;
+ * the array is not pinned and copies before its next write).  Loading keeps
+ * an immutable, aligned, native-order data buffer, and an immutable bitmap,
+ * in place (adopt_data: the first write copies) and copies anything else.
  * _array_from_state checks
  * every field against the others before it allocates anything, so a corrupt
  * or hostile pickle raises ValueError/TypeError and never crashes.
@@ -132,21 +132,30 @@ PyObject *array_to_numpy(ArrayObject *self, PyObject *args, PyObject *kwds) {
     return r;
 }
 
-/* Protocol 5: a read-only PickleBuffer of a snapshot of the data, taken
- * now: the array copies before its next write, so the buffer keeps these
- * values and nothing pins the array.  NULL without an exception while the
- * array is aliased by a memoryview (it cannot share): the caller copies. */
-static PyObject *snapshot_data(ArrayObject *self) {
+/* Protocol 5: read-only PickleBuffers of a snapshot of the data and of the
+ * bitmap (None when not nullable), taken now: the array copies before its
+ * next write, so the buffers keep these values and nothing pins the array.
+ * Both NULL without an exception while the array is aliased by a
+ * memoryview (it cannot share): the caller copies.  0 or -1. */
+static int snapshot_buffers(ArrayObject *self, PyObject **data, PyObject **validity) {
     cc_numarray *a = &self->arr;
     const cc_dtype_info *info = cc_dtype_get(a->dtype);
     buf_region d = {.buf = a->data, .len = (Py_ssize_t)(a->length * info->itemsize),
                     .itemsize = info->itemsize, .format = info->format};
-    cc_buffer *validity;
-    cc_status st = cc_numarray_share(a, &d.hold, &validity);
-    if (st == CC_EBUSY) return NULL;
-    if (st != CC_OK) return array_raise(a, st, "__reduce_ex__", -1, NULL);
-    cc_buffer_unref(validity); /* the bitmap travels in band (small) */
-    return bufview_snapshot_pickle_buffer(Py_TYPE(self), &d);
+    cc_buffer *bits;
+    cc_status st = cc_numarray_share(a, &d.hold, &bits);
+    if (st == CC_EBUSY) return 0;
+    if (st != CC_OK) return array_raise(a, st, "__reduce_ex__", -1, NULL), -1;
+    *validity = bufview_validity_state(Py_TYPE(self), a->nullable, a->validity, a->length, bits);
+    if (!*validity) {
+        cc_buffer_unref(d.hold);
+        return -1;
+    }
+    if (!(*data = bufview_snapshot_pickle_buffer(Py_TYPE(self), &d))) {
+        Py_CLEAR(*validity);
+        return -1;
+    }
+    return 0;
 }
 
 PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol_obj) {
@@ -157,9 +166,15 @@ PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol_obj) {
     PyObject *fn = mod ? PyObject_GetAttrString(mod, "array_from_state") : NULL;
     Py_XDECREF(mod);
     if (!fn) return NULL;
-    PyObject *data = protocol >= 5 ? snapshot_data(self) : NULL;
-    if (!data && !PyErr_Occurred()) data = array_tobytes(self, NULL); /* < 5, or aliased */
-    PyObject *validity = data ? array_validity(self, NULL) : NULL;
+    PyObject *data = NULL, *validity = NULL;
+    if (protocol >= 5 && snapshot_buffers(self, &data, &validity) < 0) {
+        Py_DECREF(fn);
+        return NULL;
+    }
+    if (!data) { /* protocol < 5, or aliased: copies */
+        data = array_tobytes(self, NULL);
+        validity = data ? array_validity(self, NULL) : NULL;
+    }
     PyObject *r = NULL;
     if (validity)
         r = Py_BuildValue("O(sOOsLOO)", fn, cc_dtype_get(a->dtype)->name,
@@ -276,27 +291,35 @@ static bool adoptable(const array_state *st, const Py_buffer *data, const Py_buf
 /* Unpickling without a copy: *out = a new Array reading data in place, the
  * view taken over (zeroed) by a foreign cc_buffer -- the out-of-band
  * PickleBuffer or the in-band bytes stays alive until the array's first
- * write copies (cc_buffer.h); the small bitmap is copied.  1 adopted, 0 not
+ * write copies (cc_buffer.h); the bitmap too when it can never change
+ * (bufview_adopt_validity), else it is copied.  1 adopted, 0 not
  * adoptable (the caller copies; views untouched), -1 with an exception. */
 static int adopt_data(PyTypeObject *type, const array_state *st, Py_buffer *data,
-                      const Py_buffer *bits, PyObject **out) {
+                      Py_buffer *bits, PyObject **out) {
     if (!adoptable(st, data, bits)) return 0;
     const void *values = data->buf;
-    cc_buffer *share = bufview_adopt(data);
-    if (!share) return -1;
+    const uint8_t *bitmap = bits ? bits->buf : NULL;
+    int64_t nulls = bits ? st->length - cc_bitmap_count(bitmap, 0, st->length) : 0;
+    cc_buffer *share = bufview_adopt(data), *bits_share = NULL;
+    if (!share || (bits && bufview_adopt_validity(bits, st->length, &bits_share) < 0)) {
+        cc_buffer_unref(share);
+        return -1;
+    }
     cc_numarray a;
     cc_numarray_init(&a, st->dtype, false, st->nullable);
-    cc_status rc = cc_numarray_adopt(&a, st->length, values, share, NULL, NULL, 0);
-    cc_buffer_unref(share); /* a holds its own reference */
+    cc_status rc = cc_numarray_adopt(&a, st->length, values, share, bits_share ? bitmap : NULL,
+                                     bits_share, bits_share ? nulls : 0);
+    cc_buffer_unref(share); /* a holds its own references */
+    cc_buffer_unref(bits_share);
     if (rc != CC_OK) {
         cc_numarray_reset(&a);
         array_raise(&a, rc, "unpickle", -1, NULL);
         return -1;
     }
-    if (bits) { /* a's bitmap is private (all valid): the pickled bits, tail cleared */
+    if (bits && !bits_share) { /* a's bitmap is private (all valid): the pickled bits */
         memcpy(a.validity, bits->buf, (size_t)cc_bitmap_bytes(a.length));
         cc_bitmap_fill(a.validity, a.length, cc_bitmap_bytes(a.length) * 8 - a.length, false);
-        a.null_count = a.length - cc_bitmap_count(a.validity, 0, a.length);
+        a.null_count = nulls;
     }
     a.adaptive = st->adaptive;
     *out = array_wrap(type, &a);

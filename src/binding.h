@@ -456,6 +456,17 @@ PyObject *bufview_pickle_buffer(PyObject *owner, region_fn region, int which);
  * for an empty region).  The container it came from is neither held nor
  * pinned: it copies before its next write (cc_buffer.h). */
 PyObject *bufview_snapshot_pickle_buffer(PyTypeObject *module_type, const buf_region *r);
+/* The validity bitmap of n values for a pickle state: None when not
+ * nullable; with `snapshot` (a reference to the shared bitmap, taken over;
+ * protocol 5) a read-only PickleBuffer of it, out of band like the data;
+ * else (snapshot NULL) a bytes copy. */
+PyObject *bufview_validity_state(PyTypeObject *module_type, bool nullable, uint8_t *bits,
+                                 int64_t n, cc_buffer *snapshot);
+/* A pickled bitmap of n values kept in place: *share = a foreign cc_buffer
+ * taking over *bits when its bytes can never change and hold no bit past
+ * n (as a container's bitmap never does); else *share = NULL (the caller
+ * copies, *bits untouched).  0, or -1 with MemoryError. */
+int bufview_adopt_validity(Py_buffer *bits, int64_t n, cc_buffer **share);
 /* A new foreign cc_buffer taking over *view (zeroed on success): the last
  * reference releases it with PyBuffer_Release, under the GIL.  NULL with
  * MemoryError (view is then still the caller's). */

@@ -182,6 +182,25 @@ PyObject *bufview_snapshot_pickle_buffer(PyTypeObject *module_type, const buf_re
     return pb;
 }
 
+PyObject *bufview_validity_state(PyTypeObject *module_type, bool nullable, uint8_t *bits,
+                                 int64_t n, cc_buffer *snapshot) {
+    if (!snapshot || !nullable || !bits || n == 0) {
+        cc_buffer_unref(snapshot);
+        return validity_as_bytes(nullable, bits, n);
+    }
+    buf_region r = {bits, (Py_ssize_t)cc_bitmap_bytes(n), 1, "B", NULL, snapshot};
+    return bufview_snapshot_pickle_buffer(module_type, &r);
+}
+
+int bufview_adopt_validity(Py_buffer *bits, int64_t n, cc_buffer **share) {
+    *share = NULL;
+    if (n == 0 || bits->len != cc_bitmap_bytes(n) || !bufview_immutable(bits->obj)) return 0;
+    int spare = (int)(cc_bitmap_bytes(n) * 8 - n); /* bits past n in the last byte */
+    if (spare && ((const uint8_t *)bits->buf)[bits->len - 1] >> (8 - spare)) return 0;
+    *share = bufview_adopt(bits);
+    return *share ? 0 : -1;
+}
+
 /* ---- adopting another object's buffer ------------------------------------------ */
 
 /* A foreign cc_buffer's release: the view was taken with the GIL and must be

@@ -90,13 +90,13 @@ PyObject *strarray_validity(PyObject *self, PyObject *unused) {
     return validity_as_bytes(a->nullable, a->validity, a->length);
 }
 
-/* Protocol 5: read-only PickleBuffers of a snapshot of a's compact data and
- * offsets, taken now: a copies before its next write, so nothing pins it
- * (the small bitmap travels in band).  Both stay NULL without an exception
+/* Protocol 5: read-only PickleBuffers of a snapshot of a's compact data,
+ * offsets and bitmap (None when not nullable), taken now: a copies before
+ * its next write, so nothing pins it.  All stay NULL without an exception
  * while a is aliased by a memoryview (it cannot share): the caller copies.
  * 0, or -1 with an exception. */
 static int snapshot_buffers(PyTypeObject *type, cc_strarray *a, PyObject **data,
-                            PyObject **offsets) {
+                            PyObject **offsets, PyObject **validity) {
     static const int64_t zero_offset = 0; /* the offsets [0] of an empty array */
     cc_buffer *refs[3];
     cc_status st = cc_strarray_compact(a);
@@ -106,7 +106,12 @@ static int snapshot_buffers(PyTypeObject *type, cc_strarray *a, PyObject **data,
         status_raise(NAME, st, "__reduce_ex__");
         return -1;
     }
-    cc_buffer_unref(refs[0]);
+    if (!(*validity = bufview_validity_state(type, a->nullable, a->validity, a->length,
+                                             refs[0]))) {
+        cc_buffer_unref(refs[1]);
+        cc_buffer_unref(refs[2]);
+        return -1;
+    }
     Py_ssize_t osize = a->wide ? 8 : 4;
     buf_region d = {a->data, (Py_ssize_t)a->data_len, 1, "B", NULL, refs[2]};
     buf_region o = {a->offsets ? a->offsets : (void *)&zero_offset, (a->length + 1) * osize,
@@ -114,10 +119,12 @@ static int snapshot_buffers(PyTypeObject *type, cc_strarray *a, PyObject **data,
     *data = bufview_snapshot_pickle_buffer(type, &d); /* each takes its reference over */
     if (!*data) {
         cc_buffer_unref(o.hold);
+        Py_CLEAR(*validity);
         return -1;
     }
     if (!(*offsets = bufview_snapshot_pickle_buffer(type, &o))) {
         Py_CLEAR(*data);
+        Py_CLEAR(*validity);
         return -1;
     }
     return 0;
@@ -127,13 +134,14 @@ PyObject *strarray_state_args(PyObject *owner, region_fn region, cc_strarray *a,
                               PyObject *protocol_obj) {
     long protocol = PyLong_AsLong(protocol_obj);
     if (protocol == -1 && PyErr_Occurred()) return NULL;
-    PyObject *data = NULL, *offsets = NULL;
-    if (protocol >= 5 && snapshot_buffers(Py_TYPE(owner), a, &data, &offsets) < 0) return NULL;
+    PyObject *data = NULL, *offsets = NULL, *validity = NULL;
+    if (protocol >= 5 && snapshot_buffers(Py_TYPE(owner), a, &data, &offsets, &validity) < 0)
+        return NULL;
     if (!data) { /* protocol < 5, or aliased: copies */
         data = bufview_bytes(owner, region, STR_REGION_DATA);
         offsets = data ? bufview_bytes(owner, region, STR_REGION_OFFSETS) : NULL;
+        validity = offsets ? validity_as_bytes(a->nullable, a->validity, a->length) : NULL;
     }
-    PyObject *validity = offsets ? validity_as_bytes(a->nullable, a->validity, a->length) : NULL;
     PyObject *r = NULL;
     if (validity)
         r = Py_BuildValue("(OsLOOO)", a->nullable ? Py_True : Py_False,
@@ -179,22 +187,29 @@ static PyObject *bad_state(const char *why, long long i) {
  * checked) read in place, data and offsets each taken over (zeroed) by a
  * foreign cc_buffer -- the out-of-band PickleBuffer or the in-band bytes
  * stays alive until the array's first write copies (cc_buffer.h); the
- * small bitmap is copied.  NULL with an exception. */
+ * bitmap too when it can never change (bufview_adopt_validity), else it is
+ * copied.  NULL with an exception. */
 static PyObject *adopt_buffers(PyTypeObject *type, bool nullable, long long n, bool wide,
-                               Py_buffer *data, Py_buffer *offsets, const Py_buffer *bits) {
+                               Py_buffer *data, Py_buffer *offsets, Py_buffer *bits) {
     const void *off = offsets->buf, *bytes = data->buf;
+    const uint8_t *bitmap = bits ? bits->buf : NULL;
+    int64_t nulls = bits ? n - cc_bitmap_count(bitmap, 0, n) : 0;
     cc_buffer *dshare = bufview_adopt(data), *oshare = dshare ? bufview_adopt(offsets) : NULL;
-    if (!oshare) {
+    cc_buffer *vshare = NULL;
+    if (!oshare || (bits && bufview_adopt_validity(bits, n, &vshare) < 0)) {
         cc_buffer_unref(dshare);
+        cc_buffer_unref(oshare);
         return NULL;
     }
     cc_strarray a;
     cc_error err;
     cc_strarray_init(&a, nullable);
-    cc_status st = cc_strarray_adopt(&a, n, off, oshare, wide, bytes, dshare, NULL, NULL, 0, &err);
+    cc_status st = cc_strarray_adopt(&a, n, off, oshare, wide, bytes, dshare,
+                                     vshare ? bitmap : NULL, vshare, vshare ? nulls : 0, &err);
     cc_buffer_unref(dshare); /* a holds its own references */
     cc_buffer_unref(oshare);
-    if (st == CC_OK && bits) { /* a's bitmap is private (all valid): the pickled bits */
+    cc_buffer_unref(vshare);
+    if (st == CC_OK && bits && !vshare) { /* a's bitmap is private (all valid): the pickled bits */
         memcpy(a.validity, bits->buf, (size_t)cc_bitmap_bytes(n));
         cc_bitmap_fill(a.validity, n, cc_bitmap_bytes(n) * 8 - n, false);
         a.null_count = n - cc_bitmap_count(a.validity, 0, n);

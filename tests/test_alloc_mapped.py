@@ -14,6 +14,7 @@ import sys
 import tracemalloc
 
 import pytest
+from hypothesis import settings
 
 import compactcol as cc
 from compactcol import _core
@@ -135,6 +136,8 @@ def _with_low_threshold(case):
             _core._debug_map_min(self._previous)
 
     Case.__name__ = Case.__qualname__ = case.__name__ + "Mapped"
+    # a second run of each machine: fewer examples than its own file's
+    Case.settings = settings(case.settings, max_examples=min(case.settings.max_examples, 40))
     return Case
 
 

@@ -98,10 +98,15 @@ def test_PK1_round_trip_out_of_band(name):
     a = EXAMPLES[name].copy()       # written below
     buffers = []
     data = pickle.dumps(a, protocol=5, buffer_callback=buffers.append)
-    assert len(buffers) == 1
+    # the data, and a nullable array's bitmap, out of band (issue 14)
+    with_bitmap = a.nullable and len(a) > 0
+    assert len(buffers) == 1 + with_bitmap
     raw = buffers[0].raw()
     assert raw.nbytes == len(a) * a.itemsize
     assert bytes(raw) == a.tobytes()
+    bitmap = [bytes(buffers[1].raw())] if with_bitmap else []
+    if with_bitmap:
+        assert bitmap[0] == a._validity()
     # the payload really is out of band: the pickle does not carry it
     if len(a) * a.itemsize > 64:
         assert a.tobytes() not in data
@@ -118,7 +123,7 @@ def test_PK1_round_trip_out_of_band(name):
     for buf in buffers:
         buf.release()
     raw.release()
-    b2 = pickle.loads(data, buffers=[bytearray(before)])
+    b2 = pickle.loads(data, buffers=[bytearray(before)] + bitmap)
     same(b, b2)
 
 
@@ -427,3 +432,32 @@ def test_frozen_pickles_match_a_fresh_pickle():
     for name, a in loaded.items():
         for protocol in (2, 5):
             same(a, pickle.loads(pickle.dumps(a, protocol=protocol)))
+
+
+@pytest.mark.parametrize("make", [
+    lambda: Array("int32", [None if i % 3 == 0 else i for i in range(200_000)], nullable=True),
+    lambda: compactcol.StringArray([None if i % 3 == 0 else f"s{i}" for i in range(200_000)],
+                           nullable=True),
+], ids=["Array", "StringArray"])
+def test_PK1_an_out_of_band_bitmap_is_kept_in_place(make):
+    """Protocol 5 sends the validity bitmap out of band with the data
+    (issue 14), and loading keeps both in place: nothing of the payload is
+    allocated; the first write copies, and the source never sees it."""
+    a = make()
+    buffers = []
+    data = pickle.dumps(a, protocol=5, buffer_callback=buffers.append)
+    assert len(buffers) == (2 if isinstance(a, Array) else 3)
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        b = pickle.loads(data, buffers=buffers)
+        grew = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    assert grew < 4096, f"{grew} bytes allocated by loading"
+    assert b.tolist() == a.tolist() and b.null_count == a.null_count
+    b[1] = None
+    b[0] = b[2]
+    assert a[1] is not None and a[0] is None
+    assert b.null_count == a.null_count
+    assert b._debug_info() is not None and a._debug_info() is not None
