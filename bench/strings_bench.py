@@ -6,9 +6,10 @@ and PyArrow.
     python bench/strings_bench.py [--n 1000000] [--repeats 5] [--quick]
                                   [--out bench/results/strings.md]
 
-Memory: each container is built in a fresh child process from the same
-generated strings and measured with tracemalloc (what the container owns,
-not the input list).  Speed: best of R runs, gc disabled, ratios against
+Memory: each container is built in two fresh child processes from the same
+generated strings (alive before the baseline): one measures with tracemalloc
+(traced bytes and traced peak, what the container owns, not the input list),
+the other, with tracemalloc never started, the growth of the resident set.  Speed: best of R runs, gc disabled, ratios against
 the peer named in the target.  Prints a markdown report and writes it.
 Peers that are not installed are skipped.
 """
@@ -73,12 +74,29 @@ def _build(case: str, values: list[str]):
     import compactcol
     if case == "StringArray":
         return compactcol.StringArray(values)
+    if case == "StringArray by append":
+        a = compactcol.StringArray()
+        for s in values:
+            a.append(s)
+        return a
     if case == "CategoricalArray":
         return compactcol.CategoricalArray(values)
     if case == "StringPool":
         return compactcol.StringPool(values)
     if case == "StrDict int64":
         return compactcol.StrDict("int64", zip(values, range(10**6, 10**6 + len(values))))
+    if case == "StrDict int64 by d[k] = v":
+        d = compactcol.StrDict("int64")
+        for k, v in zip(values, range(10**6, 10**6 + len(values))):
+            d[k] = v
+        return d
+    if case == "StrDict int64 from a dict":
+        return compactcol.StrDict("int64", values)  # values: the dict of the keys table
+    if case == "StrDict.count":
+        return compactcol.StrDict.count(values)
+    if case == "Counter":
+        import collections
+        return collections.Counter(values)
     if case == "dict str->int":
         return {"".join(k): v for k, v in zip(values, range(10**6, 10**6 + len(values)))}
     if case == "dict interner":
@@ -113,9 +131,48 @@ def _build(case: str, values: list[str]):
 PEER_MODULES = {"numpy": "numpy", "pandas": "pandas", "pyarrow": "pyarrow"}
 
 
-def memory_child(case: str, kind: str, n: int) -> dict:
+def _malloc_trim() -> bool:
+    """glibc's malloc_trim(0): hands the free memory that making the input
+    left in the heap back to the OS, so the build cannot reuse pages that
+    are resident already and the RSS growth counts every page it touches.
+    False where there is no glibc.  (A copy of bench/memory_bench.py's.)"""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+        return True
+    except (OSError, AttributeError):
+        return False
+
+
+def _rss_bytes() -> int:
+    """Resident set now: /proc/self/statm's resident pages x page size."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _input(case: str, kind: str, n: int):
+    """The input of a case, built before the baseline and alive during the build."""
+    if kind == "categorical":
+        return categorical_values(n)
+    if kind == "tokens":
+        return zipf_tokens(n)
+    if kind == "keys":
+        keys = unique_keys(n)
+        if case == "StrDict int64 from a dict":
+            return dict(zip(keys, range(10**6, 10**6 + n)))
+        return keys
+    return random_strings(n)
+
+
+def memory_child(case: str, kind: str, n: int, how: str = "traced") -> dict:
+    """Builds one container in this (fresh) process.  how = "traced": with
+    tracemalloc (bytes after the build and peak during it, both minus the
+    baseline); how = "rss": tracemalloc never started, resident set after
+    the build minus before."""
     import importlib
-    import tracemalloc
 
     import compactcol  # noqa: F401  (imports are not the container's memory)
     for prefix, module in PEER_MODULES.items():
@@ -124,32 +181,72 @@ def memory_child(case: str, kind: str, n: int) -> dict:
                 importlib.import_module(module)
             except ImportError as e:
                 return {"case": case, "skip": str(e)}
-    values = (categorical_values(n) if kind == "categorical"
-              else unique_keys(n) if kind == "keys" else random_strings(n))
-    mean = sum(len(s.encode()) for s in values) / n
+    values = _input(case, kind, n)
+    mean = sum(len(s.encode()) for s in values) / len(values)
     gc.collect()
+    trimmed = _malloc_trim()
+    out = {"case": case, "how": how, "trimmed": trimmed, "mean_utf8": mean}
+    if how == "rss":
+        rss0 = _rss_bytes()
+        try:
+            obj = _build(case, values)
+        except ImportError as e:
+            return {"case": case, "skip": str(e)}
+        out["rss_per"] = (_rss_bytes() - rss0) / n
+        out["len"] = len(obj)
+        del obj
+        return out
+    import tracemalloc
     tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    tracemalloc.reset_peak()
     try:
         obj = _build(case, values)
     except ImportError as e:
         return {"case": case, "skip": str(e)}
-    current, _ = tracemalloc.get_traced_memory()
+    current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
+    current, peak = current - base, peak - base
+    out["traced_peak_per"] = peak / n
     # pyarrow allocates through its own pool, which tracemalloc cannot see
     if case.startswith("pyarrow"):
-        current = obj.nbytes if hasattr(obj, "nbytes") else current
+        if hasattr(obj, "nbytes"):
+            current = obj.nbytes
+            out["note"] = "nbytes"
     if case == "pandas string[pyarrow]":
-        current = obj.array._pa_array.nbytes + tracemalloc.get_traced_memory()[0]
+        # today's number: the arrow array's nbytes (the "+ traced" this line had
+        # read tracemalloc after stop(), that is 0); the Python side goes in a note
+        out["python_traced_per"] = current / n
+        current = obj.array._pa_array.nbytes
+        out["note"] = "nbytes"
+    out["bytes_per"] = current / n
+    out["len"] = len(obj)
     del obj
-    return {"case": case, "bytes_per": current / n, "mean_utf8": mean}
+    return out
+
+
+def _child_error(out: subprocess.CompletedProcess) -> str:
+    lines = out.stderr.strip().splitlines()
+    return (lines[-1] if lines else f"exit status {out.returncode}").replace("|", "\\|")
 
 
 def run_memory_case(case: str, kind: str, n: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", case, kind, str(n)],
-                         capture_output=True, text=True, check=False)
-    if out.returncode != 0:
-        return {"case": case, "skip": out.stderr.strip().splitlines()[-1:]}
-    return json.loads(out.stdout)
+    """Two fresh children, one after the other: traced, then untraced (RSS)."""
+    row: dict = {"case": case}
+    for how in ("traced", "rss"):
+        out = subprocess.run([sys.executable, __file__, "--child", case, kind, str(n), how],
+                             capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            row[f"error_{how}"] = _child_error(out)
+            continue
+        got = json.loads(out.stdout)
+        if "skip" in got:
+            row["skip"] = got["skip"]
+            return row
+        row.setdefault("trimmed", set()).add(got.pop("trimmed"))
+        got.pop("how")
+        row.update(got)
+    return row
 
 
 # ---- speed ------------------------------------------------------------------------------
@@ -253,11 +350,46 @@ def run_speed(n: int, repeats: int) -> dict:
 # ---- report --------------------------------------------------------------------------------
 
 MEMORY_RUNS = {
-    "strings": ["list", "StringArray", "numpy object", "numpy StringDType", "pandas object",
+    "strings": ["list", "StringArray", "StringArray by append", "numpy object", "numpy StringDType", "pandas object",
                 "pandas string[pyarrow]", "pyarrow string"],
     "categorical": ["list", "CategoricalArray", "pandas Categorical", "pyarrow dictionary"],
     "distinct": ["StringPool", "dict interner"],
-    "keys": ["StrDict int64", "dict str->int"],
+    "keys": ["StrDict int64", "StrDict int64 by d[k] = v", "StrDict int64 from a dict",
+             "dict str->int"],
+    "tokens": ["StrDict.count", "Counter"],
+}
+
+MEMORY_INPUTS = {
+    "strings": "n random ASCII strings of 5-20 characters (`list`)",
+    "categorical": "n strings drawn from 50 distinct values (`list`)",
+    "distinct": "n distinct random strings of 5-20 characters (`list`)",
+    "keys": "n unique 12-character keys (`list`; for *from a dict*: a `dict` of the keys "
+            "and the int values)",
+    "tokens": "n Zipf-distributed tokens from a vocabulary of 50,000 (`list`); "
+              "bytes are per token of the input",
+}
+
+# How each case is built (the README's ways for compactcol; peers for scale).
+MEMORY_HOW = {
+    "list": '`["".join(s) for s in values]` (fresh str objects)',
+    "StringArray": "`StringArray(values)`",
+    "StringArray by append": "`a = StringArray()`, then `a.append(s)` for each",
+    "CategoricalArray": "`CategoricalArray(values)`",
+    "StringPool": "`StringPool(values)`",
+    "StrDict int64": "`StrDict('int64', zip(keys, ints))`",
+    "StrDict int64 by d[k] = v": "`d = StrDict('int64')`, then `d[k] = v` for each",
+    "StrDict int64 from a dict": "`StrDict('int64', a_dict)`",
+    "StrDict.count": "`StrDict.count(tokens)`",
+    "Counter": "`collections.Counter(tokens)`",
+    "dict str->int": "`{k: v for ...}` (fresh str keys)",
+    "dict interner": "`d.setdefault(s, len(d))` (fresh str keys)",
+    "numpy object": "`np.array(fresh strs, dtype=object)`",
+    "numpy StringDType": "`np.array(values, dtype=StringDType())`",
+    "pandas object": "`pd.Series(fresh strs, dtype=object)`",
+    "pandas string[pyarrow]": "`pd.Series(values, dtype='string[pyarrow]')`",
+    "pandas Categorical": "`pd.Categorical(values)`",
+    "pyarrow string": "`pa.array(values, type=pa.string())`",
+    "pyarrow dictionary": "`pa.array(values, type=pa.string()).dictionary_encode()`",
 }
 
 
@@ -267,11 +399,11 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--quick", action="store_true", help="n = 200,000, 3 repeats")
     p.add_argument("--out", default=DEFAULT_OUT)
-    p.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    p.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        case, kind, n = args.child
-        print(json.dumps(memory_child(case, kind, int(n))))
+        case, kind, n, how = args.child
+        print(json.dumps(memory_child(case, kind, int(n), how)))
         return 0
     if args.quick:
         args.n, args.repeats = 200_000, 3
@@ -293,7 +425,7 @@ def main(argv=None) -> int:
 
     def per(kind, case):
         for row in memory[kind]:
-            if row["case"] == case and "bytes_per" in row:
+            if row["case"] == case and "bytes_per" in row:  # traced bytes, as before
                 return row["bytes_per"], row["mean_utf8"]
         return None, None
 
@@ -327,12 +459,44 @@ def main(argv=None) -> int:
           "<=", 1.0)
     lines += ["## Targets", "", *targets, ""]
 
-    lines += ["## Memory (bytes per element, tracemalloc in a fresh process)", ""]
+    trims = {t for rows in memory.values() for row in rows for t in row.get("trimmed", ())}
+    lines += [
+        "## Memory (bytes per element)", "",
+        "Each row is built in two fresh processes, one after the other, from the same "
+        "input, made before the baseline and alive during the build. **traced B**: "
+        "tracemalloc's traced bytes after the build minus before (the container, not the "
+        "input); **traced peak B**: tracemalloc's peak during the build minus the same "
+        "baseline; **RSS growth B**: in the second process, where tracemalloc is never "
+        "started, `/proc/self/statm` resident pages x page size after the build minus "
+        "before. glibc's `malloc_trim(0)` before each baseline: "
+        + ("yes" if trims == {True} else "no (not available)" if trims == {False}
+           else "in some children only" if trims else "n/a") + ". "
+        "PyArrow allocates from its own memory pool, which tracemalloc cannot see: for its "
+        "rows traced B is the arrays' `nbytes`, their traced peak shows only the Python-side allocations, and "
+        "their RSS growth does see the pool.", ""]
     for kind, rows in memory.items():
-        lines += [f"### {kind}", "", "| container | bytes / element |", "|---|---|"]
+        lines += [f"### {kind}", "", f"Input: {MEMORY_INPUTS[kind]}.", "",
+                  "| container | built as | traced B | traced peak B | RSS growth B | note |",
+                  "|---|---|---:|---:|---:|---|"]
         for row in rows:
-            value = f"{row['bytes_per']:.2f}" if "bytes_per" in row else f"skipped ({row['skip']})"
-            lines.append(f"| {row['case']} | {value} |")
+            how = MEMORY_HOW.get(row["case"], "")
+            if "skip" in row:
+                lines.append(f"| {row['case']} | {how} | skipped ({row['skip']}) | | | |")
+                continue
+            err_t, err_r = row.get("error_traced"), row.get("error_rss")
+            traced = (f"error: {err_t}" if err_t else f"{row['bytes_per']:.2f}")
+            peak = "" if err_t else f"{row['traced_peak_per']:.2f}"
+            rss = f"error: {err_r}" if err_r else f"{row['rss_per']:.2f}"
+            notes = []
+            if row.get("note") == "nbytes":
+                notes.append("traced B = `nbytes` (pyarrow pool, not traced)")
+            if "python_traced_per" in row:
+                notes.append(f"tracemalloc saw {row['python_traced_per']:.2f} B more "
+                             "(Python side, lazy imports)")
+            if kind == "tokens" and "len" in row:
+                notes.append(f"{row['len']:,} distinct keys")
+            lines.append(f"| {row['case']} | {how} | {traced} | {peak} | {rss} | "
+                         f"{'; '.join(notes)} |")
         lines.append("")
     lines += ["## Speed (seconds, best of the repeats)", "", "| operation | seconds |", "|---|---|"]
     lines += [f"| {k} | {v:.4f} |" for k, v in speed.items()]
