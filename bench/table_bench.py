@@ -126,11 +126,15 @@ IMPORTS = {
     "PyArrow Table, category dictionary-encoded": ("pyarrow",),
 }
 WARMUP = 1_000  # rows of the discarded first build in each memory child
-NOT_TRACED = {  # structures whose buffers tracemalloc cannot see: what the traced column shows
-    "pandas DataFrame": "memory_usage(deep=True)",
-    "PyArrow Table": "nbytes",
-    "PyArrow Table, category dictionary-encoded": "nbytes",
+NOT_TRACED = {  # structures whose buffers tracemalloc does not (all) see: the traced column's source
+    "pandas DataFrame": "traced column: memory_usage(deep=True), as tracemalloc misses the "
+                        "buffers in PyArrow's pool (its str columns); traced peak: what "
+                        "tracemalloc sees, mostly the list of dicts it is built from",
+    "PyArrow Table": "traced column: nbytes, as tracemalloc does not see PyArrow's pool; "
+                     "traced peak: the Python objects only, mostly the list of dicts it is "
+                     "built from",
 }
+NOT_TRACED["PyArrow Table, category dictionary-encoded"] = NOT_TRACED["PyArrow Table"]
 
 
 def _malloc_trim() -> bool:
@@ -426,8 +430,7 @@ def main(argv=None) -> int:
             continue
         notes = list(m.get("errors", []))
         if case in NOT_TRACED and m.get("bytes_per") is not None:
-            notes.append(f"traced column: {NOT_TRACED[case]} (tracemalloc does not see its "
-                         "buffers); traced peak: the Python objects only")
+            notes.append(NOT_TRACED[case])
         b = m.get("bytes_per")
         lines.append("| " + " | ".join([
             case, num(b), num(m.get("traced_peak_per")), num(m.get("rss_per")),
