@@ -12,7 +12,8 @@ processes per structure, each with the generated values alive and the
 libraries imported before its baseline: one traces the build (bytes after
 minus before, the row dicts the structure does not keep freed, and the
 peak during the build minus the same baseline), the other never starts
-tracemalloc and reports the growth of the resident set.  pandas' traced
+tracemalloc and reports the growth of the resident set.  Each first builds
+and drops a 1,000-row structure (lazy imports, first-use setup).  pandas' traced
 bytes are memory_usage(deep=True) and PyArrow's nbytes (their buffers live
 where tracemalloc cannot see); their RSS growth sees everything.  Speed:
 best of --repeats in this process.
@@ -409,10 +410,11 @@ def main(argv=None) -> int:
         "traced: tracemalloc's bytes after the build minus before. traced peak: its peak "
         "during the build minus the same baseline. RSS growth: `/proc/self/statm`'s resident "
         "pages after the build minus before, in a second fresh process where tracemalloc "
-        "never started. In both, the generated values and the imports exist before the "
-        "baseline and the row dicts are made during the build, one at a time (a structure "
-        "that does not keep them frees them); glibc's `malloc_trim(0)` runs before each "
-        f"baseline ({'yes' if all(m.get('trimmed', True) for m in memory.values()) else 'NOT everywhere: no glibc'}). "
+        "never started. In both, the imports and a first build of "
+        f"{WARMUP:,} rows (dropped) come before the baseline, the generated values exist "
+        "before it, and the row dicts are made during the build, one at a time (a structure "
+        "that does not keep them frees them). glibc's `malloc_trim(0)` before each baseline: "
+        f"{'yes' if all(m.get('trimmed', True) for m in memory.values()) else 'NOT in every child (no glibc)'}. "
         "vs Table: traced bytes over `compactcol.Table (extend)`'s; RSS vs Table: RSS growth "
         "over `compactcol.Table (append loop)`'s. RSS growth depends on the allocator's "
         "state and differs between runs; traced bytes repeat.", "",
