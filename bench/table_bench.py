@@ -7,11 +7,16 @@ Data: 1 M orders `id:int, ts:int, price:float, name:str (8-24 ASCII chars),
 category (50 values), flag:bool`, generated as compactcol's demo does
 (compactcol._demo._raw).  Every structure is built from fresh row dicts
 made one at a time -- new ints, floats and strs per row, as a loader parses
-them -- so each structure owns its values.  Memory: tracemalloc around the
-build, in a fresh process per structure (the row dicts the structure does
-not keep are freed before the count); pandas by memory_usage(deep=True)
-and PyArrow by nbytes (their buffers live where tracemalloc cannot see).
-Speed: best of --repeats in this process.
+them -- so each structure owns its values.  Memory (issue 14), two fresh
+processes per structure, each with the generated values alive and the
+libraries imported before its baseline: one traces the build (bytes after
+minus before, the row dicts the structure does not keep freed, and the
+peak during the build minus the same baseline), the other never starts
+tracemalloc and reports the growth of the resident set.  Each first builds
+and drops a 1,000-row structure (lazy imports, first-use setup).  pandas' traced
+bytes are memory_usage(deep=True) and PyArrow's nbytes (their buffers live
+where tracemalloc cannot see); their RSS growth sees everything.  Speed:
+best of --repeats in this process.
 
     python bench/table_bench.py [--rows N] [--quick] [--check]
 """
@@ -107,42 +112,125 @@ def builders():
         "PyArrow Table, category dictionary-encoded": lambda rows: pyarrow_rows(rows, True),
         "compactcol.Table (extend)": lambda rows: cc.Table(Order, rows),
         "compactcol.Table (append loop)": table_append,
+        "compactcol.Table (from_records)": cc.Table.from_records,
     }
 
 
-def memory_child(case: str, n: int) -> dict:
+# Modules a structure's build needs, imported before the baseline so that
+# neither the traced bytes nor the RSS growth count an import.
+IMPORTS = {
+    "list of recordclass": ("recordclass",),
+    "list of msgspec.Struct(gc=False)": ("msgspec",),
+    "NumPy structured array (U24, U16)": ("numpy",),
+    "pandas DataFrame": ("pandas",),
+    "PyArrow Table": ("pyarrow",),
+    "PyArrow Table, category dictionary-encoded": ("pyarrow",),
+}
+WARMUP = 1_000  # rows of the discarded first build in each memory child
+NOT_TRACED = {  # structures whose buffers tracemalloc does not (all) see: the traced column's source
+    "pandas DataFrame": "traced column: memory_usage(deep=True), as tracemalloc misses the "
+                        "buffers in PyArrow's pool (its str columns); traced peak: what "
+                        "tracemalloc sees, mostly the list of dicts it is built from",
+    "PyArrow Table": "traced column: nbytes, as tracemalloc does not see PyArrow's pool; "
+                     "traced peak: the Python objects only, mostly the list of dicts it is "
+                     "built from",
+}
+NOT_TRACED["PyArrow Table, category dictionary-encoded"] = NOT_TRACED["PyArrow Table"]
+
+
+def _malloc_trim() -> bool:
+    """glibc's malloc_trim(0): hands the free memory that making the input
+    left in the heap back to the OS, so the build cannot reuse pages that
+    are resident already and the RSS growth counts every page it touches.
+    False where there is no glibc.  (A copy of bench/memory_bench.py's.)"""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.malloc_trim(0)
+        return True
+    except (OSError, AttributeError):
+        return False
+
+
+def _rss_bytes() -> int:
+    """Resident set now: /proc/self/statm's resident pages x page size."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def memory_child(case: str, n: int, how: str) -> dict:
+    """One build of `case` in this fresh process, how = 'traced' (tracemalloc
+    bytes after the build and peak during it, over the baseline) or 'rss'
+    (resident set after minus before; tracemalloc never started)."""
     import gc
-    import tracemalloc
+    import importlib
 
     from compactcol._demo import _raw
 
     build = builders()[case]
-    raw = _raw(n)
-    mean_name = sum(len(r[1]) for r in raw) / n
-    gc.collect()
-    tracemalloc.start()
     try:
-        obj = build(rows_of(raw))
+        for mod in IMPORTS.get(case, ()):
+            importlib.import_module(mod)
     except ImportError as e:
         return {"case": case, "skip": str(e)}
-    current = tracemalloc.get_traced_memory()[0]
-    tracemalloc.stop()
-    if hasattr(obj, "memory_usage"):
-        current = int(obj.memory_usage(deep=True).sum())
-    elif type(obj).__module__.startswith("pyarrow"):
-        current = obj.nbytes
-    out = {"case": case, "bytes_per": current / n, "mean_name": mean_name}
+    # A first build of WARMUP rows, discarded: lazy imports and a library's
+    # first-use setup (PyArrow's: tens of MB of RSS) are not per-row costs.
+    warm = build(rows_of(_raw(WARMUP, seed=1)))
+    del warm
+    raw = _raw(n)  # the input: alive before the baseline and during the build
+    mean_name = sum(len(r[1]) for r in raw) / n
+    gc.collect()
+    trimmed = _malloc_trim()
+    out = {"case": case, "how": how, "mean_name": mean_name, "trimmed": trimmed}
+    if how == "traced":
+        import tracemalloc
+
+        tracemalloc.start()
+        base = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        obj = build(rows_of(raw))
+        current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        current, peak = current - base, peak - base
+        out["traced_peak_per"] = peak / n
+        if hasattr(obj, "memory_usage"):
+            current = int(obj.memory_usage(deep=True).sum())
+        elif type(obj).__module__.startswith("pyarrow"):
+            current = obj.nbytes
+        out["bytes_per"] = current / n
+    else:
+        rss0 = _rss_bytes()
+        obj = build(rows_of(raw))
+        out["rss_per"] = (_rss_bytes() - rss0) / n
     if hasattr(obj, "_schema"):
         out["nbytes_per"] = obj.nbytes / n
+        out["schema"] = {k: str(v) for k, v in obj.schema.items()}
     return out
 
 
-def run_memory_case(case: str, n: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", case, str(n)],
+def _run_child(case: str, n: int, how: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", case, str(n), how],
                          capture_output=True, text=True, check=False)
     if out.returncode != 0:
-        return {"case": case, "skip": (out.stderr.strip().splitlines() or ["failed"])[-1]}
+        last = (out.stderr.strip().splitlines() or [f"exit status {out.returncode}"])[-1]
+        return {"case": case, "error": f"{how} child failed: {last}"}
     return json.loads(out.stdout)
+
+
+def run_memory_case(case: str, n: int) -> dict:
+    """The traced child, then the untraced (RSS) child, merged."""
+    traced, rss = _run_child(case, n, "traced"), _run_child(case, n, "rss")
+    if "skip" in traced or "skip" in rss:
+        return {"case": case, "skip": traced.get("skip") or rss.get("skip")}
+    out = {**rss, **traced}
+    out.pop("how", None)
+    out["rss_per"] = rss.get("rss_per")
+    out["trimmed"] = traced.get("trimmed", True) and rss.get("trimmed", True)
+    out["errors"] = [m["error"] for m in (traced, rss) if "error" in m]
+    out.pop("error", None)
+    return out
 
 
 def run_speed(n: int, repeats: int) -> dict:
@@ -253,16 +341,17 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="100,000 rows, 1 repeat")
     p.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     p.add_argument("--out", default=DEFAULT_OUT)
-    p.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    p.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
-        print(json.dumps(memory_child(args.child[0], int(args.child[1]))))
+        print(json.dumps(memory_child(args.child[0], int(args.child[1]), args.child[2])))
         return 0
     if args.quick:
         args.rows, args.repeats = 100_000, 1
     import compactcol
 
     n = args.rows
+    t_start = time.perf_counter()
     memory = {c: run_memory_case(c, n) for c in builders()}
     speed = run_speed(n, args.repeats)
     per = {c: m.get("bytes_per") for c, m in memory.items()}
@@ -286,6 +375,9 @@ def main(argv=None) -> int:
     check("pandas memory_usage(deep=True) / Table memory", ratio(per["pandas DataFrame"], table),
           ">=", 1)
     check("PyArrow nbytes / Table memory", ratio(per["PyArrow Table"], table), ">=", 1)
+    rss = {c: m.get("rss_per") for c, m in memory.items()}
+    check("list of dicts / Table (append) RSS growth (issue 14)",
+          ratio(rss["list of dicts"], rss["compactcol.Table (append loop)"]), ">=", 9)
     check("append loop: Table / list time",
           ratio(speed["append loop, Table"], speed["append loop, list"]), "<=", 2.5)
     check("pd.DataFrame(list of dicts) / Table.extend time",
@@ -314,20 +406,53 @@ def main(argv=None) -> int:
         f"+ 1 (category code) + 1/8 (flag bit) = {floor:.2f} bytes/row", "",
         "## Targets", "", "| target | measured | limit | met |", "|---|---|---|---|",
         *[f"| {w} | {m} | {lim} | {ok} |" for w, m, lim, ok in targets], "",
-        "## Memory (bytes per row, fresh process per structure)", "",
-        "| structure | bytes/row | vs Table |", "|---|---|---|",
+        "## Memory (bytes per row, two fresh processes per structure)", "",
+        "traced: tracemalloc's bytes after the build minus before. traced peak: its peak "
+        "during the build minus the same baseline. RSS growth: `/proc/self/statm`'s resident "
+        "pages after the build minus before, in a second fresh process where tracemalloc "
+        "never started. In both, the imports and a first build of "
+        f"{WARMUP:,} rows (dropped) come before the baseline, the generated values exist "
+        "before it, and the row dicts are made during the build, one at a time (a structure "
+        "that does not keep them frees them). glibc's `malloc_trim(0)` before each baseline: "
+        f"{'yes' if all(m.get('trimmed', True) for m in memory.values()) else 'NOT in every child (no glibc)'}. "
+        "vs Table: traced bytes over `compactcol.Table (extend)`'s; RSS vs Table: RSS growth "
+        "over `compactcol.Table (append loop)`'s. RSS growth depends on the allocator's "
+        "state and differs between runs; traced bytes repeat.", "",
+        "| structure | traced B/row | traced peak B/row | RSS growth B/row | vs Table "
+        "| RSS vs Table | note |", "|---|---:|---:|---:|---:|---:|---|",
     ]
+    rss_table = rss["compactcol.Table (append loop)"]
+
+    def num(v, fmt="{:.1f}"):
+        return "-" if v is None else fmt.format(v)
+
     for case, m in memory.items():
         if "skip" in m:
-            lines.append(f"| {case} | skipped: {m['skip']} | |")
-        else:
-            lines.append(f"| {case} | {m['bytes_per']:.1f} | {m['bytes_per'] / table:.2f}x |")
-    nb = memory["compactcol.Table (extend)"].get("nbytes_per")
-    if nb:
-        lines += ["", f"`Table.nbytes` / row: {nb:.1f} (payload; tracemalloc also counts the "
-                  "objects and spare capacity)"]
+            lines.append(f"| {case} | | | | | | skipped: {m['skip']} |")
+            continue
+        notes = list(m.get("errors", []))
+        if case in NOT_TRACED and m.get("bytes_per") is not None:
+            notes.append(NOT_TRACED[case])
+        b = m.get("bytes_per")
+        lines.append("| " + " | ".join([
+            case, num(b), num(m.get("traced_peak_per")), num(m.get("rss_per")),
+            num(ratio(b, table), "{:.2f}x"), num(ratio(m.get("rss_per"), rss_table), "{:.2f}x"),
+            "; ".join(notes)]) + " |")
+    tables = [(c, m) for c, m in memory.items() if m.get("nbytes_per") is not None]
+    if tables:
+        lines += ["", "`Table.nbytes` / row (payload; tracemalloc also counts the objects and "
+                  "spare capacity): " + ", ".join(
+                      f"{c.split('(')[-1].rstrip(')')} {m['nbytes_per']:.1f}" for c, m in tables)]
+        schemas = {}
+        for c, m in tables:
+            schemas.setdefault(json.dumps(m.get("schema")), []).append(c.split("(")[-1].rstrip(")"))
+        for sch, who in schemas.items():
+            lines += ["", f"Table schema ({', '.join(who)}): "
+                      + ", ".join(f"{k} {v}" for k, v in (json.loads(sch) or {}).items())]
     lines += ["", "## Speed (seconds, best of repeats)", "", "| operation | seconds |", "|---|---|"]
     lines += [f"| {k} | {v:.4f} |" for k, v in speed.items() if "bytes" not in k]
+    lines.insert(lines.index("## Targets") - 1,
+                 f"- wall time: {time.perf_counter() - t_start:.0f} s")
     report = "\n".join(lines) + "\n"
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
