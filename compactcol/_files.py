@@ -206,6 +206,11 @@ def _column_nullable(spec):
     return spec.endswith("?")
 
 
+def _column_adaptive(spec):
+    """A saved 'int' / 'int?' field: an adaptive column, saved at its width."""
+    return spec.rstrip("?") == "int"
+
+
 def open_file(path, table_cls, what="compactcol.open", want_table=False, lazy=True):
     """The container saved at path (a table_cls for a file that is not ours).
 
@@ -255,17 +260,19 @@ def _deferred_table(pa, table, meta, table_cls, what):
     specs, columns, deferred = {}, [], []
     for name, column in zip(names, table.columns):
         nullable = column.null_count > 0 or _column_nullable(saved.get(name, ""))
+        adaptive = _column_adaptive(saved.get(name, "")) and pa.types.is_signed_integer(column.type)
         if not _defers(pa, column):
             col = import_arrow(column, what)
-            col = _exact(col, nullable or col.nullable)
+            col = _exact(col, nullable or col.nullable, adaptive)
             specs[name] = _spec(col, col.nullable)
             columns.append(col)
             deferred.append(None)
             continue
         empty = import_arrow(pa.chunked_array([], type=column.type), what)
-        specs[name] = _spec(empty, nullable)
+        specs[name] = "int" + ("?" if nullable else "") if adaptive else _spec(empty, nullable)
         columns.append(None)
-        deferred.append((column.__arrow_c_stream__(), nullable and column.null_count == 0))
+        deferred.append((column.__arrow_c_stream__(), nullable and column.null_count == 0,
+                         adaptive))
     shaped = table_cls(specs)  # the Schema and Record class of these specs
     return _core.Table.__new__(table_cls, shaped._schema, shaped.record_class, tuple(columns),
                                table.num_rows, tuple(deferred))
@@ -289,7 +296,7 @@ def _spec(column, nullable):
     elif isinstance(column, _core.StringArray):
         base = "str"
     else:
-        base = column.dtype
+        base = "int" if column.adaptive else column.dtype
     return base + ("?" if nullable else "")
 
 
@@ -320,7 +327,10 @@ def _exact_table(result, meta, table_cls):
         return result
     if [n for n, _ in saved] != [n for n, _ in now]:
         return result  # the file was changed by another writer: trust what it holds
-    columns = tuple(_exact(c, _column_nullable(spec)) for c, (_, spec) in zip(result._columns, saved))
+    columns = tuple(_exact(c, _column_nullable(spec),
+                           _column_adaptive(spec) and isinstance(c, _core.Array) and
+                           c.dtype.startswith("int"))
+                    for c, (_, spec) in zip(result._columns, saved))
     schema = table_cls(dict(saved))  # the schema and record class of the saved specs
     result._replace_columns(schema._schema, schema.record_class, columns)
     return result

@@ -56,13 +56,14 @@ class DType:
 
 DTYPE_MARKERS = {name: DType(name) for name in _core.DTYPES}
 
-_ALIASES = {"int": "int64", "float": "float64", "string": "str", "categorical": "category"}
-_BASE_SPECS = set(_core.DTYPES) | {"str", "category"}
+_ALIASES = {"float": "float64", "string": "str", "categorical": "category"}
+# 'int' is adaptive, as Array('int'): int8 widening to int64 as the values need
+_BASE_SPECS = set(_core.DTYPES) | {"int", "str", "category"}
 
 
 def _base_spec(t, where):
     if t is int:
-        return "int64"
+        return "int"
     if t is float:
         return "float64"
     if t is bool:
@@ -88,7 +89,7 @@ def _base_spec(t, where):
 
 
 def spec_of(annotation, where: str = "schema") -> str:
-    """The schema spec of a type: ``int`` -> ``'int64'``, ``float | None`` -> ``'float64?'``,
+    """The schema spec of a type: ``int`` -> ``'int'`` (adaptive), ``float | None`` -> ``'float64?'``,
     ``'str?'`` -> ``'str?'``, ``compactcol.Category`` -> ``'category'``."""
     if isinstance(annotation, str):
         nullable = annotation.endswith("?")

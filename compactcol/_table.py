@@ -63,7 +63,7 @@ def _spec_of_column(col) -> str:
         return "category" + nullable
     if isinstance(col, _core.StringArray):
         return "str" + nullable
-    return col.dtype + nullable
+    return ("int" if col.adaptive else col.dtype) + nullable
 
 
 def _field_names(row):
@@ -94,7 +94,7 @@ def _infer_spec(name, values):
     if kinds <= {bool}:
         return "bool" + nullable
     if kinds <= {int}:
-        return "int64" + nullable
+        return "int" + nullable  # adaptive: as narrow as the values allow
     if kinds <= {int, float}:
         return "float64" + nullable
     if kinds <= {str}:
@@ -135,6 +135,23 @@ def _rows_equal(view, other) -> bool:
     return view == other
 
 
+def _ints_made_adaptive(fields, columns, now):
+    """(fields, columns) of a pickle made when an ``int`` annotation meant
+    'int64': where the Record class now says 'int' (adaptive) and the pickle
+    'int64', the column becomes adaptive (its buffer kept: it widens from
+    int64, so it never needs to), so such pickles still load."""
+    from ._files import _exact
+    fields, columns = list(fields), list(columns)
+    for i, (old, new) in enumerate(zip(fields, now)):
+        if (isinstance(old, tuple) and len(old) == len(new) and old[0] == new[0]
+                and old[2:] == new[2:] and isinstance(old[1], str)
+                and old[1].replace("int64", "int", 1) == new[1] and new[1].rstrip("?") == "int"
+                and i < len(columns) and isinstance(columns[i], _core.Array)):
+            fields[i] = new
+            columns[i] = _exact(columns[i], columns[i].nullable, adaptive=True)
+    return tuple(fields), tuple(columns)
+
+
 def _table_from_state(cls, fields, record_class, columns, rows=None):
     if not (isinstance(cls, type) and issubclass(cls, _core.Table)):
         raise TypeError(f"Table pickle state: {cls!r} is not a Table class")
@@ -148,12 +165,15 @@ def _table_from_state(cls, fields, record_class, columns, rows=None):
         record_class = record_class_for(tuple(schema.fields))
         schema = record_class.__compactcol_schema__
     elif tuple(schema.fields) != tuple(fields):
+        fields, columns = _ints_made_adaptive(fields, tuple(columns), tuple(schema.fields))
         n = len(schema.fields)
-        if tuple(fields[:n]) != tuple(schema.fields) or len(fields) == n:
-            raise ValueError(f"Table pickle: {record_class.__qualname__} now has other fields")
-        # the table had columns added to the class (Table.add_column)
-        record_class = extend_record_class(record_class, tuple(fields))
-        schema = record_class.__compactcol_schema__
+        if tuple(fields) != tuple(schema.fields):
+            if tuple(fields[:n]) != tuple(schema.fields) or len(fields) == n:
+                raise ValueError(f"Table pickle: {record_class.__qualname__} now has other "
+                                 f"fields")
+            # the table had columns added to the class (Table.add_column)
+            record_class = extend_record_class(record_class, tuple(fields))
+            schema = record_class.__compactcol_schema__
     return _core.Table.__new__(cls, schema, record_class, columns, rows)
 
 
@@ -285,7 +305,8 @@ class Table(_core.Table):  # type: ignore[misc]
         """A Table of the records (dicts, dataclasses, namedtuples, Records ...).
 
         Without a schema it is inferred from the first 1,000 rows: bools ->
-        'bool', ints -> 'int64', ints and floats -> 'float64', strs -> 'str',
+        'bool', ints -> 'int' (adaptive: int8 widening to int64 as the values
+        need), ints and floats -> 'float64', strs -> 'str',
         or 'category' when they hold at most 255 distinct values and at most
         half as many distinct values as rows; a None among them makes the
         field nullable.  A later row that does not fit raises (pass schema=).

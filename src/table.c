@@ -197,7 +197,9 @@ static int check_column(PyObject *schema, Py_ssize_t i, PyObject *col, module_st
     bool ok = Py_IS_TYPE(col, want), owned = false;
     if (ok) {
         ok = column_nullable(col, f->kind) == f->nullable &&
-             (f->kind != FIELD_NUM || (num_of(col)->dtype == f->dtype && !num_of(col)->adaptive));
+             (f->kind != FIELD_NUM ||
+              (f->adaptive ? num_of(col)->adaptive
+                           : num_of(col)->dtype == f->dtype && !num_of(col)->adaptive));
         owned = *kind_lock(col, f->kind) ||
                 (f->kind == FIELD_CAT &&
                  ((ArrayObject *)((CategoricalObject *)col)->codes)->table_column);
@@ -587,7 +589,8 @@ static void scratch_init(PyObject *schema, scratch_column *s, cc_column *sc) {
         sc[i].is_str = f->kind == FIELD_STR;
         if (sc[i].is_str) cc_strarray_init(sc[i].str = &s[i].str, f->nullable);
         else if (f->kind == FIELD_NUM)
-            cc_numarray_init(sc[i].num = &s[i].num, f->dtype, false, f->nullable);
+            cc_numarray_init(sc[i].num = &s[i].num, f->adaptive ? CC_INT8 : f->dtype,
+                             f->adaptive, f->nullable);
         else cc_numarray_init(sc[i].num = &s[i].num, CC_INT64, false, false);
     }
 }

@@ -26,7 +26,10 @@ typedef struct {
     PyObject *spec;    /* 'int64', 'str?', 'category' ... as given to Table(dict) */
     PyObject *dflt;    /* the default, or NULL when the field is required */
     field_kind kind;
-    cc_dtype dtype;    /* FIELD_NUM */
+    cc_dtype dtype;    /* FIELD_NUM; int64 for an adaptive field (values are checked
+                          against it, and a standalone record stores it) */
+    bool adaptive;     /* FIELD_NUM 'int': the column is an adaptive Array('int'),
+                          int8 widening to int64 as its values need */
     bool nullable;
 } field_info;
 

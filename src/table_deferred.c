@@ -13,8 +13,9 @@
  *                         True)
  *
  * where `stream` is an 'arrow_array_stream' capsule of the file's column
- * (the map stays alive through it) and the flag says the field is
- * nullable although the file has no null (the saved spec said 'str?').
+ * (the map stays alive through it), the first flag says the field is
+ * nullable although the file has no null (the saved spec said 'str?'), and
+ * a third the column is an adaptive 'int' (saved at its current width).
  * The first use reads the column with the same import as from_arrow (the
  * same checks, the same zero-copy adoption) and installs it; a column
  * that does not read (a damaged file) leaves its exception in `deferred`,
@@ -46,11 +47,11 @@ PyObject *table_deferred_new(PyObject *given, Py_ssize_t nfields) {
     for (Py_ssize_t i = 0; i < nfields; i++) {
         PyObject *e = PyTuple_GET_ITEM(t, i);
         if (e == Py_None) continue;
-        if (!PyTuple_CheckExact(e) || PyTuple_GET_SIZE(e) != 2 ||
+        if (!PyTuple_CheckExact(e) || PyTuple_GET_SIZE(e) != 3 ||
             !PyCapsule_IsValid(PyTuple_GET_ITEM(e, 0), "arrow_array_stream") ||
-            !PyBool_Check(PyTuple_GET_ITEM(e, 1))) {
+            !PyBool_Check(PyTuple_GET_ITEM(e, 1)) || !PyBool_Check(PyTuple_GET_ITEM(e, 2))) {
             PyErr_Format(PyExc_TypeError, NAME ": deferred entry %zd must be None or "
-                         "(an 'arrow_array_stream' capsule, bool)", i);
+                         "(an 'arrow_array_stream' capsule, nullable, adaptive)", i);
             goto fail;
         }
     }
@@ -95,6 +96,14 @@ static int make_nullable(TableObject *t, Py_ssize_t i, PyObject *col) {
     return st == CC_OK ? 0 : -1;
 }
 
+/* col (just read) becomes an adaptive 'int' column if it holds signed
+ * ints: it widens from its saved width when a value needs it. */
+static void make_adaptive(TableObject *t, PyObject *col) {
+    if (!Py_IS_TYPE(col, state_of_type(Py_TYPE(t))->ArrayType)) return;
+    cc_numarray *a = &((ArrayObject *)col)->arr;
+    if (cc_dtype_get(a->dtype)->kind == CC_KIND_SIGNED) a->adaptive = true;
+}
+
 /* entry i of t->deferred := value (a new tuple: the old one may be
  * iterated by table_load_all's caller). */
 static int set_entry(TableObject *t, Py_ssize_t i, PyObject *value) {
@@ -130,6 +139,7 @@ static int load_column(TableObject *t, Py_ssize_t i) {
     PyObject *col = arrow_import_stream(module, args, 1);
     int r = col ? 0 : -1;
     if (r == 0 && PyTuple_GET_ITEM(entry, 1) == Py_True) r = make_nullable(t, i, col);
+    if (r == 0 && PyTuple_GET_ITEM(entry, 2) == Py_True) make_adaptive(t, col);
     if (r == 0) r = table_install_column(t, i, col);
     t->loading = false;
     Py_DECREF(entry);

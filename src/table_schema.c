@@ -4,8 +4,9 @@
  *   Schema  [ ('id', 'int64', -) | ('name', 'str?', None) | ('sym', 'category', -) ]
  *            name     spec        default (NULL: required)
  *
- * A spec is an Array dtype name, 'str' or 'category', with a trailing '?'
- * when the field takes None (the Python facade turns annotations such as
+ * A spec is 'int' (adaptive, as Array('int'): the column starts at int8 and
+ * widens as its values need, up to int64), an Array dtype name, 'str' or
+ * 'category', with a trailing '?' when the field takes None (the Python facade turns annotations such as
  * `int`, `float | None`, `compactcol.Category` into specs).  A nullable
  * field without a default defaults to None.  Defaults are converted once at
  * construction, so a bad default fails when the schema is made.
@@ -225,7 +226,7 @@ PyObject *column_new(PyTypeObject *any_type_of_module, PyObject *schema, Py_ssiz
     const field_info *f = schema_field(schema, i);
     if (f->kind == FIELD_NUM) {
         cc_numarray a;
-        cc_numarray_init(&a, f->dtype, false, f->nullable);
+        cc_numarray_init(&a, f->adaptive ? CC_INT8 : f->dtype, f->adaptive, f->nullable);
         return array_wrap(any_type_of_module, &a);
     }
     if (f->kind == FIELD_STR) {
@@ -260,8 +261,13 @@ static int parse_spec(PyObject *name, PyObject *spec, field_info *f) {
     if (blen >= sizeof base) goto unknown;
     memcpy(base, s, blen);
     base[blen] = '\0';
+    f->adaptive = false;
     if (strcmp(base, "str") == 0) {
         f->kind = FIELD_STR;
+    } else if (strcmp(base, "int") == 0) { /* as Array('int'): adaptive */
+        f->kind = FIELD_NUM;
+        f->dtype = CC_INT64;
+        f->adaptive = true;
     } else if (strcmp(base, "category") == 0) {
         f->kind = FIELD_CAT;
     } else if (cc_dtype_from_name(base, &f->dtype) == CC_OK) {
@@ -271,9 +277,9 @@ static int parse_spec(PyObject *name, PyObject *spec, field_info *f) {
     }
     return 0;
 unknown:
-    PyErr_Format(PyExc_ValueError, NAME ": field %R: unknown type %R (expected an Array dtype "
-                 "name such as 'int64' or 'float32', 'bool', 'str' or 'category', with a "
-                 "trailing '?' to allow None)", name, spec);
+    PyErr_Format(PyExc_ValueError, NAME ": field %R: unknown type %R (expected 'int' "
+                 "(adaptive), an Array dtype name such as 'int64' or 'float32', 'bool', 'str' "
+                 "or 'category', with a trailing '?' to allow None)", name, spec);
     return -1;
 }
 

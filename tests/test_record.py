@@ -134,7 +134,7 @@ def test_string_annotations_and_spec_strings():
     finally:
         del sys.modules[module.__name__]
     R = module.R
-    assert R.__compactcol_schema__.fields == (("a", "int64?", None), ("b", "category"),
+    assert R.__compactcol_schema__.fields == (("a", "int?", None), ("b", "category"),
                                               ("c", "uint8?", None))
     assert tuple(R(b="x")) == (None, "x", None)
 

@@ -113,7 +113,9 @@ cc_status cc_columns_append(const cc_column *cols, int64_t ncols, const cc_colum
             }
         } else {
             cc_numarray *a = cols[i].num, *s = scratch[i].num;
-            if (a->dtype != s->dtype) {
+            /* two adaptive ints of other widths splice (nulls and all);
+             * a scratch of another fixed dtype (category codes) converts */
+            if (a->dtype != s->dtype && !(a->adaptive && s->adaptive)) {
                 st = cc_numarray_append_converted(a, s->dtype, s->data, s->length, &err);
             } else if (old == 0 && a->adaptive == s->adaptive && a->nullable == s->nullable) {
                 cc_numarray_move(a, s); /* exact: no copy */

@@ -55,7 +55,8 @@ CC_MUST_CHECK cc_status cc_columns_insert_row(const cc_column *cols, int64_t nco
                                               const cc_cell *cells, int64_t *failed);
 
 /* Appends all of scratch[i] (the same kind as cols[i], one length; a
- * number column of another dtype is converted, each value checked) to
+ * number column of another dtype is converted, each value checked; an
+ * adaptive one takes an adaptive scratch of any width, nulls and all) to
  * cols[i], all or nothing.  An empty column takes a scratch column of its
  * own dtype and flags whole (scratch is left empty then). */
 CC_MUST_CHECK cc_status cc_columns_append(const cc_column *cols, int64_t ncols,

@@ -722,4 +722,34 @@ TEST(rotate_last_string_into_place_short_and_long) {
     }
 }
 
+/* An adaptive, nullable number column (a Table's 'int?' field) takes a
+ * scratch column that widened further than it: the values and the nulls
+ * arrive (a conversion of the raw values would lose the nulls), at the
+ * scratch's width; into a non-empty column as into an empty one. */
+TEST(append_of_a_wider_adaptive_scratch_keeps_the_nulls) {
+    for (int filled = 0; filled < 2; filled++) {
+        cc_numarray col, scratch;
+        cc_numarray_init(&col, CC_INT8, true, true);
+        cc_numarray_init(&scratch, CC_INT8, true, true);
+        cc_scalar five = S_INT(5);
+        if (filled) CHECK_ST(cc_numarray_append(&col, &five), CC_OK);
+        for (int64_t i = 0; i < 40; i++) {
+            cc_scalar v = i % 4 == 1 ? S_NULL() : S_INT(i * 1000);
+            CHECK_ST(cc_numarray_append(&scratch, &v), CC_OK);
+        }
+        CHECK(scratch.dtype == CC_INT32 && col.dtype == CC_INT8);
+        cc_column c = {.is_str = false, .num = &col}, s = {.is_str = false, .num = &scratch};
+        int64_t failed;
+        CHECK_ST(cc_columns_append(&c, 1, &s, &failed), CC_OK);
+        CHECK(col.length == 40 + filled && col.dtype == CC_INT32 && col.null_count == 10);
+        for (int64_t i = 0; i < 40; i++) {
+            cc_scalar v;
+            cc_numarray_get(&col, i + filled, &v);
+            if (i % 4 == 1) CHECK(v.kind == CC_SCALAR_NULL);
+            else CHECK(v.kind != CC_SCALAR_NULL && v.v.i == i * 1000);
+        }
+        cc_numarray_reset(&col), cc_numarray_reset(&scratch);
+    }
+}
+
 int main(int argc, char **argv) { return test_main(argc, argv); }
