@@ -40,6 +40,7 @@ sys.path.insert(0, HERE)
 # import nothing from this one).
 from strings_bench import categorical_values, random_strings, unique_keys, zipf_tokens  # noqa: E402
 from table_bench import FIELDS, rows_of  # noqa: E402
+from _memory import malloc_trim, rss_bytes  # noqa: E402
 
 DEFAULT_OUT = os.path.join(HERE, "results", "memory.md")
 MIB = 1024 * 1024
@@ -141,10 +142,6 @@ def load_data(data_dir: str | None, name: str, n: int):
 # the child: build one case, measure it
 
 
-def _rss_bytes() -> int:
-    """Resident set now: /proc/self/statm's resident pages x page size."""
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def make_input(case: str, n: int, data: dict):
@@ -245,20 +242,6 @@ def build(case: str, n: int, src):
     raise ValueError(case)
 
 
-def _malloc_trim() -> bool:
-    """glibc's malloc_trim(0): hands the free memory that making the input
-    left in the heap back to the OS, so the build cannot reuse pages that
-    are resident already and the RSS growth counts every page it touches.
-    False where there is no glibc."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-        return True
-    except (OSError, AttributeError):
-        return False
 
 
 def child(case: str, n: int, how: str, data_dir: str | None, trim: bool = True,
@@ -276,7 +259,7 @@ def child(case: str, n: int, how: str, data_dir: str | None, trim: bool = True,
     data = {name: load_data(data_dir, name, n) for name in CASES[case][3]}
     src = make_input(case, n, data)
     gc.collect()
-    trimmed = _malloc_trim() if trim else False
+    trimmed = malloc_trim() if trim else False
     out = {"case": case, "how": how, "trimmed": trimmed}
     if how == "traced":
         tracemalloc.start()
@@ -289,11 +272,11 @@ def child(case: str, n: int, how: str, data_dir: str | None, trim: bool = True,
         tracemalloc.stop()
         out.update(traced=cur - base, traced_peak=peak - base, seconds=seconds)
     else:
-        rss0 = _rss_bytes()
+        rss0 = rss_bytes()
         t0 = time.perf_counter()
         obj = build(case, n, src)
         seconds = time.perf_counter() - t0
-        rss1 = _rss_bytes()
+        rss1 = rss_bytes()
         out.update(rss=rss1 - rss0, seconds=seconds)
     out["len"] = len(obj)
     nbytes = getattr(obj, "nbytes", None)

@@ -29,6 +29,9 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from _memory import malloc_trim, rss_bytes  # noqa: E402
+
 DEFAULT_OUT = os.path.join(HERE, "results", "strings.md")
 
 
@@ -131,26 +134,8 @@ def _build(case: str, values: list[str]):
 PEER_MODULES = {"numpy": "numpy", "pandas": "pandas", "pyarrow": "pyarrow"}
 
 
-def _malloc_trim() -> bool:
-    """glibc's malloc_trim(0): hands the free memory that making the input
-    left in the heap back to the OS, so the build cannot reuse pages that
-    are resident already and the RSS growth counts every page it touches.
-    False where there is no glibc.  (A copy of bench/memory_bench.py's.)"""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-        return True
-    except (OSError, AttributeError):
-        return False
 
 
-def _rss_bytes() -> int:
-    """Resident set now: /proc/self/statm's resident pages x page size."""
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def _input(case: str, kind: str, n: int):
@@ -191,15 +176,15 @@ def memory_child(case: str, kind: str, n: int, how: str = "traced") -> dict:
     values = _input(case, kind, n)
     mean = sum(len(s.encode()) for s in values) / len(values)
     gc.collect()
-    trimmed = _malloc_trim()
+    trimmed = malloc_trim()
     out = {"case": case, "how": how, "trimmed": trimmed, "mean_utf8": mean}
     if how == "rss":
-        rss0 = _rss_bytes()
+        rss0 = rss_bytes()
         try:
             obj = _build(case, values)
         except ImportError as e:
             return {"case": case, "skip": str(e)}
-        out["rss_per"] = (_rss_bytes() - rss0) / n
+        out["rss_per"] = (rss_bytes() - rss0) / n
         out["len"] = len(obj)
         del obj
         return out

@@ -33,6 +33,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _memory import malloc_trim, rss_bytes  # noqa: E402
 from strings_bench import best_of  # noqa: E402
 
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "table.md")
@@ -138,26 +139,8 @@ NOT_TRACED = {  # structures whose buffers tracemalloc does not (all) see: the t
 NOT_TRACED["PyArrow Table, category dictionary-encoded"] = NOT_TRACED["PyArrow Table"]
 
 
-def _malloc_trim() -> bool:
-    """glibc's malloc_trim(0): hands the free memory that making the input
-    left in the heap back to the OS, so the build cannot reuse pages that
-    are resident already and the RSS growth counts every page it touches.
-    False where there is no glibc.  (A copy of bench/memory_bench.py's.)"""
-    import ctypes
-    import ctypes.util
-
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
-        return True
-    except (OSError, AttributeError):
-        return False
 
 
-def _rss_bytes() -> int:
-    """Resident set now: /proc/self/statm's resident pages x page size."""
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def memory_child(case: str, n: int, how: str) -> dict:
@@ -182,7 +165,7 @@ def memory_child(case: str, n: int, how: str) -> dict:
     raw = _raw(n)  # the input: alive before the baseline and during the build
     mean_name = sum(len(r[1]) for r in raw) / n
     gc.collect()
-    trimmed = _malloc_trim()
+    trimmed = malloc_trim()
     out = {"case": case, "how": how, "mean_name": mean_name, "trimmed": trimmed}
     if how == "traced":
         import tracemalloc
@@ -201,9 +184,9 @@ def memory_child(case: str, n: int, how: str) -> dict:
             current = obj.nbytes
         out["bytes_per"] = current / n
     else:
-        rss0 = _rss_bytes()
+        rss0 = rss_bytes()
         obj = build(rows_of(raw))
-        out["rss_per"] = (_rss_bytes() - rss0) / n
+        out["rss_per"] = (rss_bytes() - rss0) / n
     if hasattr(obj, "_schema"):
         out["nbytes_per"] = obj.nbytes / n
         out["schema"] = {k: str(v) for k, v in obj.schema.items()}
