@@ -229,7 +229,8 @@ static PyObject *column_storage(PyObject *schema, Py_ssize_t i, PyObject *col) {
 static int check_distinct(PyObject *schema, PyObject *cols, Py_ssize_t i) {
     PyObject *mine = column_storage(schema, i, PyTuple_GET_ITEM(cols, i));
     for (Py_ssize_t j = 0; j < i; j++)
-        if (column_storage(schema, j, PyTuple_GET_ITEM(cols, j)) == mine) {
+        if (PyTuple_GET_ITEM(cols, j) != Py_None && /* a deferred column's placeholder */
+            column_storage(schema, j, PyTuple_GET_ITEM(cols, j)) == mine) {
             PyErr_Format(PyExc_ValueError, NAME ": columns %R and %R are one object (each "
                          "field needs a column of its own)", schema_field(schema, j)->name,
                          schema_field(schema, i)->name);

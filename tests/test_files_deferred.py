@@ -285,3 +285,20 @@ def test_open_then_read_in_any_order_matches_the_model(tmp_path_factory, table, 
     assert [tuple(r) for r in t] == rows
     assert deferred(t) == 0
     assert t == cc.Table.open(p, lazy=False)
+
+
+def test_a_column_read_at_open_after_deferred_category_columns(tmp_path):
+    """Table() checks that no two fields share one column object, comparing
+    each eager column with the ones before it: the deferred ones before it
+    are placeholders (None), never looked into as category columns."""
+    p = tmp_path / "mixed.arrow"
+    later = pa.DictionaryArray.from_arrays(pa.array([0, 1, 0], pa.int8()), pa.array(["a", None]))
+    src = pa.table({"c": pa.array(["x", "y", "x"]).dictionary_encode(), "d": later,
+                    "s": pa.array(["p", "q", "r"])})
+    with pa.ipc.new_file(p, src.schema) as w:
+        w.write_table(src)
+    t = cc.Table.open(p)
+    assert deferred(t) == 2  # c and s; d is read at open
+    assert t.schema == {"c": "category", "d": "category?", "s": "str"}
+    assert t.to_dicts() == [{"c": "x", "d": "a", "s": "p"}, {"c": "y", "d": None, "s": "q"},
+                            {"c": "x", "d": "a", "s": "r"}]
