@@ -20,6 +20,7 @@ import os
 import threading
 
 from . import _core
+from ._record import spec_of_column
 
 #: the schema metadata key holding what the container needs to come back exactly
 META_KEY = b"compactcol"
@@ -189,7 +190,9 @@ def _exact(column, nullable, adaptive=False):
 
     Arrow says neither (a nullable column without nulls comes back not
     nullable, an adaptive Array as its stored width), so such a column is
-    rebuilt from its state: a copy of that column."""
+    rebuilt from its state: a copy of that column.  Only an Array of signed
+    ints can be adaptive; adaptive is ignored for any other column."""
+    adaptive = adaptive and isinstance(column, _core.Array) and column.dtype in _SIGNED
     if column.nullable == nullable and getattr(column, "adaptive", adaptive) == adaptive:
         return column
     _, state = column.__reduce_ex__(5)
@@ -200,6 +203,9 @@ def _exact(column, nullable, adaptive=False):
         return _core._strarray_from_state(nullable, *state[1:])
     pool, codes, _ = state
     return _core._categorical_from_state(pool, codes, nullable)
+
+
+_SIGNED = ("int8", "int16", "int32", "int64")
 
 
 def _column_nullable(spec):
@@ -249,9 +255,11 @@ def _deferred_table(pa, table, meta, table_cls, what):
     the column is nullable."""
     from ._arrow import import_arrow
     names = table.column_names
-    for k, name in enumerate(names):
-        if name in names[:k]:
+    seen = set()
+    for name in names:
+        if name in seen:
             raise ValueError(f"Table: duplicate column name {name!r}")
+        seen.add(name)
     saved = {}
     if meta is not None and meta.get("kind") == "Table":
         saved = {f[0]: f[1] for f in meta.get("fields", ()) if isinstance(f, (list, tuple)) and len(f) >= 2}
@@ -264,15 +272,15 @@ def _deferred_table(pa, table, meta, table_cls, what):
         if not _defers(pa, column):
             col = import_arrow(column, what)
             col = _exact(col, nullable or col.nullable, adaptive)
-            specs[name] = _spec(col, col.nullable)
+            specs[name] = spec_of_column(col)
             columns.append(col)
             deferred.append(None)
             continue
         empty = import_arrow(pa.chunked_array([], type=column.type), what)
-        specs[name] = "int" + ("?" if nullable else "") if adaptive else _spec(empty, nullable)
+        specs[name] = ("int" + ("?" if nullable else "") if adaptive
+                       else spec_of_column(empty, nullable))
         columns.append(None)
-        deferred.append((column.__arrow_c_stream__(), nullable and column.null_count == 0,
-                         adaptive))
+        deferred.append((column.__arrow_c_stream__(), nullable, adaptive))
     shaped = table_cls(specs)  # the Schema and Record class of these specs
     return _core.Table.__new__(table_cls, shaped._schema, shaped.record_class, tuple(columns),
                                table.num_rows, tuple(deferred))
@@ -287,17 +295,6 @@ def _defers(pa, column):
                or getattr(pa.types, "is_string_view", lambda _: False)(t.value_type))
     return (strings and pa.types.is_integer(t.index_type)
             and all(chunk.dictionary.null_count == 0 for chunk in column.chunks))
-
-
-def _spec(column, nullable):
-    """The field spec of a column container, nullable as given."""
-    if isinstance(column, _core.CategoricalArray):
-        base = "category"
-    elif isinstance(column, _core.StringArray):
-        base = "str"
-    else:
-        base = "int" if column.adaptive else column.dtype
-    return base + ("?" if nullable else "")
 
 
 def _container(table, meta, path, what):
@@ -327,9 +324,7 @@ def _exact_table(result, meta, table_cls):
         return result
     if [n for n, _ in saved] != [n for n, _ in now]:
         return result  # the file was changed by another writer: trust what it holds
-    columns = tuple(_exact(c, _column_nullable(spec),
-                           _column_adaptive(spec) and isinstance(c, _core.Array) and
-                           c.dtype.startswith("int"))
+    columns = tuple(_exact(c, _column_nullable(spec), _column_adaptive(spec))
                     for c, (_, spec) in zip(result._columns, saved))
     schema = table_cls(dict(saved))  # the schema and record class of the saved specs
     result._replace_columns(schema._schema, schema.record_class, columns)

@@ -88,6 +88,18 @@ def _base_spec(t, where):
     )
 
 
+def spec_of_column(column, nullable=None) -> str:
+    """The schema spec of a column container (an adaptive Array is 'int'),
+    nullable as the column is unless told."""
+    if isinstance(column, _core.CategoricalArray):
+        base = "category"
+    elif isinstance(column, _core.StringArray):
+        base = "str"
+    else:
+        base = "int" if column.adaptive else column.dtype
+    return base + ("?" if (column.nullable if nullable is None else nullable) else "")
+
+
 def spec_of(annotation, where: str = "schema") -> str:
     """The schema spec of a type: ``int`` -> ``'int'`` (adaptive), ``float | None`` -> ``'float64?'``,
     ``'str?'`` -> ``'str?'``, ``compactcol.Category`` -> ``'category'``."""

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping
 
 from . import _core
-from ._record import Record, record_class_for, extend_record_class, spec_of
+from ._record import Record, record_class_for, extend_record_class, spec_of, spec_of_column
 
 __all__ = ["Table"]
 
@@ -54,16 +54,6 @@ def _column_container(spec, values):
     if base == "category":
         return _core.CategoricalArray(values, nullable=nullable)
     return _core.Array(base, values, nullable=nullable)
-
-
-def _spec_of_column(col) -> str:
-    """The schema spec of a free column container."""
-    nullable = "?" if col.nullable else ""
-    if isinstance(col, _core.CategoricalArray):
-        return "category" + nullable
-    if isinstance(col, _core.StringArray):
-        return "str" + nullable
-    return ("int" if col.adaptive else col.dtype) + nullable
 
 
 def _field_names(row):
@@ -323,7 +313,7 @@ class Table(_core.Table):  # type: ignore[misc]
     def _from_columns(cls, names, columns, rows=None) -> "Table":
         """A Table adopting fresh column containers (all of one length, and
         of `rows` when given: a table without columns still has rows)."""
-        s, record_class = _resolve({n: _spec_of_column(c) for n, c in _unique(names, columns)})
+        s, record_class = _resolve({n: spec_of_column(c) for n, c in _unique(names, columns)})
         return _core.Table.__new__(cls, s, record_class, tuple(columns), rows)
 
     @classmethod

@@ -203,11 +203,9 @@ static void byteswap(uint8_t *data, int64_t n, int size) {
  * values under nulls are zeroed, null_count is recounted. */
 static void apply_validity(cc_numarray *a, const uint8_t *bits) {
     int size = cc_numarray_itemsize(a);
-    memcpy(a->validity, bits, (size_t)cc_bitmap_bytes(a->length));
-    cc_bitmap_fill(a->validity, a->length, cc_bitmap_bytes(a->length) * 8 - a->length, false);
+    a->null_count = cc_bitmap_copy_bits(a->validity, bits, a->length);
     for (int64_t i = 0; i < a->length; i++)
         if (!cc_bitmap_get(a->validity, i)) memset(a->data + i * size, 0, (size_t)size);
-    a->null_count = a->length - cc_bitmap_count(a->validity, 0, a->length);
 }
 
 static int state_flag(PyObject *v, const char *name, bool *out) {
@@ -317,9 +315,7 @@ static int adopt_data(PyTypeObject *type, const array_state *st, Py_buffer *data
         return -1;
     }
     if (bits && !bits_share) { /* a's bitmap is private (all valid): the pickled bits */
-        memcpy(a.validity, bits->buf, (size_t)cc_bitmap_bytes(a.length));
-        cc_bitmap_fill(a.validity, a.length, cc_bitmap_bytes(a.length) * 8 - a.length, false);
-        a.null_count = nulls;
+        a.null_count = cc_bitmap_copy_bits(a.validity, bitmap, a.length);
     }
     a.adaptive = st->adaptive;
     *out = array_wrap(type, &a);

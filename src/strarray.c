@@ -62,78 +62,25 @@ static int append_value(cc_strarray *out, PyObject *v, utf8_buf *buf, str_nulls 
 
 int strarray_collect(PyObject *src, str_nulls nulls, cc_strarray *out, const char *owner,
                      const char *what) {
-    bool nullable = nulls == STR_NULLS_OK;
-    cc_strarray_init(out, nullable);
-    utf8_buf buf = UTF8_BUF_INIT;
-    if (strarray_check(src)) {
-        const cc_strarray *a = arr_of(src);
-        if (a->null_count && !nullable) {
-            Py_ssize_t i = (Py_ssize_t)cc_strarray_find_null(a, 0, a->length);
-            str_raise_type(owner, what, i, Py_None, nulls);
-            return -1;
-        }
-        cc_status st = cc_strarray_gather(a, 0, 1, a->length, out);
-        if (st != CC_OK) {
-            cc_strarray_reset(out);
-            status_raise(owner, st, what);
-            return -1;
-        }
-        return 0;
-    }
-    if (PyUnicode_Check(src) || PyBytes_Check(src)) {
-        /* a str is an iterable of characters; almost surely a mistake */
-        PyErr_Format(PyExc_TypeError, "%s.%s: expected an iterable of str, got %s",
-                     owner, what, Py_TYPE(src)->tp_name);
-        return -1;
-    }
-    if (PyList_CheckExact(src) || PyTuple_CheckExact(src)) {
-        /* No user code runs while converting str items, so the list cannot
-         * change under us; size the scratch once from an upper bound. */
-        Py_ssize_t n = PySequence_Fast_GET_SIZE(src);
-        PyObject **items = PySequence_Fast_ITEMS(src);
-        int64_t bytes = 0;
-        for (Py_ssize_t i = 0; i < n; i++)
-            if (PyUnicode_Check(items[i]) && PyUnicode_READY(items[i]) == 0)
-                bytes += utf8_bound(items[i]);
-        PyErr_Clear();
-        cc_status st = cc_strarray_reserve(out, n, bytes);
-        if (st != CC_OK) {
-            status_raise(owner, st, what);
-            goto fail;
-        }
-        for (Py_ssize_t i = 0; i < n; i++)
-            if (append_value(out, items[i], &buf, nulls, owner, what, i) < 0) goto fail;
-    } else {
-        PyObject *it = PyObject_GetIter(src);
-        if (!it) goto fail;
-        PyObject *v;
-        for (Py_ssize_t i = 0; (v = PyIter_Next(it)); i++) {
-            int r = append_value(out, v, &buf, nulls, owner, what, i);
-            Py_DECREF(v);
-            if (r < 0) {
-                Py_DECREF(it);
-                goto fail;
-            }
-        }
-        Py_DECREF(it);
-        if (PyErr_Occurred()) goto fail;
-    }
-    utf8_buf_release(&buf);
+    /* every item as one chunk */
+    cc_strarray_init(out, nulls == STR_NULLS_OK);
+    str_chunks chunks;
+    if (str_chunks_open(&chunks, src, nulls, owner, what) < 0) return -1;
+    Py_ssize_t n = str_chunks_next(&chunks, PY_SSIZE_T_MAX, out);
+    str_chunks_close(&chunks);
+    if (n < 0) return -1;
     /* an upper bound or the growth of an iterator may have over-allocated */
     if (out->data_cap - out->data_len > out->data_len / 16 + 64 ||
         out->capacity - out->length > out->length / 16 + 8)
         if (cc_strarray_shrink_to_fit(out) != CC_OK) { /* keeps the memory */ }
     return 0;
-fail:
-    utf8_buf_release(&buf);
-    cc_strarray_reset(out);
-    return -1;
 }
 
 int str_chunks_open(str_chunks *c, PyObject *src, str_nulls nulls, const char *owner,
                     const char *what) {
     *c = (str_chunks){.nulls = nulls, .owner = owner, .what = what};
     if (PyUnicode_Check(src) || PyBytes_Check(src)) {
+        /* a str is an iterable of characters; almost surely a mistake */
         PyErr_Format(PyExc_TypeError, "%s.%s: expected an iterable of str, got %s",
                      owner, what, Py_TYPE(src)->tp_name);
         return -1;
@@ -144,6 +91,23 @@ int str_chunks_open(str_chunks *c, PyObject *src, str_nulls nulls, const char *o
     }
     c->it = PyObject_GetIter(src);
     return c->it ? 0 : -1;
+}
+
+/* A list or tuple's next items (at most max): out sized once from an upper
+ * bound of their UTF-8 (no user code runs while str items convert, so the
+ * sequence cannot change meanwhile).  0, or -1 with an exception. */
+static int reserve_items(const str_chunks *c, Py_ssize_t max, cc_strarray *out) {
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(c->src) - c->next;
+    if (n > max) n = max;
+    PyObject **items = PySequence_Fast_ITEMS(c->src) + c->next;
+    int64_t bytes = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (PyUnicode_Check(items[i]) && PyUnicode_READY(items[i]) == 0)
+            bytes += utf8_bound(items[i]);
+    PyErr_Clear();
+    cc_status st = cc_strarray_reserve(out, n, bytes);
+    if (st != CC_OK) status_raise(c->owner, st, c->what);
+    return st == CC_OK ? 0 : -1;
 }
 
 Py_ssize_t str_chunks_next(str_chunks *c, Py_ssize_t max, cc_strarray *out) {
@@ -175,6 +139,7 @@ Py_ssize_t str_chunks_next(str_chunks *c, Py_ssize_t max, cc_strarray *out) {
         return n;
     }
     utf8_buf buf = UTF8_BUF_INIT;
+    if (c->src && reserve_items(c, max, out) < 0) goto fail;
     Py_ssize_t got = 0;
     for (; got < max; got++) {
         PyObject *v;

@@ -40,9 +40,10 @@ typedef struct {
 /* 0, or -1 with TypeError (a str or bytes, not iterable). */
 int str_chunks_open(str_chunks *c, PyObject *src, str_nulls nulls, const char *owner,
                     const char *what);
-/* out (initialised here, nullable iff None is accepted) := the next items,
- * at most max of them: their number, 0 once src is exhausted, or -1 with
- * an exception (out reset). */
+/* out (initialised here, nullable iff None is accepted -- or, from a
+ * StringArray with nulls, always) := the next items, at most max of them:
+ * their number, 0 once src is exhausted, or -1 with an exception (out
+ * reset).  strarray_collect is one chunk of every item. */
 Py_ssize_t str_chunks_next(str_chunks *c, Py_ssize_t max, cc_strarray *out);
 void str_chunks_close(str_chunks *c);
 /* Items per chunk: 32 Ki strings, about a MiB of scratch. */

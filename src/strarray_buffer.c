@@ -210,9 +210,7 @@ static PyObject *adopt_buffers(PyTypeObject *type, bool nullable, long long n, b
     cc_buffer_unref(oshare);
     cc_buffer_unref(vshare);
     if (st == CC_OK && bits && !vshare) { /* a's bitmap is private (all valid): the pickled bits */
-        memcpy(a.validity, bits->buf, (size_t)cc_bitmap_bytes(n));
-        cc_bitmap_fill(a.validity, n, cc_bitmap_bytes(n) * 8 - n, false);
-        a.null_count = n - cc_bitmap_count(a.validity, 0, n);
+        a.null_count = cc_bitmap_copy_bits(a.validity, bitmap, n);
     }
     PyObject *r = st == CC_OK ? strarray_wrap(type, &a) : status_raise(NAME, st, "unpickle");
     cc_strarray_reset(&a);

@@ -14,8 +14,9 @@
  *
  * where `stream` is an 'arrow_array_stream' capsule of the file's column
  * (the map stays alive through it), the first flag says the field is
- * nullable although the file has no null (the saved spec said 'str?'), and
- * a third the column is an adaptive 'int' (saved at its current width).
+ * nullable (the saved spec may say 'str?' for a column without nulls,
+ * which Arrow reads as not nullable), and a third the column is an
+ * adaptive 'int' (saved at its current width).
  * The first use reads the column with the same import as from_arrow (the
  * same checks, the same zero-copy adoption) and installs it; a column
  * that does not read (a damaged file) leaves its exception in `deferred`,
@@ -75,33 +76,25 @@ Py_ssize_t table_deferred_count(TableObject *t) {
     return n;
 }
 
-/* col (just read, not yet anyone else's) made nullable as field i says. */
-static int make_nullable(TableObject *t, Py_ssize_t i, PyObject *col) {
+/* col (just read, not yet anyone else's) given what the saved spec says and
+ * Arrow does not: nullable (a new all-valid bitmap; no-op if it is), and
+ * for signed ints adaptive (it widens from its saved width when a value
+ * needs it).  Table() checks the result against the field afterwards. */
+static int shape_column(TableObject *t, PyObject *col, bool nullable, bool adaptive) {
+    module_state *ms = state_of_type(Py_TYPE(t));
+    if (!ms) return -1;
     cc_status st = CC_OK;
-    switch (schema_field(t->schema, i)->kind) {
-    case FIELD_NUM:
-        if (Py_IS_TYPE(col, state_of_type(Py_TYPE(t))->ArrayType))
-            st = cc_numarray_make_nullable(&((ArrayObject *)col)->arr);
-        break;
-    case FIELD_STR:
-        if (Py_IS_TYPE(col, state_of_type(Py_TYPE(t))->StringArrayType))
-            st = cc_strarray_make_nullable(&((StringArrayObject *)col)->arr);
-        break;
-    case FIELD_CAT:
-        if (Py_IS_TYPE(col, state_of_type(Py_TYPE(t))->CategoricalArrayType))
-            ((CategoricalObject *)col)->nullable = true;
-        break;
+    if (Py_IS_TYPE(col, ms->ArrayType)) {
+        cc_numarray *a = &((ArrayObject *)col)->arr;
+        if (nullable) st = cc_numarray_make_nullable(a);
+        if (adaptive && cc_dtype_get(a->dtype)->kind == CC_KIND_SIGNED) a->adaptive = true;
+    } else if (nullable && Py_IS_TYPE(col, ms->StringArrayType)) {
+        st = cc_strarray_make_nullable(&((StringArrayObject *)col)->arr);
+    } else if (nullable && Py_IS_TYPE(col, ms->CategoricalArrayType)) {
+        ((CategoricalObject *)col)->nullable = true;
     }
     if (st != CC_OK) PyErr_NoMemory();
     return st == CC_OK ? 0 : -1;
-}
-
-/* col (just read) becomes an adaptive 'int' column if it holds signed
- * ints: it widens from its saved width when a value needs it. */
-static void make_adaptive(TableObject *t, PyObject *col) {
-    if (!Py_IS_TYPE(col, state_of_type(Py_TYPE(t))->ArrayType)) return;
-    cc_numarray *a = &((ArrayObject *)col)->arr;
-    if (cc_dtype_get(a->dtype)->kind == CC_KIND_SIGNED) a->adaptive = true;
 }
 
 /* entry i of t->deferred := value (a new tuple: the old one may be
@@ -137,9 +130,9 @@ static int load_column(TableObject *t, Py_ssize_t i) {
     t->loading = true;
     PyObject *args[1] = {PyTuple_GET_ITEM(entry, 0)};
     PyObject *col = arrow_import_stream(module, args, 1);
-    int r = col ? 0 : -1;
-    if (r == 0 && PyTuple_GET_ITEM(entry, 1) == Py_True) r = make_nullable(t, i, col);
-    if (r == 0 && PyTuple_GET_ITEM(entry, 2) == Py_True) make_adaptive(t, col);
+    int r = col ? shape_column(t, col, PyTuple_GET_ITEM(entry, 1) == Py_True,
+                               PyTuple_GET_ITEM(entry, 2) == Py_True)
+                : -1;
     if (r == 0) r = table_install_column(t, i, col);
     t->loading = false;
     Py_DECREF(entry);

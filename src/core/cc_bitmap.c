@@ -38,6 +38,12 @@ void cc_bitmap_move(uint8_t *dst, int64_t dst_off, const uint8_t *src,
     }
 }
 
+int64_t cc_bitmap_copy_bits(uint8_t *dst, const uint8_t *src, int64_t n) {
+    memcpy(dst, src, (size_t)cc_bitmap_bytes(n));
+    cc_bitmap_fill(dst, n, cc_bitmap_bytes(n) * 8 - n, false);
+    return n - cc_bitmap_count(dst, 0, n);
+}
+
 cc_status cc_bitmap_new_valid(uint8_t **bm, int64_t capacity, int64_t length) {
     uint8_t *p = NULL;
     CC_RETURN_NOT_OK(cc_bitmap_resize(&p, 0, capacity));

@@ -29,6 +29,11 @@ void cc_bitmap_fill(uint8_t *bm, int64_t start, int64_t n, bool v);
  * bits are 0.  On CC_ENOMEM *bm is as it was. */
 CC_MUST_CHECK cc_status cc_bitmap_resize(uint8_t **bm, int64_t old_bits, int64_t new_bits);
 
+/* dst := the first n bits of src (a bitmap from outside: its bits past n
+ * are not trusted, and cleared in dst); returns the number of clear bits
+ * among the n (the nulls). */
+int64_t cc_bitmap_copy_bits(uint8_t *dst, const uint8_t *src, int64_t n);
+
 /* *bm = a new bitmap with room for capacity bits, bits [0, length) set
  * and the rest clear: the bitmap of an array that becomes nullable.
  * On CC_ENOMEM *bm is unchanged. */
