@@ -58,7 +58,6 @@ static bool should_fail(void) {
 #define TRACE_DOMAIN 0x6363u
 
 static size_t map_min = DEFAULT_MAP_MIN;
-static long long mapped_blocks = 0;
 static long long mapped_bytes = 0; /* asked for, as traced */
 
 typedef struct {
@@ -144,13 +143,11 @@ static void registry_remove(size_t i) {
 
 static void track(void *p, size_t n) {
     (void)PyTraceMalloc_Track(TRACE_DOMAIN, (uintptr_t)p, n); /* -2: tracemalloc is off */
-    mapped_blocks++;
     mapped_bytes += (long long)n;
 }
 
 static void untrack(void *p, size_t n) {
     (void)PyTraceMalloc_Untrack(TRACE_DOMAIN, (uintptr_t)p);
-    mapped_blocks--;
     mapped_bytes -= (long long)n;
 }
 
@@ -228,7 +225,8 @@ PyObject *debug_map_min(PyObject *module, PyObject *arg) {
 
 #else /* every block on PyMem */
 
-static long long mapped_blocks = 0, mapped_bytes = 0;
+static size_t registry_used = 0; /* nothing is mapped */
+static long long mapped_bytes = 0;
 
 static void *new_block(size_t n) { return PyMem_Malloc(n ? n : 1); }
 static void *resize(void *p, size_t old_n, size_t n) {
@@ -281,6 +279,6 @@ PyObject *debug_alloc_stats(PyObject *module, PyObject *unused) {
     (void)module;
     (void)unused;
     return Py_BuildValue("{sLslsLsL}", "live_blocks", live_blocks, "fail_countdown",
-                         fail_countdown, "mapped_blocks", mapped_blocks, "mapped_bytes",
+                         fail_countdown, "mapped_blocks", (long long)registry_used, "mapped_bytes",
                          mapped_bytes);
 }
