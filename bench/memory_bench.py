@@ -90,6 +90,12 @@ CASES = {
     "table-from-pandas": (
         "`Table.from_pandas(df, copy=True)`", "`Table.from_pandas(df, copy=True)`",
         "DataFrame of the 6 fields (category a `pd.Categorical`)", ("raw",), ("pandas",)),
+    "table-from-arrow-compact": (
+        "`Table.from_arrow(pa_table, compact=True)`", "`Table.from_arrow(pt, compact=True)`",
+        "pyarrow table of the 6 fields, category as plain strings", ("raw",), ("pyarrow",)),
+    "table-from-pandas-compact": (
+        "`Table.from_pandas(df, compact=True)`", "`Table.from_pandas(df, compact=True)`",
+        "DataFrame of the 6 fields, category as plain strings", ("raw",), ("pandas",)),
     "list-of-dicts": (
         "list of 6-field dicts (peer)", "`list(row dicts)`, fresh values per row",
         "the generated values only (the dicts are built in the measured region)",
@@ -102,7 +108,8 @@ RSS_TARGET_CASES = ("table-append", "table-extend", "strdict-setitem", "stringpo
                     "array-int-append")
 RSS_FACTOR, RSS_SLACK = 1.1, 2 * MIB
 PEAK_TARGET_CASES = ("table-extend", "table-from-records", "strdict-init", "strdict-count",
-                     "stringpool", "categorical", "table-from-arrow", "table-from-pandas")
+                     "stringpool", "categorical", "table-from-arrow", "table-from-pandas",
+                     "table-from-arrow-compact", "table-from-pandas-compact")
 PEAK_FACTOR, PEAK_SLACK = 1.25, 2 * MIB
 LIST_VS_TABLE = 9.0
 
@@ -169,20 +176,24 @@ def make_input(case: str, n: int, data: dict):
         return None
     if case == "array-int-append":
         return data["small_ints"]
-    if case in ("table-from-arrow", "table-from-pandas"):
+    if case.startswith(("table-from-arrow", "table-from-pandas")):
         # The row dicts stay alive with the input: freeing them here would
         # leave free memory that the build reuses, and RSS would read low.
         rows = list(rows_of(raw))
         cols = {f: [r[f] for r in rows] for f in FIELDS}
-        if case == "table-from-arrow":
+        # the compact cases give the category field as plain strings: the
+        # import infers it, as from_records does
+        encode = not case.endswith("-compact")
+        if case.startswith("table-from-arrow"):
             import pyarrow as pa
             types = {"id": pa.int64(), "ts": pa.int64(), "price": pa.float64(),
                      "name": pa.string(), "category": pa.string(), "flag": pa.bool_()}
             arrays = {f: pa.array(cols[f], type=types[f]) for f in FIELDS}
-            arrays["category"] = arrays["category"].dictionary_encode()
+            if encode:
+                arrays["category"] = arrays["category"].dictionary_encode()
             return pa.table(arrays), cols, rows
         import pandas as pd
-        df = pd.DataFrame({f: (pd.Categorical(cols[f]) if f == "category" else cols[f])
+        df = pd.DataFrame({f: (pd.Categorical(cols[f]) if f == "category" and encode else cols[f])
                            for f in FIELDS})
         return df, cols, rows
     if case == "list-of-dicts":
@@ -237,6 +248,10 @@ def build(case: str, n: int, src):
         return cc.Table.from_arrow(src[0], copy=True)
     if case == "table-from-pandas":
         return cc.Table.from_pandas(src[0], copy=True)
+    if case == "table-from-arrow-compact":
+        return cc.Table.from_arrow(src[0], compact=True)
+    if case == "table-from-pandas-compact":
+        return cc.Table.from_pandas(src[0], compact=True)
     if case == "list-of-dicts":
         return list(rows_of(src))
     raise ValueError(case)

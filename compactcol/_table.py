@@ -14,15 +14,13 @@ import sys
 from collections.abc import Mapping
 
 from . import _core
+from ._compact import CATEGORY_MAX_DISTINCT, compact_column, compact_columns
 from ._record import Record, record_class_for, extend_record_class, spec_of, spec_of_column
 
 __all__ = ["Table"]
 
 #: rows looked at by Table.from_records to infer a schema
 INFER_ROWS = 1000
-#: a str field becomes 'category' when the inferred rows hold at most this many
-#: distinct values, and at most half as many as there are rows
-CATEGORY_MAX_DISTINCT = 255
 
 
 def _resolve(schema):
@@ -317,7 +315,7 @@ class Table(_core.Table):  # type: ignore[misc]
         return _core.Table.__new__(cls, s, record_class, tuple(columns), rows)
 
     @classmethod
-    def from_arrow(cls, obj, *, copy=False) -> "Table":
+    def from_arrow(cls, obj, *, copy=False, compact=False) -> "Table":
         """A Table from any table-like producer of the Arrow PyCapsule interface.
 
         ``pyarrow.Table`` / ``RecordBatch`` / ``RecordBatchReader``,
@@ -333,6 +331,12 @@ class Table(_core.Table):  # type: ignore[misc]
         sharing it goes.  Bools, string views, dictionaries and a stream of
         several batches are copied.  ``copy=True`` copies everything; O(n).
 
+        ``compact=True`` trades that for memory, in an O(n) pass: integer
+        columns become adaptive 'int' (the narrowest width their values
+        fit) and str columns 'category' by ``from_records``' rule (at most
+        255 distinct values, at most half as many as non-null values);
+        those are copies, the other columns are imported as without it.
+
         >>> import pyarrow as pa                                 # doctest: +SKIP
         >>> Table.from_arrow(pa.table({"id": [1, 2], "name": ["a", None]}))  # doctest: +SKIP
         Table(Row, [Row(id=1, name='a'), Row(id=2, name=None)], length=2)
@@ -342,7 +346,8 @@ class Table(_core.Table):  # type: ignore[misc]
         if not isinstance(result, tuple):
             raise TypeError(f"Table.from_arrow: expected a table (a struct array or a stream "
                             f"of record batches), got a plain array; use compactcol.from_arrow")
-        return cls._from_columns(*result)
+        names, columns, rows = result
+        return cls._from_columns(names, compact_columns(columns) if compact else columns, rows)
 
     def save(self, path) -> None:
         """Write the table to path as an uncompressed Arrow IPC file (Feather v2).
@@ -381,7 +386,7 @@ class Table(_core.Table):  # type: ignore[misc]
         return open_file(path, cls, "Table.open", want_table=True, lazy=lazy)
 
     @classmethod
-    def from_pandas(cls, df, *, copy=False) -> "Table":
+    def from_pandas(cls, df, *, copy=False, compact=False) -> "Table":
         """A Table with the DataFrame's columns (the index is not a column).
 
         NumPy numbers and bools keep their dtype (NaN stays NaN); pandas'
@@ -398,7 +403,9 @@ class Table(_core.Table):  # type: ignore[misc]
         values.  Arrow-backed columns go through ``from_arrow``.  NumPy
         bools are copied (NumPy lets a True byte be any non-zero value; ours
         are 0 or 1), as are categoricals' codes.  ``copy=True`` copies every
-        column; O(n).
+        column; O(n).  ``compact=True``: integer columns as adaptive 'int'
+        and str columns as 'category' by ``from_records``' rule, as in
+        ``from_arrow``.
         """
         from ._pandas import column_from_pandas
         names = list(df.columns)
@@ -407,9 +414,8 @@ class Table(_core.Table):  # type: ignore[misc]
                 raise TypeError(f"Table.from_pandas: column names must be str, not "
                                 f"{type(n).__name__} ({n!r})")
         pairs = list(_unique(names, range(len(names))))
-        return cls._from_columns(
-            names, [column_from_pandas(n, df.iloc[:, i], Table._from_columns, copy) for n, i in pairs],
-            len(df))
+        columns = [column_from_pandas(n, df.iloc[:, i], Table._from_columns, copy) for n, i in pairs]
+        return cls._from_columns(names, compact_columns(columns) if compact else columns, len(df))
 
     def to_numpy(self, na_value=None):
         """A NumPy structured array, one field per column (a copy; O(n)).
@@ -495,7 +501,7 @@ class Table(_core.Table):  # type: ignore[misc]
         return (_table_from_state, (type(self), self._schema.fields, rc, self._columns, len(self)))
 
 
-def from_arrow(obj, *, copy=False):
+def from_arrow(obj, *, copy=False, compact=False):
     """The compactcol container for an Arrow array (or chunked array /
     stream of arrays): integers, floats and bools become an ``Array``,
     strings and large strings a ``StringArray``, string dictionaries a
@@ -511,7 +517,10 @@ def from_arrow(obj, *, copy=False):
     Bools (bit-packed in Arrow), string views, dictionaries and a stream of
     several chunks are copied (and validated while copied).  ``copy=True``
     copies everything and releases the producer's buffers at once.
-    Unsupported types raise ``TypeError``, malformed input ``ValueError``.
+    ``compact=True``: integers as an adaptive 'int' Array, strings as a
+    CategoricalArray by ``Table.from_records``' rule (see
+    ``Table.from_arrow``).  Unsupported types raise ``TypeError``,
+    malformed input ``ValueError``.
 
     >>> import pyarrow as pa                                # doctest: +SKIP
     >>> from_arrow(pa.array(["a", None]))                   # doctest: +SKIP
@@ -520,8 +529,9 @@ def from_arrow(obj, *, copy=False):
     from ._arrow import import_arrow
     result = import_arrow(obj, "compactcol.from_arrow", copy)
     if isinstance(result, tuple):
-        return Table._from_columns(*result)
-    return result
+        names, columns, rows = result
+        return Table._from_columns(names, compact_columns(columns) if compact else columns, rows)
+    return compact_column(result) if compact else result
 
 
 def open(path):  # noqa: A001 -- compactcol.open, as io.open
