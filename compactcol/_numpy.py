@@ -18,10 +18,48 @@ def _null_mask(a, np):
     return ~valid
 
 
+#: the temporal dtypes' NumPy types: date32 (4-byte days) widens to NumPy's
+#: 8-byte datetime64[D] in a copy; a time of day is its timedelta since midnight
+_NUMPY_TEMPORAL = {"date32": "datetime64[D]", "time64[us]": "timedelta64[us]",
+                   "time64[ns]": "timedelta64[ns]"}
+
+
+def _temporal_to_numpy(a, na_value, np):
+    """A datetime64 / timedelta64 array of a temporal Array: a read-only
+    view of a snapshot of its buffer (the Array copies before its next
+    write, as for an Arrow export) unless it is date32 or has nulls, which
+    are NaT (or na_value) in a copy."""
+    from ._core import _array_ticks
+
+    name = a.dtype
+    ticks = np.asarray(_array_ticks(a))
+    target = np.dtype(_NUMPY_TEMPORAL.get(name, name))
+    values = ticks.astype(target) if name == "date32" else ticks.view(target)
+    if a.null_count:
+        if name != "date32":
+            values = values.copy()
+        values[_null_mask(a, np)] = np.datetime64("NaT") if na_value is None else na_value
+    return values
+
+
+def array_dunder_array(a, dtype=None, copy=None):
+    """``Array.__array__``: NumPy's protocol, as ``to_numpy()``."""
+    np = _numpy()
+    values = array_to_numpy(a)
+    if dtype is not None and np.dtype(dtype) != values.dtype:
+        if copy is False:
+            raise ValueError(f"Array('{a.dtype}'): a {np.dtype(dtype)} array needs a copy")
+        return values.astype(dtype)
+    return values.copy() if copy else values
+
+
 def array_to_numpy(a, na_value=None):
     """``Array.to_numpy``: zero-copy without nulls; nulls become NaN (floats)
-    or ``na_value`` (required for the other dtypes) in a copy."""
+    or ``na_value`` (required for the other dtypes) in a copy; the temporal
+    dtypes give datetime64 / timedelta64, their nulls NaT."""
     np = _numpy()
+    if a.dtype.startswith(("datetime64", "timedelta64", "date32", "time64")):
+        return _temporal_to_numpy(a, na_value, np)
     if a.null_count == 0:
         return np.frombuffer(a, dtype=np.dtype(a.dtype))
     values = np.array(a, copy=True)

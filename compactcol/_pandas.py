@@ -92,7 +92,7 @@ def column_from_pandas(name, series, table_from_columns, copy=False):
     try:
         result = import_arrow(pa.array(series, from_pandas=True), "compactcol.from_arrow", copy)
         return table_from_columns(*result) if isinstance(result, tuple) else result
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError) as exc:
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError) as exc:
         raise TypeError(f"{what}: {exc}") from exc
 
 

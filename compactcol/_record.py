@@ -10,6 +10,7 @@ on rows too.
 
 from __future__ import annotations
 
+import datetime
 import sys
 import types
 import typing
@@ -57,6 +58,34 @@ class DType:
 DTYPE_MARKERS = {name: DType(name) for name in _core.DTYPES}
 
 _ALIASES = {"float": "float64", "string": "str", "categorical": "category"}
+#: the datetime types' columns, in microseconds as Python's own types count
+TEMPORAL_SPECS = {datetime.datetime: "datetime64[us]", datetime.date: "date32",
+                  datetime.timedelta: "timedelta64[us]", datetime.time: "time64[us]"}
+_UNITS = ("s", "ms", "us", "ns")
+
+
+def _unit(unit, kind, units=_UNITS):
+    if unit not in units:
+        raise ValueError(f"compactcol.{kind}: unit {unit!r} is not one of {', '.join(units)}")
+    return unit
+
+
+def Timestamp(unit="us"):  # noqa: N802 -- a type, as compactcol.Category
+    """A timestamp field (``datetime.datetime``) in the given unit: ticks
+    since 1970-01-01 as int64, Arrow ``timestamp[unit]``, NumPy
+    ``datetime64[unit]``.  ``datetime.datetime`` alone means ``'us'``."""
+    return DType(f"datetime64[{_unit(unit, 'Timestamp')}]")
+
+
+def Duration(unit="us"):  # noqa: N802
+    """A duration field (``datetime.timedelta``): Arrow ``duration[unit]``,
+    NumPy ``timedelta64[unit]``."""
+    return DType(f"timedelta64[{_unit(unit, 'Duration')}]")
+
+
+def Time(unit="us"):  # noqa: N802
+    """A time-of-day field (``datetime.time``): Arrow ``time64[unit]``."""
+    return DType(f"time64[{_unit(unit, 'Time', ('us', 'ns'))}]")
 # 'int' is adaptive, as Array('int'): int8 widening to int64 as the values need
 _BASE_SPECS = set(_core.DTYPES) | {"int", "str", "category"}
 
@@ -72,6 +101,8 @@ def _base_spec(t, where):
         return "str"
     if t is Category:
         return "category"
+    if t in TEMPORAL_SPECS:
+        return TEMPORAL_SPECS[t]
     if isinstance(t, DType):
         return t.name
     if isinstance(t, str):
@@ -84,6 +115,7 @@ def _base_spec(t, where):
             return name
     raise (ValueError if isinstance(t, str) else TypeError)(
         f"{where}: unsupported type {t!r} (use int, float, bool, str, compactcol.Category, "
+        f"datetime.datetime / date / timedelta / time, "
         f"an Array dtype such as compactcol.int32 or 'int32', or X | None for nullable)"
     )
 

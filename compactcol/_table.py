@@ -8,6 +8,7 @@ conversion methods whose cost is not per row.
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import itertools
 import sys
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 
 from . import _core
 from ._compact import CATEGORY_MAX_DISTINCT, compact_column, compact_columns
-from ._record import Record, record_class_for, extend_record_class, spec_of, spec_of_column
+from ._record import TEMPORAL_SPECS, Record, record_class_for, extend_record_class, spec_of, spec_of_column
 
 __all__ = ["Table"]
 
@@ -85,13 +86,19 @@ def _infer_spec(name, values):
         return "int" + nullable  # adaptive: as narrow as the values allow
     if kinds <= {int, float}:
         return "float64" + nullable
+    for python_type, spec in TEMPORAL_SPECS.items():  # datetime before its base, date
+        if all(isinstance(v, python_type) for v in present):
+            if python_type is datetime.date and any(isinstance(v, datetime.datetime) for v in present):
+                break
+            return spec + nullable
     if kinds <= {str}:
         distinct = len(set(present))
         if distinct <= CATEGORY_MAX_DISTINCT and 2 * distinct <= len(present):
             return "category" + nullable
         return "str" + nullable
     raise TypeError(f"Table.from_records: field {name!r} holds {sorted(k.__name__ for k in kinds)}; "
-                    f"a column takes one of int, float, bool or str (pass schema=)")
+                    f"a column takes one of int, float, bool, str, datetime, date, timedelta "
+                    f"or time (pass schema=)")
 
 
 def _unique(names, columns):
@@ -443,7 +450,9 @@ class Table(_core.Table):  # type: ignore[misc]
 
     def to_pandas(self):
         """A pandas.DataFrame: numeric columns without nulls share memory through NumPy,
-        str columns become pandas' Arrow-backed strings, categories pd.Categorical.
+        str columns become pandas' Arrow-backed strings, categories pd.Categorical,
+        timestamps and durations datetime64 / timedelta64 (nulls NaT), dates and
+        times ``ArrowDtype(date32 / time64)``.
 
         The frame is a snapshot: it shares the columns' buffers (read-only), and a later
         write to the table copies what it touches first, so the frame keeps its values."""
@@ -457,7 +466,11 @@ class Table(_core.Table):  # type: ignore[misc]
                 data[name] = col.to_pandas()
             elif base == "str":
                 data[name] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(col)]))
-            elif col.null_count:
+            elif base.startswith(("datetime64", "timedelta64")):
+                # NumPy's own types: a snapshot view, nulls as NaT (a copy)
+                data[name] = col.to_numpy()
+            elif col.null_count or base in ("date32", "time64[us]", "time64[ns]"):
+                # NumPy has no date or time-of-day type: pandas' ArrowDtype
                 data[name] = pa.array(col).to_pandas(types_mapper=pd.ArrowDtype)
             else:
                 # a snapshot, like every Arrow hand-off: a copy shares the

@@ -29,6 +29,9 @@ int array_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
 int scalar_for_compare(PyObject *v, cc_scalar *out);
 /* The scalar as a new Python object. */
 PyObject *scalar_box(const cc_scalar *s);
+/* The scalar, a value of dtype dt, as a new Python object (a datetime for
+ * the temporal dtypes); NULL with an exception when Python cannot hold it. */
+PyObject *dtype_box(cc_dtype dt, const cc_scalar *s);
 /* Element i (caller checked bounds) as a new Python object. */
 PyObject *array_item_box(const cc_numarray *a, Py_ssize_t i);
 /* Converts every value of src (an Array, a buffer, a list, any iterable)
@@ -67,6 +70,11 @@ void array_releasebuffer(PyObject *self, Py_buffer *view);
 PyObject *array_tobytes(ArrayObject *self, PyObject *unused);
 PyObject *array_frombytes(PyObject *cls, PyObject *const *args, Py_ssize_t nargs);
 PyObject *array_to_numpy(ArrayObject *self, PyObject *args, PyObject *kwds);
+PyObject *array_dunder_array(ArrayObject *self, PyObject *args, PyObject *kwds);
+/* _core._array_ticks(a): an int64 (int32 for date32) Array of a's values'
+ * storage, sharing a's buffer as a snapshot (copy-on-write), or a copy
+ * while a is aliased; how the temporal dtypes reach NumPy. */
+PyObject *array_ticks(PyObject *module, PyObject *arg);
 PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol);
 PyObject *array_validity(ArrayObject *self, PyObject *unused);
 /* _core._array_share_buffer(dtype, obj, keep=None): an Array sharing obj's buffer

@@ -26,6 +26,16 @@ int array_getbuffer(PyObject *obj, Py_buffer *view, int flags) {
     ArrayObject *self = (ArrayObject *)obj;
     cc_numarray *a = &self->arr;
     const cc_dtype_info *info = cc_dtype_get(a->dtype);
+    /* PEP 3118 has no format for a datetime (NumPy's datetime64 arrays
+     * refuse a typed buffer too): only the raw bytes, which to_numpy() views
+     * as datetime64 and NumPy's np.asarray reaches through __array__. */
+    if (info->temporal != CC_TEMPORAL_NONE && (flags & PyBUF_FORMAT)) {
+        PyErr_Format(PyExc_BufferError,
+                     "Array('%s') has no typed buffer (PEP 3118 has no datetime format): "
+                     "np.asarray(a) and a.to_numpy() give NumPy's %s view of it",
+                     info->name, info->temporal == CC_TEMPORAL_DATE ? "datetime64[D]" : info->name);
+        return -1;
+    }
     buf_region r = {.len = (Py_ssize_t)(a->length * info->itemsize),
                     .itemsize = info->itemsize, .format = info->format};
     /* A buffer a snapshot shares: a read-only request gets a read-only view
@@ -117,6 +127,45 @@ PyObject *array_frombytes(PyObject *cls, PyObject *const *args, Py_ssize_t nargs
         r = array_from_raw((PyTypeObject *)cls, dtype, false, false, view.buf,
                            view.len / size);
     PyBuffer_Release(&view);
+    return r;
+}
+
+PyObject *array_ticks(PyObject *module, PyObject *arg) {
+    module_state *ms = PyModule_GetState(module);
+    if (!array_check(arg, ms->ArrayType)) {
+        PyErr_SetString(PyExc_TypeError, "_array_ticks: expected an Array");
+        return NULL;
+    }
+    cc_numarray *a = &((ArrayObject *)arg)->arr;
+    cc_numarray out;
+    cc_numarray_init_like(&out, a);
+    cc_status st = cc_numarray_share_into(a, &out);
+    if (st == CC_EBUSY) /* aliased by a buffer view: copy */
+        st = cc_numarray_gather(a, 0, 1, a->length, &out);
+    PyObject *r = NULL;
+    if (st == CC_OK) {
+        /* the same bytes, read as their storage type */
+        out.dtype = cc_dtype_itemsize(a->dtype) == 4 ? CC_INT32 : CC_INT64;
+        r = array_wrap(ms->ArrayType, &out);
+    } else {
+        array_raise(a, st, "to_numpy", -1, NULL);
+    }
+    cc_numarray_reset(&out);
+    return r;
+}
+
+/* __array__(dtype=None, copy=None): NumPy's protocol, reached by np.asarray
+ * only for the temporal dtypes (a typed buffer is tried first, and they
+ * have none): the datetime64 / timedelta64 view of to_numpy(). */
+PyObject *array_dunder_array(ArrayObject *self, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"dtype", "copy", NULL};
+    PyObject *dtype = Py_None, *copy = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OO:__array__", kwlist, &dtype, &copy))
+        return NULL;
+    PyObject *glue = PyImport_ImportModule("compactcol._numpy");
+    if (!glue) return NULL;
+    PyObject *r = PyObject_CallMethod(glue, "array_dunder_array", "OOO", self, dtype, copy);
+    Py_DECREF(glue);
     return r;
 }
 

@@ -89,6 +89,7 @@ int scalar_from_py(num_type t, PyObject *v, cc_scalar *out, const conv_where *w)
         out->kind = CC_SCALAR_NULL;
         return 0;
     }
+    if (cc_dtype_is_temporal(t.dtype)) return temporal_from_py(t.dtype, v, out, w);
     cc_kind kind = cc_dtype_get(t.dtype)->kind;
     if (kind == CC_KIND_FLOAT) return float_to_scalar(t, v, out, w);
     if (kind == CC_KIND_BOOL && is_numpy_bool(v)) {
@@ -166,8 +167,18 @@ PyObject *scalar_box(const cc_scalar *s) {
     }
 }
 
+PyObject *dtype_box(cc_dtype dt, const cc_scalar *s) {
+    if (cc_dtype_is_temporal(dt) && s->kind == CC_SCALAR_INT) return temporal_box(dt, s->v.i);
+    return scalar_box(s);
+}
+
 PyObject *array_item_box(const cc_numarray *a, Py_ssize_t i) {
     if (a->nullable && !cc_bitmap_get(a->validity, i)) Py_RETURN_NONE;
+    if (cc_dtype_is_temporal(a->dtype)) {
+        cc_scalar s;
+        cc_dtype_load(a->dtype, a->data + i * cc_numarray_itemsize(a), &s);
+        return temporal_box(a->dtype, s.v.i);
+    }
     switch (a->dtype) {
 #define BOX_CASE(E, name, ctype, fmt, KIND)                                    \
     case CC_##E: {                                                             \

@@ -70,9 +70,16 @@ static PyObject *array_share(PyObject *self) {
 }
 
 /* First index in [start, stop) equal to v, -1 if none, -2 on error. */
+/* v as a scalar that compares with self's values exactly: 1, 0 when Python's
+ * == must decide, -1 on error. */
+static int compare_scalar(PyObject *self, PyObject *v, cc_scalar *x) {
+    cc_dtype dt = arr_of(self)->dtype;
+    return cc_dtype_is_temporal(dt) ? temporal_for_compare(dt, v, x) : scalar_for_compare(v, x);
+}
+
 static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_ssize_t stop) {
     cc_scalar x;
-    int r = scalar_for_compare(v, &x);
+    int r = compare_scalar(self, v, &x);
     if (r < 0) return -2;
     if (r == 1) return (Py_ssize_t)cc_numarray_find(arr_of(self), &x, start, stop);
     return seq_find_by_eq(self, &array_seq_ops, v, start, stop);
@@ -128,7 +135,7 @@ static int array_append_fast(PyObject *self, PyObject *v) { return append_fast(a
 
 static Py_ssize_t array_count_fast(PyObject *self, PyObject *v) {
     cc_scalar x;
-    int r = scalar_for_compare(v, &x);
+    int r = compare_scalar(self, v, &x);
     return r < 0 ? -2 : r == 1 ? (Py_ssize_t)cc_numarray_count(arr_of(self), &x) : -1;
 }
 
@@ -282,6 +289,9 @@ PyMethodDef array_methods[] = {
     {"frombytes", (PyCFunction)(void (*)(void))array_frombytes, METH_FASTCALL | METH_CLASS,
      "frombytes($type, dtype, data, /)\n--\n\nA new Array of dtype from raw native-order "
      "bytes (any buffer); ValueError if len(data) is not a multiple of the itemsize."},
+    {"__array__", (PyCFunction)(void (*)(void))array_dunder_array, METH_VARARGS | METH_KEYWORDS,
+     "__array__($self, /, dtype=None, copy=None)\n--\n\nNumPy's protocol: np.asarray(a) is "
+     "a.to_numpy() (numbers reach NumPy through the buffer protocol first)."},
     {"to_numpy", (PyCFunction)(void (*)(void))array_to_numpy, METH_VARARGS | METH_KEYWORDS,
      "to_numpy($self, /, *, na_value=None)\n--\n\nA NumPy array sharing this buffer (no copy) "
      "when there are no nulls. With nulls: floats become NaN (or na_value), other "

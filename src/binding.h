@@ -111,6 +111,31 @@ static inline num_type num_type_of(const cc_numarray *a) {
  * number of type t at w; `value` is the offending Python value or NULL.
  * Always returns NULL. */
 PyObject *num_raise(num_type t, cc_status st, const conv_where *w, PyObject *value);
+/* --- temporal.c: datetime objects <-> the temporal dtypes' integers ---- */
+
+/* Imports the datetime C API; 0, or -1 with an exception. */
+int temporal_init(void);
+/* v (a datetime, date, timedelta or time as dt wants, or an int count of
+ * its unit) as a scalar of ticks; 0, or -1 with TypeError / ValueError /
+ * OverflowError at w.  None is the caller's. */
+int temporal_from_py(cc_dtype dt, PyObject *v, cc_scalar *out, const conv_where *w);
+/* For ==: 1 with *out when v is exactly dt's Python type and converts
+ * without loss; 0 when Python's == must decide. */
+int temporal_for_compare(cc_dtype dt, PyObject *v, cc_scalar *out);
+/* ticks as a new datetime / date / timedelta / time; NULL with ValueError
+ * when Python's types cannot hold the value. */
+PyObject *temporal_box(cc_dtype dt, int64_t ticks);
+/* "datetime.datetime" ... for messages */
+static inline const char *temporal_expected(cc_dtype dt) {
+    switch (cc_dtype_get(dt)->temporal) {
+    case CC_TEMPORAL_TIMESTAMP: return "datetime.datetime";
+    case CC_TEMPORAL_DURATION: return "datetime.timedelta";
+    case CC_TEMPORAL_DATE: return "datetime.date";
+    case CC_TEMPORAL_TIME: return "datetime.time";
+    default: return "int";
+    }
+}
+
 /* Raises TypeError "expected int, got str ('x')" at w; returns -1. */
 int num_raise_type(num_type t, const conv_where *w, PyObject *value);
 /* Array's adapters of the two: the owner is the Array itself.  `what`

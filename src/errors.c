@@ -81,6 +81,7 @@ int note_at(const conv_where *w) {
 /* ---- numbers ------------------------------------------------------------------------ */
 
 static const char *expected_kind(num_type t) {
+    if (cc_dtype_is_temporal(t.dtype)) return temporal_expected(t.dtype);
     switch (cc_dtype_get(t.dtype)->kind) {
     case CC_KIND_FLOAT: return "float (or int)";
     case CC_KIND_BOOL: return "bool (or 0/1)";

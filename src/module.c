@@ -12,6 +12,7 @@
 
 static int module_exec(PyObject *m) {
     module_state *st = PyModule_GetState(m);
+    if (temporal_init() < 0) return -1;
     st->ArrayType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &array_spec, NULL);
     if (!st->ArrayType || PyModule_AddType(m, st->ArrayType) < 0) return -1;
     st->ArrayIterType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &array_iter_spec, NULL);
@@ -98,6 +99,9 @@ static void module_free(void *m) { module_clear((PyObject *)m); }
 static PyMethodDef module_methods[] = {
     {"_array_from_state", (PyCFunction)(void (*)(void))array_from_state, METH_FASTCALL,
      "Rebuild an Array from its pickle state (validated)."},
+    {"_array_ticks", array_ticks, METH_O,
+     "_array_ticks(a): the int64 (int32 for date32) ticks of a temporal Array, sharing its "
+     "buffer as a snapshot."},
     {"_array_share_buffer", (PyCFunction)(void (*)(void))array_share_buffer, METH_FASTCALL,
      "_array_share_buffer(dtype, obj, keep=None): an Array sharing obj's contiguous buffer of "
      "that dtype (zero-copy; the first write copies; keep is held with it), or None."},

@@ -419,7 +419,8 @@ def test_frozen_pickles_still_load(filename):
         b = a.copy()
         b.extend(a)
         assert len(b) == 2 * len(a)
-    assert dtypes == set(compactcol.DTYPES)
+    # every dtype there was when the pickles were frozen (before the temporal ones)
+    assert dtypes == {d for d in compactcol.DTYPES if d[-1].isdigit() or d == "bool"} - {"date32"}
     assert {n for n in expected if expected[n]["adaptive"]} >= {
         "adaptive_int8", "adaptive_int16", "adaptive_int32", "adaptive_int64"}
 

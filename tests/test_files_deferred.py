@@ -185,7 +185,7 @@ def test_a_dictionary_with_a_null_word_is_read_at_open(tmp_path):
 
 def test_an_unsupported_type_raises_at_open(tmp_path):
     p = tmp_path / "ts.arrow"
-    src = pa.table({"t": pa.array([1, 2], pa.timestamp("s"))})
+    src = pa.table({"t": pa.array([[1], [2]])})
     with pa.ipc.new_file(p, src.schema) as w:
         w.write_table(src)
     with pytest.raises(TypeError, match="ts.arrow"):

@@ -22,6 +22,9 @@ import pytest
 import compactcol as cc
 from compactcol import CategoricalArray, StrDict, StringArray, StringPool
 
+#: the Array dtypes there were when the pickles were frozen (before the temporal ones)
+NUMBER_DTYPES = [d for d in cc.DTYPES if d[-1].isdigit() and d != "date32" or d == "bool"]
+
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 FILES = ["containers_v1.pickle", "containers_v1_p5.pickle"]
 
@@ -193,7 +196,8 @@ def check(name, obj, m):
         now = frozen_module().FrozenOrder.__compactcol_schema__
         assert [f[0] for f in obj.fields] == [f[0] for f in now.fields]
     elif kind == "DType":
-        assert sorted(obj) == m["names"] == sorted(cc.DTYPES)
+        # the markers there were when the pickles were frozen: the number dtypes
+        assert sorted(obj) == m["names"] == sorted(NUMBER_DTYPES)
         for n, marker in obj.items():
             assert type(marker) is type(getattr(cc, n)) and marker.name == n
     elif kind == "Category":
@@ -319,7 +323,7 @@ def test_frozen_files_load_and_hold_every_container(filename):
     assert {m["value_dtype"] for m in EXPECTED.values() if m["kind"] == "StrDict"} >= {
         "int64", "int", "str", "object"}
     specs = {s for m in EXPECTED.values() if m["kind"] == "Table" for _, s in m["schema"]}
-    assert specs >= {"str", "str?", "category", "category?"} | set(cc.DTYPES) - {
+    assert specs >= {"str", "str?", "category", "category?"} | set(NUMBER_DTYPES) - {
         "int32", "uint16", "uint32", "int16"}
     assert {s for s in specs if s.endswith("?")} >= {"int16?", "uint32?", "float32?",
                                                      "float64?", "bool?"}

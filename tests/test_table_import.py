@@ -105,7 +105,7 @@ def test_from_arrow_names_the_field_that_cannot_import():
     with pytest.raises(TypeError, match=r"field 1, 'l'"):
         cc.Table.from_arrow(pa.table({"a": [1], "l": [[1, 2]]}))
     with pytest.raises(TypeError, match="'t'"):
-        cc.Table.from_arrow(pa.table({"t": pa.array([1], pa.timestamp("s"))}))
+        cc.Table.from_arrow(pa.table({"t": pa.array([pa.MonthDayNano([1, 2, 3])])}))
 
 
 def test_from_arrow_refuses_plain_arrays_and_non_producers():
@@ -244,7 +244,7 @@ def test_from_pandas_column_of_a_2d_block_is_strided():
 def test_from_pandas_refuses_what_has_no_column_type():
     bad = {
         "mixed objects": (pd.DataFrame({"o": ["a", 1]}), TypeError, "column 'o'"),
-        "datetimes": (pd.DataFrame({"t": pd.to_datetime(["2020-01-01"])}), TypeError, "column 't'"),
+        "complex": (pd.DataFrame({"c": np.array([1j])}), TypeError, "column 'c'"),
         "float16": (pd.DataFrame({"h": np.array([1], dtype=np.float16)}), TypeError, "float16"),
         "int categories": (pd.DataFrame({"k": pd.Categorical([1, 2])}), TypeError, "str categories"),
         "RT5 non-str name": (pd.DataFrame({1: [1]}), TypeError, "names must be str"),
@@ -294,7 +294,9 @@ def test_from_pandas_without_pyarrow_goes_through_lists(tmp_path):
 
 # ---- round trips through Polars and DuckDB for every column type and null pattern ---------
 
-COLUMN_CASES = [(d, False) for d in cc.DTYPES] + [(d, True) for d in cc.DTYPES] + [
+# the number dtypes (the temporal ones: tests/test_temporal.py)
+NUMBER_DTYPES = [d for d in cc.DTYPES if d[-1].isdigit() and d != "date32" or d == "bool"]
+COLUMN_CASES = [(d, False) for d in NUMBER_DTYPES] + [(d, True) for d in NUMBER_DTYPES] + [
     ("str", False), ("str", True), ("category", False), ("category", True)]
 
 

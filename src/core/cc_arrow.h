@@ -73,6 +73,10 @@ static inline const char *cc_arrow_format(cc_dtype dt) {
         [CC_INT8] = "c",  [CC_INT16] = "s",  [CC_INT32] = "i",   [CC_INT64] = "l",
         [CC_UINT8] = "C", [CC_UINT16] = "S", [CC_UINT32] = "I",  [CC_UINT64] = "L",
         [CC_FLOAT32] = "f", [CC_FLOAT64] = "g", [CC_BOOL] = "b",
+        /* timestamps without a time zone: nothing after the colon */
+        [CC_TS_S] = "tss:", [CC_TS_MS] = "tsm:", [CC_TS_US] = "tsu:", [CC_TS_NS] = "tsn:",
+        [CC_TD_S] = "tDs",  [CC_TD_MS] = "tDm",  [CC_TD_US] = "tDu",  [CC_TD_NS] = "tDn",
+        [CC_DATE32] = "tdD", [CC_TIME_US] = "ttu", [CC_TIME_NS] = "ttn",
     };
     return formats[dt];
 }

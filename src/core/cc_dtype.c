@@ -16,10 +16,51 @@
 #define RANGE_float32 0, 0
 #define RANGE_float64 0, 0
 #define RANGE_bool 0, 1
+#define RANGE_ts_s RANGE_int64
+#define RANGE_ts_ms RANGE_int64
+#define RANGE_ts_us RANGE_int64
+#define RANGE_ts_ns RANGE_int64
+#define RANGE_td_s RANGE_int64
+#define RANGE_td_ms RANGE_int64
+#define RANGE_td_us RANGE_int64
+#define RANGE_td_ns RANGE_int64
+#define RANGE_date32 RANGE_int32
+#define RANGE_time_us 0, (uint64_t)86400 * 1000000 - 1 /* [0, 24 h) */
+#define RANGE_time_ns 0, (uint64_t)86400 * 1000000000 - 1
+
+/* name, temporal, ticks per second: NumPy's names where NumPy has the type,
+ * Arrow's for date32 and time64 */
+#define SPEC_int8 "int8", CC_TEMPORAL_NONE, 0
+#define SPEC_int16 "int16", CC_TEMPORAL_NONE, 0
+#define SPEC_int32 "int32", CC_TEMPORAL_NONE, 0
+#define SPEC_int64 "int64", CC_TEMPORAL_NONE, 0
+#define SPEC_uint8 "uint8", CC_TEMPORAL_NONE, 0
+#define SPEC_uint16 "uint16", CC_TEMPORAL_NONE, 0
+#define SPEC_uint32 "uint32", CC_TEMPORAL_NONE, 0
+#define SPEC_uint64 "uint64", CC_TEMPORAL_NONE, 0
+#define SPEC_float32 "float32", CC_TEMPORAL_NONE, 0
+#define SPEC_float64 "float64", CC_TEMPORAL_NONE, 0
+#define SPEC_bool "bool", CC_TEMPORAL_NONE, 0
+#define SPEC_ts_s "datetime64[s]", CC_TEMPORAL_TIMESTAMP, 1
+#define SPEC_ts_ms "datetime64[ms]", CC_TEMPORAL_TIMESTAMP, 1000
+#define SPEC_ts_us "datetime64[us]", CC_TEMPORAL_TIMESTAMP, 1000000
+#define SPEC_ts_ns "datetime64[ns]", CC_TEMPORAL_TIMESTAMP, 1000000000
+#define SPEC_td_s "timedelta64[s]", CC_TEMPORAL_DURATION, 1
+#define SPEC_td_ms "timedelta64[ms]", CC_TEMPORAL_DURATION, 1000
+#define SPEC_td_us "timedelta64[us]", CC_TEMPORAL_DURATION, 1000000
+#define SPEC_td_ns "timedelta64[ns]", CC_TEMPORAL_DURATION, 1000000000
+#define SPEC_date32 "date32", CC_TEMPORAL_DATE, 0
+#define SPEC_time_us "time64[us]", CC_TEMPORAL_TIME, 1000000
+#define SPEC_time_ns "time64[ns]", CC_TEMPORAL_TIME, 1000000000
+#define SPEC_NAME_(name, temporal, per_second) name
+#define SPEC_REST_(name, temporal, per_second) temporal, per_second
+#define SPEC_NAME(...) SPEC_NAME_(__VA_ARGS__)
+#define SPEC_REST(...) SPEC_REST_(__VA_ARGS__)
 
 const cc_dtype_info cc_dtype_table[CC_NUM_DTYPES] = {
 #define CC_DTYPE_ROW(E, name, ctype, fmt, KIND)                                \
-    [CC_##E] = {#name, fmt, (int)sizeof(ctype), KIND, RANGE_##name},
+    [CC_##E] = {SPEC_NAME(SPEC_##name), fmt, (int)sizeof(ctype), KIND, RANGE_##name, \
+                SPEC_REST(SPEC_##name)},
     CC_FOR_EACH_DTYPE(CC_DTYPE_ROW)
 #undef CC_DTYPE_ROW
 };

@@ -14,7 +14,15 @@
 
 #include "cc_common.h"
 
-/*  X(ENUM,    name,      ctype,    struct-format, kind) */
+/*  X(ENUM,    ident,     ctype,    struct-format, kind)
+ *
+ * The temporal dtypes (after BOOL) are signed integers to the core -- ticks
+ * of their unit since the Unix epoch (timestamps), since midnight (times),
+ * or a count (durations); days since the epoch for date32 -- so sorting,
+ * searching, storing and Arrow's layout need nothing of their own; only the
+ * binding boxes them as datetime objects (cc_dtype_info.temporal says how).
+ * Their struct-format codes are their storage's, but they come after
+ * INT32/INT64, so a buffer's format never selects them. */
 #define CC_FOR_EACH_DTYPE(X)                                                   \
     X(INT8, int8, int8_t, "b", CC_KIND_SIGNED)                                 \
     X(INT16, int16, int16_t, "h", CC_KIND_SIGNED)                              \
@@ -26,7 +34,18 @@
     X(UINT64, uint64, uint64_t, "Q", CC_KIND_UNSIGNED)                         \
     X(FLOAT32, float32, float, "f", CC_KIND_FLOAT)                             \
     X(FLOAT64, float64, double, "d", CC_KIND_FLOAT)                            \
-    X(BOOL, bool, uint8_t, "?", CC_KIND_BOOL)
+    X(BOOL, bool, uint8_t, "?", CC_KIND_BOOL)                                  \
+    X(TS_S, ts_s, int64_t, "q", CC_KIND_SIGNED)                                \
+    X(TS_MS, ts_ms, int64_t, "q", CC_KIND_SIGNED)                              \
+    X(TS_US, ts_us, int64_t, "q", CC_KIND_SIGNED)                              \
+    X(TS_NS, ts_ns, int64_t, "q", CC_KIND_SIGNED)                              \
+    X(TD_S, td_s, int64_t, "q", CC_KIND_SIGNED)                                \
+    X(TD_MS, td_ms, int64_t, "q", CC_KIND_SIGNED)                              \
+    X(TD_US, td_us, int64_t, "q", CC_KIND_SIGNED)                              \
+    X(TD_NS, td_ns, int64_t, "q", CC_KIND_SIGNED)                              \
+    X(DATE32, date32, int32_t, "i", CC_KIND_SIGNED)                            \
+    X(TIME_US, time_us, int64_t, "q", CC_KIND_SIGNED)                          \
+    X(TIME_NS, time_ns, int64_t, "q", CC_KIND_SIGNED)
 
 typedef enum cc_dtype {
 #define CC_DTYPE_ENUM(E, name, ctype, fmt, KIND) CC_##E,
@@ -42,13 +61,24 @@ typedef enum cc_kind {
     CC_KIND_BOOL,
 } cc_kind;
 
+/* What a temporal dtype's integers count. */
+typedef enum cc_temporal {
+    CC_TEMPORAL_NONE,      /* a number                                 */
+    CC_TEMPORAL_TIMESTAMP, /* ticks since 1970-01-01T00:00:00          */
+    CC_TEMPORAL_DURATION,  /* ticks                                    */
+    CC_TEMPORAL_DATE,      /* days since 1970-01-01                    */
+    CC_TEMPORAL_TIME,      /* ticks since midnight, [0, one day)        */
+} cc_temporal;
+
 typedef struct cc_dtype_info {
-    const char *name;   /* "int64"                                   */
+    const char *name;   /* "int64", "datetime64[us]"                 */
     const char *format; /* struct-module format code, "q"            */
     int itemsize;       /* bytes per element                         */
     cc_kind kind;
     int64_t min;        /* integer range (signed kinds and bool)     */
     uint64_t max;
+    cc_temporal temporal;
+    int64_t per_second; /* ticks per second of a temporal unit (0: days) */
 } cc_dtype_info;
 
 extern const cc_dtype_info cc_dtype_table[CC_NUM_DTYPES];
@@ -59,9 +89,13 @@ static inline const cc_dtype_info *cc_dtype_get(cc_dtype dt) {
 static inline int cc_dtype_itemsize(cc_dtype dt) {
     return cc_dtype_table[dt].itemsize;
 }
+static inline bool cc_dtype_is_temporal(cc_dtype dt) {
+    return cc_dtype_table[dt].temporal != CC_TEMPORAL_NONE;
+}
+/* An integer number type (temporal ones are stored as integers, but are not). */
 static inline bool cc_dtype_is_integer(cc_dtype dt) {
     cc_kind k = cc_dtype_table[dt].kind;
-    return k == CC_KIND_SIGNED || k == CC_KIND_UNSIGNED;
+    return (k == CC_KIND_SIGNED || k == CC_KIND_UNSIGNED) && !cc_dtype_is_temporal(dt);
 }
 
 typedef enum cc_scalar_kind {

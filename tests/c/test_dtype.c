@@ -20,6 +20,17 @@ TEST(dtype_table) {
         {CC_FLOAT32, "float32", "f", 4, CC_KIND_FLOAT},
         {CC_FLOAT64, "float64", "d", 8, CC_KIND_FLOAT},
         {CC_BOOL, "bool", "?", 1, CC_KIND_BOOL},
+        {CC_TS_S, "datetime64[s]", "q", 8, CC_KIND_SIGNED},
+        {CC_TS_MS, "datetime64[ms]", "q", 8, CC_KIND_SIGNED},
+        {CC_TS_US, "datetime64[us]", "q", 8, CC_KIND_SIGNED},
+        {CC_TS_NS, "datetime64[ns]", "q", 8, CC_KIND_SIGNED},
+        {CC_TD_S, "timedelta64[s]", "q", 8, CC_KIND_SIGNED},
+        {CC_TD_MS, "timedelta64[ms]", "q", 8, CC_KIND_SIGNED},
+        {CC_TD_US, "timedelta64[us]", "q", 8, CC_KIND_SIGNED},
+        {CC_TD_NS, "timedelta64[ns]", "q", 8, CC_KIND_SIGNED},
+        {CC_DATE32, "date32", "i", 4, CC_KIND_SIGNED},
+        {CC_TIME_US, "time64[us]", "q", 8, CC_KIND_SIGNED},
+        {CC_TIME_NS, "time64[ns]", "q", 8, CC_KIND_SIGNED},
     };
     CHECK_EQ(sizeof want / sizeof want[0], CC_NUM_DTYPES);
     for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
@@ -31,9 +42,12 @@ TEST(dtype_table) {
         cc_dtype got = CC_NUM_DTYPES;
         CHECK_ST(cc_dtype_from_name(want[k].name, &got), CC_OK);
         CHECK_EQ(got, want[k].dt);
+        CHECK_EQ(cc_dtype_is_temporal(want[k].dt), want[k].dt > CC_BOOL);
+        /* a buffer's format names the number type, never a temporal one */
         got = CC_NUM_DTYPES;
         CHECK_ST(cc_dtype_from_format(want[k].format, want[k].itemsize, &got), CC_OK);
-        CHECK_EQ(got, want[k].dt);
+        CHECK_EQ(got, want[k].dt > CC_BOOL ? (want[k].itemsize == 4 ? CC_INT32 : CC_INT64)
+                                           : want[k].dt);
         int64_t lo;
         uint64_t hi;
         dt_range(want[k].dt, &lo, &hi);

@@ -209,7 +209,7 @@ TEST(growth_formula) {
 TEST(growth_sequence_on_append) {
     static const int64_t want[] = {0, 4, 8, 16, 25, 35, 46, 58, 72, 88, 106, 126, 148};
     const int nwant = sizeof want / sizeof want[0];
-    config cfgs[32];
+    config cfgs[2 * CC_NUM_DTYPES + 2];
     int ncfg = all_configs(cfgs);
     test_rng r;
     rng_seed(&r, test_seed());
@@ -286,7 +286,7 @@ TEST(shrink_on_delete_below_half) {
 }
 
 TEST(reserve_and_shrink_to_fit) {
-    config cfgs[32];
+    config cfgs[2 * CC_NUM_DTYPES + 2];
     int ncfg = all_configs(cfgs);
     for (int c = 0; c < ncfg; c++) {
         cc_numarray a;
@@ -788,7 +788,8 @@ static bool step_once(harness *h) {
                 case CC_FLOAT32: { float x = (float)v; memcpy(p, &x, 4); break; }
                 case CC_FLOAT64: { double x = (double)v; memcpy(p, &x, 8); break; }
                 case CC_BOOL: { uint8_t x = (uint8_t)v; memcpy(p, &x, 1); break; }
-                default: break;
+                case CC_DATE32: { int32_t x = (int32_t)v; memcpy(p, &x, 4); break; }
+                default: memcpy(p, &v, 8); break; /* the other temporal dtypes */
                 }
                 s = dt_is_float(sdt) ? S_FLOAT((double)v) : sdt == CC_BOOL ? S_BOOL(v) : S_INT(v);
             }
@@ -1012,7 +1013,7 @@ TEST(set_with_nulls) {
 }
 
 TEST(repeat_huge_refused_before_allocating) {
-    config cfgs[32];
+    config cfgs[2 * CC_NUM_DTYPES + 2];
     int ncfg = all_configs(cfgs);
     for (int c = 0; c < ncfg; c++) {
         cc_numarray a;
@@ -1565,7 +1566,7 @@ TEST(failing_allocator_every_step) {
 /* Random operation sequences with a failure injected into every third core
  * call: the array is unchanged on CC_ENOMEM and matches the model otherwise. */
 TEST(failing_allocator_random) {
-    config cfgs[32];
+    config cfgs[2 * CC_NUM_DTYPES + 2];
     int ncfg = all_configs(cfgs);
     int64_t enomem = 0;
     for (int c = 0; c < ncfg; c++) {

@@ -87,6 +87,12 @@ static inline void dt_range(cc_dtype dt, int64_t *lo, uint64_t *hi) {
     case CC_UINT32: *lo = 0; *hi = UINT32_MAX; break;
     case CC_UINT64: *lo = 0; *hi = UINT64_MAX; break;
     case CC_BOOL: *lo = 0; *hi = 1; break;
+    case CC_TS_S: case CC_TS_MS: case CC_TS_US: case CC_TS_NS:
+    case CC_TD_S: case CC_TD_MS: case CC_TD_US: case CC_TD_NS:
+        *lo = INT64_MIN; *hi = INT64_MAX; break;
+    case CC_DATE32: *lo = INT32_MIN; *hi = INT32_MAX; break;
+    case CC_TIME_US: *lo = 0; *hi = 86400ull * 1000000 - 1; break; /* a time of day */
+    case CC_TIME_NS: *lo = 0; *hi = 86400ull * 1000000000 - 1; break;
     default: *lo = 0; *hi = 0; break;
     }
 }

@@ -1,0 +1,266 @@
+/* temporal.c -- datetime, date, timedelta and time objects <-> the integers
+ * of the temporal dtypes (cc_dtype.h): ticks of a unit since the Unix epoch,
+ * since midnight, or as a count; days since the epoch for date32.
+ *
+ * The calendar is the proleptic Gregorian one of Python's datetime and of
+ * NumPy and Arrow: day numbers convert with Howard Hinnant's civil-date
+ * algorithms, exact for every int32 day, with no table and no loop.
+ *
+ * Nothing is rounded or truncated: a value with a finer part than the
+ * column's unit (microseconds into datetime64[s]) is a ValueError, a value
+ * beyond int64 ticks an OverflowError, both naming the value and the type.
+ * Reading back a value that Python's types cannot hold (a year outside
+ * 1..9999, nanoseconds that are not whole microseconds) raises the same way
+ * and names to_numpy() / Arrow, which hold every value.  pandas' Timestamp
+ * and Timedelta are datetime / timedelta subclasses whose nanoseconds are
+ * read too.
+ *
+ * Only this file uses the datetime C API (its capsule is imported once, by
+ * temporal_init at module load).
+ */
+#include "binding.h"
+
+#include <datetime.h>
+
+#include "array.h"
+
+#define SECONDS_PER_DAY 86400
+#define US_PER_SECOND 1000000
+
+int temporal_init(void) {
+    PyDateTime_IMPORT;
+    return PyDateTimeAPI ? 0 : -1;
+}
+
+/* ---- the calendar -------------------------------------------------------- */
+
+static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
+    y -= m <= 2;
+    const int64_t era = floor_div(y, 400);
+    const int64_t yoe = y - era * 400;                                   /* [0, 399] */
+    const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1; /* [0, 365] */
+    const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          /* [0, 146096] */
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
+    z += 719468;
+    const int64_t era = floor_div(z, 146097);
+    const int64_t doe = z - era * 146097;
+    const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+/* ---- errors ---------------------------------------------------------------- */
+
+static int raise_value(PyObject *exc, const conv_where *w, PyObject *value, const char *why,
+                       cc_dtype dt) {
+    PyObject *r = value_short_repr(value);
+    if (!r) return -1;
+    raise_at(exc, w, "%U %s %s", r, why, cc_dtype_get(dt)->name);
+    Py_DECREF(r);
+    return -1;
+}
+
+static PyObject *raise_unboxable(cc_dtype dt, int64_t v, const char *why) {
+    PyErr_Format(PyExc_ValueError,
+                 "%s value %lld (ticks) %s; to_numpy() and Arrow export hold every value",
+                 cc_dtype_get(dt)->name, (long long)v, why);
+    return NULL;
+}
+
+/* ---- Python -> ticks ------------------------------------------------------- */
+
+/* seconds * per_second + us in the unit, exactly; CC_EOVERFLOW past int64,
+ * CC_EINVAL when us has a part finer than the unit. */
+static cc_status to_ticks(int64_t seconds, int64_t us, int64_t extra_ns, int64_t per_second,
+                          int64_t *out) {
+    int64_t ticks, sub;
+    if (per_second >= US_PER_SECOND) {
+        sub = us * (per_second / US_PER_SECOND) + (per_second == 1000000000 ? extra_ns : 0);
+        if (per_second != 1000000000 && extra_ns) return CC_EINVAL;
+    } else {
+        const int64_t us_per_tick = US_PER_SECOND / per_second;
+        if (us % us_per_tick || extra_ns) return CC_EINVAL;
+        sub = us / us_per_tick;
+    }
+    if (__builtin_mul_overflow(seconds, per_second, &ticks) ||
+        __builtin_add_overflow(ticks, sub, &ticks))
+        return CC_EOVERFLOW;
+    *out = ticks;
+    return CC_OK;
+}
+
+/* pandas' Timestamp.nanosecond / Timedelta.nanoseconds (0..999) of a subclass */
+static int nanoseconds_of(PyObject *v, const char *attr, int64_t *out) {
+    *out = 0;
+    PyObject *ns = PyObject_GetAttrString(v, attr); /* may run user code */
+    if (!ns) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    long long x = PyLong_Check(ns) ? PyLong_AsLongLong(ns) : 0;
+    Py_DECREF(ns);
+    if (x == -1 && PyErr_Occurred()) return -1;
+    *out = x >= 0 && x < 1000 ? x : 0;
+    return 0;
+}
+
+static int store_ticks(cc_status st, int64_t ticks, PyObject *v, cc_dtype dt, cc_scalar *out,
+                       const conv_where *w) {
+    if (st == CC_EOVERFLOW) return raise_value(PyExc_OverflowError, w, v, "is out of range for", dt);
+    if (st != CC_OK)
+        return raise_value(PyExc_ValueError, w, v, "has a part finer than the unit of", dt);
+    out->kind = CC_SCALAR_INT;
+    out->v.i = ticks;
+    return 0;
+}
+
+static int expected(const conv_where *w, PyObject *v, cc_dtype dt, const char *hint) {
+    PyObject *r = value_short_repr(v);
+    if (!r) return -1;
+    raise_at(PyExc_TypeError, w, "expected %s for %s, got %s (%U)%s", temporal_expected(dt),
+             cc_dtype_get(dt)->name, Py_TYPE(v)->tp_name, r, hint);
+    Py_DECREF(r);
+    return -1;
+}
+
+static int naive_only(const conv_where *w, PyObject *v, cc_dtype dt) {
+    return raise_value(PyExc_TypeError, w, v,
+                       "is tz-aware; a column without a time zone takes naive values:", dt);
+}
+
+int temporal_from_py(cc_dtype dt, PyObject *v, cc_scalar *out, const conv_where *w) {
+    const cc_dtype_info *info = cc_dtype_get(dt);
+    const int64_t p = info->per_second;
+    /* an int is a count of the unit, as NumPy and pyarrow take it */
+    if (PyLong_Check(v) && !PyBool_Check(v)) {
+        int overflow;
+        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (x == -1 && PyErr_Occurred()) return -1;
+        if (overflow) return raise_value(PyExc_OverflowError, w, v, "is out of range for", dt);
+        out->kind = CC_SCALAR_INT;
+        out->v.i = x;
+        return 0;
+    }
+    int64_t ticks = 0, ns = 0;
+    cc_status st = CC_OK;
+    switch (info->temporal) {
+    case CC_TEMPORAL_TIMESTAMP: {
+        if (!PyDateTime_Check(v))
+            return expected(w, v, dt,
+                            PyDate_Check(v) ? " (a date has no time: use datetime.combine)" : "");
+        if (((PyDateTime_DateTime *)v)->hastzinfo && ((PyDateTime_DateTime *)v)->tzinfo != Py_None)
+            return naive_only(w, v, dt);
+        if (!PyDateTime_CheckExact(v) && nanoseconds_of(v, "nanosecond", &ns) < 0) return -1;
+        int64_t days = days_from_civil(PyDateTime_GET_YEAR(v), PyDateTime_GET_MONTH(v),
+                                       PyDateTime_GET_DAY(v));
+        int64_t seconds = days * SECONDS_PER_DAY + PyDateTime_DATE_GET_HOUR(v) * 3600 +
+                          PyDateTime_DATE_GET_MINUTE(v) * 60 + PyDateTime_DATE_GET_SECOND(v);
+        st = to_ticks(seconds, PyDateTime_DATE_GET_MICROSECOND(v), ns, p, &ticks);
+        break;
+    }
+    case CC_TEMPORAL_DURATION: {
+        if (!PyDelta_Check(v)) return expected(w, v, dt, "");
+        if (!PyDelta_CheckExact(v) && nanoseconds_of(v, "nanoseconds", &ns) < 0) return -1;
+        int64_t seconds = (int64_t)PyDateTime_DELTA_GET_DAYS(v) * SECONDS_PER_DAY +
+                          PyDateTime_DELTA_GET_SECONDS(v);
+        st = to_ticks(seconds, PyDateTime_DELTA_GET_MICROSECONDS(v), ns, p, &ticks);
+        break;
+    }
+    case CC_TEMPORAL_DATE:
+        if (!PyDate_Check(v) || PyDateTime_Check(v))
+            return expected(w, v, dt,
+                            PyDateTime_Check(v) ? " (a datetime has a time: use .date())" : "");
+        ticks = days_from_civil(PyDateTime_GET_YEAR(v), PyDateTime_GET_MONTH(v),
+                                PyDateTime_GET_DAY(v));
+        break;
+    case CC_TEMPORAL_TIME: {
+        if (!PyTime_Check(v)) return expected(w, v, dt, "");
+        if (((PyDateTime_Time *)v)->hastzinfo && ((PyDateTime_Time *)v)->tzinfo != Py_None)
+            return naive_only(w, v, dt);
+        int64_t seconds = PyDateTime_TIME_GET_HOUR(v) * 3600 + PyDateTime_TIME_GET_MINUTE(v) * 60 +
+                          PyDateTime_TIME_GET_SECOND(v);
+        st = to_ticks(seconds, PyDateTime_TIME_GET_MICROSECOND(v), 0, p, &ticks);
+        break;
+    }
+    default:
+        return expected(w, v, dt, "");
+    }
+    return store_ticks(st, ticks, v, dt, out, w);
+}
+
+int temporal_for_compare(cc_dtype dt, PyObject *v, cc_scalar *out) {
+    bool exact;
+    switch (cc_dtype_get(dt)->temporal) {
+    case CC_TEMPORAL_TIMESTAMP: exact = PyDateTime_CheckExact(v); break;
+    case CC_TEMPORAL_DURATION: exact = PyDelta_CheckExact(v); break;
+    case CC_TEMPORAL_DATE: exact = PyDate_CheckExact(v); break;
+    case CC_TEMPORAL_TIME: exact = PyTime_CheckExact(v); break;
+    default: exact = false;
+    }
+    if (!exact) return 0;
+    conv_where w = {"Array", "compare", -1, NULL, NULL};
+    if (temporal_from_py(dt, v, out, &w) == 0) return 1;
+    /* an aware value, finer than the unit or out of range: equal to no
+     * stored value, which Python's == then decides element by element */
+    PyErr_Clear();
+    return 0;
+}
+
+/* ---- ticks -> Python ------------------------------------------------------- */
+
+/* ticks = seconds * p + sub, sub in [0, p); sub as microseconds, or -1 when
+ * it has nanoseconds. */
+static int64_t split_ticks(int64_t ticks, int64_t p, int64_t *seconds) {
+    *seconds = floor_div(ticks, p);
+    const int64_t sub = ticks - *seconds * p;
+    if (p >= US_PER_SECOND) {
+        const int64_t per_us = p / US_PER_SECOND;
+        return sub % per_us ? -1 : sub / per_us;
+    }
+    return sub * (US_PER_SECOND / p);
+}
+
+PyObject *temporal_box(cc_dtype dt, int64_t ticks) {
+    const cc_dtype_info *info = cc_dtype_get(dt);
+    int64_t seconds = 0, us = 0, year;
+    int month, day;
+    if (info->temporal != CC_TEMPORAL_DATE) {
+        us = split_ticks(ticks, info->per_second, &seconds);
+        if (us < 0) return raise_unboxable(dt, ticks, "has nanoseconds, which Python's datetime types cannot hold");
+    }
+    switch (info->temporal) {
+    case CC_TEMPORAL_TIMESTAMP: {
+        const int64_t days = floor_div(seconds, SECONDS_PER_DAY), sod = seconds - days * SECONDS_PER_DAY;
+        civil_from_days(days, &year, &month, &day);
+        if (year < 1 || year > 9999) return raise_unboxable(dt, ticks, "is outside datetime's years 1..9999");
+        return PyDateTimeAPI->DateTime_FromDateAndTime((int)year, month, day, (int)(sod / 3600),
+                                                       (int)(sod / 60 % 60), (int)(sod % 60), (int)us,
+                                                       Py_None, PyDateTimeAPI->DateTimeType);
+    }
+    case CC_TEMPORAL_DURATION: {
+        const int64_t days = floor_div(seconds, SECONDS_PER_DAY);
+        if (days < -999999999 || days > 999999999)
+            return raise_unboxable(dt, ticks, "is outside timedelta's +-999999999 days");
+        return PyDelta_FromDSU((int)days, (int)(seconds - days * SECONDS_PER_DAY), (int)us);
+    }
+    case CC_TEMPORAL_DATE:
+        civil_from_days(ticks, &year, &month, &day);
+        if (year < 1 || year > 9999) return raise_unboxable(dt, ticks, "is outside date's years 1..9999");
+        return PyDate_FromDate((int)year, month, day);
+    case CC_TEMPORAL_TIME:
+        /* the dtype's range keeps ticks within one day */
+        return PyTime_FromTime((int)(seconds / 3600), (int)(seconds / 60 % 60), (int)(seconds % 60),
+                               (int)us);
+    default:
+        return PyLong_FromLongLong(ticks);
+    }
+}

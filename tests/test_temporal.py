@@ -1,0 +1,389 @@
+"""Timestamps, dates, durations and times of day (issue 15): the temporal
+dtypes of Array and of Table columns against Python's datetime types and
+pyarrow as models -- values in and out, list semantics, sort, search,
+pickle, Arrow, NumPy, pandas, Polars and DuckDB round trips, and bad input
+(BAD_INPUTS.md rows named where they apply)."""
+
+import datetime as dt
+import pickle
+
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+import compactcol as cc
+
+TEMPORAL = ["datetime64[s]", "datetime64[ms]", "datetime64[us]", "datetime64[ns]",
+            "timedelta64[s]", "timedelta64[ms]", "timedelta64[us]", "timedelta64[ns]",
+            "date32", "time64[us]", "time64[ns]"]
+UNIT_US = {"s": 1_000_000, "ms": 1_000, "us": 1, "ns": 1}
+
+
+def unit_of(dtype):
+    return dtype[dtype.index("[") + 1:-1] if "[" in dtype else None
+
+
+def whole(us_step):
+    """microseconds that are whole units of a column"""
+    return st.integers(0, 999_999).map(lambda us: us - us % us_step)
+
+
+@st.composite
+def values_for(draw, dtype):
+    """A value dtype holds exactly, as Python's datetime type."""
+    step = UNIT_US.get(unit_of(dtype), 1)
+    if dtype.startswith("datetime64"):
+        lo, hi = ((dt.datetime(1678, 1, 1), dt.datetime(2261, 12, 31)) if dtype.endswith("[ns]")
+                  else (dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59)))
+        v = draw(st.datetimes(min_value=lo, max_value=hi))
+        return v.replace(microsecond=draw(whole(step)))
+    if dtype.startswith("timedelta64"):
+        # int64 ticks of ns / us span +-106,751 / +-106,751,991 days
+        days = {"ns": 106_750, "us": 106_751_990}.get(unit_of(dtype), 999_999_998)
+        v = draw(st.timedeltas(min_value=dt.timedelta(days=-days), max_value=dt.timedelta(days=days)))
+        return dt.timedelta(days=v.days, seconds=v.seconds, microseconds=draw(whole(step)))
+    if dtype == "date32":
+        return draw(st.dates())
+    return draw(st.times())
+
+
+def pa_type(dtype):
+    pa = pytest.importorskip("pyarrow")
+    unit = unit_of(dtype)
+    if dtype.startswith("datetime64"):
+        return pa.timestamp(unit)
+    if dtype.startswith("timedelta64"):
+        return pa.duration(unit)
+    return pa.date32() if dtype == "date32" else pa.time64(unit)
+
+
+# ---- values in and out ----------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", TEMPORAL)
+@given(data=st.data())
+def test_values_round_trip_and_match_pyarrow(dtype, data):
+    pa = pytest.importorskip("pyarrow")
+    values = data.draw(st.lists(st.one_of(values_for(dtype), st.none()), max_size=20))
+    a = cc.Array(dtype, values, nullable=True)
+    assert a.tolist() == values and list(a) == values and [a[i] for i in range(len(a))] == values
+    theirs = pa.array(values, type=pa_type(dtype))
+    ours = pa.array(a)
+    assert ours.type == theirs.type and ours.equals(theirs)
+    back = cc.from_arrow(theirs)
+    assert back.dtype == dtype and back.tolist() == values
+
+
+@pytest.mark.parametrize("dtype", TEMPORAL)
+@given(data=st.data())
+@settings(max_examples=50)
+def test_sort_search_and_pickle(dtype, data):
+    values = data.draw(st.lists(values_for(dtype), max_size=30))
+    a = cc.Array(dtype, values)
+    b = a.copy()
+    b.sort()
+    assert b.tolist() == sorted(values)
+    b.sort(reverse=True)
+    assert b.tolist() == sorted(values, reverse=True)
+    for v in values[:5]:
+        assert v in a and a.index(v) == values.index(v) and a.count(v) == values.count(v)
+    for protocol in (2, 5):
+        assert pickle.loads(pickle.dumps(a, protocol=protocol)).tolist() == values
+
+
+def test_ints_are_counts_of_the_unit_as_in_numpy_and_pyarrow():
+    a = cc.Array("datetime64[s]", [0, 86_400])
+    assert a.tolist() == [dt.datetime(1970, 1, 1), dt.datetime(1970, 1, 2)]
+    assert cc.Array("date32", [-1])[0] == dt.date(1969, 12, 31)
+    assert cc.Array("timedelta64[ms]", [1500])[0] == dt.timedelta(seconds=1.5)
+    # an int is not a datetime: it never compares equal to one
+    assert 0 not in a and a.count(0) == 0
+
+
+def test_calendar_edges():
+    days = cc.Array("date32", [dt.date(1, 1, 1), dt.date(9999, 12, 31), dt.date(2000, 2, 29),
+                               dt.date(1900, 3, 1), dt.date(1970, 1, 1)])
+    assert [d - dt.date(1970, 1, 1) for d in days] == [
+        dt.timedelta(days=x) for x in (-719162, 2932896, 11016, -25508, 0)]
+    assert cc.Array("date32", [dt.date(1969, 12, 31)]).tobytes() == (-1).to_bytes(4, "little",
+                                                                                   signed=True)
+    t = cc.Array("datetime64[us]", [dt.datetime(1969, 12, 31, 23, 59, 59, 999_999)])
+    assert t.tobytes() == (-1).to_bytes(8, "little", signed=True)
+
+
+def test_pandas_nanoseconds_are_kept():
+    pd = pytest.importorskip("pandas")
+    ts = pd.Timestamp("2021-06-01 12:00:00.123456789")
+    a = cc.Array("datetime64[ns]", [ts])
+    assert int.from_bytes(a.tobytes(), "little") == ts.value
+    with pytest.raises(ValueError, match="finer than the unit of datetime64\\[us\\]"):
+        cc.Array("datetime64[us]", [ts])
+    assert cc.Array("timedelta64[ns]", [pd.Timedelta(5)]).tobytes() == (5).to_bytes(8, "little")
+
+
+def test_values_python_cannot_hold_raise_on_reading_and_export_fine():
+    np = pytest.importorskip("numpy")
+    a = cc.Array("datetime64[ns]", [1])  # one nanosecond after the epoch
+    with pytest.raises(ValueError, match="has nanoseconds"):
+        a[0]
+    assert np.asarray(a)[0] == np.datetime64(1, "ns")
+    far = cc.Array("datetime64[s]", [400_000_000_000])  # year ~14645
+    with pytest.raises(ValueError, match="outside datetime's years 1..9999"):
+        far.tolist()
+    with pytest.raises(ValueError, match="outside date's years"):
+        cc.Array("date32", [3_000_000])[0]
+
+
+# ---- bad input (BAD_INPUTS.md: wrong type, out of range; the array unchanged) ------------
+
+BAD = [
+    ("datetime64[us]", "2020-01-01", TypeError, "expected datetime.datetime for datetime64\\[us\\], got str"),
+    ("datetime64[us]", dt.date(2020, 1, 1), TypeError, "a date has no time"),
+    ("datetime64[us]", dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc), TypeError, "tz-aware"),
+    ("datetime64[s]", dt.datetime(2020, 1, 1, 0, 0, 0, 5), ValueError, "finer than the unit"),
+    ("datetime64[ns]", dt.datetime(2300, 1, 1), OverflowError, "out of range for datetime64\\[ns\\]"),
+    ("date32", dt.datetime(2020, 1, 1), TypeError, "a datetime has a time"),
+    ("date32", 1.5, TypeError, "expected datetime.date"),
+    ("timedelta64[ms]", dt.timedelta(microseconds=1), ValueError, "finer than the unit"),
+    ("timedelta64[us]", 3.0, TypeError, "expected datetime.timedelta"),
+    ("time64[us]", dt.time(1, tzinfo=dt.timezone.utc), TypeError, "tz-aware"),
+    ("time64[us]", dt.timedelta(1), TypeError, "expected datetime.time"),
+    ("time64[us]", 86_400_000_000, OverflowError, "out of range"),
+    ("datetime64[us]", True, TypeError, "expected datetime.datetime"),
+    ("datetime64[us]", 2**70, OverflowError, "out of range"),
+]
+
+
+@pytest.mark.parametrize("dtype,value,exc,message", BAD)
+def test_bad_values_name_the_item_and_leave_the_array_unchanged(dtype, value, exc, message):
+    ok = {"datetime64": dt.datetime(2020, 1, 1), "timedelta64": dt.timedelta(1),
+          "date32": dt.date(2020, 1, 1), "time64": dt.time(1)}[dtype.split("[")[0]]
+    a = cc.Array(dtype, [ok, ok])
+    before = a.tobytes()
+    with pytest.raises(exc, match=message):
+        a.append(value)
+    with pytest.raises(exc, match="item 1: "):
+        a.extend([ok, value])
+    with pytest.raises(exc):
+        a[0] = value
+    with pytest.raises(exc):
+        a.insert(0, value)
+    assert a.tobytes() == before and len(a) == 2
+
+
+def test_table_rows_with_bad_temporal_values_name_row_and_field():
+    t = cc.Table({"at": dt.datetime, "day": "date32?"}, [(dt.datetime(2020, 1, 1), None)])
+    with pytest.raises(TypeError, match="row 1, field 'day'.*expected datetime.date"):
+        t.extend([(dt.datetime(2020, 1, 2), dt.date(2020, 1, 2)), (dt.datetime(2020, 1, 3), "x")])
+    assert len(t) == 1
+
+
+# ---- a stateful model: every mutating operation, interleaved --------------------------
+
+class TimestampModel(RuleBasedStateMachine):
+    """Array('datetime64[us]', nullable=True) against a list."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = cc.Array("datetime64[us]", nullable=True)
+        self.model = []
+
+    values = st.one_of(st.none(), values_for("datetime64[us]"))
+
+    @rule(v=values)
+    def append(self, v):
+        self.a.append(v)
+        self.model.append(v)
+
+    @rule(vs=st.lists(values, max_size=5))
+    def extend(self, vs):
+        self.a.extend(vs)
+        self.model.extend(vs)
+
+    @rule(i=st.integers(-8, 8), v=values)
+    def insert(self, i, v):
+        self.a.insert(i, v)
+        self.model.insert(i, v)
+
+    @precondition(lambda self: self.model)
+    @rule(data=st.data(), v=values)
+    def setitem(self, data, v):
+        i = data.draw(st.integers(-len(self.model), len(self.model) - 1))
+        self.a[i] = v
+        self.model[i] = v
+
+    @precondition(lambda self: self.model)
+    @rule(data=st.data())
+    def pop(self, data):
+        i = data.draw(st.integers(-len(self.model), len(self.model) - 1))
+        assert self.a.pop(i) == self.model.pop(i)
+
+    @rule(start=st.integers(-5, 5), stop=st.integers(-5, 5))
+    def delslice(self, start, stop):
+        del self.a[start:stop]
+        del self.model[start:stop]
+
+    @rule()
+    def sort(self):
+        # None sorts last, as the numeric Arrays do
+        self.a.sort()
+        self.model.sort(key=lambda v: (v is None, v or dt.datetime.min))
+
+    @rule()
+    def reverse(self):
+        self.a.reverse()
+        self.model.reverse()
+
+    @precondition(lambda self: self.model)
+    @rule(data=st.data())
+    def remove(self, data):
+        v = data.draw(st.sampled_from(self.model))
+        self.a.remove(v)
+        self.model.remove(v)
+
+    @rule(bad=st.sampled_from(["x", 1.5, dt.date(2020, 1, 1)]))
+    def bad_append(self, bad):
+        with pytest.raises(TypeError):
+            self.a.append(bad)
+
+    @invariant()
+    def same(self):
+        assert self.a.tolist() == self.model
+        assert self.a.null_count == self.model.count(None)
+
+
+TestTimestampModel = TimestampModel.TestCase
+TestTimestampModel.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
+
+
+# ---- NumPy ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", TEMPORAL)
+def test_numpy_views(dtype):
+    np = pytest.importorskip("numpy")
+    values = {"datetime64": [dt.datetime(2020, 1, 2, 3, 4, 5), dt.datetime(1969, 7, 20)],
+              "timedelta64": [dt.timedelta(days=-1, seconds=5), dt.timedelta(0)],
+              "date32": [dt.date(2020, 1, 2), dt.date(1969, 7, 20)],
+              "time64": [dt.time(3, 4, 5), dt.time(0)]}[dtype.split("[")[0]]
+    a = cc.Array(dtype, values)
+    v = np.asarray(a)
+    want = ("datetime64[D]" if dtype == "date32" else
+            "timedelta64" + dtype[6:] if dtype.startswith("time64") else dtype)
+    assert v.dtype == np.dtype(want)
+    if dtype != "date32":
+        assert not v.flags.writeable  # a snapshot view, as pyarrow's
+        a.append(values[0])           # the array copies; the view keeps its values
+        assert len(v) == 2
+    if dtype.startswith(("datetime64", "date32")):
+        assert v.astype("datetime64[us]").astype(object).tolist() == [
+            x if isinstance(x, dt.datetime) else dt.datetime.combine(x, dt.time()) for x in values]
+    with pytest.raises(BufferError, match="no typed buffer"):
+        memoryview(a)
+
+
+def test_numpy_nulls_are_nat_and_views_share_memory():
+    np = pytest.importorskip("numpy")
+    a = cc.Array("datetime64[us]", [dt.datetime(2020, 1, 1), None], nullable=True)
+    assert np.isnat(a.to_numpy()).tolist() == [False, True]
+    big = cc.Array("datetime64[ns]", np.arange(1000))
+    assert np.shares_memory(np.asarray(big), np.asarray(big))
+    assert np.asarray(big).dtype == np.dtype("datetime64[ns]")
+
+
+# ---- Tables, Records, inference -------------------------------------------------------
+
+class Event(cc.Record):
+    at: dt.datetime
+    day: dt.date | None
+    took: dt.timedelta
+    when: dt.time
+    fine: cc.Timestamp("ns")
+    coarse: cc.Duration("s") | None
+
+
+ROWS = [
+    Event(at=dt.datetime(2020, 1, 1, 12), day=None, took=dt.timedelta(seconds=3),
+          when=dt.time(8, 30), fine=dt.datetime(2021, 5, 5, 1, 2, 3, 4), coarse=None),
+    Event(at=dt.datetime(1900, 2, 28, 0, 0, 0, 1), day=dt.date(2024, 2, 29),
+          took=dt.timedelta(days=-3, microseconds=7), when=dt.time(23, 59, 59, 999999),
+          fine=dt.datetime(1700, 1, 1), coarse=dt.timedelta(hours=5)),
+]
+
+
+def test_record_annotations_give_the_temporal_columns():
+    t = cc.Table(Event, ROWS)
+    assert t.schema == {"at": "datetime64[us]", "day": "date32?", "took": "timedelta64[us]",
+                        "when": "time64[us]", "fine": "datetime64[ns]",
+                        "coarse": "timedelta64[s]?"}
+    assert list(t) == ROWS and t[1].day == dt.date(2024, 2, 29)
+    t[0].day = dt.date(2000, 1, 1)
+    assert t["day"][0] == dt.date(2000, 1, 1)
+    assert pickle.loads(pickle.dumps(t, protocol=5)) == t
+    assert ROWS[0].when == dt.time(8, 30)
+
+
+def test_units_are_checked():
+    with pytest.raises(ValueError, match="unit 'D'"):
+        cc.Timestamp("D")
+    with pytest.raises(ValueError, match="unit 's'"):
+        cc.Time("s")
+
+
+def test_from_records_infers_the_temporal_types():
+    rows = [{"a": dt.datetime(2020, 1, 1), "b": dt.date(2020, 1, 1), "c": dt.timedelta(1),
+             "d": dt.time(1), "e": None},
+            {"a": None, "b": dt.date(2021, 1, 1), "c": dt.timedelta(2), "d": dt.time(2), "e": None}]
+    t = cc.Table.from_records(rows)
+    assert t.schema == {"a": "datetime64[us]?", "b": "date32", "c": "timedelta64[us]",
+                        "d": "time64[us]", "e": "str?"}
+    assert t.to_dicts() == rows
+    with pytest.raises(TypeError, match="holds \\['date', 'datetime'\\]"):
+        cc.Table.from_records([{"a": dt.datetime(2020, 1, 1)}, {"a": dt.date(2020, 1, 1)}])
+
+
+def test_arrow_round_trips_keep_types_units_and_nulls():
+    pa = pytest.importorskip("pyarrow")
+    t = cc.Table(Event, ROWS)
+    at = pa.table(t)
+    assert [str(f.type) for f in at.schema] == [
+        "timestamp[us]", "date32[day]", "duration[us]", "time64[us]", "timestamp[ns]",
+        "duration[s]"]
+    assert at.to_pylist() == t.to_dicts()
+    assert cc.Table.from_arrow(at) == t
+
+
+def test_polars_and_duckdb_round_trips():
+    pl = pytest.importorskip("polars")
+    duckdb = pytest.importorskip("duckdb")
+    p = pl.DataFrame({"d": [dt.date(2020, 1, 1), None], "t": [dt.datetime(2020, 1, 1), None],
+                      "dur": [dt.timedelta(1), None], "tm": [dt.time(1), None]})
+    x = cc.Table.from_arrow(p)
+    assert x.schema == {"d": "date32?", "t": "datetime64[us]?", "dur": "timedelta64[us]?",
+                        "tm": "time64[ns]?"}
+    assert pl.DataFrame(x).equals(p)
+    r = duckdb.sql("select DATE '2020-01-01' as d, TIMESTAMP '2020-01-01 01:02:03' as ts, "
+                   "TIME '01:02:03' as t")
+    y = cc.Table.from_arrow(r)
+    assert y.to_dicts() == [{"d": dt.date(2020, 1, 1), "ts": dt.datetime(2020, 1, 1, 1, 2, 3),
+                             "t": dt.time(1, 2, 3)}]
+    assert duckdb.sql("select * from y").fetchall() == [tuple(y.to_dicts()[0].values())]
+
+
+def test_pandas_round_trip():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"ts": pd.to_datetime(["2020-01-01", None, "2021-06-01 12:00:00.123456789"],
+                                            format="ISO8601"),
+                       "td": pd.to_timedelta([1, 2, None], unit="s")})
+    t = cc.Table.from_pandas(df)
+    assert t.schema == {"ts": f"datetime64[{df['ts'].dt.unit}]?",
+                        "td": f"timedelta64[{df['td'].dt.unit}]?"}
+    assert t.to_pandas().equals(df)
+    out = cc.Table(Event, ROWS).to_pandas()
+    assert str(out["at"].dtype) == "datetime64[us]" and str(out["took"].dtype) == "timedelta64[us]"
+    assert str(out["day"].dtype) == "date32[day][pyarrow]"
+    assert out["when"].tolist() == [r.when for r in ROWS]
+
+
+def test_time_zones_are_refused_with_a_clear_error_for_now():
+    pa = pytest.importorskip("pyarrow")
+    with pytest.raises(TypeError, match="'tsu:UTC' is not supported"):
+        cc.from_arrow(pa.array([dt.datetime(2020, 1, 1)], pa.timestamp("us", tz="UTC")))
