@@ -313,6 +313,12 @@ static PyObject *arrayiter_box(ArrayIterObject *it, const cc_numarray *a, Py_ssi
     case CC_UINT32: return box_int(it, i, ((const uint32_t *)data)[i]);
     case CC_FLOAT32: return box_float(it, i, ((const float *)data)[i]);
     case CC_FLOAT64: return box_float(it, i, ((const double *)data)[i]);
+    case CC_TS_S: case CC_TS_MS: case CC_TS_US: case CC_TS_NS: {
+        PyObject *box = recycled(it, i, temporal_python_type(a->dtype));
+        PyObject *r = temporal_box_recycling(a->dtype, ((const int64_t *)data)[i], box);
+        Py_XDECREF(box);
+        return r == box ? r : keep_box(it, i, r);
+    }
     default: return array_item_box(a, i);
     }
 }

@@ -125,6 +125,11 @@ int temporal_for_compare(cc_dtype dt, PyObject *v, cc_scalar *out);
 /* ticks as a new datetime / date / timedelta / time; NULL with ValueError
  * when Python's types cannot hold the value. */
 PyObject *temporal_box(cc_dtype dt, int64_t ticks);
+/* The same, rewriting `box` (a datetime of temporal_python_type(dt) that no
+ * one else holds, or NULL) in place when it can: an iterator's recycling. */
+PyObject *temporal_box_recycling(cc_dtype dt, int64_t ticks, PyObject *box);
+/* The Python type dt's values box as. */
+PyTypeObject *temporal_python_type(cc_dtype dt);
 /* "datetime.datetime" ... for messages */
 static inline const char *temporal_expected(cc_dtype dt) {
     switch (cc_dtype_get(dt)->temporal) {

@@ -229,6 +229,48 @@ static int64_t split_ticks(int64_t ticks, int64_t p, int64_t *seconds) {
     return sub * (US_PER_SECOND / p);
 }
 
+PyTypeObject *temporal_python_type(cc_dtype dt) {
+    switch (cc_dtype_get(dt)->temporal) {
+    case CC_TEMPORAL_TIMESTAMP: return PyDateTimeAPI->DateTimeType;
+    case CC_TEMPORAL_DURATION: return PyDateTimeAPI->DeltaType;
+    case CC_TEMPORAL_DATE: return PyDateTimeAPI->DateType;
+    case CC_TEMPORAL_TIME: return PyDateTimeAPI->TimeType;
+    default: return &PyLong_Type;
+    }
+}
+
+/* Rewrites the fields of a naive datetime nobody else holds (refcount 1,
+ * checked by the caller): the iterator's recycled box.  The layout is the
+ * public one of datetime.h (big-endian year and microsecond).  False when
+ * the box cannot take the value (the caller makes a new one). */
+static bool refill_datetime(PyObject *box, int64_t year, int month, int day, int64_t sod,
+                            int64_t us) {
+    PyDateTime_DateTime *d = (PyDateTime_DateTime *)box;
+    if (d->hastzinfo || d->fold || year < 1 || year > 9999) return false;
+    const int hour = (int)(sod / 3600), minute = (int)(sod / 60 % 60), second = (int)(sod % 60);
+    unsigned char *p = d->data;
+    p[0] = (unsigned char)(year >> 8), p[1] = (unsigned char)year;
+    p[2] = (unsigned char)month, p[3] = (unsigned char)day;
+    p[4] = (unsigned char)hour, p[5] = (unsigned char)minute, p[6] = (unsigned char)second;
+    p[7] = (unsigned char)(us >> 16), p[8] = (unsigned char)(us >> 8), p[9] = (unsigned char)us;
+    d->hashcode = -1;
+    return true;
+}
+
+PyObject *temporal_box_recycling(cc_dtype dt, int64_t ticks, PyObject *box) {
+    const cc_dtype_info *info = cc_dtype_get(dt);
+    if (info->temporal == CC_TEMPORAL_TIMESTAMP && box) {
+        int64_t seconds, year;
+        int month, day;
+        const int64_t us = split_ticks(ticks, info->per_second, &seconds);
+        const int64_t days = floor_div(seconds, SECONDS_PER_DAY);
+        civil_from_days(days, &year, &month, &day);
+        if (us >= 0 && refill_datetime(box, year, month, day, seconds - days * SECONDS_PER_DAY, us))
+            return Py_NewRef(box);
+    }
+    return temporal_box(dt, ticks);
+}
+
 PyObject *temporal_box(cc_dtype dt, int64_t ticks) {
     const cc_dtype_info *info = cc_dtype_get(dt);
     int64_t seconds = 0, us = 0, year;

@@ -387,3 +387,21 @@ def test_time_zones_are_refused_with_a_clear_error_for_now():
     pa = pytest.importorskip("pyarrow")
     with pytest.raises(TypeError, match="'tsu:UTC' is not supported"):
         cc.from_arrow(pa.array([dt.datetime(2020, 1, 1)], pa.timestamp("us", tz="UTC")))
+
+
+def test_iteration_reuses_a_box_only_when_nobody_holds_it():
+    values = [dt.datetime(2020, 1, 1) + dt.timedelta(hours=7 * i, microseconds=i) for i in range(50)]
+    values[10] = dt.datetime(1, 1, 1)
+    values[11] = dt.datetime(9999, 12, 31, 23, 59, 59, 999_999)
+    a = cc.Array("datetime64[us]", values)
+    # hash() caches on the object: a reused box must forget it
+    assert [(hash(x), x.isoformat()) for x in a] == [(hash(v), v.isoformat()) for v in values]
+    kept = []
+    for x in a:
+        kept.append(x)  # held: never rewritten
+    assert kept == values and len({id(x) for x in kept}) == len(values)
+    ns = cc.Array("datetime64[ns]", [0, 1])  # the second has nanoseconds: an error, not a reuse
+    it = iter(ns)
+    assert next(it) == dt.datetime(1970, 1, 1)
+    with pytest.raises(ValueError, match="nanoseconds"):
+        next(it)
