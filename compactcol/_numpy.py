@@ -62,6 +62,16 @@ def strings_to_numpy(a):
                          else dtypes.StringDType(), np)
 
 
+def bytes_to_numpy(a):
+    """``BinaryArray.to_numpy``: an object array of bytes (None for nulls).
+    NumPy's fixed-width ``S`` dtype would pad every value to the longest and
+    drop trailing NUL bytes, so it is not used.  A copy."""
+    np = _numpy()
+    out = np.empty(len(a), dtype=object)
+    out[:] = a.tolist()
+    return out
+
+
 def _na_for(na_value, name):
     return na_value.get(name) if isinstance(na_value, dict) else na_value
 

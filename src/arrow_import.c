@@ -12,8 +12,11 @@
  * cc_error to exceptions; the checks and the copies are the core's
  * (src/core/cc_arrow_import.c).
  *
+ * Binary ('z'/'Z', and 'vz' copied) takes the strings' path into a
+ * BinaryArray (the core skips the UTF-8 check for it).
+ *
  * Zero-copy (the default; copy=True forces the copies): a number or
- * 'u'/'U' string column adopts the producer's buffers (cc_arrow_adopt_*):
+ * 'u'/'U' ('z'/'Z') string column adopts the producer's buffers (cc_arrow_adopt_*):
  *
  *   capsule's ArrowArray --move--> arrow_holder (PyMem) <-- owner: one
  *   foreign cc_buffer, referenced by every buffer adopted from the array
@@ -273,11 +276,18 @@ static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchem
     if (a->n_children != 0 || s->n_children != 0)
         return bad_at(f, PyExc_TypeError, "nested types (structs, lists) do not import as one array",
                       -1), -1;
-    bool view = strcmp(s->format, "vu") == 0;
-    if (strcmp(s->format, "u") == 0 || strcmp(s->format, "U") == 0 || view) {
-        bool adopted = false, wide = s->format[0] == 'U';
+    /* strings and binary ('z' 'Z' 'vz': a BinaryArray) share one path */
+    const char *fmt = s->format;
+    bool binary = strcmp(fmt, "z") == 0 || strcmp(fmt, "Z") == 0 || strcmp(fmt, "vz") == 0;
+    bool view = strcmp(fmt, "vu") == 0 || strcmp(fmt, "vz") == 0;
+    if (binary || view || strcmp(fmt, "u") == 0 || strcmp(fmt, "U") == 0) {
+        bool adopted = false, wide = fmt[0] == 'U' || fmt[0] == 'Z';
+        if (k->kind == SINK_STRINGS && k->str.binary != binary)
+            return bad_at(f, PyExc_TypeError, "chunks of string and binary type do not import "
+                          "as one array", -1), -1;
         if (k->kind == SINK_EMPTY) {
             cc_strarray_init(&k->str, false);
+            k->str.binary = binary;
             k->kind = SINK_STRINGS;
             if (owner && !view &&
                 (st = cc_arrow_adopt_strings(&k->str, wide, a, owner, &adopted, &err)) != CC_OK)
