@@ -103,7 +103,7 @@ def table_to_numpy(t, na_value=None):
 
     Numbers keep their dtype; str and category columns become fixed-width
     'U' fields as wide as their longest string (StringDType cannot be a
-    structured field).  Nulls: NaN in float columns; elsewhere na_value
+    structured field); bytes columns object fields of bytes.  Nulls: NaN in float columns; elsewhere na_value
     (one value, or a dict by column name) or ValueError."""
     np = _numpy()
     columns = []
@@ -112,6 +112,9 @@ def table_to_numpy(t, na_value=None):
         base = spec.rstrip("?")
         if base in ("str", "category"):
             columns.append((name, _unicode_column(name, col, base == "category", na, np)))
+            continue
+        if base == "bytes":  # an object field of bytes (None for nulls)
+            columns.append((name, bytes_to_numpy(col)))
             continue
         try:
             columns.append((name, array_to_numpy(col, na)))

@@ -49,6 +49,8 @@ def _column_container(spec, values):
     base = spec.rstrip("?")
     if base == "str":
         return _core.StringArray(values, nullable=nullable)
+    if base == "bytes":
+        return _core.BinaryArray(values, nullable=nullable)
     if base == "category":
         return _core.CategoricalArray(values, nullable=nullable)
     return _core.Array(base, values, nullable=nullable)
@@ -90,8 +92,10 @@ def _infer_spec(name, values):
         if distinct <= CATEGORY_MAX_DISTINCT and 2 * distinct <= len(present):
             return "category" + nullable
         return "str" + nullable
+    if kinds <= {bytes}:
+        return "bytes" + nullable
     raise TypeError(f"Table.from_records: field {name!r} holds {sorted(k.__name__ for k in kinds)}; "
-                    f"a column takes one of int, float, bool or str (pass schema=)")
+                    f"a column takes one of int, float, bool, str or bytes (pass schema=)")
 
 
 def _unique(names, columns):
@@ -296,8 +300,9 @@ class Table(_core.Table):  # type: ignore[misc]
         'bool', ints -> 'int' (adaptive: int8 widening to int64 as the values
         need), ints and floats -> 'float64', strs -> 'str',
         or 'category' when they hold at most 255 distinct values and at most
-        half as many distinct values as rows; a None among them makes the
-        field nullable.  A later row that does not fit raises (pass schema=).
+        half as many distinct values as rows, bytes -> 'bytes'; a None among
+        them makes the field nullable.  A later row that does not fit raises
+        (pass schema=).
         """
         if schema is not None:
             return cls(schema, records)
@@ -321,7 +326,8 @@ class Table(_core.Table):  # type: ignore[misc]
         ``pyarrow.Table`` / ``RecordBatch`` / ``RecordBatchReader``,
         ``polars.DataFrame``, a DuckDB relation, nanoarrow ...: each field
         becomes a column (ints, floats, bools -> Array; string, large_string,
-        string_view -> 'str'; dictionaries of strings -> 'category'; a field
+        string_view -> 'str'; binary, large_binary, binary_view -> 'bytes';
+        dictionaries of strings -> 'category'; a field
         with nulls is nullable).
 
         Zero-copy by default: number and string/large_string columns of a
@@ -391,7 +397,8 @@ class Table(_core.Table):  # type: ignore[misc]
 
         NumPy numbers and bools keep their dtype (NaN stays NaN); pandas'
         nullable dtypes (Int64, Float64, boolean) and columns with None give
-        nullable columns; str and object columns of str become 'str',
+        nullable columns; str and object columns of str become 'str', object
+        columns of bytes 'bytes',
         ``pd.Categorical`` of str 'category'.  Other dtypes (datetimes,
         mixed objects) raise TypeError naming the column.
 
@@ -457,6 +464,8 @@ class Table(_core.Table):  # type: ignore[misc]
                 data[name] = col.to_pandas()
             elif base == "str":
                 data[name] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(col)]))
+            elif base == "bytes":  # an object column of bytes (None for nulls), as pandas has
+                data[name] = col.to_numpy()
             elif col.null_count:
                 data[name] = pa.array(col).to_pandas(types_mapper=pd.ArrowDtype)
             else:

@@ -263,6 +263,16 @@ done:
     return r;
 }
 
+/* True for the formats of a cc_strarray: strings 'u' 'U' 'vu' (a
+ * StringArray) and binary 'z' 'Z' 'vz' (a BinaryArray, *binary), views
+ * (*view: copied) or with int64 offsets (*wide). */
+static bool is_bytes_format(const char *fmt, bool *binary, bool *view, bool *wide) {
+    *binary = strcmp(fmt, "z") == 0 || strcmp(fmt, "Z") == 0 || strcmp(fmt, "vz") == 0;
+    *view = strcmp(fmt, "vu") == 0 || strcmp(fmt, "vz") == 0;
+    *wide = strcmp(fmt, "U") == 0 || strcmp(fmt, "Z") == 0;
+    return *binary || *view || *wide || strcmp(fmt, "u") == 0;
+}
+
 /* One (non-struct) array appended to k; f: the field it is, or NULL.
  * owner (NULL: copy): the array's holder, for an empty sink to adopt the
  * array's buffers rather than copy them. */
@@ -276,12 +286,9 @@ static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchem
     if (a->n_children != 0 || s->n_children != 0)
         return bad_at(f, PyExc_TypeError, "nested types (structs, lists) do not import as one array",
                       -1), -1;
-    /* strings and binary ('z' 'Z' 'vz': a BinaryArray) share one path */
-    const char *fmt = s->format;
-    bool binary = strcmp(fmt, "z") == 0 || strcmp(fmt, "Z") == 0 || strcmp(fmt, "vz") == 0;
-    bool view = strcmp(fmt, "vu") == 0 || strcmp(fmt, "vz") == 0;
-    if (binary || view || strcmp(fmt, "u") == 0 || strcmp(fmt, "U") == 0) {
-        bool adopted = false, wide = fmt[0] == 'U' || fmt[0] == 'Z';
+    bool binary, view, wide;
+    if (is_bytes_format(s->format, &binary, &view, &wide)) {
+        bool adopted = false;
         if (k->kind == SINK_STRINGS && k->str.binary != binary)
             return bad_at(f, PyExc_TypeError, "chunks of string and binary type do not import "
                           "as one array", -1), -1;
@@ -468,8 +475,7 @@ static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s,
     const void *none[3] = {NULL, NULL, NULL};
     /* 3 buffers for strings (validity, offsets, data) and string views
      * (validity, views, no data buffers, their sizes); 2 for numbers */
-    bool strings = strcmp(s->format, "u") == 0 || strcmp(s->format, "U") == 0 ||
-                   strcmp(s->format, "vu") == 0;
+    bool binary, view, wide, strings = is_bytes_format(s->format, &binary, &view, &wide);
     struct ArrowArray empty = {.n_buffers = strings ? 3 : 2, .buffers = none};
     return import_one(ms->ArrayType, s, &empty, f, NULL);
 }
