@@ -508,6 +508,24 @@ PyGetSetDef strarray_getset[] = {
     {NULL, NULL, NULL, NULL, NULL},
 };
 
+/* BinaryArray's: the same getters, documented for bytes. */
+PyGetSetDef binarray_getset[] = {
+    {"nullable", get_nullable, NULL, "True if the array can hold None.", NULL},
+    {"null_count", get_null_count, NULL, "Number of None elements.", NULL},
+    {"large", get_large, NULL,
+     "True once the offsets are int64 (Arrow large_binary): the data passed 2**31-1 bytes.", NULL},
+    {"nbytes", get_nbytes, NULL, "Payload bytes in the Arrow layout: data + offsets + validity "
+     "bitmap.", NULL},
+    {"data", strarray_get_data, NULL,
+     "All values' bytes, back to back: a read-only memoryview (no copy). Compacts the "
+     "layout first if edits scattered it. While the view is alive the array cannot be "
+     "resized (BufferError).", NULL},
+    {"offsets", strarray_get_offsets, NULL,
+     "Element i is data[offsets[i]:offsets[i+1]]: a read-only memoryview of int32 "
+     "(int64 when large), len(a) + 1 entries, no copy.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
 static PyMethodDef strarray_methods[] = {
     {"append", (PyCFunction)strarray_append, METH_O,
      "append($self, s, /)\n--\n\nAppend a str (or None if nullable). Amortised O(1)."},

@@ -77,7 +77,7 @@ PyObject *strarray_iter(PyObject *self);
 PyObject *strarray_sizeof(PyObject *self, PyObject *unused);
 PyObject *strarray_debug_info(PyObject *self, PyObject *unused);
 PyObject *strarray_deepcopy(PyObject *self, PyObject *memo);
-extern PyGetSetDef strarray_getset[];
+extern PyGetSetDef strarray_getset[], binarray_getset[];
 PyObject *binarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs);
 PyObject *strarray_get_data(PyObject *self, void *c);
 PyObject *strarray_get_offsets(PyObject *self, void *c);

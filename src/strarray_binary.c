@@ -128,7 +128,7 @@ static PyType_Slot binarray_slots[] = {
     {Py_tp_hash, PyObject_HashNotImplemented},
     {Py_tp_iter, strarray_iter},
     {Py_tp_richcompare, strarray_richcompare},
-    {Py_tp_getset, strarray_getset},
+    {Py_tp_getset, binarray_getset},
     {Py_tp_members, binarray_members},
     {Py_tp_methods, binarray_methods},
     {Py_sq_length, binarray_length},

@@ -487,3 +487,30 @@ def test_AR5_bad_offsets_raise_valueerror():
 def test_a_chunked_binary_array_imports_as_one():
     ca = pa.chunked_array([pa.array([b"x"]), pa.array([b"y", None])])
     assert compactcol.from_arrow(ca).tolist() == [b"x", b"y", None]
+
+
+class BytesSub(bytes):
+    """A bytes subclass whose methods mutate the array if ever called."""
+    target = None
+
+    def __eq__(self, other):
+        BytesSub.target.clear()
+        return bytes.__eq__(self, other)
+
+    __hash__ = bytes.__hash__
+
+    def __len__(self):
+        BytesSub.target.clear()
+        return bytes.__len__(self)
+
+
+def test_SA2_a_bytes_subclass_is_stored_as_exact_bytes_without_running_its_methods():
+    b = BinaryArray([b"a", b"b"])
+    BytesSub.target = b
+    v = BytesSub(b"xy")
+    b.append(v)
+    b[0] = v
+    b.extend([v, v])
+    assert b.tolist() == [b"xy", b"b", b"xy", b"xy", b"xy"]
+    assert all(type(x) is bytes for x in b)
+    assert b.count(v) == 4 and b.index(v) == 0 and len(b) == 5
