@@ -8,7 +8,7 @@ without a copy.  See the README.
 from collections.abc import MutableSequence as _MutableSequence
 
 try:
-    from ._core import DTYPES, Array, CategoricalArray, StringArray, StringPool
+    from ._core import DTYPES, Array, BinaryArray, CategoricalArray, StringArray, StringPool
 except ModuleNotFoundError as _exc:  # pragma: no cover -- what a source checkout shows
     import os as _os
 
@@ -43,8 +43,8 @@ __version__ = "0.1.0"
 # open and save are used as compactcol.open / compactcol.save; they stay out
 # of __all__ so that `from compactcol import *` does not hide the built-in open.
 __all__ = [
-    "Array", "StringArray", "StringPool", "CategoricalArray", "StrDict", "array", "from_arrow",
-    "Table", "Record", "Category", "Timestamp", "Duration", "Time",
+    "Array", "StringArray", "BinaryArray", "StringPool", "CategoricalArray", "StrDict", "array",
+    "from_arrow", "Table", "Record", "Category", "Timestamp", "Duration", "Time",
     "DTYPES", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float32", "float64", "bool",
     "__version__",
@@ -52,6 +52,7 @@ __all__ = [
 
 _MutableSequence.register(Array)
 _MutableSequence.register(StringArray)
+_MutableSequence.register(BinaryArray)
 _MutableSequence.register(CategoricalArray)
 # Table is deliberately not registered as a Sequence: consumers such as
 # polars.DataFrame(table) would then read it row by row instead of through

@@ -30,7 +30,7 @@ META_VERSION = 1
 VALUES = "values"
 
 _KINDS = {_core.Array: "Array", _core.StringArray: "StringArray",
-          _core.CategoricalArray: "CategoricalArray"}
+          _core.BinaryArray: "BinaryArray", _core.CategoricalArray: "CategoricalArray"}
 
 
 def _pyarrow(what):
@@ -56,7 +56,8 @@ def _metadata_and_table(pa, obj, what):
         return meta, pa.table(obj)
     kind = _kind_of(obj)
     if kind is None:
-        raise TypeError(f"{what}: expected a Table, Array, StringArray or CategoricalArray, "
+        raise TypeError(f"{what}: expected a Table, Array, StringArray, BinaryArray or "
+                        f"CategoricalArray, "
                         f"not {type(obj).__name__}")
     meta = {"version": META_VERSION, "kind": kind, "nullable": bool(obj.nullable)}
     if kind == "Array":
@@ -201,6 +202,8 @@ def _exact(column, nullable, adaptive=False):
         return _core._array_from_state(dtype, adaptive, nullable, byteorder, length, data, validity)
     if isinstance(column, _core.StringArray):
         return _core._strarray_from_state(nullable, *state[1:])
+    if isinstance(column, _core.BinaryArray):
+        return _core._binarray_from_state(nullable, *state[1:])
     pool, codes, _ = state
     return _core._categorical_from_state(pool, codes, nullable)
 
@@ -305,6 +308,7 @@ def _container(table, meta, path, what):
     column = import_arrow(table.column(0), what)
     kind = meta.get("kind")
     expected = {"Array": _core.Array, "StringArray": _core.StringArray,
+                "BinaryArray": _core.BinaryArray,
                 "CategoricalArray": _core.CategoricalArray}.get(kind)
     if expected is None or not isinstance(column, expected):
         raise ValueError(f"{what}: {path!r} says it holds a {kind} but its column is "

@@ -1,6 +1,6 @@
 """``compactcol.array(values, dtype=None)``: pick the container from the values."""
 
-from ._core import DTYPES, Array, StringArray
+from ._core import DTYPES, Array, BinaryArray, StringArray
 
 _BUFFER_DTYPES = {
     "b": "int8", "h": "int16", "i": "int32", "q": "int64", "l": "int64",
@@ -44,14 +44,17 @@ def _infer_dtype(items):
             kinds.add(float)
         elif isinstance(x, str):
             kinds.add(str)
+        elif isinstance(x, bytes):
+            kinds.add(bytes)
         else:
             raise TypeError(
                 f"compactcol.array: cannot infer a dtype for {type(x).__name__} "
                 f"values ({x!r}); pass dtype=")
-    if str in kinds:
+    if str in kinds or bytes in kinds:
         if len(kinds) > 1:
-            raise TypeError("compactcol.array: str mixed with numbers; pass dtype=")
-        return "str", nullable
+            raise TypeError(f"compactcol.array: {' and '.join(sorted(k.__name__ for k in kinds))} "
+                            f"mixed; pass dtype=")
+        return ("str" if str in kinds else "bytes"), nullable
     if float in kinds:
         return "float64", nullable
     if int in kinds:
@@ -72,7 +75,8 @@ def array(values, dtype=None):
     >>> array(['a', None])              # strs -> StringArray
     StringArray(['a', None], nullable=True)
 
-    ``dtype`` skips inference (``'str'`` for a StringArray).  A NumPy array
+    ``dtype`` skips inference (``'str'`` for a StringArray, ``'bytes'`` for a
+    BinaryArray, which all-bytes values also give).  A NumPy array
     or other 1-D numeric buffer keeps its dtype and is copied at memcpy
     speed.
     """
@@ -95,4 +99,6 @@ def array(values, dtype=None):
         nullable = any(x is None for x in items)
     if dtype == "str":
         return StringArray(items, nullable=nullable)
+    if dtype == "bytes":
+        return BinaryArray(items, nullable=nullable)
     return Array(dtype, items, nullable=nullable)

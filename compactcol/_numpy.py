@@ -100,6 +100,16 @@ def strings_to_numpy(a):
                          else dtypes.StringDType(), np)
 
 
+def bytes_to_numpy(a):
+    """``BinaryArray.to_numpy``: an object array of bytes (None for nulls).
+    NumPy's fixed-width ``S`` dtype would pad every value to the longest and
+    drop trailing NUL bytes, so it is not used.  A copy."""
+    np = _numpy()
+    out = np.empty(len(a), dtype=object)
+    out[:] = a.tolist()
+    return out
+
+
 def _na_for(na_value, name):
     return na_value.get(name) if isinstance(na_value, dict) else na_value
 
@@ -131,7 +141,7 @@ def table_to_numpy(t, na_value=None):
 
     Numbers keep their dtype; str and category columns become fixed-width
     'U' fields as wide as their longest string (StringDType cannot be a
-    structured field).  Nulls: NaN in float columns; elsewhere na_value
+    structured field); bytes columns object fields of bytes.  Nulls: NaN in float columns; elsewhere na_value
     (one value, or a dict by column name) or ValueError."""
     np = _numpy()
     columns = []
@@ -140,6 +150,9 @@ def table_to_numpy(t, na_value=None):
         base = spec.rstrip("?")
         if base in ("str", "category"):
             columns.append((name, _unicode_column(name, col, base == "category", na, np)))
+            continue
+        if base == "bytes":  # an object field of bytes (None for nulls)
+            columns.append((name, bytes_to_numpy(col)))
             continue
         try:
             columns.append((name, array_to_numpy(col, na)))

@@ -19,6 +19,13 @@ def strarray_from_state(nullable, byteorder, length, data, offsets, validity):
                                       validity)
 
 
+def binarray_from_state(nullable, byteorder, length, data, offsets, validity):
+    """Rebuild a ``BinaryArray`` from the state its ``__reduce_ex__`` produced
+    (StringArray's state format; the bytes are not UTF-8 checked)."""
+    return _core._binarray_from_state(nullable, byteorder, length, data, offsets,
+                                      validity)
+
+
 def pool_from_state(strings):
     """Rebuild a ``StringPool`` from its strings (a ``StringArray``): the
     format of pickles made before 0.1 moved the arena out of band."""

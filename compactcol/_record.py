@@ -57,7 +57,7 @@ class DType:
 
 DTYPE_MARKERS = {name: DType(name) for name in _core.DTYPES}
 
-_ALIASES = {"float": "float64", "string": "str", "categorical": "category"}
+_ALIASES = {"float": "float64", "string": "str", "categorical": "category", "binary": "bytes"}
 #: the datetime types' columns, in microseconds as Python's own types count
 TEMPORAL_SPECS = {datetime.datetime: "datetime64[us]", datetime.date: "date32",
                   datetime.timedelta: "timedelta64[us]", datetime.time: "time64[us]"}
@@ -87,7 +87,7 @@ def Time(unit="us"):  # noqa: N802
     """A time-of-day field (``datetime.time``): Arrow ``time64[unit]``."""
     return DType(f"time64[{_unit(unit, 'Time', ('us', 'ns'))}]")
 # 'int' is adaptive, as Array('int'): int8 widening to int64 as the values need
-_BASE_SPECS = set(_core.DTYPES) | {"int", "str", "category"}
+_BASE_SPECS = set(_core.DTYPES) | {"int", "str", "bytes", "category"}
 
 
 def _base_spec(t, where):
@@ -99,6 +99,8 @@ def _base_spec(t, where):
         return "bool"
     if t is str:
         return "str"
+    if t is bytes:
+        return "bytes"
     if t is Category:
         return "category"
     if t in TEMPORAL_SPECS:
@@ -114,7 +116,7 @@ def _base_spec(t, where):
         if name in _BASE_SPECS:  # np.dtype('int32'), np.int32
             return name
     raise (ValueError if isinstance(t, str) else TypeError)(
-        f"{where}: unsupported type {t!r} (use int, float, bool, str, compactcol.Category, "
+        f"{where}: unsupported type {t!r} (use int, float, bool, str, bytes, compactcol.Category, "
         f"datetime.datetime / date / timedelta / time, "
         f"an Array dtype such as compactcol.int32 or 'int32', or X | None for nullable)"
     )
@@ -127,6 +129,8 @@ def spec_of_column(column, nullable=None) -> str:
         base = "category"
     elif isinstance(column, _core.StringArray):
         base = "str"
+    elif isinstance(column, _core.BinaryArray):
+        base = "bytes"
     else:
         base = "int" if column.adaptive else column.dtype
     return base + ("?" if (column.nullable if nullable is None else nullable) else "")

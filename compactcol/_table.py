@@ -50,6 +50,8 @@ def _column_container(spec, values):
     base = spec.rstrip("?")
     if base == "str":
         return _core.StringArray(values, nullable=nullable)
+    if base == "bytes":
+        return _core.BinaryArray(values, nullable=nullable)
     if base == "category":
         return _core.CategoricalArray(values, nullable=nullable)
     return _core.Array(base, values, nullable=nullable)
@@ -96,9 +98,11 @@ def _infer_spec(name, values):
         if distinct <= CATEGORY_MAX_DISTINCT and 2 * distinct <= len(present):
             return "category" + nullable
         return "str" + nullable
+    if kinds <= {bytes}:
+        return "bytes" + nullable
     raise TypeError(f"Table.from_records: field {name!r} holds {sorted(k.__name__ for k in kinds)}; "
-                    f"a column takes one of int, float, bool, str, datetime, date, timedelta "
-                    f"or time (pass schema=)")
+                    f"a column takes one of int, float, bool, str, bytes, datetime, date, "
+                    f"timedelta or time (pass schema=)")
 
 
 def _unique(names, columns):
@@ -303,8 +307,9 @@ class Table(_core.Table):  # type: ignore[misc]
         'bool', ints -> 'int' (adaptive: int8 widening to int64 as the values
         need), ints and floats -> 'float64', strs -> 'str',
         or 'category' when they hold at most 255 distinct values and at most
-        half as many distinct values as rows; a None among them makes the
-        field nullable.  A later row that does not fit raises (pass schema=).
+        half as many distinct values as rows, bytes -> 'bytes'; a None among
+        them makes the field nullable.  A later row that does not fit raises
+        (pass schema=).
         """
         if schema is not None:
             return cls(schema, records)
@@ -328,7 +333,8 @@ class Table(_core.Table):  # type: ignore[misc]
         ``pyarrow.Table`` / ``RecordBatch`` / ``RecordBatchReader``,
         ``polars.DataFrame``, a DuckDB relation, nanoarrow ...: each field
         becomes a column (ints, floats, bools -> Array; string, large_string,
-        string_view -> 'str'; dictionaries of strings -> 'category'; a field
+        string_view -> 'str'; binary, large_binary, binary_view -> 'bytes';
+        dictionaries of strings -> 'category'; a field
         with nulls is nullable).
 
         Zero-copy by default: number and string/large_string columns of a
@@ -398,7 +404,8 @@ class Table(_core.Table):  # type: ignore[misc]
 
         NumPy numbers and bools keep their dtype (NaN stays NaN); pandas'
         nullable dtypes (Int64, Float64, boolean) and columns with None give
-        nullable columns; str and object columns of str become 'str',
+        nullable columns; str and object columns of str become 'str', object
+        columns of bytes 'bytes',
         ``pd.Categorical`` of str 'category'.  Other dtypes (datetimes,
         mixed objects) raise TypeError naming the column.
 
@@ -466,6 +473,8 @@ class Table(_core.Table):  # type: ignore[misc]
                 data[name] = col.to_pandas()
             elif base == "str":
                 data[name] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(col)]))
+            elif base == "bytes":  # an object column of bytes (None for nulls), as pandas has
+                data[name] = col.to_numpy()
             elif base.startswith(("datetime64", "timedelta64")):
                 # NumPy's own types: a snapshot view, nulls as NaT (a copy)
                 data[name] = col.to_numpy()

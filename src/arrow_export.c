@@ -192,8 +192,10 @@ PyObject *array_arrow_c_array(ArrayObject *self, PyObject *args, PyObject *kwds)
 
 /* ---- StringArray: Arrow string / large_string ------------------------------- */
 
-static const char *strarray_format(const cc_strarray *a) {
-    return cc_arrow_strings_format(a->wide);
+/* BinaryArray (a->binary) is the same export with Arrow's binary formats. */
+static const char *strarray_format(const cc_strarray *a) { return cc_arrow_bytes_format(a); }
+static const char *strarray_name(const cc_strarray *a) {
+    return a->binary ? "BinaryArray" : "StringArray";
 }
 
 PyObject *strarray_arrow_c_schema(PyObject *self, PyObject *unused) {
@@ -206,9 +208,10 @@ PyObject *strarray_arrow_c_schema(PyObject *self, PyObject *unused) {
 static int strarray_cast_ok(const cc_strarray *a, const char *want, bool *wide) {
     if (cc_arrow_strings_target(a, want, wide) == CC_OK) return 0;
     PyErr_Format(PyExc_ValueError,
-                 "StringArray.__arrow_c_array__: cannot export as Arrow format '%s'; the "
-                 "array's format is '%s', and only string <-> large_string are made",
-                 want, strarray_format(a));
+                 "%s.__arrow_c_array__: cannot export as Arrow format '%s'; the "
+                 "array's format is '%s', and only %s are made", strarray_name(a),
+                 want, strarray_format(a),
+                 a->binary ? "binary <-> large_binary" : "string <-> large_string");
     return -1;
 }
 
@@ -221,11 +224,12 @@ static PyObject *strarray_capsule(PyObject *self, bool wide) {
     if (st != CC_OK) {
         PyMem_RawFree(ex);
         if (st == CC_EOVERFLOW)
-            return PyErr_Format(PyExc_ValueError, "StringArray.__arrow_c_array__: %lld bytes of "
-                                "data do not fit Arrow string's int32 offsets (large_string "
-                                "does)", (long long)cc_strarray_offset(a, a->length));
+            return PyErr_Format(PyExc_ValueError, "%s.__arrow_c_array__: %lld bytes of "
+                                "data do not fit Arrow's int32 offsets (%s does)",
+                                strarray_name(a), (long long)cc_strarray_offset(a, a->length),
+                                a->binary ? "large_binary" : "large_string");
         return st == CC_ENOMEM ? PyErr_NoMemory()
-                               : status_raise("StringArray", st, "__arrow_c_array__");
+                               : status_raise(strarray_name(a), st, "__arrow_c_array__");
     }
     return export_capsule(ex);
 }
@@ -240,8 +244,9 @@ PyObject *strarray_arrow_c_array(PyObject *self, PyObject *args, PyObject *kwds)
         requested_format(requested, &want) < 0 || strarray_cast_ok(a, want, &wide) < 0)
         return NULL;
     cc_status st = cc_strarray_compact(a); /* Arrow's layout; no-op if compact */
-    if (st != CC_OK) return status_raise("StringArray", st, "__arrow_c_array__");
-    PyObject *schema = schema_capsule(wide ? "U" : "u", a->nullable);
+    if (st != CC_OK) return status_raise(strarray_name(a), st, "__arrow_c_array__");
+    PyObject *schema = schema_capsule(a->binary ? (wide ? "Z" : "z") : (wide ? "U" : "u"),
+                                      a->nullable);
     return capsule_pair(schema, schema ? strarray_capsule(self, wide) : NULL);
 }
 
@@ -394,7 +399,7 @@ int arrow_column_cast_ok(PyObject *column, const char *want) {
         cc_dtype to;
         return array_cast_target(&((ArrayObject *)column)->arr, want, &to);
     }
-    if (Py_IS_TYPE(column, ms->StringArrayType)) {
+    if (Py_IS_TYPE(column, ms->StringArrayType) || Py_IS_TYPE(column, ms->BinaryArrayType)) {
         bool wide;
         return strarray_cast_ok(&((StringArrayObject *)column)->arr, want, &wide);
     }

@@ -12,8 +12,11 @@
  * cc_error to exceptions; the checks and the copies are the core's
  * (src/core/cc_arrow_import.c).
  *
+ * Binary ('z'/'Z', and 'vz' copied) takes the strings' path into a
+ * BinaryArray (the core skips the UTF-8 check for it).
+ *
  * Zero-copy (the default; copy=True forces the copies): a number or
- * 'u'/'U' string column adopts the producer's buffers (cc_arrow_adopt_*):
+ * 'u'/'U' ('z'/'Z') string column adopts the producer's buffers (cc_arrow_adopt_*):
  *
  *   capsule's ArrowArray --move--> arrow_holder (PyMem) <-- owner: one
  *   foreign cc_buffer, referenced by every buffer adopted from the array
@@ -260,6 +263,16 @@ done:
     return r;
 }
 
+/* True for the formats of a cc_strarray: strings 'u' 'U' 'vu' (a
+ * StringArray) and binary 'z' 'Z' 'vz' (a BinaryArray, *binary), views
+ * (*view: copied) or with int64 offsets (*wide). */
+static bool is_bytes_format(const char *fmt, bool *binary, bool *view, bool *wide) {
+    *binary = strcmp(fmt, "z") == 0 || strcmp(fmt, "Z") == 0 || strcmp(fmt, "vz") == 0;
+    *view = strcmp(fmt, "vu") == 0 || strcmp(fmt, "vz") == 0;
+    *wide = strcmp(fmt, "U") == 0 || strcmp(fmt, "Z") == 0;
+    return *binary || *view || *wide || strcmp(fmt, "u") == 0;
+}
+
 /* One (non-struct) array appended to k; f: the field it is, or NULL.
  * owner (NULL: copy): the array's holder, for an empty sink to adopt the
  * array's buffers rather than copy them. */
@@ -273,11 +286,15 @@ static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchem
     if (a->n_children != 0 || s->n_children != 0)
         return bad_at(f, PyExc_TypeError, "nested types (structs, lists) do not import as one array",
                       -1), -1;
-    bool view = strcmp(s->format, "vu") == 0;
-    if (strcmp(s->format, "u") == 0 || strcmp(s->format, "U") == 0 || view) {
-        bool adopted = false, wide = s->format[0] == 'U';
+    bool binary, view, wide;
+    if (is_bytes_format(s->format, &binary, &view, &wide)) {
+        bool adopted = false;
+        if (k->kind == SINK_STRINGS && k->str.binary != binary)
+            return bad_at(f, PyExc_TypeError, "chunks of string and binary type do not import "
+                          "as one array", -1), -1;
         if (k->kind == SINK_EMPTY) {
             cc_strarray_init(&k->str, false);
+            k->str.binary = binary;
             k->kind = SINK_STRINGS;
             if (owner && !view &&
                 (st = cc_arrow_adopt_strings(&k->str, wide, a, owner, &adopted, &err)) != CC_OK)
@@ -458,8 +475,7 @@ static PyObject *import_empty(PyObject *module, const struct ArrowSchema *s,
     const void *none[3] = {NULL, NULL, NULL};
     /* 3 buffers for strings (validity, offsets, data) and string views
      * (validity, views, no data buffers, their sizes); 2 for numbers */
-    bool strings = strcmp(s->format, "u") == 0 || strcmp(s->format, "U") == 0 ||
-                   strcmp(s->format, "vu") == 0;
+    bool binary, view, wide, strings = is_bytes_format(s->format, &binary, &view, &wide);
     struct ArrowArray empty = {.n_buffers = strings ? 3 : 2, .buffers = none};
     return import_one(ms->ArrayType, s, &empty, f, NULL);
 }

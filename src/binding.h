@@ -26,6 +26,7 @@ typedef struct {
     PyTypeObject *SeqIterType;
     PyTypeObject *BufferViewType;
     PyTypeObject *StringArrayType;
+    PyTypeObject *BinaryArrayType;
     PyTypeObject *StringPoolType;
     PyTypeObject *CategoricalArrayType;
     PyTypeObject *StrDictType;
@@ -235,6 +236,17 @@ int str_raise_type(const char *owner, const char *what, Py_ssize_t item,
                    PyObject *value, str_nulls nulls);
 /* Stored UTF-8 bytes as a new str. */
 PyObject *str_from_utf8(cc_str s);
+/* The bytes of a bytes-like v for a BinaryArray or a 'bytes' field: a
+ * bytes (or subclass) is borrowed, any other C-contiguous buffer
+ * (bytearray, memoryview, ...) copied into buf.  A str or a non-buffer:
+ * TypeError "<where>: expected bytes (or a bytes-like object), got str
+ * ('abc')".  0, or -1 with an exception. */
+int bytes_from_py(PyObject *v, utf8_buf *buf, cc_str *out, str_nulls nulls,
+                  const conv_where *w);
+/* The TypeError above on its own; returns -1. */
+int bytes_raise_type_at(PyObject *value, str_nulls nulls, const conv_where *w);
+/* Stored bytes as a new bytes object. */
+PyObject *bytes_from_cc(cc_str s);
 /* A name as an exact str (new reference): a str subclass is copied by its
  * characters without running any of its methods, so a dict lookup with it
  * runs no user __hash__/__eq__ (DI1).  TypeError "<owner>.<what>: a column

@@ -23,6 +23,8 @@ static int module_exec(PyObject *m) {
     if (!st->BufferViewType) return -1;
     st->StringArrayType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &strarray_spec, NULL);
     if (!st->StringArrayType || PyModule_AddType(m, st->StringArrayType) < 0) return -1;
+    st->BinaryArrayType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &binarray_spec, NULL);
+    if (!st->BinaryArrayType || PyModule_AddType(m, st->BinaryArrayType) < 0) return -1;
     st->StringPoolType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &pool_spec, NULL);
     if (!st->StringPoolType || PyModule_AddType(m, st->StringPoolType) < 0) return -1;
     st->CategoricalArrayType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &categorical_spec, NULL);
@@ -63,6 +65,7 @@ static int module_traverse(PyObject *m, visitproc visit, void *arg) {
     Py_VISIT(st->SeqIterType);
     Py_VISIT(st->BufferViewType);
     Py_VISIT(st->StringArrayType);
+    Py_VISIT(st->BinaryArrayType);
     Py_VISIT(st->StringPoolType);
     Py_VISIT(st->CategoricalArrayType);
     Py_VISIT(st->StrDictType);
@@ -82,6 +85,7 @@ static int module_clear(PyObject *m) {
     Py_CLEAR(st->SeqIterType);
     Py_CLEAR(st->BufferViewType);
     Py_CLEAR(st->StringArrayType);
+    Py_CLEAR(st->BinaryArrayType);
     Py_CLEAR(st->StringPoolType);
     Py_CLEAR(st->CategoricalArrayType);
     Py_CLEAR(st->StrDictType);
@@ -107,6 +111,8 @@ static PyMethodDef module_methods[] = {
      "that dtype (zero-copy; the first write copies; keep is held with it), or None."},
     {"_strarray_from_state", (PyCFunction)(void (*)(void))strarray_from_state, METH_FASTCALL,
      "Rebuild a StringArray from its pickle state (validated)."},
+    {"_binarray_from_state", (PyCFunction)(void (*)(void))binarray_from_state, METH_FASTCALL,
+     "Rebuild a BinaryArray from its pickle state (validated; the StringArray state's format)."},
     {"_pool_from_strings", pool_from_strings, METH_O,
      "Rebuild a StringPool from a StringArray of distinct strings (validated)."},
     {"_categorical_from_state", (PyCFunction)(void (*)(void))categorical_from_state, METH_FASTCALL,

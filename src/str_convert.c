@@ -1,4 +1,5 @@
-/* str_convert.c -- Python str <-> UTF-8 bytes for the string containers.
+/* str_convert.c -- Python str <-> UTF-8 bytes for the string containers,
+ * and bytes-like objects <-> raw bytes for BinaryArray and 'bytes' fields.
  *
  * Only the characters of a str are read: no method of the object runs (not
  * __hash__, __eq__, __str__), so a str subclass is stored as the exact
@@ -77,16 +78,23 @@ PyObject *str_from_utf8(cc_str s) {
     return PyUnicode_DecodeUTF8((const char *)s.ptr, (Py_ssize_t)s.len, "strict");
 }
 
-int str_raise_type_at(PyObject *value, str_nulls nulls, const conv_where *w) {
+/* TypeError "<w>: expected <type>, got T (repr)" for str and bytes alike. */
+static int raise_expected(PyObject *value, str_nulls nulls, const conv_where *w,
+                          const char *type) {
     if (value == Py_None && nulls == STR_NULLS_OFF)
         return raise_at(PyExc_TypeError, w,
-                        "expected str, got None (create it with nullable=True to store None)");
+                        "expected %s, got None (create it with nullable=True to store None)",
+                        type);
     PyObject *r = value_short_repr(value);
     if (!r) return -1;
-    raise_at(PyExc_TypeError, w, "expected %s, got %s (%U)",
-             nulls == STR_NULLS_OK ? "str or None" : "str", Py_TYPE(value)->tp_name, r);
+    raise_at(PyExc_TypeError, w, "expected %s%s, got %s (%U)", type,
+             nulls == STR_NULLS_OK ? " or None" : "", Py_TYPE(value)->tp_name, r);
     Py_DECREF(r);
     return -1;
+}
+
+int str_raise_type_at(PyObject *value, str_nulls nulls, const conv_where *w) {
+    return raise_expected(value, nulls, w, "str");
 }
 
 /* The codec's UnicodeEncodeError (five constructor arguments, so it cannot be
@@ -129,4 +137,50 @@ PyObject *str_exact(PyObject *name, const char *owner, const char *what) {
         return NULL;
     }
     return PyUnicode_FromObject(name); /* copies the characters; runs nothing of name's */
+}
+
+/* ---- bytes ------------------------------------------------------------------------ */
+
+#define BYTES_EXPECTED "bytes (or a bytes-like object)"
+
+int bytes_from_py(PyObject *v, utf8_buf *buf, cc_str *out, str_nulls nulls,
+                  const conv_where *w) {
+    if (PyBytes_Check(v)) { /* immutable: borrowed; a subclass runs nothing of its own */
+        out->ptr = (const uint8_t *)PyBytes_AS_STRING(v);
+        out->len = PyBytes_GET_SIZE(v);
+        return 0;
+    }
+    if (PyUnicode_Check(v) || !PyObject_CheckBuffer(v))
+        return raise_expected(v, nulls, w, BYTES_EXPECTED);
+    /* any other buffer (bytearray, memoryview, array, ...) may change after
+     * we return, so its bytes are copied into buf */
+    Py_buffer view;
+    if (PyObject_GetBuffer(v, &view, PyBUF_SIMPLE) < 0) {
+        if (!PyErr_ExceptionMatches(PyExc_BufferError)) return note_at(w);
+        PyErr_Clear(); /* not contiguous */
+        return raise_expected(v, nulls, w, "bytes (or a C-contiguous bytes-like object)");
+    }
+    uint8_t *p = buf->small;
+    if ((size_t)view.len > sizeof buf->small) {
+        PyMem_Free(buf->heap);
+        if (!(buf->heap = PyMem_Malloc((size_t)view.len))) {
+            PyBuffer_Release(&view);
+            PyErr_NoMemory();
+            return -1;
+        }
+        p = buf->heap;
+    }
+    if (view.len) memcpy(p, view.buf, (size_t)view.len);
+    out->ptr = p;
+    out->len = view.len;
+    PyBuffer_Release(&view);
+    return 0;
+}
+
+int bytes_raise_type_at(PyObject *value, str_nulls nulls, const conv_where *w) {
+    return raise_expected(value, nulls, w, BYTES_EXPECTED);
+}
+
+PyObject *bytes_from_cc(cc_str s) {
+    return PyBytes_FromStringAndSize(s.len ? (const char *)s.ptr : "", (Py_ssize_t)s.len);
 }

@@ -2,6 +2,11 @@
  * bytes plus offsets (src/core/cc_strarray.h has the layout, and how
  * `a[i] = s` of a different length stays O(1)).
  *
+ * BinaryArray (strarray_binary.c: its type object) is the same object on the same
+ * engine with the core's `binary` flag set: every function here serves
+ * both, and only the conversion of an item in (value_bytes, needle_bytes)
+ * and out (strarray_item_box) looks at the flag.
+ *
  * This file: the type, conversion of input, searching, comparisons and the
  * operations seq.c's indexing, slices and list methods run on
  * (strarray_seq_ops).  strarray_buffer.c: the data/offsets views, the
@@ -23,11 +28,26 @@
 
 static cc_strarray *arr_of(PyObject *self) { return &((StringArrayObject *)self)->arr; }
 
+/* "StringArray" or "BinaryArray", for messages. */
+static const char *name_of(PyObject *self) {
+    return arr_of(self)->binary ? "BinaryArray" : NAME;
+}
+static const seq_ops *ops_of(PyObject *self) {
+    return arr_of(self)->binary ? &binarray_seq_ops : &strarray_seq_ops;
+}
+
+/* The bytes to store for value v: a str's UTF-8, or a bytes-like object's
+ * bytes when binary.  Messages as str_from_py / bytes_from_py. */
+static int value_bytes(bool binary, PyObject *v, utf8_buf *buf, cc_str *out, str_nulls nulls,
+                       const conv_where *w) {
+    return binary ? bytes_from_py(v, buf, out, nulls, w) : str_from_py(v, buf, out, nulls, w);
+}
+
 /* ---- elements ----------------------------------------------------------------- */
 
 PyObject *strarray_item_box(const cc_strarray *a, Py_ssize_t i) {
     if (!cc_strarray_is_valid(a, i)) Py_RETURN_NONE;
-    return str_from_utf8(cc_strarray_get(a, i));
+    return a->binary ? bytes_from_cc(cc_strarray_get(a, i)) : str_from_utf8(cc_strarray_get(a, i));
 }
 
 static Py_ssize_t strarray_length(PyObject *self) { return (Py_ssize_t)arr_of(self)->length; }
@@ -53,7 +73,8 @@ static int append_value(cc_strarray *out, PyObject *v, utf8_buf *buf, str_nulls 
         st = cc_strarray_append(out, (cc_str){NULL, 0}, true);
     } else {
         cc_str s;
-        if (str_value_utf8(v, buf, &s, owner, what, item, nulls) < 0) return -1;
+        if (value_bytes(out->binary, v, buf, &s, nulls, &(conv_where){owner, what, item}) < 0)
+            return -1;
         st = cc_strarray_append(out, s, false);
     }
     if (st != CC_OK) status_raise(owner, st, what);
@@ -62,10 +83,16 @@ static int append_value(cc_strarray *out, PyObject *v, utf8_buf *buf, str_nulls 
 
 int strarray_collect(PyObject *src, str_nulls nulls, cc_strarray *out, const char *owner,
                      const char *what) {
+    return strarray_collect_as(src, nulls, false, out, owner, what);
+}
+
+int strarray_collect_as(PyObject *src, str_nulls nulls, bool binary, cc_strarray *out,
+                        const char *owner, const char *what) {
     /* every item as one chunk */
     cc_strarray_init(out, nulls == STR_NULLS_OK);
+    out->binary = binary;
     str_chunks chunks;
-    if (str_chunks_open(&chunks, src, nulls, owner, what) < 0) return -1;
+    if (str_chunks_open_as(&chunks, src, nulls, binary, owner, what) < 0) return -1;
     Py_ssize_t n = str_chunks_next(&chunks, PY_SSIZE_T_MAX, out);
     str_chunks_close(&chunks);
     if (n < 0) return -1;
@@ -78,14 +105,22 @@ int strarray_collect(PyObject *src, str_nulls nulls, cc_strarray *out, const cha
 
 int str_chunks_open(str_chunks *c, PyObject *src, str_nulls nulls, const char *owner,
                     const char *what) {
-    *c = (str_chunks){.nulls = nulls, .owner = owner, .what = what};
-    if (PyUnicode_Check(src) || PyBytes_Check(src)) {
+    return str_chunks_open_as(c, src, nulls, false, owner, what);
+}
+
+int str_chunks_open_as(str_chunks *c, PyObject *src, str_nulls nulls, bool binary,
+                       const char *owner, const char *what) {
+    *c = (str_chunks){.nulls = nulls, .binary = binary, .owner = owner, .what = what};
+    if (PyUnicode_Check(src) || PyBytes_Check(src) || PyByteArray_Check(src)) {
         /* a str is an iterable of characters; almost surely a mistake */
-        PyErr_Format(PyExc_TypeError, "%s.%s: expected an iterable of str, got %s",
-                     owner, what, Py_TYPE(src)->tp_name);
+        PyErr_Format(PyExc_TypeError, "%s.%s: expected an iterable of %s, got %s",
+                     owner, what, binary ? "bytes" : "str", Py_TYPE(src)->tp_name);
         return -1;
     }
-    if (strarray_check(src) || PyList_CheckExact(src) || PyTuple_CheckExact(src)) {
+    /* the source's own strings are read directly only from the same kind:
+     * a StringArray into a BinaryArray goes item by item (and is refused) */
+    if ((binary ? binarray_check(src) : strarray_check(src)) || PyList_CheckExact(src) ||
+        PyTuple_CheckExact(src)) {
         c->src = Py_NewRef(src);
         return 0;
     }
@@ -102,8 +137,8 @@ static int reserve_items(const str_chunks *c, Py_ssize_t max, cc_strarray *out) 
     PyObject **items = PySequence_Fast_ITEMS(c->src) + c->next;
     int64_t bytes = 0;
     for (Py_ssize_t i = 0; i < n; i++)
-        if (PyUnicode_Check(items[i]) && PyUnicode_READY(items[i]) == 0)
-            bytes += utf8_bound(items[i]);
+        if (c->binary ? PyBytes_Check(items[i]) : PyUnicode_Check(items[i]) && PyUnicode_READY(items[i]) == 0)
+            bytes += c->binary ? PyBytes_GET_SIZE(items[i]) : utf8_bound(items[i]);
     PyErr_Clear();
     cc_status st = cc_strarray_reserve(out, n, bytes);
     if (st != CC_OK) status_raise(c->owner, st, c->what);
@@ -112,7 +147,8 @@ static int reserve_items(const str_chunks *c, Py_ssize_t max, cc_strarray *out) 
 
 Py_ssize_t str_chunks_next(str_chunks *c, Py_ssize_t max, cc_strarray *out) {
     cc_strarray_init(out, c->nulls == STR_NULLS_OK);
-    if (c->src && strarray_check(c->src)) {
+    out->binary = c->binary;
+    if (c->src && !PyList_CheckExact(c->src) && !PyTuple_CheckExact(c->src)) {
         /* the source's own strings: a slice of them (nothing runs in between
          * that could resize it, but its length is read afresh anyway) */
         const cc_strarray *a = arr_of(c->src);
@@ -129,6 +165,7 @@ Py_ssize_t str_chunks_next(str_chunks *c, Py_ssize_t max, cc_strarray *out) {
         /* gather wants a nullable out for a source with nulls, even when
          * this range (checked above) has none */
         cc_strarray_init(out, out->nullable || a->null_count);
+        out->binary = c->binary;
         cc_status st = cc_strarray_gather(a, c->next, 1, n, out);
         if (st != CC_OK) {
             cc_strarray_reset(out);
@@ -143,7 +180,8 @@ Py_ssize_t str_chunks_next(str_chunks *c, Py_ssize_t max, cc_strarray *out) {
     Py_ssize_t got = 0;
     for (; got < max; got++) {
         PyObject *v;
-        if (c->src) { /* a list or tuple: converting a str runs no user code */
+        if (c->src) { /* a list or tuple: converting a str runs no user code (a
+                       * buffer's may: the list is read afresh at every step) */
             if (c->next >= PySequence_Fast_GET_SIZE(c->src)) break;
             v = Py_NewRef(PySequence_Fast_GET_ITEM(c->src, c->next));
         } else if (!(v = PyIter_Next(c->it))) {
@@ -179,28 +217,33 @@ bool strarray_check(PyObject *obj) {
 PyObject *strarray_wrap(PyTypeObject *any_type_of_module, cc_strarray *arr) {
     module_state *st = state_of_type(any_type_of_module);
     if (!st) return NULL;
-    StringArrayObject *o =
-        (StringArrayObject *)st->StringArrayType->tp_alloc(st->StringArrayType, 0);
+    PyTypeObject *tp = arr->binary ? st->BinaryArrayType : st->StringArrayType;
+    StringArrayObject *o = (StringArrayObject *)tp->tp_alloc(tp, 0);
     if (!o) return NULL;
     cc_strarray_init(&o->arr, arr->nullable);
+    o->arr.binary = arr->binary;
     cc_strarray_move(&o->arr, arr);
     return (PyObject *)o;
 }
 
 /* ---- construction --------------------------------------------------------------- */
 
-static PyObject *strarray_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+PyObject *strarray_new_as(PyTypeObject *type, PyObject *args, PyObject *kwds, bool binary) {
     static char *kwlist[] = {"values", "nullable", NULL};
     PyObject *values = NULL;
     int nullable = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O$p:" NAME, kwlist, &values, &nullable))
+    const char *name = binary ? "BinaryArray" : NAME;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, binary ? "|O$p:BinaryArray" : "|O$p:" NAME,
+                                     kwlist, &values, &nullable))
         return NULL;
     StringArrayObject *self = (StringArrayObject *)type->tp_alloc(type, 0);
     if (!self) return NULL;
     cc_strarray_init(&self->arr, nullable);
+    self->arr.binary = binary;
     if (values) {
         cc_strarray scratch;
-        if (strarray_collect(values, str_nulls_for(nullable), &scratch, NAME, "__init__") < 0) {
+        if (strarray_collect_as(values, str_nulls_for(nullable), binary, &scratch, name,
+                                "__init__") < 0) {
             Py_DECREF(self);
             return NULL;
         }
@@ -209,7 +252,11 @@ static PyObject *strarray_new(PyTypeObject *type, PyObject *args, PyObject *kwds
     return (PyObject *)self;
 }
 
-static void strarray_dealloc(StringArrayObject *self) {
+static PyObject *strarray_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    return strarray_new_as(type, args, kwds, false);
+}
+
+void strarray_dealloc(StringArrayObject *self) {
     PyTypeObject *tp = Py_TYPE(self);
     if (self->weakreflist) PyObject_ClearWeakRefs((PyObject *)self);
     cc_strarray_reset(&self->arr);
@@ -219,24 +266,33 @@ static void strarray_dealloc(StringArrayObject *self) {
 
 /* ---- searching -------------------------------------------------------------------- */
 
+/* A search's needle v as the bytes an element equal to it holds: 1 (in
+ * *s, borrowing v or buf), 0 when only Python's == can tell (v of another
+ * type), -1 when no element can equal it (a lone surrogate; a str in a
+ * BinaryArray or bytes in a StringArray: b'a' != 'a'), -2 on error. */
+static int needle_bytes(const cc_strarray *a, PyObject *v, utf8_buf *buf, cc_str *s) {
+    if (a->binary) {
+        if (PyUnicode_Check(v)) return -1;
+        if (!PyBytes_Check(v) && !PyByteArray_Check(v)) return 0; /* bytes == bytearray */
+        return bytes_from_py(v, buf, s, STR_NULLS_NEVER, &(conv_where){"BinaryArray", "index", -1}) == 0 ? 1 : -2;
+    }
+    if (!PyUnicode_Check(v)) return 0;
+    if (str_utf8(v, buf, s) == 0) return 1;
+    if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return -2;
+    PyErr_Clear(); /* a lone surrogate cannot be stored, so is not here */
+    return -1;
+}
+
 /* First index in [start, stop) equal to v, -1 if none, -2 on error. */
 static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_ssize_t stop) {
     const cc_strarray *a = arr_of(self);
     if (v == Py_None) return (Py_ssize_t)cc_strarray_find_null(a, start, stop);
-    if (!PyUnicode_Check(v)) return seq_find_by_eq(self, &strarray_seq_ops, v, start, stop);
     utf8_buf buf = UTF8_BUF_INIT;
     cc_str s;
-    Py_ssize_t r;
-    if (str_utf8(v, &buf, &s) == 0) {
-        r = (Py_ssize_t)cc_strarray_find(a, s, start, stop);
-    } else if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) {
-        PyErr_Clear(); /* a lone surrogate cannot be stored, so is not here */
-        r = -1;
-    } else {
-        r = -2;
-    }
+    int k = needle_bytes(a, v, &buf, &s);
+    Py_ssize_t r = k == 1 ? (Py_ssize_t)cc_strarray_find(a, s, start, stop) : k == -1 ? -1 : -2;
     utf8_buf_release(&buf);
-    return r;
+    return k == 0 ? seq_find_by_eq(self, ops_of(self), v, start, stop) : r;
 }
 
 /* ---- the sequence operations (seq.c does the list methods) ------------------ */
@@ -245,8 +301,9 @@ static void *strarray_store(PyObject *self) { return arr_of(self); }
 
 static int strarray_collect_into(PyObject *self, PyObject *src, seq_scratch *s,
                                  const char *what) {
-    if (strarray_collect(src, str_nulls_for(arr_of(self)->nullable), &s->batch.str, NAME,
-                         what) < 0)
+    const cc_strarray *a = arr_of(self);
+    if (strarray_collect_as(src, str_nulls_for(a->nullable), a->binary, &s->batch.str,
+                            name_of(self), what) < 0)
         return -1;
     s->kind = SEQ_STR;
     return 0;
@@ -256,15 +313,18 @@ static int strarray_convert_one(PyObject *self, PyObject *v, seq_scratch *s, con
     bool nullable = arr_of(self)->nullable;
     s->one_null = v == Py_None && nullable;
     if (s->one_null) return 0;
-    return str_value_utf8(v, &s->buf, &s->one_str, NAME, what, -1, str_nulls_for(nullable));
+    return value_bytes(arr_of(self)->binary, v, &s->buf, &s->one_str, str_nulls_for(nullable),
+                       &(conv_where){name_of(self), what, -1});
 }
 
 static PyObject *strarray_slice_of(PyObject *self, Py_ssize_t start, Py_ssize_t step,
                                    Py_ssize_t n, const char *what) {
     cc_strarray out;
     cc_strarray_init(&out, arr_of(self)->nullable);
+    out.binary = arr_of(self)->binary;
     cc_status st = cc_strarray_gather(arr_of(self), start, step, n, &out);
-    PyObject *r = st == CC_OK ? strarray_wrap(Py_TYPE(self), &out) : status_raise(NAME, st, what);
+    PyObject *r = st == CC_OK ? strarray_wrap(Py_TYPE(self), &out)
+                              : status_raise(name_of(self), st, what);
     cc_strarray_reset(&out);
     return r;
 }
@@ -279,37 +339,52 @@ static PyObject *strarray_share(PyObject *self) {
     cc_strarray_init(&out, arr_of(self)->nullable);
     cc_status st = cc_strarray_share_into(arr_of(self), &out);
     if (st == CC_EBUSY) return NULL;
-    PyObject *r = st == CC_OK ? strarray_wrap(Py_TYPE(self), &out) : status_raise(NAME, st, "copy");
+    PyObject *r = st == CC_OK ? strarray_wrap(Py_TYPE(self), &out)
+                              : status_raise(name_of(self), st, "copy");
     cc_strarray_reset(&out);
     return r;
 }
 
-/* count(v) of None or a str, compared as bytes, in C. */
+/* count(v) of None, a str (bytes for a BinaryArray), compared as bytes, in C. */
 static Py_ssize_t strarray_count_fast(PyObject *self, PyObject *v) {
     const cc_strarray *a = arr_of(self);
     if (v == Py_None) return (Py_ssize_t)a->null_count;
-    if (!PyUnicode_Check(v)) return -1;
     utf8_buf buf = UTF8_BUF_INIT;
     cc_str s;
-    Py_ssize_t count = 0;
-    if (str_utf8(v, &buf, &s) == 0)
-        count = (Py_ssize_t)cc_strarray_count(a, s);
-    else if (PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
-        PyErr_Clear(); /* a lone surrogate cannot be stored, so is not here */
-    else
-        count = -2;
+    int k = needle_bytes(a, v, &buf, &s);
+    Py_ssize_t count = k == 1 ? (Py_ssize_t)cc_strarray_count(a, s) : k == -1 ? 0 : k == 0 ? -1 : -2;
     utf8_buf_release(&buf);
     return count;
 }
 
-/* append's common case: an exact ASCII str, stored as it is. */
+/* append's common case: an exact ASCII str (exact bytes for a
+ * BinaryArray), stored as it is. */
 static int strarray_append_fast(PyObject *self, PyObject *v) {
-    if (!PyUnicode_CheckExact(v) || !PyUnicode_IS_ASCII(v)) return 0;
-    cc_str str = {PyUnicode_DATA(v), PyUnicode_GET_LENGTH(v)};
+    cc_str str;
+    if (arr_of(self)->binary) {
+        if (!PyBytes_CheckExact(v)) return 0;
+        str = (cc_str){(const uint8_t *)PyBytes_AS_STRING(v), PyBytes_GET_SIZE(v)};
+    } else {
+        if (!PyUnicode_CheckExact(v) || !PyUnicode_IS_ASCII(v)) return 0;
+        str = (cc_str){PyUnicode_DATA(v), PyUnicode_GET_LENGTH(v)};
+    }
     cc_status st = cc_strarray_append(arr_of(self), str, false);
-    if (st != CC_OK) status_raise(NAME, st, "append");
+    if (st != CC_OK) status_raise(name_of(self), st, "append");
     return st == CC_OK ? 1 : -1;
 }
+
+/* The two types' tables differ only in the name their messages give. */
+#define STRARRAY_SEQ_OPS(TYPE_NAME)                                                      \
+    {                                                                                    \
+        .name = TYPE_NAME, .length = strarray_length, .item = strarray_item_unchecked,   \
+        .kind = SEQ_STR, .store = strarray_store,                                        \
+        .column_offset = offsetof(StringArrayObject, table_column),                      \
+        .collect = strarray_collect_into, .convert_one = strarray_convert_one,           \
+        .slice = strarray_slice_of, .find = find_value, .count_fast = strarray_count_fast, \
+        .append_fast = strarray_append_fast, .share = strarray_share,                    \
+        .copy_what = "__getitem__", .iadd_refused_as = "extend",                         \
+    }
+const seq_ops binarray_seq_ops = STRARRAY_SEQ_OPS("BinaryArray");
 
 const seq_ops strarray_seq_ops = {
     .name = NAME,
@@ -332,9 +407,9 @@ const seq_ops strarray_seq_ops = {
 SEQ_DEFINE_SLOTS(strarray, &strarray_seq_ops)
 SEQ_DEFINE_METHODS(strarray, &strarray_seq_ops)
 
-static PyObject *strarray_deepcopy(PyObject *self, PyObject *memo) {
+PyObject *strarray_deepcopy(PyObject *self, PyObject *memo) {
     (void)memo;
-    return seq_copy(self, &strarray_seq_ops);
+    return seq_copy(self, ops_of(self));
 }
 
 /* ---- comparison, repr, iteration ------------------------------------------------- */
@@ -353,20 +428,21 @@ static PyObject *compare_arrays(const cc_strarray *a, const cc_strarray *b, int 
     return seq_bool_for(op, a->length < b->length ? -1 : a->length > b->length);
 }
 
-static PyObject *strarray_richcompare(PyObject *self, PyObject *other, int op) {
-    if (strarray_check(other) && !arr_of(self)->null_count &&
+PyObject *strarray_richcompare(PyObject *self, PyObject *other, int op) {
+    bool binary = arr_of(self)->binary;
+    if ((binary ? binarray_check(other) : strarray_check(other)) && !arr_of(self)->null_count &&
         !arr_of(other)->null_count)
         return compare_arrays(arr_of(self), arr_of(other), op);
     if (!seq_comparable(other)) Py_RETURN_NOTIMPLEMENTED;
-    return seq_compare(self, &strarray_seq_ops, other, op);
+    return seq_compare(self, ops_of(self), other, op);
 }
 
-static PyObject *strarray_repr(PyObject *self) {
-    return seq_repr(self, &strarray_seq_ops, NAME "(",
+PyObject *strarray_repr(PyObject *self) {
+    return seq_repr(self, ops_of(self), arr_of(self)->binary ? "BinaryArray(" : NAME "(",
                     arr_of(self)->nullable ? ", nullable=True" : "");
 }
 
-static PyObject *strarray_iter(PyObject *self) { return seq_iter_new(self, &strarray_seq_ops); }
+PyObject *strarray_iter(PyObject *self) { return seq_iter_new(self, ops_of(self)); }
 
 /* ---- properties and introspection ------------------------------------------------ */
 
@@ -391,18 +467,18 @@ static PyObject *get_nbytes(PyObject *self, void *c) {
     return PyLong_FromLongLong(strarray_nbytes(arr_of(self)));
 }
 
-static PyObject *strarray_sizeof(PyObject *self, PyObject *unused) {
+PyObject *strarray_sizeof(PyObject *self, PyObject *unused) {
     (void)unused;
     return PyLong_FromLongLong((long long)Py_TYPE(self)->tp_basicsize +
                                strarray_owned_bytes(arr_of(self)));
 }
 
-static PyObject *strarray_debug_info(PyObject *self, PyObject *unused) {
+PyObject *strarray_debug_info(PyObject *self, PyObject *unused) {
     (void)unused;
     const cc_strarray *a = arr_of(self);
     cc_error err;
     if (cc_strarray_validate(a, &err) != CC_OK) {
-        PyErr_Format(PyExc_AssertionError, NAME " invariant violated: %s", err.why);
+        PyErr_Format(PyExc_AssertionError, "%s invariant violated: %s", name_of(self), err.why);
         return NULL;
     }
     return Py_BuildValue("{sLsLsLsLsLsLsLsOsOsO}", "length", (long long)a->length,
@@ -415,7 +491,7 @@ static PyObject *strarray_debug_info(PyObject *self, PyObject *unused) {
                          "nullable", a->nullable ? Py_True : Py_False);
 }
 
-static PyGetSetDef strarray_getset[] = {
+PyGetSetDef strarray_getset[] = {
     {"nullable", get_nullable, NULL, "True if the array can hold None.", NULL},
     {"null_count", get_null_count, NULL, "Number of None elements.", NULL},
     {"large", get_large, NULL,
@@ -426,6 +502,24 @@ static PyGetSetDef strarray_getset[] = {
      "The UTF-8 bytes of all strings, back to back: a read-only memoryview (no copy). "
      "Compacts the layout first if edits scattered it. While the view is alive the "
      "array cannot be resized (BufferError).", NULL},
+    {"offsets", strarray_get_offsets, NULL,
+     "Element i is data[offsets[i]:offsets[i+1]]: a read-only memoryview of int32 "
+     "(int64 when large), len(a) + 1 entries, no copy.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+/* BinaryArray's: the same getters, documented for bytes. */
+PyGetSetDef binarray_getset[] = {
+    {"nullable", get_nullable, NULL, "True if the array can hold None.", NULL},
+    {"null_count", get_null_count, NULL, "Number of None elements.", NULL},
+    {"large", get_large, NULL,
+     "True once the offsets are int64 (Arrow large_binary): the data passed 2**31-1 bytes.", NULL},
+    {"nbytes", get_nbytes, NULL, "Payload bytes in the Arrow layout: data + offsets + validity "
+     "bitmap.", NULL},
+    {"data", strarray_get_data, NULL,
+     "All values' bytes, back to back: a read-only memoryview (no copy). Compacts the "
+     "layout first if edits scattered it. While the view is alive the array cannot be "
+     "resized (BufferError).", NULL},
     {"offsets", strarray_get_offsets, NULL,
      "Element i is data[offsets[i]:offsets[i+1]]: a read-only memoryview of int32 "
      "(int64 when large), len(a) + 1 entries, no copy.", NULL},

@@ -155,7 +155,8 @@ PyObject *strarray_state_args(PyObject *owner, region_fn region, cc_strarray *a,
 
 PyObject *strarray_reduce_ex(PyObject *self, PyObject *protocol_obj) {
     PyObject *mod = PyImport_ImportModule("compactcol._pickle");
-    PyObject *fn = mod ? PyObject_GetAttrString(mod, "strarray_from_state") : NULL;
+    const char *rebuild = arr_of(self)->binary ? "binarray_from_state" : "strarray_from_state";
+    PyObject *fn = mod ? PyObject_GetAttrString(mod, rebuild) : NULL;
     Py_XDECREF(mod);
     PyObject *args = fn ? strarray_state_args(self, strarray_region, arr_of(self), protocol_obj)
                         : NULL;
@@ -178,10 +179,12 @@ static int64_t load_offset(const uint8_t *p, int size, bool swap) {
     return v;
 }
 
-static PyObject *bad_state(const char *why, long long i) {
-    PyErr_Format(PyExc_ValueError, NAME " pickle state: %s (element %lld)", why, i);
+static PyObject *bad_state_of(bool binary, const char *why, long long i) {
+    PyErr_Format(PyExc_ValueError, "%s pickle state: %s (element %lld)",
+                 binary ? "BinaryArray" : NAME, why, i);
     return NULL;
 }
+#define bad_state(why, i) bad_state_of(binary, why, i)
 
 /* Unpickling without a copy: a new StringArray of n strings (already
  * checked) read in place, data and offsets each taken over (zeroed) by a
@@ -189,7 +192,7 @@ static PyObject *bad_state(const char *why, long long i) {
  * stays alive until the array's first write copies (cc_buffer.h); the
  * bitmap too when it can never change (bufview_adopt_validity), else it is
  * copied.  NULL with an exception. */
-static PyObject *adopt_buffers(PyTypeObject *type, bool nullable, long long n, bool wide,
+static PyObject *adopt_buffers(PyTypeObject *type, bool binary, bool nullable, long long n, bool wide,
                                Py_buffer *data, Py_buffer *offsets, Py_buffer *bits) {
     const void *off = offsets->buf, *bytes = data->buf;
     const uint8_t *bitmap = bits ? bits->buf : NULL;
@@ -204,6 +207,7 @@ static PyObject *adopt_buffers(PyTypeObject *type, bool nullable, long long n, b
     cc_strarray a;
     cc_error err;
     cc_strarray_init(&a, nullable);
+    a.binary = binary;
     cc_status st = cc_strarray_adopt(&a, n, off, oshare, wide, bytes, dshare,
                                      vshare ? bitmap : NULL, vshare, vshare ? nulls : 0, &err);
     cc_buffer_unref(dshare); /* a holds its own references */
@@ -218,7 +222,7 @@ static PyObject *adopt_buffers(PyTypeObject *type, bool nullable, long long n, b
 }
 
 /* Checks the buffers against each other and fills out (nullable as given). */
-static PyObject *build_from_buffers(PyTypeObject *type, bool nullable, bool swap,
+static PyObject *build_from_buffers(PyTypeObject *type, bool binary, bool nullable, bool swap,
                                     long long n, Py_buffer *data, Py_buffer *offsets,
                                     Py_buffer *bits) {
     int size;
@@ -232,7 +236,8 @@ static PyObject *build_from_buffers(PyTypeObject *type, bool nullable, bool swap
         int64_t hi = load_offset(off + (i + 1) * size, size, swap);
         if (hi < lo) return bad_state("offsets decrease", i);
         if (hi > data->len) return bad_state("offset past the end of the data", i);
-        if (!cc_utf8_valid(bytes + lo, hi - lo)) return bad_state("bytes are not valid UTF-8", i);
+        if (!binary && !cc_utf8_valid(bytes + lo, hi - lo))
+            return bad_state("bytes are not valid UTF-8", i);
         if (bits && !cc_bitmap_get(bits->buf, i) && hi != lo)
             return bad_state("a null element has bytes", i);
     }
@@ -240,9 +245,10 @@ static PyObject *build_from_buffers(PyTypeObject *type, bool nullable, bool swap
         return bad_state("the last offset is not the data size", n);
     if (n > 0 && !swap && bufview_immutable(data->obj) && bufview_immutable(offsets->obj) &&
         (uintptr_t)off % (uintptr_t)size == 0)
-        return adopt_buffers(type, nullable, n, size == 8, data, offsets, bits);
+        return adopt_buffers(type, binary, nullable, n, size == 8, data, offsets, bits);
     cc_strarray a;
     cc_strarray_init(&a, nullable);
+    a.binary = binary;
     cc_status st = cc_strarray_reserve(&a, n, data->len);
     for (long long i = 0; st == CC_OK && i < n; i++) {
         int64_t lo = load_offset(off + i * size, size, swap);
@@ -255,15 +261,19 @@ static PyObject *build_from_buffers(PyTypeObject *type, bool nullable, bool swap
     return r;
 }
 
-/* _strarray_from_state(nullable, byteorder, length, data, offsets, validity) */
-PyObject *strarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+/* _strarray_from_state / _binarray_from_state(nullable, byteorder, length,
+ * data, offsets, validity) */
+static PyObject *from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                            bool binary) {
     if (nargs != 6) {
-        PyErr_Format(PyExc_TypeError, "_strarray_from_state takes 6 arguments, got %zd", nargs);
+        PyErr_Format(PyExc_TypeError, "_%s_from_state takes 6 arguments, got %zd",
+                     binary ? "binarray" : "strarray", nargs);
         return NULL;
     }
     if (!PyBool_Check(args[0]) || !PyUnicode_Check(args[1]) || !PyLong_Check(args[2])) {
-        PyErr_Format(PyExc_TypeError, NAME " pickle state: nullable must be a bool, byteorder "
-                     "a str, length an int (got %.50s, %.50s, %.50s)", Py_TYPE(args[0])->tp_name,
+        PyErr_Format(PyExc_TypeError, "%s pickle state: nullable must be a bool, byteorder "
+                     "a str, length an int (got %.50s, %.50s, %.50s)",
+                     binary ? "BinaryArray" : NAME, Py_TYPE(args[0])->tp_name,
                      Py_TYPE(args[1])->tp_name, Py_TYPE(args[2])->tp_name);
         return NULL;
     }
@@ -293,11 +303,19 @@ PyObject *strarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_
         }
     }
     module_state *ms = PyModule_GetState(module);
-    r = build_from_buffers(ms->StringArrayType, nullable, swap, n, &data, &offsets,
+    r = build_from_buffers(ms->StringArrayType, binary, nullable, swap, n, &data, &offsets,
                            bits.obj ? &bits : NULL);
 done:
     if (data.obj) PyBuffer_Release(&data);
     if (offsets.obj) PyBuffer_Release(&offsets);
     if (bits.obj) PyBuffer_Release(&bits);
     return r;
+}
+
+PyObject *strarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    return from_state(module, args, nargs, false);
+}
+
+PyObject *binarray_from_state(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    return from_state(module, args, nargs, true);
 }

@@ -65,7 +65,10 @@ typedef struct {
 static PyObject *num_box(PyObject *col, int64_t row) { return array_item_box(num_of(col), row); }
 static PyObject *str_box(PyObject *col, int64_t row) { return strarray_item_box(str_of(col), row); }
 static PyObject *num_wrap(PyObject *like, cc_column c) { return array_wrap(Py_TYPE(like), c.num); }
-static PyObject *str_wrap(PyObject *like, cc_column c) { return strarray_wrap(Py_TYPE(like), c.str); }
+static PyObject *str_wrap(PyObject *like, cc_column c) {
+    c.str->binary = str_of(like)->binary; /* a BinaryArray column makes one */
+    return strarray_wrap(Py_TYPE(like), c.str);
+}
 static PyObject *cat_wrap(PyObject *like, cc_column c) {
     /* the new column shares the pool: the categories are not copied */
     CategoricalObject *cat = (CategoricalObject *)like;
@@ -79,6 +82,8 @@ static const kind_ops KINDS[] = {
                    offsetof(StringArrayObject, table_column), str_box, str_wrap},
     [FIELD_CAT] = {offsetof(module_state, CategoricalArrayType),
                    offsetof(CategoricalObject, table_column), categorical_item, cat_wrap},
+    [FIELD_BYTES] = {offsetof(module_state, BinaryArrayType),
+                     offsetof(StringArrayObject, table_column), str_box, str_wrap},
 };
 
 static PyTypeObject *kind_type(module_state *st, field_kind k) {
@@ -587,8 +592,11 @@ typedef union {
 static void scratch_init(PyObject *schema, scratch_column *s, cc_column *sc) {
     for (Py_ssize_t i = 0; i < schema_nfields(schema); i++) {
         const field_info *f = schema_field(schema, i);
-        sc[i].is_str = f->kind == FIELD_STR;
-        if (sc[i].is_str) cc_strarray_init(sc[i].str = &s[i].str, f->nullable);
+        sc[i].is_str = f->kind == FIELD_STR || f->kind == FIELD_BYTES;
+        if (sc[i].is_str) {
+            cc_strarray_init(sc[i].str = &s[i].str, f->nullable);
+            sc[i].str->binary = f->kind == FIELD_BYTES;
+        }
         else if (f->kind == FIELD_NUM)
             cc_numarray_init(sc[i].num = &s[i].num, f->adaptive ? CC_INT8 : f->dtype,
                              f->adaptive, f->nullable);

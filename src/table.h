@@ -19,7 +19,9 @@
 
 #include "cc_columns.h"
 
-typedef enum { FIELD_NUM, FIELD_STR, FIELD_CAT } field_kind;
+/* FIELD_BYTES is FIELD_STR's column (a cc_strarray) holding any bytes: a
+ * BinaryArray, whose values convert as bytes-like objects. */
+typedef enum { FIELD_NUM, FIELD_STR, FIELD_CAT, FIELD_BYTES } field_kind;
 
 typedef struct {
     PyObject *name;    /* str */
@@ -51,7 +53,7 @@ static inline field_info *schema_field(PyObject *schema, Py_ssize_t i) {
 typedef struct {
     cc_scalar num;   /* FIELD_NUM: checked to fit the dtype; CC_SCALAR_NULL for None;
                         FIELD_CAT, once interned: the code, as an int */
-    cc_str str;      /* FIELD_STR / FIELD_CAT */
+    cc_str str;      /* FIELD_STR / FIELD_CAT / FIELD_BYTES */
     bool is_null;
     int64_t code;    /* FIELD_CAT: the pool id, once interned */
     utf8_buf buf;
@@ -131,8 +133,8 @@ static inline PyObject *table_column(TableObject *t, Py_ssize_t i) {
  * category codes as a cc_numarray, strings as a cc_strarray. */
 static inline cc_column column_cc(field_kind kind, PyObject *col) {
     cc_column c;
-    c.is_str = kind == FIELD_STR;
-    if (kind == FIELD_STR) c.str = &((StringArrayObject *)col)->arr;
+    c.is_str = kind == FIELD_STR || kind == FIELD_BYTES;
+    if (c.is_str) c.str = &((StringArrayObject *)col)->arr;
     else if (kind == FIELD_CAT) c.num = &((ArrayObject *)((CategoricalObject *)col)->codes)->arr;
     else c.num = &((ArrayObject *)col)->arr;
     return c;

@@ -88,7 +88,8 @@ static int shape_column(TableObject *t, PyObject *col, bool nullable, bool adapt
         cc_numarray *a = &((ArrayObject *)col)->arr;
         if (nullable) st = cc_numarray_make_nullable(a);
         if (adaptive && cc_dtype_get(a->dtype)->kind == CC_KIND_SIGNED) a->adaptive = true;
-    } else if (nullable && Py_IS_TYPE(col, ms->StringArrayType)) {
+    } else if (nullable && (Py_IS_TYPE(col, ms->StringArrayType) ||
+                            Py_IS_TYPE(col, ms->BinaryArrayType))) {
         st = cc_strarray_make_nullable(&((StringArrayObject *)col)->arr);
     } else if (nullable && Py_IS_TYPE(col, ms->CategoricalArrayType)) {
         ((CategoricalObject *)col)->nullable = true;

@@ -74,8 +74,11 @@ static int slot_store(RecordObject *r, PyObject *schema, Py_ssize_t i, PyObject 
     const field_info *f = schema_field(schema, i);
     if (f->kind != FIELD_NUM) {
         PyObject *s = NULL;
-        if (!c->is_null && !(s = PyUnicode_CheckExact(v) ? Py_NewRef(v) : PyUnicode_FromObject(v)))
-            return -1;
+        if (!c->is_null && f->kind == FIELD_BYTES) /* as bytes, whatever buffer it came in */
+            s = PyBytes_CheckExact(v) ? Py_NewRef(v) : bytes_from_cc(c->str);
+        else if (!c->is_null)
+            s = PyUnicode_CheckExact(v) ? Py_NewRef(v) : PyUnicode_FromObject(v);
+        if (!c->is_null && !s) return -1;
         PyObject *old = (PyObject *)(intptr_t)r->slots[i];
         r->slots[i] = (int64_t)(intptr_t)s;
         Py_XDECREF(old);

@@ -85,7 +85,9 @@ int field_convert(PyObject *schema, Py_ssize_t i, PyObject *v, field_cell *c,
     }
     if (f->kind == FIELD_NUM) return convert_number(f, v, c, ctx);
     conv_where w = field_where(ctx, f->name);
-    if (str_from_py(v, &c->buf, &c->str, STR_NULLS_NEVER, &w) == 0) return 0;
+    int r = f->kind == FIELD_BYTES ? bytes_from_py(v, &c->buf, &c->str, STR_NULLS_NEVER, &w)
+                                   : str_from_py(v, &c->buf, &c->str, STR_NULLS_NEVER, &w);
+    if (r == 0) return 0;
     utf8_buf_release(&c->buf);
     return -1;
 }
@@ -229,9 +231,10 @@ PyObject *column_new(PyTypeObject *any_type_of_module, PyObject *schema, Py_ssiz
         cc_numarray_init(&a, f->adaptive ? CC_INT8 : f->dtype, f->adaptive, f->nullable);
         return array_wrap(any_type_of_module, &a);
     }
-    if (f->kind == FIELD_STR) {
+    if (f->kind == FIELD_STR || f->kind == FIELD_BYTES) {
         cc_strarray a;
         cc_strarray_init(&a, f->nullable);
+        a.binary = f->kind == FIELD_BYTES; /* a BinaryArray */
         return strarray_wrap(any_type_of_module, &a);
     }
     PyObject *pool = pool_new_empty(any_type_of_module);
@@ -264,6 +267,8 @@ static int parse_spec(PyObject *name, PyObject *spec, field_info *f) {
     f->adaptive = false;
     if (strcmp(base, "str") == 0) {
         f->kind = FIELD_STR;
+    } else if (strcmp(base, "bytes") == 0) {
+        f->kind = FIELD_BYTES;
     } else if (strcmp(base, "int") == 0) { /* as Array('int'): adaptive */
         f->kind = FIELD_NUM;
         f->dtype = CC_INT64;
@@ -278,8 +283,8 @@ static int parse_spec(PyObject *name, PyObject *spec, field_info *f) {
     return 0;
 unknown:
     PyErr_Format(PyExc_ValueError, NAME ": field %R: unknown type %R (expected 'int' "
-                 "(adaptive), an Array dtype name such as 'int64' or 'float32', 'bool', 'str' "
-                 "or 'category', with a trailing '?' to allow None)", name, spec);
+                 "(adaptive), an Array dtype name such as 'int64' or 'float32', 'bool', 'str', "
+                 "'bytes' or 'category', with a trailing '?' to allow None)", name, spec);
     return -1;
 }
 

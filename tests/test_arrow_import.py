@@ -96,7 +96,7 @@ def test_chunks_append_into_one_container_as_extend_did():
 
 
 def test_unsupported_types_raise_typeerror():
-    for arr in (pa.array([[1]]), pa.array([{"a": [1]}]), pa.array([b"x"]),
+    for arr in (pa.array([[1]]), pa.array([{"a": [1]}]),  # binary imports: BinaryArray
                 pa.array([pa.MonthDayNano([1, 2, 3])])):
         with pytest.raises(TypeError):
             from_arrow(arr)

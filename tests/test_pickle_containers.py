@@ -102,7 +102,7 @@ def release(buffers):
 
 def no_exports(x):
     """The container (and what it holds) has no export left behind."""
-    if isinstance(x, StringArray):
+    if isinstance(x, (StringArray, cc.BinaryArray)):
         assert x._debug_info()["exports"] == 0
     elif isinstance(x, cc.Table):
         x._debug_info()
@@ -414,6 +414,8 @@ def big_examples():
         # bitmaps, bitmaps: they go out of band too)
         "strarray": (lambda: StringArray(strings), strings, str_payload, 0),
         "strarray-nullable": (lambda: StringArray(nulls, nullable=True), nulls, null_payload, 1),
+        "binarray": (lambda: cc.BinaryArray([s.encode() for s in strings]),
+                     [s.encode() for s in strings], str_payload, 0),
         "pool": (lambda: StringPool(strings), strings, str_payload, 0),
         "categorical": (lambda: CategoricalArray(cats), cats, cat_pool + n, 0),
         "strdict-int64": (lambda: StrDict("int64", dict(zip(strings, range(n)))),

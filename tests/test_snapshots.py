@@ -89,6 +89,7 @@ SEQ_KINDS = {
     # adaptive: the first write of a big value widens int8 -> int64 (a new buffer)
     "int?-adaptive": ("int", [3, None, 4, 2], 10**12, -7, True),
     "str?": ("str", ["ccc", None, "x", "bb"], "a much longer string", "", True),
+    "bytes?": ("bytes", [b"ccc", None, b"\xff", b"bb"], b"a much longer value", b"", True),
     "category?": ("category", ["b", None, "a", "c"], "a", "c", True),
 }
 
@@ -97,6 +98,8 @@ def make_seq(kind):
     dtype, values, _, _, nullable = SEQ_KINDS[kind]
     if dtype == "str":
         return cc.StringArray(values, nullable=nullable), list(values)
+    if dtype == "bytes":
+        return cc.BinaryArray(values, nullable=nullable), list(values)
     if dtype == "category":
         return cc.CategoricalArray(values, nullable=nullable), list(values)
     return cc.Array(dtype, values, nullable=nullable), list(values)

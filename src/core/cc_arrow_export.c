@@ -165,8 +165,9 @@ cc_status cc_arrow_export_numbers(cc_numarray *a, cc_dtype to, cc_arrow_export *
 cc_status cc_arrow_strings_target(const cc_strarray *a, const char *want, bool *wide) {
     *wide = a->wide;
     if (!want) return CC_OK;
-    if (strcmp(want, "U") == 0 || strcmp(want, "u") == 0) {
-        *wide = want[0] == 'U';
+    const char *narrow = a->binary ? "z" : "u", *large = a->binary ? "Z" : "U";
+    if (strcmp(want, large) == 0 || strcmp(want, narrow) == 0) {
+        *wide = want[0] == large[0];
         return CC_OK;
     }
     return CC_EINVAL;

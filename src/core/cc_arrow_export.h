@@ -74,11 +74,14 @@ CC_MUST_CHECK cc_status cc_arrow_export_numbers(cc_numarray *a, cc_dtype to,
 
 /* ---- cc_strarray: Arrow 'u' / 'U' ------------------------------------------------- */
 
-/* "U" for int64 offsets, "u" for int32. */
+/* "U" for int64 offsets, "u" for int32; binary: "Z" and "z". */
 static inline const char *cc_arrow_strings_format(bool wide) { return wide ? "U" : "u"; }
+static inline const char *cc_arrow_bytes_format(const cc_strarray *a) {
+    return a->binary ? (a->wide ? "Z" : "z") : cc_arrow_strings_format(a->wide);
+}
 
 /* The offset width a exports as when the consumer requests format `want`
- * (NULL: its own): 'u' or 'U', else CC_EINVAL. */
+ * (NULL: its own): 'u' or 'U' ('z' or 'Z' when a->binary), else CC_EINVAL. */
 CC_MUST_CHECK cc_status cc_arrow_strings_target(const cc_strarray *a, const char *want,
                                                 bool *wide);
 

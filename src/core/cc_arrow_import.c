@@ -79,8 +79,7 @@ cc_status cc_arrow_check_dictionary(const struct ArrowSchema *s, const struct Ar
     const char *vf = s->dictionary->format;
     if (!vf) return cc_error_set(err, CC_EINVAL, "the dictionary's schema has no format", -1);
     cc_dtype it;
-    if (!cc_arrow_dtype(s->format, &it) || cc_dtype_get(it)->kind == CC_KIND_FLOAT ||
-        it == CC_BOOL)
+    if (!cc_arrow_dtype(s->format, &it) || !cc_dtype_is_integer(it))
         return cc_error_set(err, CC_ETYPE, "dictionary indices must be integers", -1);
     if (!a->dictionary || !is_string_format(vf))
         return cc_error_set(err, CC_ETYPE,
@@ -113,15 +112,18 @@ static bool view_at(const struct ArrowArray *a, int64_t i, cc_str *out) {
     return true;
 }
 
-cc_status cc_arrow_check_views(const struct ArrowArray *a, int64_t *bytes, cc_error *err) {
+cc_status cc_arrow_check_views(const struct ArrowArray *a, bool binary, int64_t *bytes,
+                               cc_error *err) {
     int64_t total = 0;
     for (int64_t i = 0; i < a->length; i++) {
         if (!cc_arrow_valid_at(a, i)) continue;
         cc_str s;
         if (!view_at(a, i, &s))
             return cc_error_set(err, CC_EINVAL, "a string view points outside its buffer", -1);
-        if (s.len < 0 || !cc_utf8_valid(s.ptr, s.len))
-            return cc_error_set(err, CC_EINVAL, "string %lld is not valid UTF-8", i);
+        if (s.len < 0 || (!binary && !cc_utf8_valid(s.ptr, s.len)))
+            return cc_error_set(err, CC_EINVAL,
+                                binary ? "view %lld has a negative length"
+                                       : "string %lld is not valid UTF-8", i);
         total += s.len; /* n * 2**31 < 2**63: no overflow */
     }
     *bytes = total;
@@ -188,6 +190,7 @@ static cc_status strings_nullable_for(cc_strarray *out, const struct ArrowArray 
     if (out->nullable || !cc_arrow_has_nulls(a)) return CC_OK;
     cc_strarray n;
     cc_strarray_init(&n, true);
+    n.binary = out->binary;
     cc_status st = cc_strarray_splice(&n, 0, 0, out);
     if (st == CC_OK) cc_strarray_move(out, &n);
     cc_strarray_reset(&n);
@@ -269,7 +272,7 @@ static cc_status append_one_by_one(cc_strarray *out, bool wide, const struct Arr
     for (int64_t i = 0; i < a->length; i++) {
         int64_t lo = offset_at(a, wide, i), hi = offset_at(a, wide, i + 1);
         if (lo < first || hi < lo || hi > last ||
-            (cc_arrow_valid_at(a, i) && !cc_utf8_valid(data + lo, hi - lo)))
+            (!out->binary && cc_arrow_valid_at(a, i) && !cc_utf8_valid(data + lo, hi - lo)))
             return cc_error_set(err, CC_EINVAL,
                                 "string %lld has bad offsets or is not valid UTF-8", i);
     }
@@ -316,7 +319,7 @@ cc_status cc_arrow_append_string_views(cc_strarray *out, const struct ArrowArray
     int64_t bytes;
     CC_RETURN_NOT_OK(cc_arrow_check_views_shape(a, err));
     if (out->spans) return CC_EINVAL;
-    CC_RETURN_NOT_OK(cc_arrow_check_views(a, &bytes, err));
+    CC_RETURN_NOT_OK(cc_arrow_check_views(a, out->binary, &bytes, err));
     CC_RETURN_NOT_OK(strings_nullable_for(out, a));
     int64_t base = out->length;
     cc_status st = strings_room(out, a->length, bytes);
@@ -458,6 +461,7 @@ cc_status cc_arrow_adopt_strings(cc_strarray *out, bool wide, const struct Arrow
         CC_RETURN_NOT_OK(adopt_validity(a, owner, &bits, &bits_share, &private_copy, &null_count));
     cc_strarray fresh;
     cc_strarray_init(&fresh, nulls);
+    fresh.binary = out->binary;
     cc_status st = cc_strarray_adopt(&fresh, a->length, offsets, owner, wide, a->buffers[2],
                                      owner, bits, bits_share, null_count, err);
     if (private_copy) cc_buffer_unref(bits_share); /* fresh holds its own reference */

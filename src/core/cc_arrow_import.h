@@ -73,10 +73,11 @@ CC_MUST_CHECK cc_status cc_arrow_check_dictionary(const struct ArrowSchema *s,
 
 /* ---- content: O(n) ----------------------------------------------------------------- */
 
-/* Every view of a 'vu' array (after its shape check) inside its buffer and
- * every valid string UTF-8; *bytes = the bytes of the valid strings. */
-CC_MUST_CHECK cc_status cc_arrow_check_views(const struct ArrowArray *a, int64_t *bytes,
-                                             cc_error *err);
+/* Every view of a 'vu' / 'vz' array (after its shape check) inside its
+ * buffer and, unless binary, every valid string UTF-8; *bytes = the bytes
+ * of the valid strings. */
+CC_MUST_CHECK cc_status cc_arrow_check_views(const struct ArrowArray *a, bool binary,
+                                             int64_t *bytes, cc_error *err);
 /* Every valid index of a (integer dtype it, after the shape check) in
  * [0, k). */
 CC_MUST_CHECK cc_status cc_arrow_check_indices(cc_dtype it, const struct ArrowArray *a, int64_t k,
@@ -95,11 +96,12 @@ static inline int64_t cc_arrow_index_at(cc_dtype it, const struct ArrowArray *a,
  * bits); a null holds 0.  out is not adaptive. */
 CC_MUST_CHECK cc_status cc_arrow_append_numbers(cc_numarray *out, const struct ArrowArray *a,
                                                 cc_error *err);
-/* Strings of a 'u' (int32 offsets) or 'U' (wide) array; a null's bytes,
- * which Arrow allows, are dropped. */
+/* Strings of a 'u' (int32 offsets) or 'U' (wide) array -- 'z' / 'Z' when
+ * out->binary (then no UTF-8 check); a null's bytes, which Arrow allows,
+ * are dropped. */
 CC_MUST_CHECK cc_status cc_arrow_append_strings(cc_strarray *out, bool wide,
                                                 const struct ArrowArray *a, cc_error *err);
-/* Strings of a 'vu' (string view) array. */
+/* Strings of a 'vu' (string view) array; 'vz' (binary view) when out->binary. */
 CC_MUST_CHECK cc_status cc_arrow_append_string_views(cc_strarray *out,
                                                      const struct ArrowArray *a, cc_error *err);
 /* The codes of a dictionary's index array (integer dtype it): ids[index]

@@ -38,13 +38,18 @@ void cc_strarray_reset(cc_strarray *a) {
     cc_slot_drop(&a->offsets, &a->offsets_share);
     cc_slot_drop(&a->validity, &a->validity_share);
     cc_free(a->spans);
+    bool binary = a->binary;
     cc_strarray_init(a, a->nullable);
+    a->binary = binary;
 }
 
 void cc_strarray_move(cc_strarray *dst, cc_strarray *src) {
+    bool dst_binary = dst->binary, src_binary = src->binary;
     cc_strarray_reset(dst);
     *dst = *src;
+    dst->binary = dst_binary;
     cc_strarray_init(src, dst->nullable);
+    src->binary = src_binary;
 }
 
 /* ---- sharing ------------------------------------------------------------------ */
@@ -118,7 +123,7 @@ cc_status cc_strarray_adopt(cc_strarray *a, int64_t n, const void *offsets,
         n > CC_MAX_SIZE / 16 || null_count < 0 || null_count > n || (null_count && !validity))
         return cc_error_set(err, CC_EINVAL, "cannot adopt these buffers", -1);
     if (n == 0) return CC_OK;
-    CC_RETURN_NOT_OK(cc_strarray_check_arrow(offsets, wide, n, data, err));
+    CC_RETURN_NOT_OK(cc_strarray_check_arrow(offsets, wide, n, data, a->binary, err));
 #define OFF(i) (wide ? ((const int64_t *)offsets)[i] : (int64_t)((const int32_t *)offsets)[i])
     int64_t first = OFF(0);
     for (int64_t i = 0; null_count && i < n; i++)

@@ -43,6 +43,11 @@
  * spans are always private); an aliased one (exports > 0) never is.  An
  * adopted array has capacity == length and data_cap == data_len.
  *
+ * Binary: the same storage holds any bytes (Arrow `binary`/`large_binary`)
+ * when `binary` is set; then the Arrow and pickle checks skip UTF-8 (the
+ * offsets are still checked).  The flag belongs to the container, not to
+ * its contents: init clears it, reset keeps it, move keeps dst's.
+ *
  * Bounds: every mutator checks its index arguments itself (CC_EINDEX,
  * unchanged); only the getters named "no bounds check" trust the caller.
  */
@@ -67,6 +72,7 @@ typedef struct cc_strarray {
     cc_buffer *validity_share;
     bool wide;                  /* int64 offsets */
     bool nullable;
+    bool binary;                /* any bytes (Arrow binary): no UTF-8 checks */
 } cc_strarray;
 
 /* A borrowed view of one string's bytes. */
@@ -83,7 +89,8 @@ typedef struct cc_str {
 
 void cc_strarray_init(cc_strarray *a, bool nullable);
 void cc_strarray_reset(cc_strarray *a);
-/* dst (reset first) takes src's buffers; src is left empty. */
+/* dst (reset first) takes src's buffers; src is left empty (both keep
+ * their own `binary`). */
 void cc_strarray_move(cc_strarray *dst, cc_strarray *src);
 
 static inline bool cc_strarray_is_valid(const cc_strarray *a, int64_t i) {
@@ -143,10 +150,11 @@ CC_MUST_CHECK cc_status cc_strarray_adopt(cc_strarray *a, int64_t n, const void 
                                           const uint8_t *validity, cc_buffer *validity_share,
                                           int64_t null_count, cc_error *err);
 /* Checks n strings in Arrow's layout as cc_strarray_append_arrow does,
- * without copying them: offsets never decrease from offsets[0] >= 0, every
- * string starts on a character boundary, the bytes are UTF-8. */
+ * without copying them: offsets never decrease from offsets[0] >= 0, and
+ * unless binary every string starts on a character boundary and the bytes
+ * are UTF-8. */
 CC_MUST_CHECK cc_status cc_strarray_check_arrow(const void *offsets, bool wide, int64_t n,
-                                                const uint8_t *data, cc_error *err);
+                                                const uint8_t *data, bool binary, cc_error *err);
 
 /* Room for n elements and nbytes bytes in total (exact). */
 CC_MUST_CHECK cc_status cc_strarray_reserve(cc_strarray *a, int64_t n,
@@ -239,7 +247,8 @@ typedef enum { CC_MATCH_EQUALS, CC_MATCH_PREFIX, CC_MATCH_CONTAINS } cc_match;
 void cc_strarray_match(const cc_strarray *a, cc_str needle, cc_match how, uint8_t *out);
 /* Appends n strings given in Arrow's layout -- offsets[0..n] (int32, or
  * int64 if wide) into data -- checking that the offsets never decrease,
- * every string starts on a character boundary and the bytes are UTF-8
+ * and unless a->binary that every string starts on a character boundary
+ * and the bytes are UTF-8
  * (CC_EINVAL with err->why, and err->index = the element or -1; a
  * unchanged).  a must be compact; the new elements are valid (not null).
  * One memcpy of the bytes. */

@@ -121,15 +121,15 @@ bool cc_utf8_valid(const uint8_t *p, int64_t n) {
 }
 
 cc_status cc_strarray_check_arrow(const void *offsets, bool wide, int64_t n,
-                                  const uint8_t *data, cc_error *err) {
+                                  const uint8_t *data, bool binary, cc_error *err) {
     static const char *const bad_string = "string %lld has bad offsets or is not valid UTF-8";
     err->why = NULL;
     if (n <= 0) return n ? cc_error_set(err, CC_EINVAL, "n < 0", -1) : CC_OK;
 #define OFF(i) (wide ? ((const int64_t *)offsets)[i] : (int64_t)((const int32_t *)offsets)[i])
     int64_t first = OFF(0), last = OFF(n), prev = first;
     if (first < 0 || last < first) return cc_error_set(err, CC_EINVAL, "offsets out of order", -1);
-    bool ascii = true;
-    bool utf8 = utf8_scan(data + first, last - first, &ascii);
+    bool ascii = true; /* binary: any bytes, so no boundaries to check */
+    bool utf8 = binary || utf8_scan(data + first, last - first, &ascii);
     for (int64_t i = 1; i <= n; i++) {
         int64_t hi = OFF(i);
         if (hi < prev || hi > last ||
@@ -167,7 +167,7 @@ cc_status cc_strarray_append_arrow(cc_strarray *a, const void *offsets, bool wid
     for (size_t at = 0; at < total; at += BLOCK) {
         size_t k = total - at < BLOCK ? total - at : BLOCK;
         memcpy(copy + at, data + first + at, k);
-        ascii = ascii && all_ascii(copy + at, k);
+        if (!a->binary) ascii = ascii && all_ascii(copy + at, k); /* binary: not checked */
     }
     if (!ascii && !utf8_scan(copy, last - first, &ascii)) {
         /* find the culprit in our copy; the offsets are not checked yet, so

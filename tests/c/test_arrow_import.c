@@ -584,6 +584,42 @@ TEST(strings_adopt_checked_bytes_and_rebase_sliced_offsets) {
     }
 }
 
+TEST(binary_skips_utf8_but_not_the_offsets_and_the_flag_survives) {
+    const char *data = "ab\xe9\xff\xc3";  /* not UTF-8, and "\xc3" cut in the middle */
+    int32_t ok[4] = {0, 2, 3, 5}, bad[4] = {0, 3, 2, 5};
+    cc_strarray out;
+    cc_strarray_init(&out, false);
+    out.binary = true;
+    cc_error err;
+    fake_array f;
+    fake(&f, 3, 0, 0, 3, NULL, ok, data);
+    CHECK_EQ(cc_arrow_append_strings(&out, false, &f.a, &err), CC_OK);
+    str_is(&out, 1, "\xe9");
+    fake(&f, 3, 0, 0, 3, NULL, bad, data);
+    CHECK_EQ(cc_arrow_append_strings(&out, false, &f.a, &err), CC_EINVAL);
+    CHECK(out.length == 3 && out.binary);
+    /* a null in the new chunk makes it nullable through a copy: still binary */
+    uint8_t bits[1] = {0x05};
+    fake(&f, 3, 0, 1, 3, bits, ok, data);
+    CHECK_EQ(cc_arrow_append_strings(&out, false, &f.a, &err), CC_OK);
+    CHECK(out.nullable && out.binary && out.length == 6);
+    cc_strarray_reset(&out);
+    CHECK(out.binary);  /* reset keeps it: the flag is the container's */
+    /* the same bytes adopted (no copy) into a binary array, refused as strings */
+    cc_buffer *owner = cc_buffer_foreign(count_release, NULL);
+    bool adopted;
+    fake(&f, 3, 0, 0, 3, NULL, ok, data);
+    CHECK_EQ(cc_arrow_adopt_strings(&out, false, &f.a, owner, &adopted, &err), CC_OK);
+    CHECK(adopted && out.binary && out.data == (const uint8_t *)data);
+    cc_strarray strs;
+    cc_strarray_init(&strs, false);
+    CHECK_EQ(cc_arrow_adopt_strings(&strs, false, &f.a, owner, &adopted, &err), CC_EINVAL);
+    CHECK(!adopted && strs.length == 0);
+    cc_buffer_unref(owner);
+    cc_strarray_reset(&out);
+    cc_strarray_reset(&strs);
+}
+
 TEST(strings_that_do_not_adopt_or_are_malformed_change_nothing) {
     released = 0;
     cc_buffer *owner = cc_buffer_foreign(count_release, NULL);

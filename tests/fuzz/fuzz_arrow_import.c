@@ -3,7 +3,8 @@
  * it runs millions of inputs a minute.  .ci/fuzz builds it with
  * -fsanitize=fuzzer,address and runs it next to the atheris harnesses.
  *
- * The input picks a kind (numbers of any dtype, 'u', 'U', 'vu', dictionary
+ * The input picks a kind (numbers of any dtype, 'u', 'U', 'vu' -- each also
+ * as binary 'z', 'Z', 'vz' by a flag bit of the container -- dictionary
  * indices, a struct), a length, offset and null_count (sometimes one of the
  * spec-invalid HOSTILE pairs, which must be refused before a byte is read),
  * n_buffers, NULL buffers, and every buffer byte.  Buffers are exactly as
@@ -163,7 +164,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         }
         if (sane && !(nb & 0x40 && nb < 0x48)) buffers[2] = block(&ar, &in, (size_t)last);
         cc_strarray out;
-        cc_strarray_init(&out, take(&in, 1) & 1);
+        uint8_t flags = take(&in, 1);
+        cc_strarray_init(&out, flags & 1);
+        out.binary = flags & 2; /* 'z' / 'Z': no UTF-8 check */
         st = cc_arrow_append_strings(&out, wide, &a, &err);
         check_strings(&out, 0, st, a.length);
         if (st == CC_OK) {
@@ -188,7 +191,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             }
         }
         cc_strarray out;
-        cc_strarray_init(&out, take(&in, 1) & 1);
+        uint8_t flags = take(&in, 1);
+        cc_strarray_init(&out, flags & 1);
+        out.binary = flags & 2; /* 'vz' */
         st = cc_arrow_append_string_views(&out, &a, &err);
         check_strings(&out, 0, st, a.length);
         cc_strarray_reset(&out);

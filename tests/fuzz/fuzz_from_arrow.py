@@ -1,6 +1,7 @@
 """Fuzz compactcol.from_arrow / Table.from_arrow with hostile Arrow C structs.
 
-The input picks formats (ints, floats, bool 'b', 'u', 'U', 'vu', string
+The input picks formats (ints, floats, bool 'b', 'u', 'U', 'vu', binary 'z',
+'Z', 'vz', string
 dictionaries, '+s' structs, unsupported and NULL formats), lengths, offsets,
 null counts, n_buffers, NULL buffers, children and every buffer byte; the
 buffers are exactly as large as the struct declares (_arrowgen.py), so any
@@ -137,8 +138,11 @@ class Gen:
             offs[f.ConsumeIntInRange(0, count - 1)] = f.ConsumeIntInRange(-3, 64)
         return offs, (0 if mode < 2 else mode)
 
-    def strings(self, fmt, forced=None):
+    def strings(self, fmt, forced=None, binary_ok=True):
         f, P = self.fdp, self.P
+        binary = binary_ok and f.ConsumeBool()  # 'z' / 'Z': a BinaryArray, any bytes
+        if binary:
+            fmt = b"z" if fmt == b"u" else b"Z"
         length, offset = self.shape(forced)
         n = length + offset
         vbuf, valid = bitmap(f, P, n)
@@ -146,7 +150,7 @@ class Gen:
         size = max([0] + offs[offset:])
         # known (RESULTS.md F3): non-ASCII data with bad offsets -> OOB read in the culprit scan
         data = take(f, size, ascii_=f.ConsumeBool() or (AVOID_KNOWN and mode != 0))
-        obuf = P.block(struct.pack(f"<{n + 1}{'q' if fmt == b'U' else 'i'}", *offs))
+        obuf = P.block(struct.pack(f"<{n + 1}{'q' if fmt in (b'U', b'Z') else 'i'}", *offs))
         nc = null_count(f, valid, offset, length)
         kw, broken = self.n_buffers([vbuf, obuf, P.block(data, size)], length)
         a = P.array(length, offset, nc, **kw)
@@ -160,7 +164,9 @@ class Gen:
                     break
                 continue
             try:
-                expect.append(data[lo:hi].decode() if 0 <= lo <= hi else 1 / 0)
+                if not 0 <= lo <= hi:
+                    raise ZeroDivisionError
+                expect.append(data[lo:hi] if binary else data[lo:hi].decode())
             except (UnicodeDecodeError, ZeroDivisionError):
                 expect = REFUSE  # SA5 / SA6
                 break
@@ -194,7 +200,7 @@ class Gen:
         if k is not None and k < 3:
             ptrs = ptrs[:k]
         a = P.array(length, offset, null_count(f, valid, offset, length), buffers=ptrs)
-        return P.schema(b"vu"), a, None
+        return P.schema(b"vz" if f.ConsumeBool() else b"vu"), a, None
 
     def dictionary(self, forced=None):
         f, P = self.fdp, self.P
@@ -207,7 +213,7 @@ class Gen:
             raw = bytes(x % 4 for x in raw)
         dk = f.ConsumeIntInRange(0, 4)
         if dk <= 2:
-            ds, da, _ = self.strings((b"u", b"U", b"u")[dk])
+            ds, da, _ = self.strings((b"u", b"U", b"u")[dk], binary_ok=False)
         elif dk == 3:
             ds, da, _ = self.views()
         else:
