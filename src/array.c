@@ -255,6 +255,7 @@ typedef struct {
     ArrayObject *seq; /* NULL once exhausted */
     Py_ssize_t index;
     PyObject *boxes[2];
+    temporal_batch *batch; /* timestamps decoded ahead (temporal.c), or NULL */
 } ArrayIterObject;
 
 static PyObject *recycled(ArrayIterObject *it, Py_ssize_t i, PyTypeObject *tp) {
@@ -314,8 +315,8 @@ static PyObject *arrayiter_box(ArrayIterObject *it, const cc_numarray *a, Py_ssi
     case CC_FLOAT32: return box_float(it, i, ((const float *)data)[i]);
     case CC_FLOAT64: return box_float(it, i, ((const double *)data)[i]);
     case CC_TS_S: case CC_TS_MS: case CC_TS_US: case CC_TS_NS: {
-        PyObject *box = recycled(it, i, temporal_python_type(a->dtype));
-        PyObject *r = temporal_box_recycling(a->dtype, ((const int64_t *)data)[i], box);
+        PyObject *box = recycled(it, i, temporal_datetime_type);
+        PyObject *r = temporal_batch_box(&it->batch, a, i, box);
         Py_XDECREF(box);
         return r == box ? r : keep_box(it, i, r);
     }
@@ -331,6 +332,7 @@ static PyObject *array_iter(ArrayObject *self) {
     it->seq = (ArrayObject *)Py_NewRef(self);
     it->index = 0;
     it->boxes[0] = it->boxes[1] = NULL;
+    it->batch = NULL;
     PyObject_GC_Track(it);
     return (PyObject *)it;
 }
@@ -365,6 +367,7 @@ static void arrayiter_dealloc(ArrayIterObject *it) {
     Py_CLEAR(it->seq);
     Py_CLEAR(it->boxes[0]);
     Py_CLEAR(it->boxes[1]);
+    temporal_batch_free(it->batch);
     PyObject_GC_Del(it);
     Py_DECREF(tp);
 }

@@ -126,11 +126,19 @@ int temporal_for_compare(cc_dtype dt, PyObject *v, cc_scalar *out);
 /* ticks as a new datetime / date / timedelta / time; NULL with ValueError
  * when Python's types cannot hold the value. */
 PyObject *temporal_box(cc_dtype dt, int64_t ticks);
-/* The same, rewriting `box` (a datetime of temporal_python_type(dt) that no
- * one else holds, or NULL) in place when it can: an iterator's recycling. */
-PyObject *temporal_box_recycling(cc_dtype dt, int64_t ticks, PyObject *box);
+/* An iterator's decoding of a timestamp array, a batch at a time. */
+typedef struct temporal_batch temporal_batch;
+/* Element i of timestamp array a (in bounds, not null) as a datetime:
+ * `box` rewritten in place when given (a datetime no one else holds), else
+ * a new one.  *batch (NULL at first) is the iterator's cache; free it with
+ * temporal_batch_free. */
+PyObject *temporal_batch_box(temporal_batch **batch, const cc_numarray *a, int64_t i,
+                             PyObject *box);
+void temporal_batch_free(temporal_batch *batch);
 /* The Python type dt's values box as. */
 PyTypeObject *temporal_python_type(cc_dtype dt);
+/* datetime.datetime, once temporal_init ran: the iterator's recycling test */
+extern PyTypeObject *temporal_datetime_type;
 /* "datetime.datetime" ... for messages */
 static inline const char *temporal_expected(cc_dtype dt) {
     switch (cc_dtype_get(dt)->temporal) {

@@ -29,12 +29,14 @@
 
 int temporal_init(void) {
     PyDateTime_IMPORT;
-    return PyDateTimeAPI ? 0 : -1;
+    if (!PyDateTimeAPI) return -1;
+    temporal_datetime_type = PyDateTimeAPI->DateTimeType;
+    return 0;
 }
 
 /* ---- the calendar -------------------------------------------------------- */
 
-static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+static inline int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
 
 static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
     y -= m <= 2;
@@ -45,7 +47,11 @@ static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
     return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
+/* The days of datetime's years 1..9999, relative to 1970-01-01. */
+#define FIRST_DAY (-719162)
+#define LAST_DAY 2932896
+
+static void civil_from_days_any(int64_t z, int64_t *y, int *m, int *d) {
     z += 719468;
     const int64_t era = floor_div(z, 146097);
     const int64_t doe = z - era * 146097;
@@ -55,6 +61,31 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
     *d = (int)(doy - (153 * mp + 2) / 5 + 1);
     *m = (int)(mp < 10 ? mp + 3 : mp - 9);
     *y = yoe + era * 400 + (*m <= 2);
+}
+
+/* The same for the days of years 1..9999 in 32-bit arithmetic without a
+ * division that is not a multiplication (Neri and Schneider, "Euclidean
+ * affine functions and their application to calendar algorithms", 2022):
+ * the iterator's hot path.  tests/test_temporal.py checks every day of
+ * the range against Python's date.fromordinal. */
+static inline void civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
+    if (z < FIRST_DAY || z > LAST_DAY) {
+        civil_from_days_any(z, y, m, d);
+        return;
+    }
+    const uint32_t shift = 82; /* 400-year cycles moved back: all counts unsigned */
+    const uint32_t n = (uint32_t)(z + 719468 + 146097 * shift);
+    const uint32_t n1 = 4 * n + 3;
+    const uint32_t century = n1 / 146097, day_of_century = n1 % 146097 / 4;
+    const uint32_t n2 = 4 * day_of_century + 3;
+    const uint64_t p2 = (uint64_t)2939745 * n2;
+    const uint32_t year_of_century = (uint32_t)(p2 >> 32);
+    const uint32_t day_of_year = (uint32_t)p2 / 2939745 / 4; /* from March 1 */
+    const uint32_t n3 = 2141 * day_of_year + 197913;
+    const uint32_t jan_feb = day_of_year >= 306;
+    *y = (int64_t)(100 * century + year_of_century) - 400 * (int64_t)shift + jan_feb;
+    *m = (int)(jan_feb ? n3 / 65536 - 12 : n3 / 65536);
+    *d = (int)(n3 % 65536 / 2141 + 1);
 }
 
 /* ---- errors ---------------------------------------------------------------- */
@@ -219,7 +250,7 @@ int temporal_for_compare(cc_dtype dt, PyObject *v, cc_scalar *out) {
 
 /* ticks = seconds * p + sub, sub in [0, p); sub as microseconds, or -1 when
  * it has nanoseconds. */
-static int64_t split_ticks(int64_t ticks, int64_t p, int64_t *seconds) {
+static inline int64_t split_ticks_by(int64_t ticks, int64_t p, int64_t *seconds) {
     *seconds = floor_div(ticks, p);
     const int64_t sub = ticks - *seconds * p;
     if (p >= US_PER_SECOND) {
@@ -228,6 +259,19 @@ static int64_t split_ticks(int64_t ticks, int64_t p, int64_t *seconds) {
     }
     return sub * (US_PER_SECOND / p);
 }
+
+/* split_ticks_by with p a constant each time, so the divisions compile to
+ * multiplications (a division by a variable is the iterator's slowest step) */
+static int64_t split_ticks(int64_t ticks, int64_t p, int64_t *seconds) {
+    switch (p) {
+    case 1: return split_ticks_by(ticks, 1, seconds);
+    case 1000: return split_ticks_by(ticks, 1000, seconds);
+    case US_PER_SECOND: return split_ticks_by(ticks, US_PER_SECOND, seconds);
+    default: return split_ticks_by(ticks, 1000000000, seconds);
+    }
+}
+
+PyTypeObject *temporal_datetime_type;
 
 PyTypeObject *temporal_python_type(cc_dtype dt) {
     switch (cc_dtype_get(dt)->temporal) {
@@ -239,36 +283,99 @@ PyTypeObject *temporal_python_type(cc_dtype dt) {
     }
 }
 
-/* Rewrites the fields of a naive datetime nobody else holds (refcount 1,
- * checked by the caller): the iterator's recycled box.  The layout is the
- * public one of datetime.h (big-endian year and microsecond).  False when
- * the box cannot take the value (the caller makes a new one). */
-static bool refill_datetime(PyObject *box, int64_t year, int month, int day, int64_t sod,
-                            int64_t us) {
-    PyDateTime_DateTime *d = (PyDateTime_DateTime *)box;
-    if (d->hastzinfo || d->fold || year < 1 || year > 9999) return false;
-    const int hour = (int)(sod / 3600), minute = (int)(sod / 60 % 60), second = (int)(sod % 60);
-    unsigned char *p = d->data;
-    p[0] = (unsigned char)(year >> 8), p[1] = (unsigned char)year;
-    p[2] = (unsigned char)month, p[3] = (unsigned char)day;
-    p[4] = (unsigned char)hour, p[5] = (unsigned char)minute, p[6] = (unsigned char)second;
-    p[7] = (unsigned char)(us >> 16), p[8] = (unsigned char)(us >> 8), p[9] = (unsigned char)us;
-    d->hashcode = -1;
-    return true;
+/* ---- the iterator's batches --------------------------------------------------
+
+ * Iterating a timestamp Array decodes TEMPORAL_BATCH values at a time into
+ * the bytes of datetime.h's public layout (big-endian year and microsecond),
+ * then rewrites the datetime it returned last when nobody else holds it.
+ * Decoding a run of independent values lets the CPU overlap them; one value
+ * at a time, between two trips through the interpreter, is a chain of
+ * dependent multiplications.  Each cached entry keeps the ticks it was made
+ * from and is used only while the array still holds them there, so a write
+ * during the iteration is seen as it would be without the cache. */
+#define TEMPORAL_BATCH 64
+#define DATETIME_BYTES _PyDateTime_DATETIME_DATASIZE
+
+struct temporal_batch {
+    int64_t start, count; /* the array positions cached */
+    cc_dtype dtype;
+    int64_t ticks[TEMPORAL_BATCH];
+    unsigned char bytes[TEMPORAL_BATCH][DATETIME_BYTES];
+    bool ok[TEMPORAL_BATCH]; /* false: not a datetime value (years, nanoseconds) */
+};
+
+/* ticks of unit p as a naive datetime's data bytes; false when a datetime
+ * cannot hold it.  Inlined once per unit, so p is a constant in each copy. */
+static inline __attribute__((always_inline)) bool encode_datetime(int64_t ticks, int64_t p,
+                                                                  unsigned char *out) {
+    int64_t year;
+    int month, day;
+    /* One unsigned 64-bit division for the day, 32-bit ones for the time of
+     * day.  Shifted by whole days so that every value a datetime can hold is
+     * non-negative (year 1, or int64's least ns): no sign fix-ups.  A value
+     * below wraps to a huge day, out of datetime's range, as it should be. */
+    const uint64_t per_day = (uint64_t)SECONDS_PER_DAY * (uint64_t)p;
+    const uint64_t shift_days = p == 1000000000 ? 106752 : (uint64_t)-FIRST_DAY;
+    const uint64_t shifted = (uint64_t)ticks + shift_days * per_day;
+    const uint64_t day_number = shifted / per_day;
+    const int64_t days = (int64_t)(day_number - shift_days);
+    const uint64_t tod = shifted - day_number * per_day; /* [0, per_day) */
+    const uint32_t sod = (uint32_t)(tod / (uint64_t)p);
+    const uint64_t sub = tod - (uint64_t)sod * (uint64_t)p;
+    uint32_t us;
+    bool whole = true;
+    if (p >= US_PER_SECOND) {
+        us = (uint32_t)(sub / (uint64_t)(p / US_PER_SECOND));
+        whole = sub % (uint64_t)(p / US_PER_SECOND) == 0;
+    } else {
+        us = (uint32_t)(sub * (uint64_t)(US_PER_SECOND / p));
+    }
+    civil_from_days(days, &year, &month, &day);
+    out[0] = (unsigned char)(year >> 8), out[1] = (unsigned char)year;
+    out[2] = (unsigned char)month, out[3] = (unsigned char)day;
+    out[4] = (unsigned char)(sod / 3600), out[5] = (unsigned char)(sod / 60 % 60);
+    out[6] = (unsigned char)(sod % 60);
+    out[7] = (unsigned char)(us >> 16), out[8] = (unsigned char)(us >> 8), out[9] = (unsigned char)us;
+    return whole && year >= 1 && year <= 9999;
 }
 
-PyObject *temporal_box_recycling(cc_dtype dt, int64_t ticks, PyObject *box) {
-    const cc_dtype_info *info = cc_dtype_get(dt);
-    if (info->temporal == CC_TEMPORAL_TIMESTAMP && box) {
-        int64_t seconds, year;
-        int month, day;
-        const int64_t us = split_ticks(ticks, info->per_second, &seconds);
-        const int64_t days = floor_div(seconds, SECONDS_PER_DAY);
-        civil_from_days(days, &year, &month, &day);
-        if (us >= 0 && refill_datetime(box, year, month, day, seconds - days * SECONDS_PER_DAY, us))
-            return Py_NewRef(box);
+static inline __attribute__((always_inline)) void decode_batch(temporal_batch *b, int64_t p,
+                                                               const int64_t *ticks, int64_t n) {
+    for (int64_t j = 0; j < n; j++) {
+        b->ticks[j] = ticks[j];
+        b->ok[j] = encode_datetime(ticks[j], p, b->bytes[j]);
     }
-    return temporal_box(dt, ticks);
+}
+
+void temporal_batch_free(temporal_batch *b) { PyMem_Free(b); }
+
+PyObject *temporal_batch_box(temporal_batch **bp, const cc_numarray *a, int64_t i, PyObject *box) {
+    const int64_t *data = (const int64_t *)(const void *)a->data;
+    temporal_batch *b = *bp;
+    if (!b && !(b = *bp = PyMem_Malloc(sizeof *b))) return PyErr_NoMemory();
+    if (i < b->start || i >= b->start + b->count || b->dtype != a->dtype) {
+        b->start = i;
+        b->count = a->length - i < TEMPORAL_BATCH ? a->length - i : TEMPORAL_BATCH;
+        b->dtype = a->dtype;
+        switch (a->dtype) {
+        case CC_TS_S: decode_batch(b, 1, data + i, b->count); break;
+        case CC_TS_MS: decode_batch(b, 1000, data + i, b->count); break;
+        case CC_TS_US: decode_batch(b, US_PER_SECOND, data + i, b->count); break;
+        default: decode_batch(b, 1000000000, data + i, b->count); break;
+        }
+    }
+    const int64_t j = i - b->start;
+    if (!b->ok[j] || b->ticks[j] != data[i]) return temporal_box(a->dtype, data[i]);
+    PyDateTime_DateTime *d = (PyDateTime_DateTime *)box;
+    if (box && !d->hastzinfo && !d->fold) { /* nobody else holds it: rewrite it */
+        memcpy(d->data, b->bytes[j], DATETIME_BYTES);
+        d->hashcode = -1;
+        return Py_NewRef(box);
+    }
+    const unsigned char *x = b->bytes[j];
+    return PyDateTimeAPI->DateTime_FromDateAndTime(
+        x[0] << 8 | x[1], x[2], x[3], x[4], x[5], x[6], x[7] << 16 | x[8] << 8 | x[9], Py_None,
+        PyDateTimeAPI->DateTimeType);
 }
 
 PyObject *temporal_box(cc_dtype dt, int64_t ticks) {

@@ -405,3 +405,39 @@ def test_iteration_reuses_a_box_only_when_nobody_holds_it():
     assert next(it) == dt.datetime(1970, 1, 1)
     with pytest.raises(ValueError, match="nanoseconds"):
         next(it)
+
+
+def test_every_day_of_years_1_to_9999_against_python():
+    # the iterator's 32-bit calendar (temporal.c) on every day it handles
+    epoch = dt.date(1970, 1, 1).toordinal()
+    first, last = dt.date(1, 1, 1).toordinal() - epoch, dt.date(9999, 12, 31).toordinal() - epoch
+    days = cc.Array("date32", range(first, last + 1))
+    assert days.tolist() == [dt.date.fromordinal(o) for o in range(1, last + epoch + 1)]
+    stamps = cc.Array("datetime64[s]", range(first * 86_400 + 43_210, (last + 1) * 86_400, 86_400))
+    assert [x.date() for x in stamps] == days.tolist()
+    assert {x.time() for x in stamps} == {dt.time(12, 0, 10)}
+
+
+@pytest.mark.parametrize("dtype", ["datetime64[s]", "datetime64[ms]", "datetime64[us]",
+                                   "datetime64[ns]"])
+def test_iteration_decodes_ahead_but_sees_writes_made_during_it(dtype):
+    # the iterator decodes 64 values at a time (temporal.c); a write to a
+    # value it decoded ahead must still be what the loop gets
+    start = dt.datetime(2020, 1, 1)
+    a = cc.Array(dtype, [start + dt.timedelta(seconds=i) for i in range(200)])
+    seen = []
+    for i, x in enumerate(a):
+        seen.append(x)
+        if i + 1 < len(a):
+            a[i + 1] = dt.datetime(1999, 12, 31)
+        if i == 150:
+            del a[160:]
+    assert seen == [start] + [dt.datetime(1999, 12, 31)] * 159
+
+
+def test_iteration_stops_at_a_value_python_cannot_hold():
+    a = cc.Array("datetime64[s]", [0, 253_402_300_800, 0])  # the middle one is year 10000
+    it = iter(a)
+    assert next(it) == dt.datetime(1970, 1, 1)
+    with pytest.raises(ValueError, match="outside datetime's years"):
+        next(it)
