@@ -1,6 +1,9 @@
 """``compactcol.array(values, dtype=None)``: pick the container from the values."""
 
+import datetime
+
 from ._core import DTYPES, Array, BinaryArray, StringArray
+from ._record import temporal_spec
 
 _BUFFER_DTYPES = {
     "b": "int8", "h": "int16", "i": "int32", "q": "int64", "l": "int64",
@@ -46,10 +49,18 @@ def _infer_dtype(items):
             kinds.add(str)
         elif isinstance(x, bytes):
             kinds.add(bytes)
+        elif isinstance(x, (datetime.date, datetime.timedelta, datetime.time)):
+            kinds.add(datetime.date)  # the temporal kinds, told apart below
         else:
             raise TypeError(
                 f"compactcol.array: cannot infer a dtype for {type(x).__name__} "
                 f"values ({x!r}); pass dtype=")
+    if datetime.date in kinds:
+        spec = temporal_spec([x for x in items if x is not None], "compactcol.array")
+        if len(kinds) > 1 or spec is None:
+            raise TypeError(f"compactcol.array: {sorted({type(x).__name__ for x in items} - {'NoneType'})}"
+                            f" mixed; pass dtype=")
+        return spec, nullable
     if str in kinds or bytes in kinds:
         if len(kinds) > 1:
             raise TypeError(f"compactcol.array: {' and '.join(sorted(k.__name__ for k in kinds))} "

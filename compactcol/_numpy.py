@@ -31,7 +31,7 @@ def _temporal_to_numpy(a, na_value, np):
     are NaT (or na_value) in a copy."""
     from ._core import _array_ticks
 
-    name = a.dtype
+    name = a.dtype.split(",")[0] + "]" if "," in a.dtype else a.dtype  # NumPy has no zones: UTC
     ticks = np.asarray(_array_ticks(a))
     target = np.dtype(_NUMPY_TEMPORAL.get(name, name))
     values = ticks.astype(target) if name == "date32" else ticks.view(target)

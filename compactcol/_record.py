@@ -11,6 +11,7 @@ on rows too.
 from __future__ import annotations
 
 import datetime
+import re
 import sys
 import types
 import typing
@@ -70,11 +71,60 @@ def _unit(unit, kind, units=_UNITS):
     return unit
 
 
-def Timestamp(unit="us"):  # noqa: N802 -- a type, as compactcol.Category
+def zone_name(tzinfo):
+    """Arrow's name for a datetime's tzinfo: an IANA key, 'UTC', a fixed
+    offset '+05:30'; None for a naive datetime.  A tzinfo of another kind
+    (dateutil, a custom class) keeps its instants under 'UTC'."""
+    if tzinfo is None:
+        return None
+    if tzinfo is datetime.timezone.utc:
+        return "UTC"
+    key = getattr(tzinfo, "key", None) or getattr(tzinfo, "zone", None)  # zoneinfo, pytz
+    if isinstance(key, str):
+        return key
+    if isinstance(tzinfo, datetime.timezone):
+        minutes, seconds = divmod(int(tzinfo.utcoffset(None).total_seconds()), 60)
+        if not seconds:
+            return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return "UTC"
+
+
+def temporal_spec(present, where):
+    """The column type for non-None values all of one datetime type (aware
+    datetimes: the zone they share, 'UTC' when they differ), or None."""
+    for python_type, spec in TEMPORAL_SPECS.items():  # datetime before its base, date
+        if not all(isinstance(v, python_type) for v in present):
+            continue
+        if python_type is datetime.date and any(isinstance(v, datetime.datetime) for v in present):
+            return None
+        if python_type is datetime.datetime:
+            zones = {zone_name(v.tzinfo) for v in present}
+            if None in zones and len(zones) > 1:
+                raise TypeError(f"{where}: naive and tz-aware datetimes mixed (pass schema=)")
+            if None not in zones:
+                return f"datetime64[us, {zones.pop() if len(zones) == 1 else 'UTC'}]"
+        return spec
+    return None
+
+
+#: a timestamp dtype with a time zone, as pandas names it
+_ZONED = re.compile(r"datetime64\[(s|ms|us|ns), [^\]]+\]")
+
+
+def Timestamp(unit="us", tz=None):  # noqa: N802 -- a type, as compactcol.Category
     """A timestamp field (``datetime.datetime``) in the given unit: ticks
     since 1970-01-01 as int64, Arrow ``timestamp[unit]``, NumPy
-    ``datetime64[unit]``.  ``datetime.datetime`` alone means ``'us'``."""
-    return DType(f"datetime64[{_unit(unit, 'Timestamp')}]")
+    ``datetime64[unit]``.  ``datetime.datetime`` alone means ``'us'``.
+    With ``tz`` ('UTC', '+05:30', an IANA name such as 'Europe/Paris') the
+    field takes aware datetimes, stores their UTC instants and gives them
+    back in that zone (Arrow ``timestamp[unit, tz]``, pandas
+    ``datetime64[unit, tz]``)."""
+    unit = _unit(unit, "Timestamp")
+    if tz is None:
+        return DType(f"datetime64[{unit}]")
+    name = f"datetime64[{unit}, {tz}]"
+    _core.Array(name)  # an unknown zone raises here, not at the first row
+    return DType(name)
 
 
 def Duration(unit="us"):  # noqa: N802
@@ -109,7 +159,7 @@ def _base_spec(t, where):
         return t.name
     if isinstance(t, str):
         name = _ALIASES.get(t, t)
-        if name in _BASE_SPECS:
+        if name in _BASE_SPECS or _ZONED.fullmatch(name):  # 'datetime64[us, UTC]'
             return name
     name = getattr(t, "name", None) or getattr(t, "__name__", None)
     if type(t).__module__.startswith("numpy") or getattr(t, "__module__", "").startswith("numpy"):

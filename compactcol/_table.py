@@ -8,7 +8,6 @@ conversion methods whose cost is not per row.
 
 from __future__ import annotations
 
-import datetime
 import importlib
 import itertools
 import sys
@@ -16,7 +15,7 @@ from collections.abc import Mapping
 
 from . import _core
 from ._compact import CATEGORY_MAX_DISTINCT, compact_column, compact_columns
-from ._record import TEMPORAL_SPECS, Record, record_class_for, extend_record_class, spec_of, spec_of_column
+from ._record import Record, record_class_for, temporal_spec, extend_record_class, spec_of, spec_of_column
 
 __all__ = ["Table"]
 
@@ -88,11 +87,9 @@ def _infer_spec(name, values):
         return "int" + nullable  # adaptive: as narrow as the values allow
     if kinds <= {int, float}:
         return "float64" + nullable
-    for python_type, spec in TEMPORAL_SPECS.items():  # datetime before its base, date
-        if all(isinstance(v, python_type) for v in present):
-            if python_type is datetime.date and any(isinstance(v, datetime.datetime) for v in present):
-                break
-            return spec + nullable
+    spec = temporal_spec(present, f"Table.from_records: field {name!r}")
+    if spec:
+        return spec + nullable
     if kinds <= {str}:
         distinct = len(set(present))
         if distinct <= CATEGORY_MAX_DISTINCT and 2 * distinct <= len(present):
@@ -475,6 +472,9 @@ class Table(_core.Table):  # type: ignore[misc]
                 data[name] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(col)]))
             elif base == "bytes":  # an object column of bytes (None for nulls), as pandas has
                 data[name] = col.to_numpy()
+            elif base.startswith("datetime64[") and ", " in base:
+                # a time zone: pandas' datetime64[unit, tz], through Arrow
+                data[name] = pa.array(col).to_pandas()
             elif base.startswith(("datetime64", "timedelta64")):
                 # NumPy's own types: a snapshot view, nulls as NaT (a copy)
                 data[name] = col.to_numpy()

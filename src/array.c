@@ -40,7 +40,7 @@ static int dtype_from_code(const char *s, cc_dtype *dtype) {
     return -1;
 }
 
-static int dtype_from_string(PyObject *str, cc_dtype *dtype, bool *adaptive) {
+static int dtype_from_string(PyObject *str, cc_dtype *dtype, bool *adaptive, char *tz) {
     Py_ssize_t size;
     const char *s = PyUnicode_AsUTF8AndSize(str, &size);
     if (!s) return -1;
@@ -55,6 +55,11 @@ static int dtype_from_string(PyObject *str, cc_dtype *dtype, bool *adaptive) {
     if (strcmp(s, "bool_") == 0) s = "bool";
     if (cc_dtype_from_name(s, dtype) == CC_OK || dtype_from_code(s, dtype) == 0)
         return 0;
+    int zoned = temporal_parse_dtype(s, dtype, tz ? tz : (char[CC_TZ_MAX]){0});
+    if (zoned < 0) return -1;
+    if (zoned > 0 && !tz)
+        return PyErr_Format(PyExc_ValueError, "a time zone (%R) is not supported here", str), -1;
+    if (zoned > 0) return 0;
 unknown:
     PyErr_Format(PyExc_ValueError,
                  "Array: unknown dtype %R: expected 'int' (adaptive width), "
@@ -82,13 +87,14 @@ static int dtype_from_numpy_dtype(PyObject *obj, cc_dtype *dtype, bool *adaptive
     }
     PyObject *name = PyObject_GetAttrString(obj, "name");
     if (!name) return -1;
-    int r = PyUnicode_Check(name) ? dtype_from_string(name, dtype, adaptive) : 0;
+    int r = PyUnicode_Check(name) ? dtype_from_string(name, dtype, adaptive, NULL) : 0;
     Py_DECREF(name);
     return r < 0 ? -1 : 1;
 }
 
-int dtype_parse(PyObject *obj, cc_dtype *dtype, bool *adaptive) {
-    if (PyUnicode_Check(obj)) return dtype_from_string(obj, dtype, adaptive);
+int dtype_parse(PyObject *obj, cc_dtype *dtype, bool *adaptive, char *tz) {
+    if (tz) tz[0] = '\0';
+    if (PyUnicode_Check(obj)) return dtype_from_string(obj, dtype, adaptive, tz);
     if (obj == (PyObject *)&PyLong_Type) {
         *adaptive = true;
         *dtype = CC_INT8;
@@ -137,10 +143,15 @@ static PyObject *array_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
         return NULL;
     cc_dtype dtype;
     bool adaptive;
-    if (dtype_parse(dtype_obj, &dtype, &adaptive) < 0) return NULL;
+    char tz[CC_TZ_MAX];
+    if (dtype_parse(dtype_obj, &dtype, &adaptive, tz) < 0) return NULL;
     ArrayObject *self = (ArrayObject *)type->tp_alloc(type, 0);
     if (!self) return NULL;
     cc_numarray_init(&self->arr, dtype, adaptive, nullable);
+    if (cc_numarray_set_tz(&self->arr, tz) != CC_OK) { /* dtype_parse checked it */
+        Py_DECREF(self);
+        return PyErr_Format(PyExc_SystemError, "Array: bad time zone");
+    }
     if (values) {
         cc_numarray scratch;
         if (array_collect(&self->arr, values, &scratch, "__init__") < 0) {
@@ -169,7 +180,7 @@ static void array_dealloc(ArrayObject *self) {
 
 static PyObject *array_get_dtype(ArrayObject *self, void *c) {
     (void)c;
-    return PyUnicode_FromString(cc_dtype_get(self->arr.dtype)->name);
+    return temporal_dtype_name(self->arr.dtype, self->arr.tz);
 }
 static PyObject *array_get_adaptive(ArrayObject *self, void *c) {
     (void)c;
@@ -229,9 +240,14 @@ SEQ_DEFINE_SLOTS(arrayseq, &array_seq_ops)
 
 static PyObject *array_repr(ArrayObject *self) {
     const cc_numarray *a = &self->arr;
-    char head[CC_ARRAY_NAME_MAX + 4];
-    PyOS_snprintf(head, sizeof head, "Array('%s', ",
-                  a->adaptive ? "int" : cc_dtype_get(a->dtype)->name);
+    char head[CC_ARRAY_NAME_MAX + CC_TZ_MAX + 8];
+    if (a->tz[0]) { /* 'datetime64[us, UTC]' */
+        const char *name = cc_dtype_get(a->dtype)->name;
+        PyOS_snprintf(head, sizeof head, "Array('%.*s, %s]', ", (int)strlen(name) - 1, name, a->tz);
+    } else {
+        PyOS_snprintf(head, sizeof head, "Array('%s', ",
+                      a->adaptive ? "int" : cc_dtype_get(a->dtype)->name);
+    }
     return seq_repr((PyObject *)self, &array_seq_ops, head,
                     a->nullable ? ", nullable=True" : "");
 }
@@ -315,6 +331,7 @@ static PyObject *arrayiter_box(ArrayIterObject *it, const cc_numarray *a, Py_ssi
     case CC_FLOAT32: return box_float(it, i, ((const float *)data)[i]);
     case CC_FLOAT64: return box_float(it, i, ((const double *)data)[i]);
     case CC_TS_S: case CC_TS_MS: case CC_TS_US: case CC_TS_NS: {
+        if (a->tz[0]) return array_item_box(a, i); /* aware: made by its zone */
         PyObject *box = recycled(it, i, temporal_datetime_type);
         PyObject *r = temporal_batch_box(&it->batch, a, i, box);
         Py_XDECREF(box);

@@ -29,9 +29,10 @@ int array_to_scalar(const cc_numarray *a, PyObject *v, cc_scalar *out,
 int scalar_for_compare(PyObject *v, cc_scalar *out);
 /* The scalar as a new Python object. */
 PyObject *scalar_box(const cc_scalar *s);
-/* The scalar, a value of dtype dt, as a new Python object (a datetime for
- * the temporal dtypes); NULL with an exception when Python cannot hold it. */
-PyObject *dtype_box(cc_dtype dt, const cc_scalar *s);
+/* The scalar, a value of dtype dt (time zone tz, NULL or "" for none), as a
+ * new Python object (a datetime for the temporal dtypes); NULL with an
+ * exception when Python cannot hold it. */
+PyObject *dtype_box(cc_dtype dt, const char *tz, const cc_scalar *s);
 /* Element i (caller checked bounds) as a new Python object. */
 PyObject *array_item_box(const cc_numarray *a, Py_ssize_t i);
 /* Converts every value of src (an Array, a buffer, a list, any iterable)
@@ -52,8 +53,10 @@ extern PyType_Spec array_iter_spec;
 /* A new, empty Array of the module's type taking over *arr's buffers. */
 PyObject *array_wrap(PyTypeObject *any_type_of_module, cc_numarray *arr);
 /* Parses a dtype argument (name, NumPy dtype or type, array typecode, int,
- * float, bool).  0, or -1 with ValueError/TypeError. */
-int dtype_parse(PyObject *obj, cc_dtype *dtype, bool *adaptive);
+ * float, bool) and, into tz (CC_TZ_MAX bytes) unless it is NULL, the time
+ * zone of 'datetime64[us, UTC]' (else "").  0, or -1 with ValueError/TypeError
+ * (also for a time zone where tz is NULL). */
+int dtype_parse(PyObject *obj, cc_dtype *dtype, bool *adaptive, char *tz);
 static inline int array_check(PyObject *obj, PyTypeObject *array_type) {
     return PyObject_TypeCheck(obj, array_type);
 }

@@ -83,13 +83,15 @@ PyObject *array_validity(ArrayObject *self, PyObject *unused) {
     return validity_as_bytes(self->arr.nullable, self->arr.validity, self->arr.length);
 }
 
-/* A new Array of `dtype` holding n values copied from buf (native order). */
-static PyObject *array_from_raw(PyTypeObject *cls, cc_dtype dtype, bool adaptive,
+/* A new Array of `dtype` (time zone tz, "" for none: checked by the
+ * caller) holding n values copied from buf (native order). */
+static PyObject *array_from_raw(PyTypeObject *cls, cc_dtype dtype, const char *tz, bool adaptive,
                                 bool nullable, const void *buf, int64_t n) {
     cc_numarray tmp;
     cc_error err;
     cc_numarray_init(&tmp, dtype, false, nullable);
-    cc_status st = cc_numarray_append_converted(&tmp, dtype, buf, n, &err);
+    cc_status st = cc_numarray_set_tz(&tmp, tz);
+    if (st == CC_OK) st = cc_numarray_append_converted(&tmp, dtype, buf, n, &err);
     if (st != CC_OK) {
         cc_numarray_reset(&tmp);
         return array_raise(&tmp, st, "frombytes", -1, NULL);
@@ -108,7 +110,8 @@ PyObject *array_frombytes(PyObject *cls, PyObject *const *args, Py_ssize_t nargs
     }
     cc_dtype dtype;
     bool adaptive;
-    if (dtype_parse(args[0], &dtype, &adaptive) < 0) return NULL;
+    char tz[CC_TZ_MAX];
+    if (dtype_parse(args[0], &dtype, &adaptive, tz) < 0) return NULL;
     if (adaptive) {
         PyErr_SetString(PyExc_ValueError,
                         "Array.frombytes: raw bytes need a fixed dtype such as "
@@ -124,7 +127,7 @@ PyObject *array_frombytes(PyObject *cls, PyObject *const *args, Py_ssize_t nargs
                      "Array.frombytes: %zd bytes is not a multiple of the %s "
                      "itemsize (%d)", view.len, cc_dtype_get(dtype)->name, size);
     else
-        r = array_from_raw((PyTypeObject *)cls, dtype, false, false, view.buf,
+        r = array_from_raw((PyTypeObject *)cls, dtype, tz, false, false, view.buf,
                            view.len / size);
     PyBuffer_Release(&view);
     return r;
@@ -226,7 +229,7 @@ PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol_obj) {
     }
     PyObject *r = NULL;
     if (validity)
-        r = Py_BuildValue("O(sOOsLOO)", fn, cc_dtype_get(a->dtype)->name,
+        r = Py_BuildValue("O(NOOsLOO)", fn, temporal_dtype_name(a->dtype, a->tz),
                           a->adaptive ? Py_True : Py_False,
                           a->nullable ? Py_True : Py_False,
                           __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "little" : "big",
@@ -273,6 +276,7 @@ typedef struct {
     bool adaptive, nullable, little;
     long long length;
     size_t nbytes; /* length * itemsize, overflow-checked */
+    char tz[CC_TZ_MAX]; /* 'datetime64[us, UTC]': the time zone */
 } array_state;
 
 static int parse_state(PyObject *const *args, array_state *st) {
@@ -291,8 +295,13 @@ static int parse_state(PyObject *const *args, array_state *st) {
         PyErr_Format(PyExc_ValueError, "Array pickle state: bad dtype %R", args[0]);
         return -1;
     }
-    if (cc_dtype_from_name(name, &st->dtype) != CC_OK ||
-        (st->adaptive && cc_dtype_get(st->dtype)->kind != CC_KIND_SIGNED)) {
+    st->tz[0] = '\0';
+    int zoned = cc_dtype_from_name(name, &st->dtype) == CC_OK ? 0
+                : temporal_parse_dtype(name, &st->dtype, st->tz);
+    if (zoned < 0) return -1;
+    if ((zoned == 0 && cc_dtype_from_name(name, &st->dtype) != CC_OK) ||
+        (st->adaptive && (cc_dtype_get(st->dtype)->kind != CC_KIND_SIGNED ||
+                          cc_dtype_is_temporal(st->dtype)))) {
         PyErr_Format(PyExc_ValueError, "Array pickle state: bad dtype %R", args[0]);
         return -1;
     }
@@ -354,6 +363,11 @@ static int adopt_data(PyTypeObject *type, const array_state *st, Py_buffer *data
     }
     cc_numarray a;
     cc_numarray_init(&a, st->dtype, false, st->nullable);
+    if (cc_numarray_set_tz(&a, st->tz) != CC_OK) { /* parse_state checked it */
+        cc_buffer_unref(share);
+        cc_buffer_unref(bits_share);
+        return PyErr_Format(PyExc_ValueError, "Array pickle state: bad time zone"), -1;
+    }
     cc_status rc = cc_numarray_adopt(&a, st->length, values, share, bits_share ? bitmap : NULL,
                                      bits_share, bits_share ? nulls : 0);
     cc_buffer_unref(share); /* a holds its own references */
@@ -406,7 +420,8 @@ PyObject *array_from_state(PyObject *module, PyObject *const *args, Py_ssize_t n
     module_state *ms = PyModule_GetState(module);
     int adopted = adopt_data(ms->ArrayType, &st, &data, bits.obj ? &bits : NULL, &r);
     if (adopted != 0) goto done; /* adopted, or an exception */
-    r = array_from_raw(ms->ArrayType, st.dtype, st.adaptive, st.nullable, data.buf, st.length);
+    r = array_from_raw(ms->ArrayType, st.dtype, st.tz, st.adaptive, st.nullable, data.buf,
+                       st.length);
     if (r) {
         cc_numarray *a = &((ArrayObject *)r)->arr;
         bool native_little = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
@@ -449,7 +464,7 @@ PyObject *array_share_buffer(PyObject *module, PyObject *const *args, Py_ssize_t
     if (!seq_nargs_ok("compactcol", "_array_share_buffer", nargs, 2, 3)) return NULL;
     cc_dtype dt, got;
     bool adaptive;
-    if (dtype_parse(args[0], &dt, &adaptive) < 0) return NULL;
+    if (dtype_parse(args[0], &dt, &adaptive, NULL) < 0) return NULL;
     buffer_holder *h = PyMem_Malloc(sizeof *h);
     if (!h) return PyErr_NoMemory();
     if (PyObject_GetBuffer(args[1], &h->view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {

@@ -89,7 +89,7 @@ int scalar_from_py(num_type t, PyObject *v, cc_scalar *out, const conv_where *w)
         out->kind = CC_SCALAR_NULL;
         return 0;
     }
-    if (cc_dtype_is_temporal(t.dtype)) return temporal_from_py(t.dtype, v, out, w);
+    if (cc_dtype_is_temporal(t.dtype)) return temporal_from_py(t.dtype, t.tz, v, out, w);
     cc_kind kind = cc_dtype_get(t.dtype)->kind;
     if (kind == CC_KIND_FLOAT) return float_to_scalar(t, v, out, w);
     if (kind == CC_KIND_BOOL && is_numpy_bool(v)) {
@@ -167,8 +167,8 @@ PyObject *scalar_box(const cc_scalar *s) {
     }
 }
 
-PyObject *dtype_box(cc_dtype dt, const cc_scalar *s) {
-    if (cc_dtype_is_temporal(dt) && s->kind == CC_SCALAR_INT) return temporal_box(dt, s->v.i);
+PyObject *dtype_box(cc_dtype dt, const char *tz, const cc_scalar *s) {
+    if (cc_dtype_is_temporal(dt) && s->kind == CC_SCALAR_INT) return temporal_box(dt, tz, s->v.i);
     return scalar_box(s);
 }
 
@@ -177,7 +177,7 @@ PyObject *array_item_box(const cc_numarray *a, Py_ssize_t i) {
     if (cc_dtype_is_temporal(a->dtype)) {
         cc_scalar s;
         cc_dtype_load(a->dtype, a->data + i * cc_numarray_itemsize(a), &s);
-        return temporal_box(a->dtype, s.v.i);
+        return temporal_box(a->dtype, a->tz, s.v.i);
     }
     switch (a->dtype) {
 #define BOX_CASE(E, name, ctype, fmt, KIND)                                    \
@@ -320,6 +320,7 @@ fail:
 
 int num_collect(num_type t, PyObject *src, cc_numarray *out, const conv_where *w) {
     cc_numarray_init(out, t.adaptive ? CC_INT8 : t.dtype, t.adaptive, t.nullable);
+    if (cc_numarray_set_tz(out, t.tz) != CC_OK) return raise_at(PyExc_ValueError, w, "bad time zone");
     int r;
     if (PyList_CheckExact(src) || PyTuple_CheckExact(src)) {
         r = collect_list_or_tuple(out, src, w);

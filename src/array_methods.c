@@ -74,7 +74,8 @@ static PyObject *array_share(PyObject *self) {
  * == must decide, -1 on error. */
 static int compare_scalar(PyObject *self, PyObject *v, cc_scalar *x) {
     cc_dtype dt = arr_of(self)->dtype;
-    return cc_dtype_is_temporal(dt) ? temporal_for_compare(dt, v, x) : scalar_for_compare(v, x);
+    return cc_dtype_is_temporal(dt) ? temporal_for_compare(dt, arr_of(self)->tz, v, x)
+                                    : scalar_for_compare(v, x);
 }
 
 static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_ssize_t stop) {

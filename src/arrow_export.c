@@ -63,9 +63,38 @@ PyObject *schema_capsule(const char *format, bool nullable) {
     return capsule;
 }
 
+/* A timestamp with a time zone names it in its format ("tsu:Europe/Paris"):
+ * a string of the schema's own, in private_data, freed by its release --
+ * which travels with the schema when a table stream moves it into a struct. */
+static void zoned_schema_release(struct ArrowSchema *schema) {
+    PyMem_RawFree(schema->private_data);
+    schema->private_data = NULL;
+    schema->release = NULL;
+}
+
+/* The schema capsule of array a exported as dtype `as`. */
+static PyObject *array_schema_capsule(const cc_numarray *a, cc_dtype as) {
+    if (!a->tz[0] || cc_dtype_get(as)->temporal != CC_TEMPORAL_TIMESTAMP)
+        return schema_capsule(cc_arrow_format(as), a->nullable);
+    size_t n = strlen(cc_arrow_format(as)) + strlen(a->tz) + 1;
+    char *format = PyMem_RawMalloc(n);
+    if (!format) return PyErr_NoMemory();
+    snprintf(format, n, "%s%s", cc_arrow_format(as), a->tz); /* "tsu:" + zone */
+    PyObject *capsule = schema_capsule(format, a->nullable);
+    struct ArrowSchema *schema = capsule ? PyCapsule_GetPointer(capsule, "arrow_schema") : NULL;
+    if (!schema) {
+        PyMem_RawFree(format);
+        Py_XDECREF(capsule);
+        return NULL;
+    }
+    schema->private_data = format;
+    schema->release = zoned_schema_release;
+    return capsule;
+}
+
 PyObject *array_arrow_c_schema(ArrayObject *self, PyObject *unused) {
     (void)unused;
-    return schema_capsule(cc_arrow_format(self->arr.dtype), self->arr.nullable);
+    return array_schema_capsule(&self->arr, self->arr.dtype);
 }
 
 /* ---- array -------------------------------------------------------------------- */
@@ -186,7 +215,7 @@ PyObject *array_arrow_c_array(ArrayObject *self, PyObject *args, PyObject *kwds)
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "|O:__arrow_c_array__", kwlist, &requested) ||
         requested_format(requested, &want) < 0 || array_cast_target(&self->arr, want, &to) < 0)
         return NULL;
-    PyObject *schema = schema_capsule(cc_arrow_format(to), self->arr.nullable);
+    PyObject *schema = array_schema_capsule(&self->arr, to);
     return capsule_pair(schema, schema ? array_capsule(self, to) : NULL);
 }
 

@@ -307,6 +307,16 @@ static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchem
         bool adopted = false;
         if (k->kind == SINK_EMPTY) {
             cc_numarray_init(&k->num, dt, false, false);
+            const char *zone = cc_arrow_timestamp_zone(s->format);
+            if (zone && zone[0] && (cc_numarray_set_tz(&k->num, zone) != CC_OK ||
+                                    !temporal_tzinfo(zone))) {
+                PyErr_Clear();
+                PyObject *why = PyUnicode_FromFormat("unknown or too long time zone in Arrow "
+                                                     "format '%s'", s->format);
+                if (why) bad_at(f, PyExc_ValueError, PyUnicode_AsUTF8(why), -1);
+                Py_XDECREF(why);
+                return -1;
+            }
             k->kind = SINK_NUMBERS;
             if (owner && (st = cc_arrow_adopt_numbers(&k->num, dt, a, owner, &adopted, &err)) !=
                              CC_OK)

@@ -104,9 +104,10 @@ typedef struct {
     cc_dtype dtype;
     bool adaptive; /* Array('int'): widens, so only int64's range limits it */
     bool nullable;
+    const char *tz; /* a timestamp's time zone (NULL or "": naive), borrowed */
 } num_type;
 static inline num_type num_type_of(const cc_numarray *a) {
-    return (num_type){a->dtype, a->adaptive, a->nullable};
+    return (num_type){a->dtype, a->adaptive, a->nullable, a->tz};
 }
 /* Raises the exception for a core status met converting or storing a
  * number of type t at w; `value` is the offending Python value or NULL.
@@ -118,14 +119,25 @@ PyObject *num_raise(num_type t, cc_status st, const conv_where *w, PyObject *val
 int temporal_init(void);
 /* v (a datetime, date, timedelta or time as dt wants, or an int count of
  * its unit) as a scalar of ticks; 0, or -1 with TypeError / ValueError /
- * OverflowError at w.  None is the caller's. */
-int temporal_from_py(cc_dtype dt, PyObject *v, cc_scalar *out, const conv_where *w);
+ * OverflowError at w.  tz (NULL or "": naive) is a timestamp column's time
+ * zone: it takes aware datetimes only, stored as UTC instants.  None is the
+ * caller's. */
+int temporal_from_py(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *out,
+                     const conv_where *w);
 /* For ==: 1 with *out when v is exactly dt's Python type and converts
  * without loss; 0 when Python's == must decide. */
-int temporal_for_compare(cc_dtype dt, PyObject *v, cc_scalar *out);
+int temporal_for_compare(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *out);
 /* ticks as a new datetime / date / timedelta / time; NULL with ValueError
  * when Python's types cannot hold the value. */
-PyObject *temporal_box(cc_dtype dt, int64_t ticks);
+PyObject *temporal_box(cc_dtype dt, const char *tz, int64_t ticks);
+/* "datetime64[us, Europe/Paris]" -> *dt and tz (CC_TZ_MAX bytes): 1; 0 when
+ * s is not of that form; -1 with ValueError for an unknown zone. */
+int temporal_parse_dtype(const char *s, cc_dtype *dt, char *tz);
+/* The dtype's name with the time zone, as pandas writes it; a new str. */
+PyObject *temporal_dtype_name(cc_dtype dt, const char *tz);
+/* The tzinfo of a time zone name ("UTC", "+05:30", an IANA name), borrowed
+ * from a cache; NULL with ValueError for a name zoneinfo does not know. */
+PyObject *temporal_tzinfo(const char *name);
 /* An iterator's decoding of a timestamp array, a batch at a time. */
 typedef struct temporal_batch temporal_batch;
 /* Element i of timestamp array a (in bounds, not null) as a datetime:

@@ -262,7 +262,7 @@ static PyObject *make_values(PyTypeObject *type, PyObject *value_dtype, int *kin
     }
     cc_dtype dtype;
     bool adaptive;
-    if (dtype_parse(value_dtype, &dtype, &adaptive) < 0) return NULL;
+    if (dtype_parse(value_dtype, &dtype, &adaptive, NULL) < 0) return NULL;
     *kind = VALUES_NUMERIC;
     cc_numarray a;
     cc_numarray_init(&a, dtype, adaptive, false);

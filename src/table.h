@@ -33,6 +33,7 @@ typedef struct {
     bool adaptive;     /* FIELD_NUM 'int': the column is an adaptive Array('int'),
                           int8 widening to int64 as its values need */
     bool nullable;
+    char tz[CC_TZ_MAX]; /* a timestamp field's time zone, "" when naive */
 } field_info;
 
 typedef struct {

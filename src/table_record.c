@@ -65,7 +65,7 @@ static PyObject *slot_get(RecordObject *r, PyObject *schema, Py_ssize_t i) {
     if (f->nullable && (null_mask(r, schema)[i / 64] >> (i % 64) & 1)) Py_RETURN_NONE;
     cc_scalar s;
     cc_dtype_load(f->dtype, &r->slots[i], &s);
-    return dtype_box(f->dtype, &s);
+    return dtype_box(f->dtype, f->tz, &s);
 }
 
 /* Stores a converted cell into slot i (v: the value it came from). */

@@ -57,7 +57,7 @@ static int convert_number(const field_info *f, PyObject *v, field_cell *c, const
         c->num.v.i = v == Py_True;
         return 0;
     }
-    num_type t = {f->dtype, false, false}; /* None was handled by the caller */
+    num_type t = {f->dtype, false, false, f->tz}; /* None was handled by the caller */
     conv_where w = field_where(ctx, f->name);
     if (scalar_from_py(t, v, &c->num, &w) < 0) return -1;
     uint64_t tmp;
@@ -229,6 +229,8 @@ PyObject *column_new(PyTypeObject *any_type_of_module, PyObject *schema, Py_ssiz
     if (f->kind == FIELD_NUM) {
         cc_numarray a;
         cc_numarray_init(&a, f->adaptive ? CC_INT8 : f->dtype, f->adaptive, f->nullable);
+        if (cc_numarray_set_tz(&a, f->tz) != CC_OK) /* parse_spec checked it */
+            return PyErr_Format(PyExc_SystemError, "field %R: bad time zone", f->name);
         return array_wrap(any_type_of_module, &a);
     }
     if (f->kind == FIELD_STR || f->kind == FIELD_BYTES) {
@@ -258,7 +260,8 @@ static int parse_spec(PyObject *name, PyObject *spec, field_info *f) {
     Py_ssize_t len;
     const char *s = PyUnicode_AsUTF8AndSize(spec, &len);
     if (!s) return -1;
-    char base[32];
+    char base[32 + CC_TZ_MAX];
+    f->tz[0] = '\0';
     f->nullable = len > 0 && s[len - 1] == '?';
     size_t blen = (size_t)(len - f->nullable);
     if (blen >= sizeof base) goto unknown;
@@ -276,6 +279,9 @@ static int parse_spec(PyObject *name, PyObject *spec, field_info *f) {
     } else if (strcmp(base, "category") == 0) {
         f->kind = FIELD_CAT;
     } else if (cc_dtype_from_name(base, &f->dtype) == CC_OK) {
+        f->kind = FIELD_NUM;
+    } else if (temporal_parse_dtype(base, &f->dtype, f->tz) != 0) { /* 'datetime64[us, UTC]' */
+        if (PyErr_Occurred()) return -1;
         f->kind = FIELD_NUM;
     } else {
         goto unknown;

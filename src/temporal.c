@@ -106,6 +106,112 @@ static PyObject *raise_unboxable(cc_dtype dt, int64_t v, const char *why) {
     return NULL;
 }
 
+/* ---- time zones -------------------------------------------------------------
+ *
+ * A timestamp column with a time zone stores UTC instants and names the
+ * zone as Arrow does: "UTC", a fixed offset "+05:30", or an IANA name
+ * ("Europe/Paris", through zoneinfo).  Its tzinfo object is made once per
+ * name and kept (a handful of zones are in use at a time). */
+
+#define TZ_CACHE 16
+static struct {
+    char name[CC_TZ_MAX];
+    PyObject *tzinfo;
+} tz_cache[TZ_CACHE];
+
+/* "+05:30" / "-08:00" as minutes east of UTC; false if name is not one. */
+static bool fixed_offset(const char *name, int *minutes) {
+    if ((name[0] != '+' && name[0] != '-') || strlen(name) != 6 || name[3] != ':') return false;
+    for (int k = 1; k < 6; k++)
+        if (k != 3 && (name[k] < '0' || name[k] > '9')) return false;
+    int h = (name[1] - '0') * 10 + (name[2] - '0'), m = (name[4] - '0') * 10 + (name[5] - '0');
+    if (h > 23 || m > 59) return false;
+    *minutes = (name[0] == '-' ? -1 : 1) * (h * 60 + m);
+    return true;
+}
+
+PyObject *temporal_tzinfo(const char *name) {
+    int k = 0;
+    for (; k < TZ_CACHE && tz_cache[k].tzinfo; k++)
+        if (strcmp(tz_cache[k].name, name) == 0) return tz_cache[k].tzinfo;
+    PyObject *tzinfo;
+    int minutes;
+    if (strcmp(name, "UTC") == 0) {
+        tzinfo = Py_NewRef(PyDateTime_TimeZone_UTC);
+    } else if (fixed_offset(name, &minutes)) {
+        PyObject *delta = PyDelta_FromDSU(0, minutes * 60, 0);
+        tzinfo = delta ? PyTimeZone_FromOffset(delta) : NULL;
+        Py_XDECREF(delta);
+    } else {
+        PyObject *zoneinfo = PyImport_ImportModule("zoneinfo");
+        tzinfo = zoneinfo ? PyObject_CallMethod(zoneinfo, "ZoneInfo", "s", name) : NULL;
+        Py_XDECREF(zoneinfo);
+        if (!tzinfo) {
+            PyErr_Clear(); /* zoneinfo's own error says less than this */
+            PyErr_Format(PyExc_ValueError, "unknown time zone '%s' (expected 'UTC', an offset "
+                         "such as '+05:30', or an IANA name such as 'Europe/Paris')", name);
+            return NULL;
+        }
+    }
+    if (!tzinfo) return NULL;
+    if (k == TZ_CACHE) { /* full: replace one, round robin */
+        static int next;
+        k = next++ % TZ_CACHE;
+        Py_CLEAR(tz_cache[k].tzinfo);
+    }
+    snprintf(tz_cache[k].name, CC_TZ_MAX, "%s", name);
+    tz_cache[k].tzinfo = tzinfo; /* the cache's reference; callers borrow it */
+    return tzinfo;
+}
+
+int temporal_parse_dtype(const char *s, cc_dtype *dt, char *tz) {
+    const char *comma = strchr(s, ',');
+    const size_t len = strlen(s);
+    if (strncmp(s, "datetime64[", 11) != 0 || !comma || s[len - 1] != ']') return 0;
+    char unit[16];
+    const size_t unit_len = (size_t)(comma - s) + 1; /* "datetime64[us" + "]" */
+    const char *zone = comma + 1;
+    while (*zone == ' ') zone++;
+    const size_t zone_len = (size_t)(s + len - 1 - zone);
+    if (unit_len >= sizeof unit || zone_len == 0 || zone_len >= CC_TZ_MAX) return 0;
+    memcpy(unit, s, unit_len - 1);
+    unit[unit_len - 1] = ']';
+    unit[unit_len] = '\0';
+    if (cc_dtype_from_name(unit, dt) != CC_OK) return 0;
+    memcpy(tz, zone, zone_len);
+    tz[zone_len] = '\0';
+    return temporal_tzinfo(tz) ? 1 : -1;
+}
+
+PyObject *temporal_dtype_name(cc_dtype dt, const char *tz) {
+    const char *name = cc_dtype_get(dt)->name;
+    if (!tz || !tz[0]) return PyUnicode_FromString(name);
+    /* "datetime64[us]" -> "datetime64[us, UTC]", as pandas names it */
+    char buf[32 + CC_TZ_MAX];
+    snprintf(buf, sizeof buf, "%.*s, %s]", (int)strlen(name) - 1, name, tz);
+    return PyUnicode_FromString(buf);
+}
+
+/* The UTC offset of an aware datetime in microseconds; 1 if v is naive
+ * (no tzinfo, or one that gives no offset), 0, or -1 on error. */
+static int utc_offset_us(PyObject *v, int64_t *out) {
+    PyDateTime_DateTime *d = (PyDateTime_DateTime *)v;
+    if (!d->hastzinfo || d->tzinfo == Py_None) return 1;
+    *out = 0;
+    if (d->tzinfo == PyDateTime_TimeZone_UTC) return 0;
+    PyObject *delta = PyObject_CallMethod(v, "utcoffset", NULL); /* user code for other tzinfos */
+    if (!delta) return -1;
+    int r = 1;
+    if (PyDelta_Check(delta)) {
+        *out = ((int64_t)PyDateTime_DELTA_GET_DAYS(delta) * SECONDS_PER_DAY +
+                PyDateTime_DELTA_GET_SECONDS(delta)) * US_PER_SECOND +
+               PyDateTime_DELTA_GET_MICROSECONDS(delta);
+        r = 0;
+    }
+    Py_DECREF(delta);
+    return r;
+}
+
 /* ---- Python -> ticks ------------------------------------------------------- */
 
 /* seconds * per_second + us in the unit, exactly; CC_EOVERFLOW past int64,
@@ -168,7 +274,17 @@ static int naive_only(const conv_where *w, PyObject *v, cc_dtype dt) {
                        "is tz-aware; a column without a time zone takes naive values:", dt);
 }
 
-int temporal_from_py(cc_dtype dt, PyObject *v, cc_scalar *out, const conv_where *w) {
+static int aware_only(const conv_where *w, PyObject *v, cc_dtype dt, const char *tz) {
+    PyObject *r = value_short_repr(v);
+    if (!r) return -1;
+    raise_at(PyExc_TypeError, w, "%U is naive; a %s column with time zone '%s' takes aware "
+             "datetimes (give it a tzinfo: v.replace(tzinfo=...))", r, cc_dtype_get(dt)->name, tz);
+    Py_DECREF(r);
+    return -1;
+}
+
+int temporal_from_py(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *out,
+                     const conv_where *w) {
     const cc_dtype_info *info = cc_dtype_get(dt);
     const int64_t p = info->per_second;
     /* an int is a count of the unit, as NumPy and pyarrow take it */
@@ -188,14 +304,20 @@ int temporal_from_py(cc_dtype dt, PyObject *v, cc_scalar *out, const conv_where 
         if (!PyDateTime_Check(v))
             return expected(w, v, dt,
                             PyDate_Check(v) ? " (a date has no time: use datetime.combine)" : "");
-        if (((PyDateTime_DateTime *)v)->hastzinfo && ((PyDateTime_DateTime *)v)->tzinfo != Py_None)
-            return naive_only(w, v, dt);
+        int64_t offset_us = 0;
+        const int naive = utc_offset_us(v, &offset_us); /* may run the tzinfo's code */
+        if (naive < 0) return note_at(w);
+        if (!naive && !(tz && tz[0])) return naive_only(w, v, dt);
+        if (naive && tz && tz[0]) return aware_only(w, v, dt, tz);
         if (!PyDateTime_CheckExact(v) && nanoseconds_of(v, "nanosecond", &ns) < 0) return -1;
         int64_t days = days_from_civil(PyDateTime_GET_YEAR(v), PyDateTime_GET_MONTH(v),
                                        PyDateTime_GET_DAY(v));
+        /* the instant: local wall time minus the offset (|offset| < 1 day) */
+        int64_t us = PyDateTime_DATE_GET_MICROSECOND(v) - offset_us % US_PER_SECOND;
         int64_t seconds = days * SECONDS_PER_DAY + PyDateTime_DATE_GET_HOUR(v) * 3600 +
-                          PyDateTime_DATE_GET_MINUTE(v) * 60 + PyDateTime_DATE_GET_SECOND(v);
-        st = to_ticks(seconds, PyDateTime_DATE_GET_MICROSECOND(v), ns, p, &ticks);
+                          PyDateTime_DATE_GET_MINUTE(v) * 60 + PyDateTime_DATE_GET_SECOND(v) -
+                          offset_us / US_PER_SECOND + floor_div(us, US_PER_SECOND);
+        st = to_ticks(seconds, us - floor_div(us, US_PER_SECOND) * US_PER_SECOND, ns, p, &ticks);
         break;
     }
     case CC_TEMPORAL_DURATION: {
@@ -228,7 +350,7 @@ int temporal_from_py(cc_dtype dt, PyObject *v, cc_scalar *out, const conv_where 
     return store_ticks(st, ticks, v, dt, out, w);
 }
 
-int temporal_for_compare(cc_dtype dt, PyObject *v, cc_scalar *out) {
+int temporal_for_compare(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *out) {
     bool exact;
     switch (cc_dtype_get(dt)->temporal) {
     case CC_TEMPORAL_TIMESTAMP: exact = PyDateTime_CheckExact(v); break;
@@ -239,7 +361,7 @@ int temporal_for_compare(cc_dtype dt, PyObject *v, cc_scalar *out) {
     }
     if (!exact) return 0;
     conv_where w = {"Array", "compare", -1, NULL, NULL};
-    if (temporal_from_py(dt, v, out, &w) == 0) return 1;
+    if (temporal_from_py(dt, tz, v, out, &w) == 0) return 1;
     /* an aware value, finer than the unit or out of range: equal to no
      * stored value, which Python's == then decides element by element */
     PyErr_Clear();
@@ -365,7 +487,7 @@ PyObject *temporal_batch_box(temporal_batch **bp, const cc_numarray *a, int64_t 
         }
     }
     const int64_t j = i - b->start;
-    if (!b->ok[j] || b->ticks[j] != data[i]) return temporal_box(a->dtype, data[i]);
+    if (!b->ok[j] || b->ticks[j] != data[i]) return temporal_box(a->dtype, a->tz, data[i]);
     PyDateTime_DateTime *d = (PyDateTime_DateTime *)box;
     if (box && !d->hastzinfo && !d->fold) { /* nobody else holds it: rewrite it */
         memcpy(d->data, b->bytes[j], DATETIME_BYTES);
@@ -378,7 +500,20 @@ PyObject *temporal_batch_box(temporal_batch **bp, const cc_numarray *a, int64_t 
         PyDateTimeAPI->DateTimeType);
 }
 
-PyObject *temporal_box(cc_dtype dt, int64_t ticks) {
+/* A UTC wall time in the zone tz, as an aware datetime. */
+static PyObject *in_zone(int year, int month, int day, int64_t sod, int us, const char *tz) {
+    PyObject *tzinfo = temporal_tzinfo(tz);
+    if (!tzinfo) return NULL;
+    PyObject *utc = PyDateTimeAPI->DateTime_FromDateAndTime(
+        year, month, day, (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), us, tzinfo,
+        PyDateTimeAPI->DateTimeType);
+    if (!utc || tzinfo == PyDateTime_TimeZone_UTC) return utc;
+    PyObject *local = PyObject_CallMethod(tzinfo, "fromutc", "O", utc);
+    Py_DECREF(utc);
+    return local;
+}
+
+PyObject *temporal_box(cc_dtype dt, const char *tz, int64_t ticks) {
     const cc_dtype_info *info = cc_dtype_get(dt);
     int64_t seconds = 0, us = 0, year;
     int month, day;
@@ -391,6 +526,7 @@ PyObject *temporal_box(cc_dtype dt, int64_t ticks) {
         const int64_t days = floor_div(seconds, SECONDS_PER_DAY), sod = seconds - days * SECONDS_PER_DAY;
         civil_from_days(days, &year, &month, &day);
         if (year < 1 || year > 9999) return raise_unboxable(dt, ticks, "is outside datetime's years 1..9999");
+        if (tz && tz[0]) return in_zone((int)year, month, day, sod, (int)us, tz);
         return PyDateTimeAPI->DateTime_FromDateAndTime((int)year, month, day, (int)(sod / 3600),
                                                        (int)(sod / 60 % 60), (int)(sod % 60), (int)us,
                                                        Py_None, PyDateTimeAPI->DateTimeType);

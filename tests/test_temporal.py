@@ -383,10 +383,120 @@ def test_pandas_round_trip():
     assert out["when"].tolist() == [r.when for r in ROWS]
 
 
-def test_time_zones_are_refused_with_a_clear_error_for_now():
+# ---- time zones: UTC instants, the zone as metadata (as PyArrow) ------------------------
+
+ZONES = ["UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata", "+05:30", "-08:00"]
+
+
+def aware(zone):
+    from zoneinfo import ZoneInfo
+    if zone == "UTC":
+        return dt.timezone.utc
+    if zone[0] in "+-":
+        sign = -1 if zone[0] == "-" else 1
+        return dt.timezone(sign * dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:])))
+    return ZoneInfo(zone)
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@given(data=st.data())
+@settings(max_examples=40)
+def test_zoned_values_are_instants_shown_in_their_zone(zone, data):
     pa = pytest.importorskip("pyarrow")
-    with pytest.raises(TypeError, match="'tsu:UTC' is not supported"):
-        cc.from_arrow(pa.array([dt.datetime(2020, 1, 1)], pa.timestamp("us", tz="UTC")))
+    naive = data.draw(st.lists(st.one_of(st.none(), st.datetimes(
+        min_value=dt.datetime(1900, 1, 2), max_value=dt.datetime(2200, 1, 1))), max_size=15))
+    tz = aware(zone)
+    values = [None if v is None else v.replace(tzinfo=dt.timezone.utc).astimezone(tz)
+              for v in naive]
+    a = cc.Array(f"datetime64[us, {zone}]", values, nullable=True)
+    assert a.dtype == f"datetime64[us, {zone}]"
+    assert a.tolist() == values and list(a) == values
+    # the same instants in the zone: equal datetimes, and the zone's own wall time
+    assert [None if v is None else (v.utcoffset(), v.replace(tzinfo=None)) for v in a] == [
+        None if v is None else (v.utcoffset(), v.replace(tzinfo=None)) for v in values]
+    theirs = pa.array(values, type=pa.timestamp("us", tz=zone))
+    assert pa.array(a).equals(theirs) and pa.array(a).type == theirs.type
+    back = cc.from_arrow(theirs)
+    assert back.dtype == a.dtype and back.tolist() == values
+    assert pickle.loads(pickle.dumps(a, protocol=5)).tolist() == values
+    if values and values[0] is not None:
+        assert values[0] in a and a.index(values[0]) == 0
+
+
+def test_zoned_columns_take_any_aware_value_and_refuse_naive_ones():
+    a = cc.Array("datetime64[s, Asia/Tokyo]")
+    a.append(dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc))
+    a.append(dt.datetime(2020, 1, 1, 9, tzinfo=aware("Asia/Tokyo")))
+    assert a[0] == a[1] and a[0].tzinfo == aware("Asia/Tokyo") and a[0].hour == 9
+    with pytest.raises(TypeError, match="is naive; a datetime64\\[s\\] column with time zone "
+                                        "'Asia/Tokyo' takes aware datetimes"):
+        a.append(dt.datetime(2020, 1, 1))
+    with pytest.raises(TypeError, match="is tz-aware"):
+        cc.Array("datetime64[s]", [dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)])
+    with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
+        cc.Array("datetime64[s, Mars/Olympus]")
+    with pytest.raises(ValueError, match="unknown time zone"):
+        cc.Timestamp("us", tz="Nowhere/At_All")
+    assert len(a) == 2
+
+
+class Trade(cc.Record):
+    at: cc.Timestamp("ms", tz="America/New_York")
+    settled: cc.Timestamp("us", tz="UTC") | None
+
+
+def test_zoned_tables_records_and_inference():
+    pa = pytest.importorskip("pyarrow")
+    t = cc.Table(Trade, [(dt.datetime(2024, 3, 10, 7, tzinfo=dt.timezone.utc), None)])
+    assert t.schema == {"at": "datetime64[ms, America/New_York]", "settled": "datetime64[us, UTC]?"}
+    assert t[0].at.hour == 3 and t[0].at.tzinfo == aware("America/New_York")  # EDT began that day
+    assert pa.table(t).schema.field("at").type == pa.timestamp("ms", tz="America/New_York")
+    assert cc.Table.from_arrow(pa.table(t)) == t
+    assert pickle.loads(pickle.dumps(t, protocol=5)) == t
+    rows = [{"a": dt.datetime(2020, 1, 1, tzinfo=aware("Europe/Paris")),
+             "b": dt.datetime(2020, 1, 1, tzinfo=aware("-08:00")),
+             "c": dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)},
+            {"a": None, "b": dt.datetime(2020, 1, 2, tzinfo=aware("+05:30")),
+             "c": dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)}]
+    u = cc.Table.from_records(rows)
+    # one zone -> that zone; different zones -> UTC (the instants are kept)
+    assert u.schema == {"a": "datetime64[us, Europe/Paris]?", "b": "datetime64[us, UTC]",
+                        "c": "datetime64[us, UTC]"}
+    assert u.to_dicts() == rows
+    with pytest.raises(TypeError, match="naive and tz-aware datetimes mixed"):
+        cc.Table.from_records([{"a": dt.datetime(2020, 1, 1)},
+                               {"a": dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)}])
+
+
+def test_zoned_pandas_polars_duckdb():
+    pd = pytest.importorskip("pandas")
+    pl = pytest.importorskip("polars")
+    duckdb = pytest.importorskip("duckdb")
+    df = pd.DataFrame({"ts": pd.to_datetime(["2020-01-01", None]).tz_localize("Europe/Paris")})
+    t = cc.Table.from_pandas(df)
+    assert t.schema == {"ts": f"datetime64[{df['ts'].dt.unit}, Europe/Paris]?"}
+    assert t.to_pandas().equals(df)
+    p = pl.DataFrame({"t": [dt.datetime(2020, 1, 1)]}).with_columns(
+        pl.col("t").dt.replace_time_zone("Asia/Kolkata"))
+    assert pl.DataFrame(cc.Table.from_arrow(p)).equals(p)
+    r = cc.Table.from_arrow(duckdb.sql("select TIMESTAMPTZ '2020-01-01 00:00:00+00' as t"))
+    assert r["t"][0] == dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+    assert np_view_is_utc(r["t"])
+
+
+def np_view_is_utc(col):
+    np = pytest.importorskip("numpy")
+    # NumPy has no time zones: the instants, as UTC datetime64 (as pandas' to_numpy)
+    return np.asarray(col)[0] == np.datetime64("2020-01-01T00:00:00", "us")
+
+
+def test_zones_from_arrow_that_zoneinfo_does_not_know_are_refused():
+    pa = pytest.importorskip("pyarrow")
+    from compactcol import from_arrow
+    schema_type = pa.timestamp("us", tz="+05:30")
+    assert from_arrow(pa.array([0], schema_type)).dtype == "datetime64[us, +05:30]"
+    with pytest.raises((ValueError, pa.ArrowInvalid)):
+        from_arrow(pa.array([0], pa.timestamp("us", tz="Not/A_Zone")))
 
 
 def test_iteration_reuses_a_box_only_when_nobody_holds_it():

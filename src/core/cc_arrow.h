@@ -81,13 +81,23 @@ static inline const char *cc_arrow_format(cc_dtype dt) {
     return formats[dt];
 }
 
-/* The dtype whose Arrow format is f; false if none is. */
+/* The time zone of a timestamp format ("tsu:UTC" -> "UTC", "tsu:" -> ""),
+ * or NULL when f is not a timestamp's. */
+static inline const char *cc_arrow_timestamp_zone(const char *f) {
+    return f && f[0] == 't' && f[1] == 's' && f[2] && f[3] == ':' ? f + 4 : NULL;
+}
+
+/* The dtype whose Arrow format is f (a timestamp's with any time zone);
+ * false if none is. */
 static inline bool cc_arrow_dtype(const char *f, cc_dtype *out) {
-    for (int d = 0; f && d < CC_NUM_DTYPES; d++)
-        if (strcmp(f, cc_arrow_format((cc_dtype)d)) == 0) {
+    const char *zone = cc_arrow_timestamp_zone(f);
+    for (int d = 0; f && d < CC_NUM_DTYPES; d++) {
+        const char *own = cc_arrow_format((cc_dtype)d);
+        if (zone ? strncmp(f, own, 4) == 0 && own[3] == ':' : strcmp(f, own) == 0) {
             *out = (cc_dtype)d;
             return true;
         }
+    }
     return false;
 }
 

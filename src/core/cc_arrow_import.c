@@ -432,8 +432,8 @@ cc_status cc_arrow_adopt_numbers(cc_numarray *out, cc_dtype dtype, const struct 
     int64_t null_count = 0;
     if (nulls)
         CC_RETURN_NOT_OK(adopt_validity(a, owner, &bits, &bits_share, &private_copy, &null_count));
-    cc_numarray_reset(out);
-    cc_numarray_init(out, dtype, false, nulls);
+    cc_numarray_reset(out); /* empty, its time zone kept */
+    out->dtype = dtype, out->adaptive = false, out->nullable = nulls;
     cc_status st = cc_numarray_adopt(out, a->length, values, owner, bits, bits_share, null_count);
     if (private_copy) cc_buffer_unref(bits_share); /* out holds its own reference */
     *adopted = st == CC_OK;

@@ -39,18 +39,34 @@ void cc_numarray_init(cc_numarray *a, cc_dtype dtype, bool adaptive,
 
 void cc_numarray_init_like(cc_numarray *a, const cc_numarray *like) {
     cc_numarray_init(a, like->dtype, like->adaptive, like->nullable);
+    memcpy(a->tz, like->tz, sizeof a->tz);
+}
+
+cc_status cc_numarray_set_tz(cc_numarray *a, const char *tz) {
+    size_t n = tz ? strlen(tz) : 0;
+    if (n >= CC_TZ_MAX || (n && cc_dtype_get(a->dtype)->temporal != CC_TEMPORAL_TIMESTAMP))
+        return CC_EINVAL;
+    memset(a->tz, 0, sizeof a->tz);
+    if (n) memcpy(a->tz, tz, n);
+    return CC_OK;
 }
 
 void cc_numarray_reset(cc_numarray *a) {
     if (!a->data_share) unpoison_all(a);
     cc_slot_drop(&a->data, &a->data_share);
     cc_slot_drop(&a->validity, &a->validity_share);
+    char tz[CC_TZ_MAX];
+    memcpy(tz, a->tz, sizeof tz);
     cc_numarray_init(a, a->dtype, a->adaptive, a->nullable);
+    memcpy(a->tz, tz, sizeof tz);
 }
 
 void cc_numarray_move(cc_numarray *dst, cc_numarray *src) {
+    char tz[CC_TZ_MAX];
+    memcpy(tz, src->tz[0] ? src->tz : dst->tz, sizeof tz);
     cc_numarray_reset(dst);
     *dst = *src;
+    memcpy(dst->tz, tz, sizeof tz);
     cc_numarray_init_like(src, dst);
 }
 

@@ -54,6 +54,8 @@
 #include "cc_buffer.h"
 #include "cc_dtype.h"
 
+#define CC_TZ_MAX 64 /* bytes of a time zone name, its NUL included */
+
 typedef struct cc_numarray {
     uint8_t *data;
     uint8_t *validity;
@@ -66,6 +68,11 @@ typedef struct cc_numarray {
     cc_dtype dtype;
     bool adaptive; /* 'int': widens int8 -> int16 -> int32 -> int64 */
     bool nullable;
+    /* A timestamp's time zone, as Arrow names it ("UTC", "Europe/Paris",
+     * "+05:30"), "" for naive: metadata only, the values are UTC instants.
+     * Kept by init_like (so by copies and slices) and by reset; a move keeps
+     * the destination's unless the source has one. */
+    char tz[CC_TZ_MAX];
 } cc_numarray;
 
 /* Empty array; cannot fail.  adaptive implies dtype CC_INT8..CC_INT64. */
@@ -73,6 +80,9 @@ void cc_numarray_init(cc_numarray *a, cc_dtype dtype, bool adaptive,
                       bool nullable);
 /* An empty array with the same dtype and flags as like. */
 void cc_numarray_init_like(cc_numarray *a, const cc_numarray *like);
+/* a's time zone = tz ("" or NULL: naive); CC_EINVAL when a is not a
+ * timestamp or the name does not fit CC_TZ_MAX (a unchanged). */
+CC_MUST_CHECK cc_status cc_numarray_set_tz(cc_numarray *a, const char *tz);
 /* Frees the buffers; the array is empty with its dtype and flags kept. */
 void cc_numarray_reset(cc_numarray *a);
 /* dst (reset first) takes src's buffers; src is left empty. */
