@@ -551,3 +551,13 @@ def test_iteration_stops_at_a_value_python_cannot_hold():
     assert next(it) == dt.datetime(1970, 1, 1)
     with pytest.raises(ValueError, match="outside datetime's years"):
         next(it)
+
+
+def test_save_and_open_keep_every_temporal_type(tmp_path):
+    pytest.importorskip("pyarrow")
+    t = cc.Table(Event, ROWS)
+    zoned = cc.Table(Trade, [(dt.datetime(2024, 3, 10, 7, tzinfo=dt.timezone.utc), None)])
+    for table, name in ((t, "events.arrow"), (zoned, "trades.arrow")):
+        table.save(tmp_path / name)
+        back = cc.Table.open(tmp_path / name)
+        assert back.schema == table.schema and back == table
