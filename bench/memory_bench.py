@@ -18,15 +18,11 @@ and writes it.
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
-import hashlib
 import json
 import os
 import pickle
-import platform
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -40,7 +36,7 @@ sys.path.insert(0, HERE)
 # import nothing from this one).
 from strings_bench import categorical_values, random_strings, unique_keys, zipf_tokens  # noqa: E402
 from table_bench import FIELDS, rows_of  # noqa: E402
-from _memory import malloc_trim, rss_bytes  # noqa: E402
+from _memory import Run, have_module, malloc_trim, rss_bytes  # noqa: E402
 
 DEFAULT_OUT = os.path.join(HERE, "results", "memory.md")
 MIB = 1024 * 1024
@@ -350,17 +346,8 @@ def run_child(case: str, n: int, how: str, data_dir: str, trim: bool = True,
         return {"error": f"{how} child printed no result"}
 
 
-def module_version(name: str) -> str:
-    try:
-        from importlib.metadata import version
-        return version(name)
-    except Exception:  # noqa: BLE001
-        return "not installed"
 
 
-def have_module(name: str) -> bool:
-    import importlib.util
-    return importlib.util.find_spec(name) is not None
 
 
 def mib(b: float) -> str:
@@ -393,17 +380,8 @@ def main(argv=None) -> int:
         print("memory_bench needs /proc/self/statm (Linux)", file=sys.stderr)
         return 2
 
-    wall0 = time.perf_counter()
-    load0 = os.getloadavg()
-    started = datetime.datetime.now(datetime.timezone.utc)
-    import compactcol
-    core = compactcol._core.__file__
-    with open(core, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()[:12]
-    built = datetime.datetime.fromtimestamp(os.path.getmtime(core)).strftime("%Y-%m-%d %H:%M:%S")
-
-    def log(msg):
-        print(f"[{time.perf_counter() - wall0:6.1f}s] {msg}", file=sys.stderr, flush=True)
+    run = Run("memory_bench.py", argv)
+    log = run.log
 
     skipped = {}
     for case, (_, _, _, _, mods) in CASES.items():
@@ -493,23 +471,8 @@ def main(argv=None) -> int:
     counts = {v: sum(f"**{v}**" in t for t in targets) for v in ("PASS", "MISS", "SKIP")}
 
     # ---- report
-    wall = time.perf_counter() - wall0
-    load1 = os.getloadavg()
-    cmd = "python bench/memory_bench.py" + "".join(
-        f" {a}" for a in (sys.argv[1:] if argv is None else argv))
-    lines = [
-        "# compactcol memory as the OS sees it (issue 14)", "",
-        f"- date: {started:%Y-%m-%d %H:%M:%S} UTC",
-        f"- python: {platform.python_implementation()} {platform.python_version()}; "
-        f"numpy {module_version('numpy')}; pyarrow {module_version('pyarrow')}; "
-        f"pandas {module_version('pandas')}",
-        f"- compactcol: {module_version('compactcol')} from {os.path.dirname(compactcol.__file__)}",
-        f"- extension: {core} (modified {built}, sha256 {digest})",
-        f"- machine: {platform.machine()}, {len(os.sched_getaffinity(0))} usable core(s); "
-        f"load average at start {' '.join(f'{x:.2f}' for x in load0)}, "
-        f"at end {' '.join(f'{x:.2f}' for x in load1)}",
-        f"- command: {cmd}",
-        f"- n = {n:,}; wall time {wall:.0f} s",
+    lines = run.header("compactcol memory as the OS sees it (issue 14)", f"n = {n:,}")
+    lines += [
         "- baseline: glibc `malloc_trim(0)` before it in every child: "
         + ("off (--no-trim)" if args.no_trim else
            "yes" if trims == {True} else "not available here" if trims == {False}
@@ -540,6 +503,7 @@ def main(argv=None) -> int:
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     notes = []
+    import compactcol
     from compactcol._demo import Order
     order_schema = {k: str(v) for k, v in dict(compactcol.Table(Order).schema).items()}
     for case, (label, how, inp, _, _) in CASES.items():

@@ -29,10 +29,8 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
-import hashlib
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -41,7 +39,7 @@ import tracemalloc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from _memory import malloc_trim, rss_bytes  # noqa: E402
+from _memory import Run, have_module, malloc_trim, rss_bytes  # noqa: E402
 
 DEFAULT_OUT = os.path.join(HERE, "results", "temporal.md")
 MIB = 1024 * 1024
@@ -330,17 +328,8 @@ def run_speed(n: int, repeats: int, big: int, small: int, log) -> dict:
 # the parent
 
 
-def module_version(name: str) -> str:
-    try:
-        from importlib.metadata import version
-        return version(name)
-    except Exception:  # noqa: BLE001
-        return "not installed"
 
 
-def have_module(name: str) -> bool:
-    import importlib.util
-    return importlib.util.find_spec(name) is not None
 
 
 def per(b, n: int) -> str:
@@ -380,17 +369,8 @@ def main(argv=None) -> int:
     big = 200_000 if args.quick else args.big
     small = 1000
 
-    wall0 = time.perf_counter()
-    load0 = os.getloadavg()
-    started = datetime.datetime.now(datetime.timezone.utc)
-    import compactcol
-    core = compactcol._core.__file__
-    with open(core, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()[:12]
-    built = datetime.datetime.fromtimestamp(os.path.getmtime(core)).strftime("%Y-%m-%d %H:%M:%S")
-
-    def log(msg):
-        print(f"[{time.perf_counter() - wall0:6.1f}s] {msg}", file=sys.stderr, flush=True)
+    run = Run("temporal_bench.py", argv)
+    log = run.log
 
     # ---- memory, fresh children
     results, trims = {}, set()
@@ -470,24 +450,9 @@ def main(argv=None) -> int:
     counts = {v: sum(f"**{v}**" in t for t in targets) for v in ("PASS", "MISS", "SKIP")}
 
     # ---- report
-    wall = time.perf_counter() - wall0
-    load1 = os.getloadavg()
-    cmd = "python bench/temporal_bench.py" + "".join(
-        f" {a}" for a in (sys.argv[1:] if argv is None else argv))
-    lines = [
-        "# compactcol dates and times (issue 15)", "",
-        f"- date: {started:%Y-%m-%d %H:%M:%S} UTC",
-        f"- python: {platform.python_implementation()} {platform.python_version()}; "
-        f"numpy {module_version('numpy')}; pyarrow {module_version('pyarrow')}; "
-        f"pandas {module_version('pandas')}",
-        f"- compactcol: {module_version('compactcol')} from {os.path.dirname(compactcol.__file__)}",
-        f"- extension: {core} (modified {built}, sha256 {digest})",
-        f"- machine: {platform.machine()}, {len(os.sched_getaffinity(0))} usable core(s); "
-        f"load average at start {' '.join(f'{x:.2f}' for x in load0)}, "
-        f"at end {' '.join(f'{x:.2f}' for x in load1)}",
-        f"- command: {cmd}",
-        f"- n = {n:,}; export at {small:,} and {big:,} values; best of {args.repeats}; "
-        f"wall time {wall:.0f} s",
+    lines = run.header("compactcol dates and times (issue 15)",
+                       f"n = {n:,}; export at {small:,} and {big:,} values; best of {args.repeats}")
+    lines += [
         "- baseline: glibc `malloc_trim(0)` before it in every memory child: "
         + ("off (--no-trim)" if args.no_trim else
            "yes" if trims == {True} else "not available here" if trims == {False}
