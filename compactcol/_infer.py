@@ -16,7 +16,7 @@ def _buffer_dtype(values):
     """The dtype of a 1-D numeric buffer (NumPy array, array.array, ...), or None."""
     try:
         view = memoryview(values)
-    except TypeError:
+    except (TypeError, ValueError):  # NumPy's datetime64 refuses a buffer with ValueError
         return None
     with view:
         fmt = view.format.lstrip("@=<|")
@@ -99,8 +99,13 @@ def array(values, dtype=None):
     if dtype is None:
         dtype = _buffer_dtype(values)
         if dtype is None:  # e.g. a big-endian NumPy array: its dtype names it
+            kind = getattr(getattr(values, "dtype", None), "kind", None)
             name = getattr(getattr(values, "dtype", None), "name", None)
+            name = "date32" if name == "datetime64[D]" else name  # NumPy's days
             dtype = name if name in DTYPES else None
+            if dtype is not None and kind in ("M", "m"):  # NaT is None
+                return Array(dtype, values, nullable=bool(values.astype("int64").min(initial=0)
+                                                          == -2**63))
         if dtype is not None:
             return Array(dtype, values)
     items = values if isinstance(values, (list, tuple)) else list(values)

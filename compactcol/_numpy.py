@@ -31,15 +31,74 @@ def _temporal_to_numpy(a, na_value, np):
     are NaT (or na_value) in a copy."""
     from ._core import _array_ticks
 
-    name = a.dtype.split(",")[0] + "]" if "," in a.dtype else a.dtype  # NumPy has no zones: UTC
+    name = a.dtype.split(",")[0] + "]" if "," in a.dtype else a.dtype
     ticks = np.asarray(_array_ticks(a))
-    target = np.dtype(_NUMPY_TEMPORAL.get(name, name))
+    target = np.dtype(_numpy_temporal_name(a.dtype))
     values = ticks.astype(target) if name == "date32" else ticks.view(target)
     if a.null_count:
         if name != "date32":
             values = values.copy()
         values[_null_mask(a, np)] = np.datetime64("NaT") if na_value is None else na_value
     return values
+
+
+def _numpy_temporal_name(dtype):
+    """The NumPy dtype name of ours: zones dropped (NumPy has none; the
+    instants are UTC), date32 -> datetime64[D], time64 -> timedelta64."""
+    name = dtype.split(",")[0] + "]" if "," in dtype else dtype
+    return _NUMPY_TEMPORAL.get(name, name)
+
+
+def temporal_scalar(v, dtype):
+    """A NumPy datetime64 / timedelta64 scalar or pandas' NaT as the int ticks
+    of our temporal `dtype`, or None for NaT.  No rounding: a value with a
+    finer part than the unit, or beyond its range, raises."""
+    if type(v).__name__ == "NaTType":  # pandas.NaT
+        return None
+    np = _numpy()
+    target = np.dtype(_numpy_temporal_name(dtype))
+    if np.isnat(v):
+        return None
+    if v.dtype.kind != target.kind:
+        raise TypeError(f"expected {'datetime64' if target.kind == 'M' else 'timedelta64'} "
+                        f"for {dtype}, got {v.dtype} ({v!r})")
+    converted = v.astype(target)
+    if converted.astype(v.dtype) != v:
+        raise ValueError(f"{v!r} does not fit {dtype} exactly (a finer part, or out of range)")
+    return int(converted.astype("int64"))
+
+
+def temporal_from_numpy(values, dtype, nullable):
+    """A NumPy datetime64 / timedelta64 array as an Array of our temporal
+    `dtype` (NaT -> None), or None when values is of another kind.  Checked
+    as temporal_scalar checks one value, in vectorised NumPy."""
+    np = _numpy()
+    from . import _core
+
+    if values.dtype.kind not in "mM":
+        return None
+    target = np.dtype(_numpy_temporal_name(dtype))
+    if values.dtype.kind != target.kind:
+        raise TypeError(f"expected {'datetime64' if target.kind == 'M' else 'timedelta64'} "
+                        f"values for {dtype}, got a {values.dtype} array")
+    values = np.ascontiguousarray(values).reshape(-1)
+    nat = np.isnat(values)
+    converted = values.astype(target)
+    lossy = (converted.astype(values.dtype) != values) & ~nat
+    if lossy.any():
+        i = int(np.flatnonzero(lossy)[0])
+        raise ValueError(f"item {i}: {values[i]!r} does not fit {dtype} exactly (a finer part, "
+                         f"or out of range)")
+    if nat.any() and not nullable:
+        raise TypeError(f"item {int(np.flatnonzero(nat)[0])}: NaT in an array that is not "
+                        f"nullable (create it with nullable=True to store None)")
+    ticks = converted.view("int64")
+    if nat.any():
+        ticks = np.where(nat, 0, ticks)
+    out = _core.Array(dtype, ticks, nullable=nullable)
+    for i in np.flatnonzero(nat):
+        out[int(i)] = None
+    return out
 
 
 def array_dunder_array(a, dtype=None, copy=None):

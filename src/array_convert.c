@@ -89,7 +89,16 @@ int scalar_from_py(num_type t, PyObject *v, cc_scalar *out, const conv_where *w)
         out->kind = CC_SCALAR_NULL;
         return 0;
     }
-    if (cc_dtype_is_temporal(t.dtype)) return temporal_from_py(t.dtype, t.tz, v, out, w);
+    if (cc_dtype_is_temporal(t.dtype)) {
+        PyObject *ticks;
+        int foreign = temporal_foreign_scalar(t.dtype, t.tz, v, &ticks); /* NumPy's, NaT */
+        if (foreign < 0) return note_at(w);
+        if (!foreign) return temporal_from_py(t.dtype, t.tz, v, out, w);
+        int r = ticks == Py_None ? scalar_from_py(t, Py_None, out, w)
+                                 : temporal_from_py(t.dtype, t.tz, ticks, out, w);
+        Py_DECREF(ticks);
+        return r;
+    }
     cc_kind kind = cc_dtype_get(t.dtype)->kind;
     if (kind == CC_KIND_FLOAT) return float_to_scalar(t, v, out, w);
     if (kind == CC_KIND_BOOL && is_numpy_bool(v)) {
@@ -268,6 +277,14 @@ static int collect_buffer(cc_numarray *out, PyObject *src, const conv_where *w) 
     return done;
 }
 
+static int collect_iterable(cc_numarray *out, PyObject *src, const conv_where *w);
+
+/* A typed buffer's values at memcpy speed, else one by one; 0 or -1. */
+static int collect_buffer_or_iterable(cc_numarray *out, PyObject *src, const conv_where *w) {
+    int r = PyObject_CheckBuffer(src) ? collect_buffer(out, src, w) : 0;
+    return r == 0 ? collect_iterable(out, src, w) : r < 0 ? -1 : 0;
+}
+
 static int collect_list_or_tuple(cc_numarray *out, PyObject *src, const conv_where *w) {
     /* The size is re-read every step: a value's __index__ may change it. */
     Py_ssize_t n = PySequence_Fast_GET_SIZE(src);
@@ -328,11 +345,22 @@ int num_collect(num_type t, PyObject *src, cc_numarray *out, const conv_where *w
         r = raise_at(PyExc_TypeError, w, "expected an iterable of numbers, got str");
     } else if (Py_TYPE(src)->tp_as_buffer &&
                Py_TYPE(src)->tp_as_buffer->bf_getbuffer == array_getbuffer) {
-        r = collect_array(out, &((ArrayObject *)src)->arr, w);
+        const cc_numarray *a = &((ArrayObject *)src)->arr;
+        /* a datetime of another unit or kind converts by what it means */
+        if (a->dtype != out->dtype && (cc_dtype_is_temporal(a->dtype) || cc_dtype_is_temporal(out->dtype)))
+            r = collect_iterable(out, src, w);
+        else
+            r = collect_array(out, a, w);
+    } else if (cc_dtype_is_temporal(out->dtype) &&
+               strcmp(Py_TYPE(src)->tp_name, "numpy.ndarray") == 0) {
+        /* NumPy's datetime64 has no buffer format: converted by NumPy */
+        PyObject *arr = temporal_from_numpy(out->dtype, out->tz, out->nullable, src);
+        if (!arr) r = note_at(w);
+        else if (arr != Py_None) r = collect_array(out, &((ArrayObject *)arr)->arr, w);
+        else r = collect_buffer_or_iterable(out, src, w); /* numbers: counts of the unit */
+        Py_XDECREF(arr);
     } else {
-        r = PyObject_CheckBuffer(src) ? collect_buffer(out, src, w) : 0;
-        if (r == 0) r = collect_iterable(out, src, w);
-        else if (r == 1) r = 0;
+        r = collect_buffer_or_iterable(out, src, w);
     }
     if (r < 0) cc_numarray_reset(out);
     return r;

@@ -124,6 +124,13 @@ int temporal_init(void);
  * caller's. */
 int temporal_from_py(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *out,
                      const conv_where *w);
+/* NumPy's datetime64 / timedelta64 scalars and pandas' NaT: 1 with *out = a
+ * new reference to v's ticks in dt (an int) or None (NaT), 0 when v is
+ * none of them, -1 with an exception. */
+int temporal_foreign_scalar(cc_dtype dt, const char *tz, PyObject *v, PyObject **out);
+/* A NumPy datetime64 / timedelta64 array as a new Array of dt (NaT ->
+ * None, refused unless nullable), or None when src is not one. */
+PyObject *temporal_from_numpy(cc_dtype dt, const char *tz, bool nullable, PyObject *src);
 /* For ==: 1 with *out when v is exactly dt's Python type and converts
  * without loss; 0 when Python's == must decide. */
 int temporal_for_compare(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *out);

@@ -350,6 +350,34 @@ int temporal_from_py(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *out,
     return store_ticks(st, ticks, v, dt, out, w);
 }
 
+/* compactcol._numpy.<fn>(v, dtype name, ...): NumPy's and pandas' values. */
+static PyObject *numpy_glue(const char *fn, PyObject *v, cc_dtype dt, const char *tz,
+                            PyObject *extra) {
+    PyObject *name = temporal_dtype_name(dt, tz);
+    PyObject *glue = name ? PyImport_ImportModule("compactcol._numpy") : NULL;
+    PyObject *r = glue ? PyObject_CallMethod(glue, fn, extra ? "OOO" : "OO", v, name, extra) : NULL;
+    Py_XDECREF(glue);
+    Py_XDECREF(name);
+    return r;
+}
+
+static bool is_numpy_or_nat(PyObject *v) {
+    const char *name = Py_TYPE(v)->tp_name;
+    return strcmp(name, "numpy.datetime64") == 0 || strcmp(name, "numpy.timedelta64") == 0 ||
+           strcmp(name, "NaTType") == 0 || strcmp(name, "pandas._libs.tslibs.nattype.NaTType") == 0;
+}
+
+int temporal_foreign_scalar(cc_dtype dt, const char *tz, PyObject *v, PyObject **out) {
+    if (!is_numpy_or_nat(v)) return 0;
+    *out = numpy_glue("temporal_scalar", v, dt, tz, NULL);
+    return *out ? 1 : -1;
+}
+
+PyObject *temporal_from_numpy(cc_dtype dt, const char *tz, bool nullable, PyObject *src) {
+    if (strcmp(Py_TYPE(src)->tp_name, "numpy.ndarray") != 0) return Py_NewRef(Py_None);
+    return numpy_glue("temporal_from_numpy", src, dt, tz, nullable ? Py_True : Py_False);
+}
+
 int temporal_for_compare(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *out) {
     bool exact;
     switch (cc_dtype_get(dt)->temporal) {

@@ -561,3 +561,30 @@ def test_save_and_open_keep_every_temporal_type(tmp_path):
         table.save(tmp_path / name)
         back = cc.Table.open(tmp_path / name)
         assert back.schema == table.schema and back == table
+
+
+def test_numpy_datetime64_values_and_arrays_come_in_exactly():
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    x = np.array(["2020-01-01T00:00:00", "NaT"], dtype="M8[us]")
+    assert cc.Array("datetime64[ms]", x, nullable=True).tolist() == [dt.datetime(2020, 1, 1), None]
+    assert cc.array(x).dtype == "datetime64[us]" and cc.array(x).nullable
+    assert cc.array(np.array(["2020-01-02"], "M8[D]")).tolist() == [dt.date(2020, 1, 2)]
+    assert cc.array(np.array([5], "m8[s]")).tolist() == [dt.timedelta(seconds=5)]
+    with pytest.raises(TypeError, match="NaT in an array that is not nullable"):
+        cc.Array("datetime64[us]", x)
+    with pytest.raises(ValueError, match="does not fit datetime64\\[s\\] exactly"):
+        cc.Array("datetime64[s]", np.array(["2020-01-01T00:00:00.5"], "M8[ms]"))
+    with pytest.raises(TypeError, match="expected timedelta64 values"):
+        cc.Array("timedelta64[us]", x)
+    # scalars: NumPy's and pandas' NaT
+    a = cc.Array("datetime64[us]", [np.datetime64("2020-01-01T01:02:03", "s"), pd.NaT,
+                                    np.datetime64("NaT")], nullable=True)
+    assert a.tolist() == [dt.datetime(2020, 1, 1, 1, 2, 3), None, None]
+    with pytest.raises(TypeError, match="not nullable"):
+        cc.Array("datetime64[us]", [pd.NaT])
+    # another temporal Array converts by meaning, not by its integers
+    ms = cc.Array("datetime64[ms]", [dt.datetime(2020, 1, 1)])
+    assert cc.Array("datetime64[s]", ms).tolist() == ms.tolist()
+    with pytest.raises(TypeError, match="expected int, got datetime.datetime"):
+        cc.Array("int64", ms)
