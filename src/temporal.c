@@ -502,7 +502,7 @@ void temporal_batch_free(temporal_batch *b) { PyMem_Free(b); }
 PyObject *temporal_batch_box(temporal_batch **bp, const cc_numarray *a, int64_t i, PyObject *box) {
     const int64_t *data = (const int64_t *)(const void *)a->data;
     temporal_batch *b = *bp;
-    if (!b && !(b = *bp = PyMem_Malloc(sizeof *b))) return PyErr_NoMemory();
+    if (!b && !(b = *bp = PyMem_Calloc(1, sizeof *b))) return PyErr_NoMemory(); /* count 0 */
     if (i < b->start || i >= b->start + b->count || b->dtype != a->dtype) {
         b->start = i;
         b->count = a->length - i < TEMPORAL_BATCH ? a->length - i : TEMPORAL_BATCH;
