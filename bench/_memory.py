@@ -41,6 +41,13 @@ def have_module(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
+def trim_line(no_trim: bool, trims: set, where: str = "child") -> str:
+    """The report line saying whether every child trimmed before its baseline."""
+    how = ("off (--no-trim)" if no_trim else "yes" if trims == {True}
+           else "not available here" if trims == {False} else "in some children only")
+    return f"- baseline: glibc `malloc_trim(0)` before it in every {where}: {how}"
+
+
 class Run:
     """When and on what a bench ran: made at its start, `header()` at its end
     gives the report's first lines (date, versions, the extension built,

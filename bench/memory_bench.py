@@ -36,7 +36,7 @@ sys.path.insert(0, HERE)
 # import nothing from this one).
 from strings_bench import categorical_values, random_strings, unique_keys, zipf_tokens  # noqa: E402
 from table_bench import FIELDS, rows_of  # noqa: E402
-from _memory import Run, have_module, malloc_trim, rss_bytes  # noqa: E402
+from _memory import Run, have_module, malloc_trim, rss_bytes, trim_line  # noqa: E402
 
 DEFAULT_OUT = os.path.join(HERE, "results", "memory.md")
 MIB = 1024 * 1024
@@ -533,12 +533,7 @@ def main(argv=None) -> int:
 
     # ---- report
     lines = run.header("compactcol memory as the OS sees it (issue 14)", f"n = {n:,}")
-    lines += [
-        "- baseline: glibc `malloc_trim(0)` before it in every child: "
-        + ("off (--no-trim)" if args.no_trim else
-           "yes" if trims == {True} else "not available here" if trims == {False}
-           else "in some children only"),
-    ]
+    lines.append(trim_line(args.no_trim, trims))
     if n != 1_000_000:
         lines += ["", f"> n = {n:,}: the targets are stated for n = 1,000,000, where the "
                   "2 MiB slack weighs less. Use this run to check that nothing broke, "

@@ -39,7 +39,7 @@ import tracemalloc
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from _memory import Run, have_module, malloc_trim, rss_bytes  # noqa: E402
+from _memory import Run, have_module, malloc_trim, rss_bytes, trim_line  # noqa: E402
 
 DEFAULT_OUT = os.path.join(HERE, "results", "temporal.md")
 MIB = 1024 * 1024
@@ -452,12 +452,7 @@ def main(argv=None) -> int:
     # ---- report
     lines = run.header("compactcol dates and times (issue 15)",
                        f"n = {n:,}; export at {small:,} and {big:,} values; best of {args.repeats}")
-    lines += [
-        "- baseline: glibc `malloc_trim(0)` before it in every memory child: "
-        + ("off (--no-trim)" if args.no_trim else
-           "yes" if trims == {True} else "not available here" if trims == {False}
-           else "in some children only"),
-    ]
+    lines.append(trim_line(args.no_trim, trims, "memory child"))
     if n != 1_000_000 or big != 10_000_000:
         lines += ["", f"> n = {n:,}, export at {big:,}: the targets are stated for "
                   "n = 1,000,000 and 10,000,000. Use this run to check that nothing broke, "

@@ -104,8 +104,7 @@ def array(values, dtype=None):
             name = "date32" if name == "datetime64[D]" else name  # NumPy's days
             dtype = name if name in DTYPES else None
             if dtype is not None and kind in ("M", "m"):  # NaT is None
-                return Array(dtype, values, nullable=bool(values.astype("int64").min(initial=0)
-                                                          == -2**63))
+                return Array(dtype, values, nullable=bool((values != values).any()))  # NaT
         if dtype is not None:
             return Array(dtype, values)
     items = values if isinstance(values, (list, tuple)) else list(values)

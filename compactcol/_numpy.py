@@ -31,12 +31,12 @@ def _temporal_to_numpy(a, na_value, np):
     are NaT (or na_value) in a copy."""
     from ._core import _array_ticks
 
-    name = a.dtype.split(",")[0] + "]" if "," in a.dtype else a.dtype
+    days = a.dtype == "date32"  # 4-byte days: NumPy's are 8 bytes, a copy
     ticks = np.asarray(_array_ticks(a))
     target = np.dtype(_numpy_temporal_name(a.dtype))
-    values = ticks.astype(target) if name == "date32" else ticks.view(target)
+    values = ticks.astype(target) if days else ticks.view(target)
     if a.null_count:
-        if name != "date32":
+        if not days:
             values = values.copy()
         values[_null_mask(a, np)] = np.datetime64("NaT") if na_value is None else na_value
     return values

@@ -53,13 +53,16 @@ static int dtype_from_string(PyObject *str, cc_dtype *dtype, bool *adaptive, cha
     }
     if (strcmp(s, "float") == 0) s = "float64";
     if (strcmp(s, "bool_") == 0) s = "bool";
-    if (cc_dtype_from_name(s, dtype) == CC_OK || dtype_from_code(s, dtype) == 0)
-        return 0;
-    int zoned = temporal_parse_dtype(s, dtype, tz ? tz : (char[CC_TZ_MAX]){0});
-    if (zoned < 0) return -1;
-    if (zoned > 0 && !tz)
+    char zone[CC_TZ_MAX];
+    int known = dtype_name_parse(s, dtype, zone);
+    if (known < 0) return -1;
+    if (known && zone[0] && !tz)
         return PyErr_Format(PyExc_ValueError, "a time zone (%R) is not supported here", str), -1;
-    if (zoned > 0) return 0;
+    if (known) {
+        if (tz) memcpy(tz, zone, sizeof zone);
+        return 0;
+    }
+    if (dtype_from_code(s, dtype) == 0) return 0;
 unknown:
     PyErr_Format(PyExc_ValueError,
                  "Array: unknown dtype %R: expected 'int' (adaptive width), "
@@ -240,14 +243,9 @@ SEQ_DEFINE_SLOTS(arrayseq, &array_seq_ops)
 
 static PyObject *array_repr(ArrayObject *self) {
     const cc_numarray *a = &self->arr;
-    char head[CC_ARRAY_NAME_MAX + CC_TZ_MAX + 8];
-    if (a->tz[0]) { /* 'datetime64[us, UTC]' */
-        const char *name = cc_dtype_get(a->dtype)->name;
-        PyOS_snprintf(head, sizeof head, "Array('%.*s, %s]', ", (int)strlen(name) - 1, name, a->tz);
-    } else {
-        PyOS_snprintf(head, sizeof head, "Array('%s', ",
-                      a->adaptive ? "int" : cc_dtype_get(a->dtype)->name);
-    }
+    char head[CC_DTYPE_NAME_MAX + 16], name[CC_DTYPE_NAME_MAX];
+    PyOS_snprintf(head, sizeof head, "Array('%s', ",
+                  a->adaptive ? "int" : temporal_dtype_format(a->dtype, a->tz, name, sizeof name));
     return seq_repr((PyObject *)self, &array_seq_ops, head,
                     a->nullable ? ", nullable=True" : "");
 }

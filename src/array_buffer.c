@@ -295,11 +295,9 @@ static int parse_state(PyObject *const *args, array_state *st) {
         PyErr_Format(PyExc_ValueError, "Array pickle state: bad dtype %R", args[0]);
         return -1;
     }
-    st->tz[0] = '\0';
-    int zoned = cc_dtype_from_name(name, &st->dtype) == CC_OK ? 0
-                : temporal_parse_dtype(name, &st->dtype, st->tz);
-    if (zoned < 0) return -1;
-    if ((zoned == 0 && cc_dtype_from_name(name, &st->dtype) != CC_OK) ||
+    int known = dtype_name_parse(name, &st->dtype, st->tz);
+    if (known < 0) return -1;
+    if (!known ||
         (st->adaptive && (cc_dtype_get(st->dtype)->kind != CC_KIND_SIGNED ||
                           cc_dtype_is_temporal(st->dtype)))) {
         PyErr_Format(PyExc_ValueError, "Array pickle state: bad dtype %R", args[0]);

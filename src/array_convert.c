@@ -186,7 +186,7 @@ PyObject *array_item_box(const cc_numarray *a, Py_ssize_t i) {
     if (cc_dtype_is_temporal(a->dtype)) {
         cc_scalar s;
         cc_dtype_load(a->dtype, a->data + i * cc_numarray_itemsize(a), &s);
-        return temporal_box(a->dtype, a->tz, s.v.i);
+        return dtype_box(a->dtype, a->tz, &s);
     }
     switch (a->dtype) {
 #define BOX_CASE(E, name, ctype, fmt, KIND)                                    \

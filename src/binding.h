@@ -137,10 +137,15 @@ int temporal_for_compare(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *ou
 /* ticks as a new datetime / date / timedelta / time; NULL with ValueError
  * when Python's types cannot hold the value. */
 PyObject *temporal_box(cc_dtype dt, const char *tz, int64_t ticks);
-/* "datetime64[us, Europe/Paris]" -> *dt and tz (CC_TZ_MAX bytes): 1; 0 when
- * s is not of that form; -1 with ValueError for an unknown zone. */
-int temporal_parse_dtype(const char *s, cc_dtype *dt, char *tz);
-/* The dtype's name with the time zone, as pandas writes it; a new str. */
+/* A dtype's name -> *dt and tz (CC_TZ_MAX bytes): "int64" (tz ""), or
+ * "datetime64[us, Europe/Paris]".  1; 0 when s names no dtype; -1 with
+ * ValueError for an unknown zone. */
+int dtype_name_parse(const char *s, cc_dtype *dt, char *tz);
+/* The dtype's name with the time zone, as pandas writes it: the static name
+ * when tz is NULL or "", else written into buf (CC_DTYPE_NAME_MAX bytes). */
+#define CC_DTYPE_NAME_MAX (32 + CC_TZ_MAX)
+const char *temporal_dtype_format(cc_dtype dt, const char *tz, char *buf, size_t size);
+/* The same as a new str. */
 PyObject *temporal_dtype_name(cc_dtype dt, const char *tz);
 /* The tzinfo of a time zone name ("UTC", "+05:30", an IANA name), borrowed
  * from a cache; NULL with ValueError for a name zoneinfo does not know. */
@@ -154,8 +159,6 @@ typedef struct temporal_batch temporal_batch;
 PyObject *temporal_batch_box(temporal_batch **batch, const cc_numarray *a, int64_t i,
                              PyObject *box);
 void temporal_batch_free(temporal_batch *batch);
-/* The Python type dt's values box as. */
-PyTypeObject *temporal_python_type(cc_dtype dt);
 /* datetime.datetime, once temporal_init ran: the iterator's recycling test */
 extern PyTypeObject *temporal_datetime_type;
 /* "datetime.datetime" ... for messages */

@@ -278,13 +278,11 @@ static int parse_spec(PyObject *name, PyObject *spec, field_info *f) {
         f->adaptive = true;
     } else if (strcmp(base, "category") == 0) {
         f->kind = FIELD_CAT;
-    } else if (cc_dtype_from_name(base, &f->dtype) == CC_OK) {
-        f->kind = FIELD_NUM;
-    } else if (temporal_parse_dtype(base, &f->dtype, f->tz) != 0) { /* 'datetime64[us, UTC]' */
-        if (PyErr_Occurred()) return -1;
-        f->kind = FIELD_NUM;
     } else {
-        goto unknown;
+        int known = dtype_name_parse(base, &f->dtype, f->tz); /* 'int8', 'datetime64[us, UTC]' */
+        if (known < 0) return -1;
+        if (!known) goto unknown;
+        f->kind = FIELD_NUM;
     }
     return 0;
 unknown:

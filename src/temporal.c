@@ -164,7 +164,9 @@ PyObject *temporal_tzinfo(const char *name) {
     return tzinfo;
 }
 
-int temporal_parse_dtype(const char *s, cc_dtype *dt, char *tz) {
+int dtype_name_parse(const char *s, cc_dtype *dt, char *tz) {
+    tz[0] = '\0';
+    if (cc_dtype_from_name(s, dt) == CC_OK) return 1;
     const char *comma = strchr(s, ',');
     const size_t len = strlen(s);
     if (strncmp(s, "datetime64[", 11) != 0 || !comma || s[len - 1] != ']') return 0;
@@ -183,13 +185,17 @@ int temporal_parse_dtype(const char *s, cc_dtype *dt, char *tz) {
     return temporal_tzinfo(tz) ? 1 : -1;
 }
 
-PyObject *temporal_dtype_name(cc_dtype dt, const char *tz) {
+const char *temporal_dtype_format(cc_dtype dt, const char *tz, char *buf, size_t size) {
     const char *name = cc_dtype_get(dt)->name;
-    if (!tz || !tz[0]) return PyUnicode_FromString(name);
+    if (!tz || !tz[0]) return name;
     /* "datetime64[us]" -> "datetime64[us, UTC]", as pandas names it */
-    char buf[32 + CC_TZ_MAX];
-    snprintf(buf, sizeof buf, "%.*s, %s]", (int)strlen(name) - 1, name, tz);
-    return PyUnicode_FromString(buf);
+    snprintf(buf, size, "%.*s, %s]", (int)strlen(name) - 1, name, tz);
+    return buf;
+}
+
+PyObject *temporal_dtype_name(cc_dtype dt, const char *tz) {
+    char buf[CC_DTYPE_NAME_MAX];
+    return PyUnicode_FromString(temporal_dtype_format(dt, tz, buf, sizeof buf));
 }
 
 /* The UTC offset of an aware datetime in microseconds; 1 if v is naive
@@ -400,7 +406,7 @@ int temporal_for_compare(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *ou
 
 /* ticks = seconds * p + sub, sub in [0, p); sub as microseconds, or -1 when
  * it has nanoseconds. */
-static inline int64_t split_ticks_by(int64_t ticks, int64_t p, int64_t *seconds) {
+static int64_t split_ticks(int64_t ticks, int64_t p, int64_t *seconds) {
     *seconds = floor_div(ticks, p);
     const int64_t sub = ticks - *seconds * p;
     if (p >= US_PER_SECOND) {
@@ -410,28 +416,7 @@ static inline int64_t split_ticks_by(int64_t ticks, int64_t p, int64_t *seconds)
     return sub * (US_PER_SECOND / p);
 }
 
-/* split_ticks_by with p a constant each time, so the divisions compile to
- * multiplications (a division by a variable is the iterator's slowest step) */
-static int64_t split_ticks(int64_t ticks, int64_t p, int64_t *seconds) {
-    switch (p) {
-    case 1: return split_ticks_by(ticks, 1, seconds);
-    case 1000: return split_ticks_by(ticks, 1000, seconds);
-    case US_PER_SECOND: return split_ticks_by(ticks, US_PER_SECOND, seconds);
-    default: return split_ticks_by(ticks, 1000000000, seconds);
-    }
-}
-
 PyTypeObject *temporal_datetime_type;
-
-PyTypeObject *temporal_python_type(cc_dtype dt) {
-    switch (cc_dtype_get(dt)->temporal) {
-    case CC_TEMPORAL_TIMESTAMP: return PyDateTimeAPI->DateTimeType;
-    case CC_TEMPORAL_DURATION: return PyDateTimeAPI->DeltaType;
-    case CC_TEMPORAL_DATE: return PyDateTimeAPI->DateType;
-    case CC_TEMPORAL_TIME: return PyDateTimeAPI->TimeType;
-    default: return &PyLong_Type;
-    }
-}
 
 /* ---- the iterator's batches --------------------------------------------------
 
