@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Dates and times (issue 15): memory, build, iteration, sort and zero-copy
-export of the temporal Array dtypes against a list of `datetime` objects,
-pandas and PyArrow, side by side in one run.
+"""Dates, times and decimals (issue 15): memory, build, iteration, sort and
+zero-copy export of the temporal Array dtypes against a list of `datetime`
+objects, pandas and PyArrow, and the memory of a decimal128 Array against a
+list of `Decimal` and PyArrow, side by side in one run.
 
     python bench/temporal_bench.py [--n 1000000] [--quick] [--repeats 5]
                                    [--out bench/results/temporal.md]
 
 Data: n naive `datetime.datetime` values, random seconds over 2000-2030
-with random microseconds (seed 15), and the `datetime.date` of each.
+with random microseconds (seed 15), and the `datetime.date` of each; n
+random amounts with 2 places and up to 10 digits before the point.
 
 Memory: each container is built in two fresh child processes (this file
 with ``--child``), one after the other.  Both import the libraries, build
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import decimal
 import gc
 import json
 import os
@@ -83,13 +86,34 @@ CASES = {
                 ("pyarrow",)),
     "pyarrow-date": ("pyarrow `date32`", "`pa.array(dates)`", "`dates`: n dates",
                      ("pyarrow",)),
+    "list-dec": ("list of `Decimal` (peer)", "`[Decimal(u).scaleb(-2) for u in units]`: "
+                 "fresh objects", "n int amounts in cents", ()),
+    "dec": ("Array('decimal128(12, 2)')", "`Array('decimal128(12, 2)', decs)`",
+            "`decs`: n Decimals with 2 places", ()),
+    "dec-null": ("Array('decimal128(12, 2)', nullable=True), 10% None",
+                 "`Array('decimal128(12, 2)', decs, nullable=True)`",
+                 "n Decimals, every 10th None", ()),
+    "pyarrow-dec": ("pyarrow `decimal128(12, 2)`", "`pa.array(decs, pa.decimal128(12, 2))`",
+                    "`decs`: n Decimals", ("pyarrow",)),
 }
 
 # issue 15's memory targets, B/value
-MEM_TARGETS = {"ts": 8.1, "date": 4.1, "ts-null": 8.1 + 1 / 8}
+MEM_TARGETS = {"ts": 8.1, "date": 4.1, "ts-null": 8.1 + 1 / 8, "dec": 16.1,
+               "dec-null": 16.1 + 1 / 8}
+
+
+def cents(n: int) -> list:
+    """n amounts in cents, up to 10 digits before the point."""
+    r = random.Random(SEED)
+    return [r.randrange(-10**12 + 1, 10**12) for _ in range(n)]
 
 
 def make_input(case: str, n: int):
+    if case == "list-dec":
+        return cents(n)
+    if case in ("dec", "dec-null", "pyarrow-dec"):
+        decs = [decimal.Decimal(u).scaleb(-2) for u in cents(n)]
+        return with_nulls(decs) if case == "dec-null" else decs
     if case == "list":
         r = random.Random(SEED)
         return [r.randrange(SPAN) * 1_000_000 + r.randrange(1_000_000) for _ in range(n)]
@@ -107,6 +131,13 @@ def build(case: str, src):
     if case == "list":
         td = datetime.timedelta
         return [BASE + td(microseconds=u) for u in src]
+    if case == "list-dec":
+        return [decimal.Decimal(u).scaleb(-2) for u in src]
+    if case in ("dec", "dec-null"):
+        return cc.Array("decimal128(12, 2)", src, nullable=case == "dec-null")
+    if case == "pyarrow-dec":
+        import pyarrow as pa
+        return pa.array(src, pa.decimal128(12, 2))
     if case == "ts":
         return cc.Array("datetime64[us]", src)
     if case == "ts-null":
@@ -420,7 +451,6 @@ def main(argv=None) -> int:
                 continue
             verdict(what, r[key] / n, limit, "<=",
                     f"{r[key] / n:.2f} B/value (nbytes {per(r.get('nbytes'), n)})")
-    skip("decimal128", "decimal128 not built yet")
 
     def speedup(what, ours, theirs, limit):
         if ours is None or theirs is None:
@@ -471,21 +501,23 @@ def main(argv=None) -> int:
         "tracemalloc). RSS growth: `/proc/self/statm` after the build minus before, in "
         "another fresh process where tracemalloc never started, after `malloc_trim(0)`. "
         "Each child first builds and drops a 1,000-value version (lazy imports, first-use "
-        "setup). x list: traced bytes over the list of datetimes'. A naive `datetime` is a "
+        "setup). x list: traced bytes over the list of datetimes' (decimals: over the list "
+        "of Decimals'). A naive `datetime` is a "
         "40-byte object (a 48-byte pymalloc block) plus the list's 8-byte pointer: the "
         "list's traced bytes count the 40, its RSS growth the 48.", "",
         "| case | built as | input (exists before the baseline) | nbytes | traced | RSS growth "
         "| x list | build s (untraced) |",
         "|---|---|---|---:|---:|---:|---:|---:|",
     ]
-    list_traced = results["list"].get("traced")
+    list_traced = {peer: results[peer].get("traced") for peer in ("list", "list-dec")}
     notes = []
     for case, (label, how, inp, _) in CASES.items():
         r = results[case]
         if "error" in r and "traced" not in r and "rss" not in r:
             lines.append(f"| {label} | {how} | {inp} | {r['error']} | | | | |")
             continue
-        xl = (f"{r['traced'] / list_traced:.3f}" if list_traced and "traced" in r else "-")
+        peer = list_traced["list-dec" if "dec" in case else "list"]
+        xl = f"{r['traced'] / peer:.3f}" if peer and "traced" in r else "-"
         secs = f"{r['seconds_rss']:.3f}" if "seconds_rss" in r else "-"
         lines.append(f"| {label} | {how} | {inp} | {per(r.get('nbytes'), n)} "
                      f"| {per(r.get('traced'), n)} | {per(r.get('rss'), n)} | {xl} | {secs} |")
@@ -498,7 +530,6 @@ def main(argv=None) -> int:
                          "that was resident already"
                          + (" (pyarrow's own pool, which `malloc_trim` does not return)"
                             if case.startswith("pyarrow") else ""))
-    lines.append("| decimal128 | SKIP: decimal128 not built yet | | | | | | |")
 
     def table(title, intro, rows):
         out = ["", f"## {title}", "", intro, "", "| what | time | x base |", "|---|---:|---:|"]

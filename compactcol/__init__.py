@@ -22,7 +22,7 @@ except ModuleNotFoundError as _exc:  # pragma: no cover -- what a source checkou
         f"found, or use the `compactcol` command (`compactcol demo`)") from _exc
 from ._infer import array
 from ._strdict import StrDict
-from ._record import DTYPE_MARKERS as _DTYPE_MARKERS, Category, Duration, Record, Time, Timestamp
+from ._record import DTYPE_MARKERS as _DTYPE_MARKERS, Category, Decimal, Duration, Record, Time, Timestamp
 from ._table import Table, from_arrow, open  # noqa: A004 -- compactcol.open, as io.open
 from ._files import save
 
@@ -44,7 +44,7 @@ __version__ = "0.1.0"
 # of __all__ so that `from compactcol import *` does not hide the built-in open.
 __all__ = [
     "Array", "StringArray", "BinaryArray", "StringPool", "CategoricalArray", "StrDict", "array",
-    "from_arrow", "Table", "Record", "Category", "Timestamp", "Duration", "Time",
+    "from_arrow", "Table", "Record", "Category", "Timestamp", "Duration", "Time", "Decimal",
     "DTYPES", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float32", "float64", "bool",
     "__version__",

@@ -1,9 +1,10 @@
 """``compactcol.array(values, dtype=None)``: pick the container from the values."""
 
 import datetime
+import decimal
 
 from ._core import DTYPES, Array, BinaryArray, StringArray
-from ._record import temporal_spec
+from ._record import decimal_spec, temporal_spec
 
 _BUFFER_DTYPES = {
     "b": "int8", "h": "int16", "i": "int32", "q": "int64", "l": "int64",
@@ -51,6 +52,8 @@ def _infer_dtype(items):
             kinds.add(bytes)
         elif isinstance(x, (datetime.date, datetime.timedelta, datetime.time)):
             kinds.add(datetime.date)  # the temporal kinds, told apart below
+        elif isinstance(x, decimal.Decimal):
+            kinds.add(decimal.Decimal)
         else:
             raise TypeError(
                 f"compactcol.array: cannot infer a dtype for {type(x).__name__} "
@@ -61,6 +64,11 @@ def _infer_dtype(items):
             raise TypeError(f"compactcol.array: {sorted({type(x).__name__ for x in items} - {'NoneType'})}"
                             f" mixed; pass dtype=")
         return spec, nullable
+    if decimal.Decimal in kinds:
+        if not kinds <= {decimal.Decimal, int}:
+            raise TypeError(f"compactcol.array: {sorted({type(x).__name__ for x in items} - {'NoneType'})}"
+                            f" mixed; pass dtype=")
+        return decimal_spec([x for x in items if x is not None]), nullable
     if str in kinds or bytes in kinds:
         if len(kinds) > 1:
             raise TypeError(f"compactcol.array: {' and '.join(sorted(k.__name__ for k in kinds))} "

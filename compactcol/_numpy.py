@@ -115,10 +115,15 @@ def array_dunder_array(a, dtype=None, copy=None):
 def array_to_numpy(a, na_value=None):
     """``Array.to_numpy``: zero-copy without nulls; nulls become NaN (floats)
     or ``na_value`` (required for the other dtypes) in a copy; the temporal
-    dtypes give datetime64 / timedelta64, their nulls NaT."""
+    dtypes give datetime64 / timedelta64, their nulls NaT; decimals an object
+    array of Decimal (a copy)."""
     np = _numpy()
     if a.dtype.startswith(("datetime64", "timedelta64", "date32", "time64")):
         return _temporal_to_numpy(a, na_value, np)
+    if a.dtype.startswith("decimal128"):  # NumPy has no decimal: Decimal objects, as pyarrow
+        out = np.empty(len(a), dtype=object)
+        out[:] = a.tolist() if na_value is None else [na_value if v is None else v for v in a]
+        return out
     if a.null_count == 0:
         return np.frombuffer(a, dtype=np.dtype(a.dtype))
     values = np.array(a, copy=True)

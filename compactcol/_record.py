@@ -11,6 +11,7 @@ on rows too.
 from __future__ import annotations
 
 import datetime
+import decimal
 import re
 import sys
 import types
@@ -109,6 +110,39 @@ def temporal_spec(present, where):
 
 #: a timestamp dtype with a time zone, as pandas names it
 _ZONED = re.compile(r"datetime64\[(s|ms|us|ns), [^\]]+\]")
+#: a decimal128 with its precision and scale, as pyarrow names it
+_DECIMAL = re.compile(r"decimal128\(\s*(\d+)\s*,\s*(\d+)\s*\)")
+
+#: a plain ``decimal.Decimal`` annotation: 38 digits, 9 after the point
+#: (BigQuery's NUMERIC), enough for money and rates; cc.Decimal(p, s) says
+#: otherwise
+DECIMAL_DEFAULT = "decimal128(38, 9)"
+
+
+def decimal_spec(present):
+    """``decimal128(38, s)`` for values that are Decimals (ints allowed
+    among them), s the most digits after the point any finite one has (its
+    exponent, trailing zeros included, as pyarrow reads it); None if they
+    are not.  38 digits leave room for larger values in later rows."""
+    if not any(isinstance(v, decimal.Decimal) for v in present):
+        return None
+    if not all(isinstance(v, (decimal.Decimal, int)) and not isinstance(v, bool) for v in present):
+        return None
+    places = max((-v.as_tuple().exponent for v in present
+                  if isinstance(v, decimal.Decimal) and v.is_finite()), default=0)
+    return f"decimal128(38, {min(max(places, 0), 38)})"
+
+
+def Decimal(precision=38, scale=0):  # noqa: N802 -- a type, as compactcol.Category
+    """An exact decimal field (``decimal.Decimal``): Arrow
+    ``decimal128(precision, scale)``, up to 38 digits of which ``scale`` are
+    after the point, stored as a 16-byte integer.  A value with more digits
+    after the point raises ValueError, one with more digits in all
+    OverflowError: nothing is rounded.  ``decimal.Decimal`` alone means
+    ``Decimal(38, 9)``."""
+    name = f"decimal128({precision}, {scale})"
+    _core.Array(name)  # a bad precision or scale raises here, not at the first row
+    return DType(name)
 
 
 def Timestamp(unit="us", tz=None):  # noqa: N802 -- a type, as compactcol.Category
@@ -155,19 +189,23 @@ def _base_spec(t, where):
         return "category"
     if t in TEMPORAL_SPECS:
         return TEMPORAL_SPECS[t]
+    if t is decimal.Decimal:
+        return DECIMAL_DEFAULT
     if isinstance(t, DType):
         return t.name
     if isinstance(t, str):
         name = _ALIASES.get(t, t)
         if name in _BASE_SPECS or _ZONED.fullmatch(name):  # 'datetime64[us, UTC]'
             return name
+        if m := _DECIMAL.fullmatch(name):  # 'decimal128(12,2)' -> 'decimal128(12, 2)'
+            return f"decimal128({int(m[1])}, {int(m[2])})"
     name = getattr(t, "name", None) or getattr(t, "__name__", None)
     if type(t).__module__.startswith("numpy") or getattr(t, "__module__", "").startswith("numpy"):
         if name in _BASE_SPECS:  # np.dtype('int32'), np.int32
             return name
     raise (ValueError if isinstance(t, str) else TypeError)(
         f"{where}: unsupported type {t!r} (use int, float, bool, str, bytes, compactcol.Category, "
-        f"datetime.datetime / date / timedelta / time, "
+        f"datetime.datetime / date / timedelta / time, decimal.Decimal, "
         f"an Array dtype such as compactcol.int32 or 'int32', or X | None for nullable)"
     )
 

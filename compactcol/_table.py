@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from . import _core
 from ._compact import CATEGORY_MAX_DISTINCT, compact_column, compact_columns
-from ._record import Record, record_class_for, temporal_spec, extend_record_class, spec_of, spec_of_column
+from ._record import Record, record_class_for, temporal_spec, decimal_spec, extend_record_class, spec_of, spec_of_column
 
 __all__ = ["Table"]
 
@@ -87,7 +87,7 @@ def _infer_spec(name, values):
         return "int" + nullable  # adaptive: as narrow as the values allow
     if kinds <= {int, float}:
         return "float64" + nullable
-    spec = temporal_spec(present, f"Table.from_records: field {name!r}")
+    spec = temporal_spec(present, f"Table.from_records: field {name!r}") or decimal_spec(present)
     if spec:
         return spec + nullable
     if kinds <= {str}:
@@ -99,7 +99,7 @@ def _infer_spec(name, values):
         return "bytes" + nullable
     raise TypeError(f"Table.from_records: field {name!r} holds {sorted(k.__name__ for k in kinds)}; "
                     f"a column takes one of int, float, bool, str, bytes, datetime, date, "
-                    f"timedelta or time (pass schema=)")
+                    f"timedelta, time or Decimal (pass schema=)")
 
 
 def _unique(names, columns):
@@ -455,8 +455,8 @@ class Table(_core.Table):  # type: ignore[misc]
     def to_pandas(self):
         """A pandas.DataFrame: numeric columns without nulls share memory through NumPy,
         str columns become pandas' Arrow-backed strings, categories pd.Categorical,
-        timestamps and durations datetime64 / timedelta64 (nulls NaT), dates and
-        times ``ArrowDtype(date32 / time64)``.
+        timestamps and durations datetime64 / timedelta64 (nulls NaT), dates,
+        times and decimals ``ArrowDtype(date32 / time64 / decimal128)``.
 
         The frame is a snapshot: it shares the columns' buffers (read-only), and a later
         write to the table copies what it touches first, so the frame keeps its values."""
@@ -478,8 +478,8 @@ class Table(_core.Table):  # type: ignore[misc]
             elif base.startswith(("datetime64", "timedelta64")):
                 # NumPy's own types: a snapshot view, nulls as NaT (a copy)
                 data[name] = col.to_numpy()
-            elif col.null_count or base in ("date32", "time64[us]", "time64[ns]"):
-                # NumPy has no date or time-of-day type: pandas' ArrowDtype
+            elif col.null_count or base.startswith(("date32", "time64", "decimal128")):
+                # NumPy has no date, time-of-day or decimal type: pandas' ArrowDtype
                 data[name] = pa.array(col).to_pandas(types_mapper=pd.ArrowDtype)
             else:
                 # a snapshot, like every Arrow hand-off: a copy shares the

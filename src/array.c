@@ -183,7 +183,7 @@ static void array_dealloc(ArrayObject *self) {
 
 static PyObject *array_get_dtype(ArrayObject *self, void *c) {
     (void)c;
-    return temporal_dtype_name(self->arr.dtype, self->arr.tz);
+    return dtype_name_object(self->arr.dtype, self->arr.tz);
 }
 static PyObject *array_get_adaptive(ArrayObject *self, void *c) {
     (void)c;
@@ -245,7 +245,7 @@ static PyObject *array_repr(ArrayObject *self) {
     const cc_numarray *a = &self->arr;
     char head[CC_DTYPE_NAME_MAX + 16], name[CC_DTYPE_NAME_MAX];
     PyOS_snprintf(head, sizeof head, "Array('%s', ",
-                  a->adaptive ? "int" : temporal_dtype_format(a->dtype, a->tz, name, sizeof name));
+                  a->adaptive ? "int" : dtype_name_format(a->dtype, a->tz, name, sizeof name));
     return seq_repr((PyObject *)self, &array_seq_ops, head,
                     a->nullable ? ", nullable=True" : "");
 }

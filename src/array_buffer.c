@@ -29,6 +29,13 @@ int array_getbuffer(PyObject *obj, Py_buffer *view, int flags) {
     /* PEP 3118 has no format for a datetime (NumPy's datetime64 arrays
      * refuse a typed buffer too): only the raw bytes, which to_numpy() views
      * as datetime64 and NumPy's np.asarray reaches through __array__. */
+    if (cc_dtype_is_decimal(a->dtype) && (flags & PyBUF_FORMAT)) {
+        PyErr_SetString(PyExc_BufferError,
+                        "a decimal128 Array has no typed buffer (PEP 3118 has no 128-bit "
+                        "decimal format): a.to_numpy() gives Decimal objects, pyarrow.array(a) "
+                        "shares it");
+        return -1;
+    }
     if (info->temporal != CC_TEMPORAL_NONE && (flags & PyBUF_FORMAT)) {
         PyErr_Format(PyExc_BufferError,
                      "Array('%s') has no typed buffer (PEP 3118 has no datetime format): "
@@ -229,7 +236,7 @@ PyObject *array_reduce_ex(ArrayObject *self, PyObject *protocol_obj) {
     }
     PyObject *r = NULL;
     if (validity)
-        r = Py_BuildValue("O(NOOsLOO)", fn, temporal_dtype_name(a->dtype, a->tz),
+        r = Py_BuildValue("O(NOOsLOO)", fn, dtype_name_object(a->dtype, a->tz),
                           a->adaptive ? Py_True : Py_False,
                           a->nullable ? Py_True : Py_False,
                           __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? "little" : "big",
@@ -334,7 +341,7 @@ static bool adoptable(const array_state *st, const Py_buffer *data, const Py_buf
     if (st->dtype == CC_BOOL)
         for (long long i = 0; i < st->length; i++)
             if (p[i] > 1) return false;
-    static const uint8_t zero[8];
+    static const uint8_t zero[CC_MAX_ITEMSIZE];
     if (bits)
         for (long long i = 0; i < st->length; i++)
             if (!cc_bitmap_get(bits->buf, i) && memcmp(p + i * size, zero, (size_t)size))

@@ -89,6 +89,7 @@ int scalar_from_py(num_type t, PyObject *v, cc_scalar *out, const conv_where *w)
         out->kind = CC_SCALAR_NULL;
         return 0;
     }
+    if (cc_dtype_is_decimal(t.dtype)) return decimal_from_py(t.tz, v, out, w);
     if (cc_dtype_is_temporal(t.dtype)) {
         PyObject *ticks;
         int foreign = temporal_foreign_scalar(t.dtype, t.tz, v, &ticks); /* NumPy's, NaT */
@@ -177,13 +178,15 @@ PyObject *scalar_box(const cc_scalar *s) {
 }
 
 PyObject *dtype_box(cc_dtype dt, const char *tz, const cc_scalar *s) {
+    if (s->kind == CC_SCALAR_NULL) Py_RETURN_NONE;
+    if (cc_dtype_is_decimal(dt)) return decimal_box(tz, s);
     if (cc_dtype_is_temporal(dt) && s->kind == CC_SCALAR_INT) return temporal_box(dt, tz, s->v.i);
     return scalar_box(s);
 }
 
 PyObject *array_item_box(const cc_numarray *a, Py_ssize_t i) {
     if (a->nullable && !cc_bitmap_get(a->validity, i)) Py_RETURN_NONE;
-    if (cc_dtype_is_temporal(a->dtype)) {
+    if (cc_dtype_is_coded(a->dtype)) {
         cc_scalar s;
         cc_dtype_load(a->dtype, a->data + i * cc_numarray_itemsize(a), &s);
         return dtype_box(a->dtype, a->tz, &s);
@@ -346,8 +349,12 @@ int num_collect(num_type t, PyObject *src, cc_numarray *out, const conv_where *w
     } else if (Py_TYPE(src)->tp_as_buffer &&
                Py_TYPE(src)->tp_as_buffer->bf_getbuffer == array_getbuffer) {
         const cc_numarray *a = &((ArrayObject *)src)->arr;
-        /* a datetime of another unit or kind converts by what it means */
-        if (a->dtype != out->dtype && (cc_dtype_is_temporal(a->dtype) || cc_dtype_is_temporal(out->dtype)))
+        /* a datetime of another unit or kind, a decimal of another scale, a
+         * number into a decimal: converted by what the values mean */
+        bool coded = cc_dtype_is_coded(a->dtype) || cc_dtype_is_coded(out->dtype);
+        bool same_meaning = a->dtype == out->dtype &&
+                            (!cc_dtype_is_decimal(a->dtype) || strcmp(a->tz, out->tz) == 0);
+        if (coded && !same_meaning)
             r = collect_iterable(out, src, w);
         else
             r = collect_array(out, a, w);

@@ -74,6 +74,7 @@ static PyObject *array_share(PyObject *self) {
  * == must decide, -1 on error. */
 static int compare_scalar(PyObject *self, PyObject *v, cc_scalar *x) {
     cc_dtype dt = arr_of(self)->dtype;
+    if (cc_dtype_is_decimal(dt)) return decimal_for_compare(arr_of(self)->tz, v, x);
     return cc_dtype_is_temporal(dt) ? temporal_for_compare(dt, arr_of(self)->tz, v, x)
                                     : scalar_for_compare(v, x);
 }

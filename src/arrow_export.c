@@ -74,12 +74,12 @@ static void zoned_schema_release(struct ArrowSchema *schema) {
 
 /* The schema capsule of array a exported as dtype `as`. */
 static PyObject *array_schema_capsule(const cc_numarray *a, cc_dtype as) {
-    if (!a->tz[0] || cc_dtype_get(as)->temporal != CC_TEMPORAL_TIMESTAMP)
-        return schema_capsule(cc_arrow_format(as), a->nullable);
+    bool with_param = cc_dtype_get(as)->temporal == CC_TEMPORAL_TIMESTAMP || cc_dtype_is_decimal(as);
+    if (!a->tz[0] || !with_param) return schema_capsule(cc_arrow_format(as), a->nullable);
     size_t n = strlen(cc_arrow_format(as)) + strlen(a->tz) + 1;
     char *format = PyMem_RawMalloc(n);
     if (!format) return PyErr_NoMemory();
-    snprintf(format, n, "%s%s", cc_arrow_format(as), a->tz); /* "tsu:" + zone */
+    snprintf(format, n, "%s%s", cc_arrow_format(as), a->tz); /* "tsu:" + zone, "d:" + "12,2" */
     PyObject *capsule = schema_capsule(format, a->nullable);
     struct ArrowSchema *schema = capsule ? PyCapsule_GetPointer(capsule, "arrow_schema") : NULL;
     if (!schema) {

@@ -276,6 +276,37 @@ static bool is_bytes_format(const char *fmt, bool *binary, bool *view, bool *wid
 /* One (non-struct) array appended to k; f: the field it is, or NULL.
  * owner (NULL: copy): the array's holder, for an empty sink to adopt the
  * array's buffers rather than copy them. */
+/* Raises ValueError "<why> in Arrow format '<format>'" for field f. */
+static int bad_format(const arrow_field *f, const char *why, const char *format) {
+    PyObject *text = PyUnicode_FromFormat("%s in Arrow format '%s'", why, format);
+    if (text) bad_at(f, PyExc_ValueError, PyUnicode_AsUTF8(text), -1);
+    Py_XDECREF(text);
+    return -1;
+}
+
+/* A timestamp format's time zone ("tsu:Europe/Paris") onto num. */
+static int import_zone(cc_numarray *num, const char *format, const arrow_field *f) {
+    const char *zone = cc_arrow_timestamp_zone(format);
+    if (!zone || !zone[0]) return 0;
+    if (cc_numarray_set_tz(num, zone) == CC_OK && temporal_tzinfo(zone)) return 0;
+    PyErr_Clear();
+    return bad_format(f, "unknown or too long time zone", format);
+}
+
+/* A decimal128 format's precision and scale ("d:12,2") onto num; a scale
+ * below 0 or above the precision is refused (Decimal objects could hold it,
+ * but the columns here do not). */
+static int import_decimal_params(cc_numarray *num, const char *format, const arrow_field *f) {
+    char param[CC_TZ_MAX];
+    int precision, scale;
+    snprintf(param, sizeof param, "%.*s", (int)cc_arrow_decimal128_params(format), format + 2);
+    if (decimal_param_parse(param, &precision, &scale) != 0 ||
+        cc_numarray_set_tz(num, param) != CC_OK)
+        return bad_format(f, "a decimal128's precision must be 1..38 and its scale 0..precision",
+                          format);
+    return 0;
+}
+
 static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchema *s,
                        const struct ArrowArray *a, const arrow_field *f, cc_buffer *owner) {
     cc_dtype dt;
@@ -307,14 +338,9 @@ static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchem
         bool adopted = false;
         if (k->kind == SINK_EMPTY) {
             cc_numarray_init(&k->num, dt, false, false);
-            const char *zone = cc_arrow_timestamp_zone(s->format);
-            if (zone && zone[0] && (cc_numarray_set_tz(&k->num, zone) != CC_OK ||
-                                    !temporal_tzinfo(zone))) {
-                PyErr_Clear();
-                PyObject *why = PyUnicode_FromFormat("unknown or too long time zone in Arrow "
-                                                     "format '%s'", s->format);
-                if (why) bad_at(f, PyExc_ValueError, PyUnicode_AsUTF8(why), -1);
-                Py_XDECREF(why);
+            if (dt == CC_DEC128) {
+                if (import_decimal_params(&k->num, s->format, f) < 0) return -1;
+            } else if (import_zone(&k->num, s->format, f) < 0) {
                 return -1;
             }
             k->kind = SINK_NUMBERS;

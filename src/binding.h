@@ -76,6 +76,7 @@ typedef struct {
     PyObject *field;    /* the field's name or the key (borrowed), or NULL */
     const char *param;  /* the owner's type parameter ("int8": "Array('int8')"), or NULL */
     const char *label;  /* what `field` is: NULL for "field", "key" */
+    const char *dtype_param; /* an Array's time zone or "precision,scale", or NULL */
 } conv_where;
 
 /* An Array's type parameter: its dtype's name, "int" when adaptive. */
@@ -84,11 +85,11 @@ static inline const char *array_param(const cc_numarray *a) {
 }
 /* Where in Array a's call `what`, at input position item (or -1). */
 static inline conv_where array_where(const cc_numarray *a, const char *what, Py_ssize_t item) {
-    return (conv_where){"Array", what, item, NULL, array_param(a)};
+    return (conv_where){"Array", what, item, NULL, array_param(a), NULL, a->tz};
 }
 /* "Array('int8')" or "Array('int')" for messages; a static buffer is not
  * used, so callers pass room for CC_ARRAY_NAME_MAX bytes. */
-#define CC_ARRAY_NAME_MAX 48
+#define CC_ARRAY_NAME_MAX (16 + CC_DTYPE_NAME_MAX)
 void array_describe(const cc_numarray *a, char *buf);
 /* The prefix above as a new str; NULL on error. */
 PyObject *where_prefix(const conv_where *w);
@@ -113,6 +114,50 @@ static inline num_type num_type_of(const cc_numarray *a) {
  * number of type t at w; `value` is the offending Python value or NULL.
  * Always returns NULL. */
 PyObject *num_raise(num_type t, cc_status st, const conv_where *w, PyObject *value);
+/* --- dtype_name.c: a dtype's name with its parameter ------------------- */
+
+/* A dtype's name -> *dt and tz (its parameter, CC_TZ_MAX bytes): "int64"
+ * (tz ""), "datetime64[us, Europe/Paris]" (the zone), "decimal128(12, 2)"
+ * ("12,2").  1; 0 when s names no dtype; -1 with ValueError for an unknown
+ * zone or a bad precision or scale. */
+int dtype_name_parse(const char *s, cc_dtype *dt, char *tz);
+/* The dtype's name with its parameter: the static name when it has none,
+ * else written into buf (CC_DTYPE_NAME_MAX bytes).  Inline: errors.c names
+ * arrays with it, and the files that parse names raise through errors.c. */
+#define CC_DTYPE_NAME_MAX (32 + CC_TZ_MAX)
+static inline const char *dtype_name_format(cc_dtype dt, const char *tz, char *buf,
+                                            size_t size) {
+    const char *name = cc_dtype_get(dt)->name;
+    const char *comma = tz ? strchr(tz, ',') : NULL;
+    if (!tz || !tz[0] || (cc_dtype_is_decimal(dt) && !comma)) return name;
+    if (cc_dtype_is_decimal(dt)) /* "12,2" -> "decimal128(12, 2)", as pyarrow writes it */
+        snprintf(buf, size, "%s(%.*s, %s)", name, (int)(comma - tz), tz, comma + 1);
+    else /* "datetime64[us]" -> "datetime64[us, UTC]", as pandas writes it */
+        snprintf(buf, size, "%.*s, %s]", (int)strlen(name) - 1, name, tz);
+    return buf;
+}
+/* The same as a new str. */
+PyObject *dtype_name_object(cc_dtype dt, const char *tz);
+
+/* --- decimal.c: Decimal <-> decimal128's unscaled integers -------------- */
+
+/* "12,2" -> precision 12, scale 2: 0, or -1 (no exception) when it is not
+ * a valid pair (precision 1..38, scale 0..precision). */
+int decimal_param_parse(const char *param, int *precision, int *scale);
+/* "decimal128(12, 2)" -> param "12,2" (CC_TZ_MAX bytes): 1, 0 when s is not
+ * such a name, -1 with ValueError for a bad precision or scale. */
+int decimal_name_parse(const char *s, char *param);
+/* v (a Decimal or an int; not a float) as the unscaled scalar of a
+ * decimal128 with parameter param: 0, or -1 with TypeError, ValueError (more
+ * digits after the point than the scale) or OverflowError (more than the
+ * precision) at w.  None is the caller's. */
+int decimal_from_py(const char *param, PyObject *v, cc_scalar *out, const conv_where *w);
+/* For ==: 1 with *out when v (an int or a Decimal) is a value the column
+ * can hold; 0 when Python's == must decide; -1 on error. */
+int decimal_for_compare(const char *param, PyObject *v, cc_scalar *out);
+/* The unscaled value s as a new Decimal with `scale` digits after the point. */
+PyObject *decimal_box(const char *param, const cc_scalar *s);
+
 /* --- temporal.c: datetime objects <-> the temporal dtypes' integers ---- */
 
 /* Imports the datetime C API; 0, or -1 with an exception. */
@@ -137,16 +182,6 @@ int temporal_for_compare(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *ou
 /* ticks as a new datetime / date / timedelta / time; NULL with ValueError
  * when Python's types cannot hold the value. */
 PyObject *temporal_box(cc_dtype dt, const char *tz, int64_t ticks);
-/* A dtype's name -> *dt and tz (CC_TZ_MAX bytes): "int64" (tz ""), or
- * "datetime64[us, Europe/Paris]".  1; 0 when s names no dtype; -1 with
- * ValueError for an unknown zone. */
-int dtype_name_parse(const char *s, cc_dtype *dt, char *tz);
-/* The dtype's name with the time zone, as pandas writes it: the static name
- * when tz is NULL or "", else written into buf (CC_DTYPE_NAME_MAX bytes). */
-#define CC_DTYPE_NAME_MAX (32 + CC_TZ_MAX)
-const char *temporal_dtype_format(cc_dtype dt, const char *tz, char *buf, size_t size);
-/* The same as a new str. */
-PyObject *temporal_dtype_name(cc_dtype dt, const char *tz);
 /* The tzinfo of a time zone name ("UTC", "+05:30", an IANA name), borrowed
  * from a cache; NULL with ValueError for a name zoneinfo does not know. */
 PyObject *temporal_tzinfo(const char *name);

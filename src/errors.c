@@ -13,15 +13,22 @@
 #include <stdarg.h>
 
 void array_describe(const cc_numarray *a, char *buf) {
-    PyOS_snprintf(buf, CC_ARRAY_NAME_MAX, "Array('%s')", array_param(a));
+    char name[CC_DTYPE_NAME_MAX];
+    PyOS_snprintf(buf, CC_ARRAY_NAME_MAX, "Array('%s')",
+                  a->adaptive ? "int" : dtype_name_format(a->dtype, a->tz, name, sizeof name));
 }
 
 /* ---- where a conversion happens ------------------------------------------------ */
 
 /* The owner and call without the trailing ": " ("Table.extend: row 3, field 'x'"). */
 static PyObject *where_text(const conv_where *w) {
-    PyObject *owner = w->param ? PyUnicode_FromFormat("%s('%s')", w->owner, w->param)
-                               : PyUnicode_FromString(w->owner);
+    char name[CC_DTYPE_NAME_MAX];
+    const char *param = w->param;
+    cc_dtype dt;
+    if (param && w->dtype_param && w->dtype_param[0] && cc_dtype_from_name(param, &dt) == CC_OK)
+        param = dtype_name_format(dt, w->dtype_param, name, sizeof name); /* 'decimal128(12, 2)' */
+    PyObject *owner = param ? PyUnicode_FromFormat("%s('%s')", w->owner, param)
+                            : PyUnicode_FromString(w->owner);
     /* a field's name in full; a key is data, of any length: cut */
     PyObject *field = !w->field ? NULL : w->label ? value_short_repr(w->field)
                                                   : PyObject_Repr(w->field);
@@ -82,6 +89,7 @@ int note_at(const conv_where *w) {
 
 static const char *expected_kind(num_type t) {
     if (cc_dtype_is_temporal(t.dtype)) return temporal_expected(t.dtype);
+    if (cc_dtype_is_decimal(t.dtype)) return "Decimal (or int)";
     switch (cc_dtype_get(t.dtype)->kind) {
     case CC_KIND_FLOAT: return "float (or int)";
     case CC_KIND_BOOL: return "bool (or 0/1)";

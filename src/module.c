@@ -43,15 +43,18 @@ static int module_exec(PyObject *m) {
     if (!st->TableType || PyModule_AddType(m, st->TableType) < 0) return -1;
     st->TableIterType = (PyTypeObject *)PyType_FromModuleAndSpec(m, &table_iter_spec, NULL);
     if (!st->TableIterType) return -1;
-    PyObject *names = PyTuple_New(CC_NUM_DTYPES);
+    /* DTYPES: the names that are a dtype by themselves (a decimal128 needs
+     * its precision and scale: 'decimal128(12, 2)') */
+    PyObject *names = PyTuple_New(CC_NUM_DTYPES - 1);
     if (!names) return -1;
-    for (int i = 0; i < CC_NUM_DTYPES; i++) {
+    for (int i = 0, k = 0; i < CC_NUM_DTYPES; i++) {
+        if (cc_dtype_is_decimal((cc_dtype)i)) continue;
         PyObject *s = PyUnicode_FromString(cc_dtype_get((cc_dtype)i)->name);
         if (!s) {
             Py_DECREF(names);
             return -1;
         }
-        PyTuple_SET_ITEM(names, i, s);
+        PyTuple_SET_ITEM(names, k++, s);
     }
     int r = PyModule_AddObjectRef(m, "DTYPES", names);
     Py_DECREF(names);

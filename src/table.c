@@ -204,7 +204,8 @@ static int check_column(PyObject *schema, Py_ssize_t i, PyObject *col, module_st
         ok = column_nullable(col, f->kind) == f->nullable &&
              (f->kind != FIELD_NUM ||
               (f->adaptive ? num_of(col)->adaptive
-                           : num_of(col)->dtype == f->dtype && !num_of(col)->adaptive));
+                           : num_of(col)->dtype == f->dtype && !num_of(col)->adaptive &&
+                                 strcmp(num_of(col)->tz, f->tz) == 0)); /* zone, scale */
         owned = *kind_lock(col, f->kind) ||
                 (f->kind == FIELD_CAT &&
                  ((ArrayObject *)((CategoricalObject *)col)->codes)->table_column);

@@ -56,9 +56,16 @@ static uint64_t *null_mask(RecordObject *r, PyObject *schema) {
     return (uint64_t *)&r->slots[schema_nfields(schema)];
 }
 
+/* A slot holding an object (NULL for None): a str or bytes field's, and a
+ * decimal's (its 16 bytes do not fit a slot: the Decimal, as the column
+ * would give it back). */
+static bool slot_holds_object(const field_info *f) {
+    return f->kind != FIELD_NUM || cc_dtype_is_decimal(f->dtype);
+}
+
 static PyObject *slot_get(RecordObject *r, PyObject *schema, Py_ssize_t i) {
     const field_info *f = schema_field(schema, i);
-    if (f->kind != FIELD_NUM) {
+    if (slot_holds_object(f)) {
         PyObject *o = (PyObject *)(intptr_t)r->slots[i];
         return Py_NewRef(o ? o : Py_None);
     }
@@ -72,9 +79,11 @@ static PyObject *slot_get(RecordObject *r, PyObject *schema, Py_ssize_t i) {
 static int slot_store(RecordObject *r, PyObject *schema, Py_ssize_t i, PyObject *v,
                       const field_cell *c) {
     const field_info *f = schema_field(schema, i);
-    if (f->kind != FIELD_NUM) {
+    if (slot_holds_object(f)) {
         PyObject *s = NULL;
-        if (!c->is_null && f->kind == FIELD_BYTES) /* as bytes, whatever buffer it came in */
+        if (!c->is_null && f->kind == FIELD_NUM) /* a decimal, at the field's scale */
+            s = dtype_box(f->dtype, f->tz, &c->num);
+        else if (!c->is_null && f->kind == FIELD_BYTES) /* as bytes, whatever buffer it came in */
             s = PyBytes_CheckExact(v) ? Py_NewRef(v) : bytes_from_cc(c->str);
         else if (!c->is_null)
             s = PyUnicode_CheckExact(v) ? Py_NewRef(v) : PyUnicode_FromObject(v);
@@ -224,7 +233,7 @@ static void record_dealloc(RecordObject *self) {
     PyObject *owner = self->owner;
     if (owner && is_standalone(self)) {
         for (Py_ssize_t i = 0; i < schema_nfields(owner); i++)
-            if (schema_field(owner, i)->kind != FIELD_NUM)
+            if (slot_holds_object(schema_field(owner, i)))
                 Py_XDECREF((PyObject *)(intptr_t)self->slots[i]);
     }
     Py_XDECREF(owner);

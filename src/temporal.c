@@ -164,40 +164,6 @@ PyObject *temporal_tzinfo(const char *name) {
     return tzinfo;
 }
 
-int dtype_name_parse(const char *s, cc_dtype *dt, char *tz) {
-    tz[0] = '\0';
-    if (cc_dtype_from_name(s, dt) == CC_OK) return 1;
-    const char *comma = strchr(s, ',');
-    const size_t len = strlen(s);
-    if (strncmp(s, "datetime64[", 11) != 0 || !comma || s[len - 1] != ']') return 0;
-    char unit[16];
-    const size_t unit_len = (size_t)(comma - s) + 1; /* "datetime64[us" + "]" */
-    const char *zone = comma + 1;
-    while (*zone == ' ') zone++;
-    const size_t zone_len = (size_t)(s + len - 1 - zone);
-    if (unit_len >= sizeof unit || zone_len == 0 || zone_len >= CC_TZ_MAX) return 0;
-    memcpy(unit, s, unit_len - 1);
-    unit[unit_len - 1] = ']';
-    unit[unit_len] = '\0';
-    if (cc_dtype_from_name(unit, dt) != CC_OK) return 0;
-    memcpy(tz, zone, zone_len);
-    tz[zone_len] = '\0';
-    return temporal_tzinfo(tz) ? 1 : -1;
-}
-
-const char *temporal_dtype_format(cc_dtype dt, const char *tz, char *buf, size_t size) {
-    const char *name = cc_dtype_get(dt)->name;
-    if (!tz || !tz[0]) return name;
-    /* "datetime64[us]" -> "datetime64[us, UTC]", as pandas names it */
-    snprintf(buf, size, "%.*s, %s]", (int)strlen(name) - 1, name, tz);
-    return buf;
-}
-
-PyObject *temporal_dtype_name(cc_dtype dt, const char *tz) {
-    char buf[CC_DTYPE_NAME_MAX];
-    return PyUnicode_FromString(temporal_dtype_format(dt, tz, buf, sizeof buf));
-}
-
 /* The UTC offset of an aware datetime in microseconds; 1 if v is naive
  * (no tzinfo, or one that gives no offset), 0, or -1 on error. */
 static int utc_offset_us(PyObject *v, int64_t *out) {
@@ -359,7 +325,8 @@ int temporal_from_py(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *out,
 /* compactcol._numpy.<fn>(v, dtype name, ...): NumPy's and pandas' values. */
 static PyObject *numpy_glue(const char *fn, PyObject *v, cc_dtype dt, const char *tz,
                             PyObject *extra) {
-    PyObject *name = temporal_dtype_name(dt, tz);
+    char buf[CC_DTYPE_NAME_MAX];
+    PyObject *name = PyUnicode_FromString(dtype_name_format(dt, tz, buf, sizeof buf));
     PyObject *glue = name ? PyImport_ImportModule("compactcol._numpy") : NULL;
     PyObject *r = glue ? PyObject_CallMethod(glue, fn, extra ? "OOO" : "OO", v, name, extra) : NULL;
     Py_XDECREF(glue);

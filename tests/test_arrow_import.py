@@ -307,8 +307,9 @@ def test_an_error_inside_a_struct_names_the_field_once():
     once: '... (field 1, 'b')' for a record batch, a stream of them and an
     empty stream, and no field for a plain array."""
     import decimal
-    t = pa.table({"a": [1], "b": pa.array([decimal.Decimal("1.5")], pa.decimal128(5, 2))})
-    expected = r"^compactcol\.from_arrow: Arrow format 'd:5,2' is not supported \(field 1, 'b'\)$"
+    t = pa.table({"a": [1], "b": pa.array([decimal.Decimal("1.5")], pa.decimal256(5, 2))})
+    expected = (r"^compactcol\.from_arrow: Arrow format 'd:5,2,256' is not supported "
+                r"\(field 1, 'b'\)$")
     for source in (t, t.to_reader()):
         with pytest.raises(TypeError, match=expected):
             compactcol.Table.from_arrow(source)

@@ -340,6 +340,7 @@ class CategoricalMachine(RuleBasedStateMachine):
             assert b is a
         self.run(op, lambda items: items.extend(self.model_bulk(items_in, raises)), items_in)
 
+    @precondition(lambda self: len(self.model) <= 4096)  # doubling: bounded, as in the others
     @rule(how=st.sampled_from(["extend", "iadd", "setslice_all", "setslice_rev"]))
     def with_self_as_source(self, how):
         def op(a):

@@ -77,6 +77,8 @@ static inline const char *cc_arrow_format(cc_dtype dt) {
         [CC_TS_S] = "tss:", [CC_TS_MS] = "tsm:", [CC_TS_US] = "tsu:", [CC_TS_NS] = "tsn:",
         [CC_TD_S] = "tDs",  [CC_TD_MS] = "tDm",  [CC_TD_US] = "tDu",  [CC_TD_NS] = "tDn",
         [CC_DATE32] = "tdD", [CC_TIME_US] = "ttu", [CC_TIME_NS] = "ttn",
+        /* + "precision,scale", the array's parameter */
+        [CC_DEC128] = "d:",
     };
     return formats[dt];
 }
@@ -87,11 +89,32 @@ static inline const char *cc_arrow_timestamp_zone(const char *f) {
     return f && f[0] == 't' && f[1] == 's' && f[2] && f[3] == ':' ? f + 4 : NULL;
 }
 
-/* The dtype whose Arrow format is f (a timestamp's with any time zone);
- * false if none is. */
+/* Length of a decimal128 format's "precision,scale" ("d:12,2" and
+ * "d:12,2,128" -> 4, the 4 bytes after "d:"), or 0 when f is not one (a
+ * decimal32, 64 or 256 is not).  The numbers are the binding's to check (a
+ * negative scale is a valid Arrow format). */
+static inline size_t cc_arrow_decimal128_params(const char *f) {
+    if (!f || f[0] != 'd' || f[1] != ':') return 0;
+    const char *p = f + 2;
+    size_t n = strspn(p, "0123456789");
+    if (n == 0 || n > 2 || p[n] != ',') return 0;
+    size_t sign = p[n + 1] == '-', m = strspn(p + n + 1 + sign, "0123456789");
+    if (m == 0 || m > 2) return 0;
+    m += sign;
+    const char *rest = p + n + 1 + m;
+    return rest[0] == '\0' || strcmp(rest, ",128") == 0 ? n + 1 + m : 0;
+}
+
+/* The dtype whose Arrow format is f (a timestamp's with any time zone, a
+ * decimal128's with any precision and scale); false if none is. */
 static inline bool cc_arrow_dtype(const char *f, cc_dtype *out) {
+    if (cc_arrow_decimal128_params(f)) {
+        *out = CC_DEC128;
+        return true;
+    }
     const char *zone = cc_arrow_timestamp_zone(f);
     for (int d = 0; f && d < CC_NUM_DTYPES; d++) {
+        if (d == CC_DEC128) continue; /* "d:" alone is not a format */
         const char *own = cc_arrow_format((cc_dtype)d);
         if (zone ? strncmp(f, own, 4) == 0 && own[3] == ':' : strcmp(f, own) == 0) {
             *out = (cc_dtype)d;

@@ -62,7 +62,7 @@ cc_status cc_columns_append_row(const cc_column *cols, int64_t ncols, const cc_c
 static void rotate_last_to(cc_numarray *a, int64_t at) {
     int64_t n = a->length;
     int size = cc_numarray_itemsize(a);
-    uint8_t last[8];
+    uint8_t last[CC_MAX_ITEMSIZE];
     memcpy(last, a->data + (n - 1) * size, (size_t)size);
     memmove(a->data + (at + 1) * size, a->data + at * size, (size_t)((n - 1 - at) * size));
     memcpy(a->data + at * size, last, (size_t)size);

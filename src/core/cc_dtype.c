@@ -27,6 +27,7 @@
 #define RANGE_date32 RANGE_int32
 #define RANGE_time_us 0, (uint64_t)86400 * 1000000 - 1 /* [0, 24 h) */
 #define RANGE_time_ns 0, (uint64_t)86400 * 1000000000 - 1
+#define RANGE_decimal128 0, 0 /* |v| < 10**38: decimal_fits */
 
 /* name, temporal, ticks per second: NumPy's names where NumPy has the type,
  * Arrow's for date32 and time64 */
@@ -52,6 +53,7 @@
 #define SPEC_date32 "date32", CC_TEMPORAL_DATE, 0
 #define SPEC_time_us "time64[us]", CC_TEMPORAL_TIME, 1000000
 #define SPEC_time_ns "time64[ns]", CC_TEMPORAL_TIME, 1000000000
+#define SPEC_decimal128 "decimal128", CC_TEMPORAL_NONE, 0
 #define SPEC_NAME_(name, temporal, per_second) name
 #define SPEC_REST_(name, temporal, per_second) temporal, per_second
 #define SPEC_NAME(...) SPEC_NAME_(__VA_ARGS__)
@@ -130,8 +132,25 @@ static cc_status store_integer(cc_dtype dt, const cc_scalar *s, void *dst) {
     return CC_OK;
 }
 
+
+static cc_status store_decimal(const cc_scalar *s, void *dst) {
+    cc_int128 v;
+    switch (s->kind) {
+    case CC_SCALAR_INT: v = s->v.i; break;
+    case CC_SCALAR_UINT: v = s->v.u; break;
+    case CC_SCALAR_WIDE: v = s->v.w; break;
+    case CC_SCALAR_BOOL: v = s->v.i; break; /* as for every integer dtype */
+    default: return CC_ETYPE;
+    }
+    if (v > CC_DECIMAL128_MAX || v < -CC_DECIMAL128_MAX) return CC_EOVERFLOW;
+    memcpy(dst, &v, sizeof v);
+    return CC_OK;
+}
+
 cc_status cc_dtype_store(cc_dtype dt, const cc_scalar *s, void *dst) {
     switch (cc_dtype_table[dt].kind) {
+    case CC_KIND_DECIMAL:
+        return store_decimal(s, dst);
     case CC_KIND_SIGNED:
     case CC_KIND_UNSIGNED:
         return store_integer(dt, s, dst);
@@ -169,6 +188,16 @@ cc_status cc_dtype_store(cc_dtype dt, const cc_scalar *s, void *dst) {
 /* Out of line so the per-dtype expansion below has no always-false compare. */
 static bool above_int64(uint64_t u) { return u > (uint64_t)INT64_MAX; }
 
+static void load_wide(cc_int128 w, cc_scalar *out) {
+    if (w >= INT64_MIN && w <= INT64_MAX) {
+        out->kind = CC_SCALAR_INT;
+        out->v.i = (int64_t)w;
+    } else {
+        out->kind = CC_SCALAR_WIDE;
+        out->v.w = w;
+    }
+}
+
 void cc_dtype_load(cc_dtype dt, const void *src, cc_scalar *out) {
     switch (dt) {
 #define LOAD_CASE(E, name, ctype, fmt, KIND)                                   \
@@ -181,6 +210,8 @@ void cc_dtype_load(cc_dtype dt, const void *src, cc_scalar *out) {
         } else if (KIND == CC_KIND_BOOL) {                                     \
             out->kind = CC_SCALAR_BOOL;                                        \
             out->v.i = x != 0;                                                 \
+        } else if (KIND == CC_KIND_DECIMAL) {                                  \
+            load_wide((cc_int128)x, out);                                      \
         } else if (CC_##E == CC_UINT64 && above_int64((uint64_t)x)) {           \
             out->kind = CC_SCALAR_UINT;                                        \
             out->v.u = (uint64_t)x;                                            \
@@ -220,12 +251,39 @@ static int compare_uint_float(uint64_t u, double d) {
     return CMP(0.0, d - t);
 }
 
+/* A 128-bit integer against a double, exactly. */
+static int compare_wide_float(cc_int128 w, double d) {
+    if (isnan(d)) return 2;
+    if (d >= 0x1p127) return -1;
+    if (d < -0x1p127) return 1;
+    double t = trunc(d);
+    cc_int128 tw = (cc_int128)t;
+    if (w != tw) return CMP(w, tw);
+    return CMP(0.0, d - t);
+}
+
+/* An INT, UINT or WIDE scalar's value as 128 bits. */
+static cc_int128 wide_of(const cc_scalar *s) {
+    return s->kind == CC_SCALAR_WIDE ? s->v.w
+         : s->kind == CC_SCALAR_UINT ? (cc_int128)s->v.u
+                                     : (cc_int128)s->v.i;
+}
+
 int cc_scalar_compare(const cc_scalar *a, const cc_scalar *b) {
     if (a->kind == CC_SCALAR_NULL || b->kind == CC_SCALAR_NULL)
         return a->kind == b->kind ? 0 : 2;
     /* Bools are ints with values 0 and 1. */
     cc_scalar_kind ka = a->kind == CC_SCALAR_BOOL ? CC_SCALAR_INT : a->kind;
     cc_scalar_kind kb = b->kind == CC_SCALAR_BOOL ? CC_SCALAR_INT : b->kind;
+    if (ka == CC_SCALAR_WIDE || kb == CC_SCALAR_WIDE) {
+        if (ka == CC_SCALAR_FLOAT) {
+            int r = compare_wide_float(b->v.w, a->v.f);
+            return r == 2 ? 2 : -r;
+        }
+        if (kb == CC_SCALAR_FLOAT) return compare_wide_float(a->v.w, b->v.f);
+        cc_int128 x = wide_of(a), y = wide_of(b);
+        return CMP(x, y);
+    }
     if (ka == CC_SCALAR_FLOAT && kb == CC_SCALAR_FLOAT) {
         if (isnan(a->v.f) || isnan(b->v.f)) return 2;
         return CMP(a->v.f, b->v.f);

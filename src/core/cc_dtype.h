@@ -6,13 +6,28 @@
  *
  * A cc_scalar is an exact number in canonical form: every integer that fits
  * int64 is CC_SCALAR_INT, only values above INT64_MAX are CC_SCALAR_UINT, and
- * bools are CC_SCALAR_BOOL (0 or 1).  Stores are checked: a value that does
- * not fit the dtype is CC_EOVERFLOW, a value of the wrong kind CC_ETYPE.
+ * bools are CC_SCALAR_BOOL (0 or 1), and integers beyond 64 bits (only a
+ * decimal128 holds them) CC_SCALAR_WIDE.  Stores are checked: a value that
+ * does not fit the dtype is CC_EOVERFLOW, a value of the wrong kind CC_ETYPE.
  */
 #ifndef CC_DTYPE_H
 #define CC_DTYPE_H
 
 #include "cc_common.h"
+
+/* A 128-bit two's-complement integer: a decimal128's unscaled value (GCC and
+ * Clang have it on every 64-bit target).  Aligned to 8 only, as the buffers
+ * Arrow and pickles hand us are guaranteed no more than that. */
+__extension__ typedef __int128 cc_int128 __attribute__((aligned(8)));
+
+/* A decimal128 holds up to 38 decimal digits. */
+#define CC_DECIMAL_MAX_PRECISION 38
+/* 10**38 - 1, the largest unscaled value of a decimal128 (38 digits). */
+#define CC_DECIMAL128_MAX                                                      \
+    ((cc_int128)0x4b3b4ca85a86c47aULL << 64 | (cc_int128)0x098a223fffffffffULL)
+
+/* The widest itemsize: scratch for one element of any dtype. */
+#define CC_MAX_ITEMSIZE 16
 
 /*  X(ENUM,    ident,     ctype,    struct-format, kind)
  *
@@ -22,7 +37,13 @@
  * searching, storing and Arrow's layout need nothing of their own; only the
  * binding boxes them as datetime objects (cc_dtype_info.temporal says how).
  * Their struct-format codes are their storage's, but they come after
- * INT32/INT64, so a buffer's format never selects them. */
+ * INT32/INT64, so a buffer's format never selects them.
+ *
+ * DEC128 is Arrow's decimal128: the unscaled value as a 128-bit integer;
+ * precision and scale are the array's metadata (cc_numarray.tz, as a
+ * timestamp's zone is), so to the core it is an integer, and only the
+ * binding (decimal.c) knows where the point goes.  It has no struct-format
+ * code. */
 #define CC_FOR_EACH_DTYPE(X)                                                   \
     X(INT8, int8, int8_t, "b", CC_KIND_SIGNED)                                 \
     X(INT16, int16, int16_t, "h", CC_KIND_SIGNED)                              \
@@ -45,7 +66,8 @@
     X(TD_NS, td_ns, int64_t, "q", CC_KIND_SIGNED)                              \
     X(DATE32, date32, int32_t, "i", CC_KIND_SIGNED)                            \
     X(TIME_US, time_us, int64_t, "q", CC_KIND_SIGNED)                          \
-    X(TIME_NS, time_ns, int64_t, "q", CC_KIND_SIGNED)
+    X(TIME_NS, time_ns, int64_t, "q", CC_KIND_SIGNED)                          \
+    X(DEC128, decimal128, cc_int128, "", CC_KIND_DECIMAL)
 
 typedef enum cc_dtype {
 #define CC_DTYPE_ENUM(E, name, ctype, fmt, KIND) CC_##E,
@@ -59,6 +81,7 @@ typedef enum cc_kind {
     CC_KIND_UNSIGNED,
     CC_KIND_FLOAT,
     CC_KIND_BOOL,
+    CC_KIND_DECIMAL, /* a signed 128-bit integer, |v| < 10**38 */
 } cc_kind;
 
 /* What a temporal dtype's integers count. */
@@ -92,6 +115,12 @@ static inline int cc_dtype_itemsize(cc_dtype dt) {
 static inline bool cc_dtype_is_temporal(cc_dtype dt) {
     return cc_dtype_table[dt].temporal != CC_TEMPORAL_NONE;
 }
+static inline bool cc_dtype_is_decimal(cc_dtype dt) { return dt == CC_DEC128; }
+/* A dtype whose integers stand for something else (a time, a scaled
+ * decimal): boxed by the binding, never converted by numeric value. */
+static inline bool cc_dtype_is_coded(cc_dtype dt) {
+    return cc_dtype_is_decimal(dt) || cc_dtype_is_temporal(dt);
+}
 /* An integer number type (temporal ones are stored as integers, but are not). */
 static inline bool cc_dtype_is_integer(cc_dtype dt) {
     cc_kind k = cc_dtype_table[dt].kind;
@@ -104,6 +133,7 @@ typedef enum cc_scalar_kind {
     CC_SCALAR_FLOAT, /* v.f                                    */
     CC_SCALAR_BOOL,  /* v.i, 0 or 1                            */
     CC_SCALAR_NULL,  /* a null slot of a nullable array        */
+    CC_SCALAR_WIDE,  /* v.w, only values beyond int64 and uint64 */
 } cc_scalar_kind;
 
 typedef struct cc_scalar {
@@ -112,6 +142,7 @@ typedef struct cc_scalar {
         int64_t i;
         uint64_t u;
         double f;
+        cc_int128 w;
     } v;
 } cc_scalar;
 

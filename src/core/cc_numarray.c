@@ -44,8 +44,9 @@ void cc_numarray_init_like(cc_numarray *a, const cc_numarray *like) {
 
 cc_status cc_numarray_set_tz(cc_numarray *a, const char *tz) {
     size_t n = tz ? strlen(tz) : 0;
-    if (n >= CC_TZ_MAX || (n && cc_dtype_get(a->dtype)->temporal != CC_TEMPORAL_TIMESTAMP))
-        return CC_EINVAL;
+    bool takes_one = cc_dtype_get(a->dtype)->temporal == CC_TEMPORAL_TIMESTAMP ||
+                     cc_dtype_is_decimal(a->dtype);
+    if (n >= CC_TZ_MAX || (n && !takes_one)) return CC_EINVAL;
     memset(a->tz, 0, sizeof a->tz);
     if (n) memcpy(a->tz, tz, n);
     return CC_OK;
@@ -326,7 +327,7 @@ void cc_numarray_get(const cc_numarray *a, int64_t i, cc_scalar *out) {
  * error status for a value that fits nowhere. */
 static cc_status dtype_for_value(const cc_numarray *a, const cc_scalar *s,
                                  cc_dtype *out) {
-    uint8_t tmp[8];
+    uint8_t tmp[CC_MAX_ITEMSIZE];
     *out = a->dtype;
     if (s->kind == CC_SCALAR_NULL) return a->nullable ? CC_OK : CC_ETYPE;
     cc_status st = cc_dtype_store(a->dtype, s, tmp);
@@ -642,7 +643,7 @@ cc_status cc_numarray_reverse(cc_numarray *a) {
     if (a->length < 2) return CC_OK;
     CC_RETURN_NOT_OK(cc_numarray_own(a));
     int size = cc_numarray_itemsize(a);
-    uint8_t tmp[8];
+    uint8_t tmp[CC_MAX_ITEMSIZE];
     for (int64_t i = 0, j = a->length - 1; i < j; i++, j--) {
         uint8_t *p = a->data + i * size, *q = a->data + j * size;
         memcpy(tmp, p, (size_t)size);

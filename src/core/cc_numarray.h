@@ -68,8 +68,10 @@ typedef struct cc_numarray {
     cc_dtype dtype;
     bool adaptive; /* 'int': widens int8 -> int16 -> int32 -> int64 */
     bool nullable;
-    /* A timestamp's time zone, as Arrow names it ("UTC", "Europe/Paris",
-     * "+05:30"), "" for naive: metadata only, the values are UTC instants.
+    /* The dtype's parameter, as its Arrow format ends: a timestamp's time
+     * zone ("UTC", "Europe/Paris", "+05:30"; "" for naive: metadata only,
+     * the values are UTC instants), a decimal128's "precision,scale"
+     * ("12,2": the values are unscaled).
      * Kept by init_like (so by copies and slices) and by reset; a move keeps
      * the destination's unless the source has one. */
     char tz[CC_TZ_MAX];
@@ -80,8 +82,9 @@ void cc_numarray_init(cc_numarray *a, cc_dtype dtype, bool adaptive,
                       bool nullable);
 /* An empty array with the same dtype and flags as like. */
 void cc_numarray_init_like(cc_numarray *a, const cc_numarray *like);
-/* a's time zone = tz ("" or NULL: naive); CC_EINVAL when a is not a
- * timestamp or the name does not fit CC_TZ_MAX (a unchanged). */
+/* a's parameter (time zone or "precision,scale") = tz ("" or NULL: none);
+ * CC_EINVAL when a is neither a timestamp nor a decimal or the string does
+ * not fit CC_TZ_MAX (a unchanged).  The binding checks what it says. */
 CC_MUST_CHECK cc_status cc_numarray_set_tz(cc_numarray *a, const char *tz);
 /* Frees the buffers; the array is empty with its dtype and flags kept. */
 void cc_numarray_reset(cc_numarray *a);

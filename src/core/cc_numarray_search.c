@@ -8,7 +8,7 @@
 #include "cc_numarray.h"
 
 /* x stored exactly in dtype dt, or false when no element can equal x. */
-static bool exact_needle(cc_dtype dt, const cc_scalar *x, uint8_t out[8]) {
+static bool exact_needle(cc_dtype dt, const cc_scalar *x, uint8_t out[CC_MAX_ITEMSIZE]) {
     cc_scalar s = *x, back;
     if (s.kind == CC_SCALAR_FLOAT && cc_dtype_get(dt)->kind != CC_KIND_FLOAT) {
         double f = s.v.f;
@@ -109,7 +109,7 @@ static int64_t find_typed(const cc_numarray *a, const uint8_t *needle,
 
 int64_t cc_numarray_find(const cc_numarray *a, const cc_scalar *x,
                          int64_t start, int64_t stop) {
-    uint8_t needle[8];
+    uint8_t needle[CC_MAX_ITEMSIZE];
     if (stop > a->length) stop = a->length;
     if (start < 0) start = 0;
     if (start >= stop) return -1;
@@ -119,7 +119,7 @@ int64_t cc_numarray_find(const cc_numarray *a, const cc_scalar *x,
 }
 
 int64_t cc_numarray_count(const cc_numarray *a, const cc_scalar *x) {
-    uint8_t needle[8];
+    uint8_t needle[CC_MAX_ITEMSIZE];
     if (x->kind == CC_SCALAR_NULL) return a->null_count;
     if (a->length == 0 || !exact_needle(a->dtype, x, needle)) return 0;
     int64_t count = 0;

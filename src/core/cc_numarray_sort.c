@@ -74,7 +74,7 @@ static void radix_sort(void *data, void *tmp, int64_t n, int size, uint64_t flip
 }
 
 static void reverse_bytes(uint8_t *data, int64_t n, int size) {
-    uint8_t t[8];
+    uint8_t t[CC_MAX_ITEMSIZE];
     for (int64_t i = 0, j = n - 1; i < j; i++, j--) {
         memcpy(t, data + i * size, (size_t)size);
         memcpy(data + i * size, data + j * size, (size_t)size);
@@ -111,6 +111,14 @@ static void reverse_bytes(uint8_t *data, int64_t n, int size) {
 DEFINE_FLOAT_SORT(sort_float64, double, 64)
 DEFINE_FLOAT_SORT(sort_float32, float, 32)
 
+/* Rows w.. become nulls (holding 0), the rows before them valid. */
+static void nulls_from(cc_numarray *a, int64_t w) {
+    int size = cc_numarray_itemsize(a);
+    memset(a->data + w * size, 0, (size_t)((a->length - w) * size));
+    cc_bitmap_fill(a->validity, 0, w, true);
+    cc_bitmap_fill(a->validity, w, a->length - w, false);
+}
+
 /* Moves the valid values to the front in order; the tail becomes nulls. */
 static void nulls_to_back(cc_numarray *a) {
     int size = cc_numarray_itemsize(a);
@@ -118,9 +126,30 @@ static void nulls_to_back(cc_numarray *a) {
     for (int64_t i = 0; i < a->length; i++)
         if (cc_bitmap_get(a->validity, i))
             memmove(a->data + w++ * size, a->data + i * size, (size_t)size);
-    memset(a->data + w * size, 0, (size_t)((a->length - w) * size));
-    cc_bitmap_fill(a->validity, 0, w, true);
-    cc_bitmap_fill(a->validity, w, a->length - w, false);
+    nulls_from(a, w);
+}
+
+static cc_status sort_order_wide(const cc_numarray *a, bool reverse, int64_t *order, int64_t n,
+                                 bool fresh);
+
+/* decimal128: the rows' order (the n valid ones first) is computed before
+ * anything moves, so a failure leaves the array as it was; then the valid
+ * values are gathered through tmp. */
+static cc_status sort_wide(cc_numarray *a, int64_t n, bool reverse, uint8_t *tmp) {
+    size_t bytes;
+    CC_RETURN_NOT_OK(cc_mul_size(a->length, (int64_t)sizeof(int64_t), &bytes));
+    int64_t *order = cc_malloc(bytes);
+    if (!order) return CC_ENOMEM;
+    cc_status st = sort_order_wide(a, reverse, order, a->length, true);
+    if (st == CC_OK) {
+        const cc_int128 *v = (const cc_int128 *)(const void *)a->data;
+        cc_int128 *sorted = (cc_int128 *)(void *)tmp;
+        for (int64_t j = 0; j < n; j++) sorted[j] = v[order[j]];
+        memcpy(a->data, tmp, (size_t)n * sizeof *v);
+        if (a->null_count) nulls_from(a, n);
+    }
+    cc_free(order);
+    return st;
 }
 
 cc_status cc_numarray_sort(cc_numarray *a, bool reverse) {
@@ -133,6 +162,11 @@ cc_status cc_numarray_sort(cc_numarray *a, bool reverse) {
     tmp_bytes += (size_t)cc_bitmap_bytes(n) + 1;
     uint8_t *tmp = cc_malloc(tmp_bytes);
     if (!tmp) return CC_ENOMEM;
+    if (cc_dtype_is_decimal(a->dtype)) {
+        cc_status st = sort_wide(a, n, reverse, tmp);
+        cc_free(tmp);
+        return st;
+    }
     if (a->null_count) nulls_to_back(a);
     const cc_dtype_info *info = cc_dtype_get(a->dtype);
     switch (info->kind) {
@@ -269,6 +303,41 @@ static keyed_row *radix_pairs(keyed_row *v, keyed_row *tmp, int64_t n, int64_t (
     return src;
 }
 
+/* decimal128: rows stably sorted by 128-bit value as two LSD radix sorts of
+ * (64-bit key, row) pairs -- the low words, then the high words with the
+ * sign bit flipped; descending: both words inverted.  Valid rows first,
+ * then the null rows in their incoming order. */
+static cc_status sort_order_wide(const cc_numarray *a, bool reverse, int64_t *order, int64_t n,
+                                 bool fresh) {
+    size_t bytes;
+    CC_RETURN_NOT_OK(cc_mul_size(n, 2 * (int64_t)sizeof(keyed_row), &bytes));
+    bytes += sizeof(int64_t[MAX_PASSES][BUCKETS]);
+    keyed_row *pairs = cc_malloc(bytes);
+    if (!pairs) return CC_ENOMEM;
+    keyed_row *tmp = pairs + n;
+    int64_t(*table)[BUCKETS] = (int64_t(*)[BUCKETS])(void *)(pairs + 2 * n);
+    const cc_int128 *v = (const cc_int128 *)(const void *)a->data;
+    const uint64_t flip = reverse ? UINT64_MAX : 0, sign = (uint64_t)1 << 63;
+    int64_t m = 0, n_null = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t row = fresh ? i : order[i];
+        if (cc_numarray_is_valid(a, row)) pairs[m++] = (keyed_row){(uint64_t)v[row] ^ flip, row};
+        else tmp[n_null++].row = row;
+    }
+    for (int64_t k = 0; k < n_null; k++) order[m + k] = tmp[k].row;
+    memset(table, 0, sizeof(int64_t[MAX_PASSES][BUCKETS]));
+    keyed_row *by_low = radix_pairs(pairs, tmp, m, table), *other = by_low == pairs ? tmp : pairs;
+    for (int64_t j = 0; j < m; j++) {
+        int64_t row = by_low[j].row;
+        other[j] = (keyed_row){((uint64_t)(v[row] >> 64) ^ sign) ^ flip, row};
+    }
+    memset(table, 0, sizeof(int64_t[MAX_PASSES][BUCKETS]));
+    const keyed_row *sorted = radix_pairs(other, by_low, m, table);
+    for (int64_t j = 0; j < m; j++) order[j] = sorted[j].row;
+    cc_free(pairs);
+    return CC_OK;
+}
+
 static int bit_width(uint64_t x) { return x ? 64 - __builtin_clzll(x) : 0; }
 
 /* The stable partition of order[0..n) into numbers (their keys into keys,
@@ -351,6 +420,7 @@ cc_status cc_numarray_sort_order_values(const cc_numarray *a, const int64_t *ran
         if (fresh && n == 1) order[0] = 0;
         return CC_OK;
     }
+    if (cc_dtype_is_decimal(a->dtype)) return sort_order_wide(a, reverse, order, n, fresh);
     /* scratch: 2 words a row, the keys in A and the radix passes in B (the
      * NaN rows from B's start, the null rows from its end, meanwhile), then
      * the radix counters */

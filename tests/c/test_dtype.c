@@ -31,6 +31,7 @@ TEST(dtype_table) {
         {CC_DATE32, "date32", "i", 4, CC_KIND_SIGNED},
         {CC_TIME_US, "time64[us]", "q", 8, CC_KIND_SIGNED},
         {CC_TIME_NS, "time64[ns]", "q", 8, CC_KIND_SIGNED},
+        {CC_DEC128, "decimal128", "", 16, CC_KIND_DECIMAL},
     };
     CHECK_EQ(sizeof want / sizeof want[0], CC_NUM_DTYPES);
     for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
@@ -42,9 +43,15 @@ TEST(dtype_table) {
         cc_dtype got = CC_NUM_DTYPES;
         CHECK_ST(cc_dtype_from_name(want[k].name, &got), CC_OK);
         CHECK_EQ(got, want[k].dt);
-        CHECK_EQ(cc_dtype_is_temporal(want[k].dt), want[k].dt > CC_BOOL);
-        /* a buffer's format names the number type, never a temporal one */
+        CHECK_EQ(cc_dtype_is_temporal(want[k].dt), want[k].dt > CC_BOOL && want[k].dt != CC_DEC128);
+        CHECK_EQ(cc_dtype_is_coded(want[k].dt), want[k].dt > CC_BOOL);
+        /* a buffer's format names the number type, never a temporal one;
+         * a decimal128 has none */
         got = CC_NUM_DTYPES;
+        if (want[k].dt == CC_DEC128) {
+            CHECK_ST(cc_dtype_from_format(want[k].format, want[k].itemsize, &got), CC_EINVAL);
+            continue;
+        }
         CHECK_ST(cc_dtype_from_format(want[k].format, want[k].itemsize, &got), CC_OK);
         CHECK_EQ(got, want[k].dt > CC_BOOL ? (want[k].itemsize == 4 ? CC_INT32 : CC_INT64)
                                            : want[k].dt);
@@ -253,7 +260,7 @@ TEST(store_random_vs_oracle) {
             }
             cc_status want = oracle_store_status((cc_dtype)dt, s);
             if (dt == CC_BOOL && s.kind == CC_SCALAR_BOOL) want = CC_OK;
-            uint8_t buf[8];
+            uint8_t buf[CC_MAX_ITEMSIZE];
             cc_status got = cc_dtype_store((cc_dtype)dt, &s, buf);
             if (!CHECK_MSG(got == want, "store %s kind %d bits %016" PRIx64 ": %s, expected %s",
                            dt_name((cc_dtype)dt), s.kind, s.v.u, status_name(got),

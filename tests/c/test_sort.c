@@ -91,7 +91,7 @@ typedef struct item {
     int64_t index;
     bool valid, nan;
     cc_scalar value;
-    uint8_t bits[8];
+    uint8_t bits[CC_MAX_ITEMSIZE];
 } item;
 
 static bool ref_reverse;
@@ -123,7 +123,7 @@ static bool sort_and_check(cc_numarray *a, bool reverse, const char *ctx) {
     for (int64_t i = 0; i < n; i++) {
         items[i].index = i;
         items[i].valid = cc_numarray_is_valid(a, i);
-        memset(items[i].bits, 0, 8);
+        memset(items[i].bits, 0, sizeof items[i].bits);
         memcpy(items[i].bits, slot_ptr(a, i), (size_t)size);
         cc_numarray_get(a, i, &items[i].value);
         items[i].nan = items[i].valid && items[i].value.kind == CC_SCALAR_FLOAT &&
@@ -489,6 +489,76 @@ TEST(first_difference_cases) {
     CHECK_EQ(cc_numarray_first_difference(&a, &b), 0); /* exact, no rounding */
     cc_numarray_reset(&a);
     cc_numarray_reset(&b);
+}
+
+/* decimal128 values beyond 64 bits (the core's two-word radix sort): the
+ * in-place sort and sort_order against a stable insertion sort. */
+static cc_int128 random_wide(test_rng *r) {
+    switch (rng_range(r, 0, 3)) {
+    case 0: return rng_range(r, -3, 3); /* ties */
+    case 1: return (cc_int128)(int64_t)rng_next(r);
+    default: {
+        cc_int128 w = ((cc_int128)rng_next(r) << 64 | rng_next(r)) % CC_DECIMAL128_MAX;
+        return rng_chance(r, 50) ? w : -w;
+    }
+    }
+}
+
+typedef struct {
+    bool valid;
+    cc_int128 v;
+    int64_t row;
+} wide_item;
+
+/* a before b in the order cc_numarray_sort gives: values, then nulls */
+static bool wide_before(const wide_item *a, const wide_item *b, bool reverse) {
+    if (a->valid != b->valid) return a->valid;
+    if (!a->valid) return false;
+    return reverse ? a->v > b->v : a->v < b->v;
+}
+
+TEST(sort_decimal128_wide_values) {
+    test_rng r;
+    rng_seed(&r, test_seed() + 128);
+    for (int rep = 0; rep < 60; rep++) {
+        bool nullable = rep % 2, reverse = rep % 4 >= 2;
+        int64_t n = rng_range(&r, 0, rep < 30 ? 12 : 300);
+        cc_numarray a;
+        cc_numarray_init(&a, CC_DEC128, false, nullable);
+        wide_item *ref = malloc((size_t)(n + 1) * sizeof *ref);
+        int64_t *order = malloc((size_t)(n + 1) * sizeof *order);
+        for (int64_t i = 0; i < n; i++) {
+            cc_int128 w = random_wide(&r);
+            bool valid = !nullable || rng_chance(&r, 80);
+            cc_scalar s = !valid ? S_NULL()
+                          : w >= INT64_MIN && w <= INT64_MAX ? S_INT((int64_t)w)
+                                                             : (cc_scalar){.kind = CC_SCALAR_WIDE, .v.w = w};
+            PUSH_OK(&a, s);
+            ref[i] = (wide_item){valid, valid ? w : 0, i};
+        }
+        for (int64_t i = 1; i < n; i++) /* stable insertion sort */
+            for (int64_t j = i; j > 0 && wide_before(&ref[j], &ref[j - 1], reverse); j--) {
+                wide_item t = ref[j];
+                ref[j] = ref[j - 1];
+                ref[j - 1] = t;
+            }
+        for (int64_t i = 0; i < n; i++) order[i] = i;
+        CHECK_ST(cc_numarray_sort_order(&a, NULL, 0, reverse, order, n), CC_OK);
+        for (int64_t i = 0; i < n; i++)
+            if (!CHECK_MSG(order[i] == ref[i].row, "rep %d: order[%" PRId64 "] = %" PRId64
+                           ", expected %" PRId64, rep, i, order[i], ref[i].row))
+                break;
+        CHECK_ST(cc_numarray_sort(&a, reverse), CC_OK);
+        const cc_int128 *v = (const cc_int128 *)(const void *)a.data;
+        for (int64_t i = 0; i < n; i++)
+            if (!CHECK_MSG(cc_numarray_is_valid(&a, i) == ref[i].valid &&
+                               (!ref[i].valid || v[i] == ref[i].v),
+                           "rep %d: [%" PRId64 "] differs from the reference", rep, i))
+                break;
+        free(ref);
+        free(order);
+        cc_numarray_reset(&a);
+    }
 }
 
 int main(int argc, char **argv) { return test_main(argc, argv); }

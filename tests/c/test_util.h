@@ -93,6 +93,7 @@ static inline void dt_range(cc_dtype dt, int64_t *lo, uint64_t *hi) {
     case CC_DATE32: *lo = INT32_MIN; *hi = INT32_MAX; break;
     case CC_TIME_US: *lo = 0; *hi = 86400ull * 1000000 - 1; break; /* a time of day */
     case CC_TIME_NS: *lo = 0; *hi = 86400ull * 1000000000 - 1; break;
+    case CC_DEC128: *lo = INT64_MIN; *hi = UINT64_MAX; break; /* of what a scalar holds */
     default: *lo = 0; *hi = 0; break;
     }
 }

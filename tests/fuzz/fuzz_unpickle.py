@@ -27,7 +27,7 @@ from _common import AVOID_KNOWN, CLEAN, Finding, check_invariants, main
 # "not C-contiguous" BufferError from PyObject_GetBuffer (noted in RESULTS.md)
 CLEAN_HERE = (*CLEAN, pickle.UnpicklingError, BufferError)
 
-DTYPES = list(cc.DTYPES) + ["int"]
+DTYPES = list(cc.DTYPES) + ["int", "decimal128(12, 2)", "decimal128(38, 0)"]
 STRINGS = DTYPES + ["str", "object", "category", "int8?", "str?", "little", "big", "",
                     "int8\0x", "float16", "\ud800", "int64?", "category?"]
 INTS = [0, 1, -1, 2**31, 2**32 + 1, 2**62, 2**63 - 1, 2**63, -2**63, 2**64]
