@@ -87,7 +87,8 @@ class _Progress:
     def done(self):
         elapsed = time.perf_counter() - self.t0
         if self.tty:
-            self.stream.write(f"\r  {self.label:<33} [{'#' * 10}] 100% {elapsed:4.0f}s{' ' * 12}\n")
+            self.stream.write(f"\r  {self.label:<33} [{'#' * 10}] 100% "
+                              f"{elapsed:4.0f}s{' ' * 12}\n")
         else:
             self.stream.write(f"  {self.label}: {_fmt_seconds(elapsed)}\n")
         self.stream.flush()
@@ -211,8 +212,8 @@ def run_demo(n):
               f"{_fmt_seconds(seconds):>12}")
     print("memory: tracemalloc's bytes held after the build (pandas: memory_usage(deep=True),\n"
           "  its strings may live where tracemalloc cannot see); traced peak: the most held\n"
-          f"  during the build, row dicts included; build time: the best of {REPEATS} other builds,\n"
-          "  tracemalloc off, making the row dicts included for all alike")
+          f"  during the build, row dicts included; build time: the best of {REPEATS} other\n"
+          "  builds, tracemalloc off, making the row dicts included for all alike")
     if not any(label.startswith("pandas") for label, *_ in results):
         print("(pandas is not installed: pip install pandas to compare with it)")
     if n == 0:
@@ -230,6 +231,6 @@ def run_demo(n):
     if table_s and dicts_s:
         print(f"compactcol.Table: builds in {table_s / dicts_s:.2f}x the time of a list of dicts")
     if n < SMALL:
-        print(f"(at {n:,} row{'s' * (n != 1)} fixed costs and timer noise dominate these ratios; the default "
-              f"1,000,000 rows shows the per-row costs)")
+        print(f"(at {n:,} row{'s' * (n != 1)} fixed costs and timer noise dominate these "
+              "ratios; the default 1,000,000 rows shows the per-row costs)")
     return 0
