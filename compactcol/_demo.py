@@ -80,14 +80,14 @@ class _Progress:
             elapsed = time.perf_counter() - self.t0
             left = f"~{elapsed * (self.total - done) / done:.0f}s left" if done else "?s left"
             bar = "#" * (pct // 10) + "." * (10 - pct // 10)
-            self.stream.write(f"\r  {self.label:<33} [{bar}] {pct:3d}% "
+            self.stream.write(f"\r  {self.label:<36} [{bar}] {pct:3d}% "
                               f"{elapsed:4.0f}s, {left:<10}")
             self.stream.flush()
 
     def done(self):
         elapsed = time.perf_counter() - self.t0
         if self.tty:
-            self.stream.write(f"\r  {self.label:<33} [{'#' * 10}] 100% "
+            self.stream.write(f"\r  {self.label:<36} [{'#' * 10}] 100% "
                               f"{elapsed:4.0f}s{' ' * 12}\n")
         else:
             self.stream.write(f"  {self.label}: {_fmt_seconds(elapsed)}\n")
