@@ -231,4 +231,6 @@ def table_to_pandas(table, dtype_backend=None):
         return pa.table(table).to_pandas(types_mapper=pd.ArrowDtype)
     data = {name: _column_to_pandas(name, spec, col, pd, np, dtype_backend)
             for (name, spec, *_), col in zip(table._schema.fields, table._columns)}
-    return pd.DataFrame(data, index=pd.RangeIndex(len(table)), copy=False)
+    # (no columns: an empty object Index, as pyarrow's, not an empty RangeIndex)
+    columns = None if data else pd.Index([], dtype=object)
+    return pd.DataFrame(data, index=pd.RangeIndex(len(table)), columns=columns, copy=False)
