@@ -218,6 +218,10 @@ def test_to_pandas_without_pyarrow(tmp_path):
         back = cc.Table.from_pandas(nn)
         assert back.to_dicts() == [{{k: v for k, v in r.items() if k not in ("y", "yn")}}
                                    for r in t.to_dicts()], back.to_dicts()
+        naive = cc.Table({{"ts": "datetime64[us]?", "td": "timedelta64[ns]"}},
+                         [(dt.datetime(2020, 1, 1), dt.timedelta(1)), (None, dt.timedelta(0))])
+        assert {{k: str(v) for k, v in naive.to_pandas().dtypes.items()}} == \
+            {{"ts": "datetime64[us]", "td": "timedelta64[ns]"}}
         for schema, row, col in [({{"d": "date32"}}, (dt.date(2020, 1, 1),), "'d' (date32)"),
                                  ({{"z": "datetime64[us, UTC]"}},
                                   (dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc),),
