@@ -145,10 +145,12 @@ def _str_dtype(pd, np):
 
 def _masked(col, pd, np):
     """pandas' own nullable array (Int8 ... UInt64, Float32 / Float64,
-    boolean) over a snapshot of the values and the validity: NumPy-backed,
-    exact, no pyarrow needed."""
+    boolean) over a copy of the values and the validity: NumPy-backed,
+    exact, no pyarrow needed.  A copy, not a read-only view: pandas writes
+    a masked array's values in place (``df.loc[i, c] = v``), and the mask
+    costs O(n) anyway."""
     from ._numpy import _null_mask
-    values = np.frombuffer(col.copy(), dtype=np.dtype(col.dtype))
+    values = np.frombuffer(col.copy(), dtype=np.dtype(col.dtype)).copy()
     mask = _null_mask(col, np) if col.null_count else np.zeros(len(col), dtype=bool)
     kind = values.dtype.kind
     cls = pd.arrays.BooleanArray if kind == "b" else (

@@ -125,6 +125,24 @@ def same_table(back, t):
     assert back.schema == {**t.schema, "i8": "int8", "in0": "int8"}
 
 
+def test_numpy_nullable_frame_is_writable():
+    t = make()
+    df = t.to_pandas(dtype_backend="numpy_nullable")
+    df.loc[1, "in"] = 7
+    df.loc[0, "b"] = False
+    assert df["in"].tolist()[:2] == [2**53 + 1, 7] and df["b"][0] is np.False_
+    assert t.to_dicts() == make().to_dicts()
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError, reason=(
+    "pre-existing (not changed here): the shared NumPy columns are read-only views and "
+    "pandas, which does not know they are shared, writes a cell in place "
+    "('assignment destination is read-only'); whole-column operations (+=) work"))
+def test_default_frame_cell_write():
+    df = make().to_pandas()
+    df.loc[0, "i"] = 5
+
+
 def test_pyarrow_backend_is_arrow_dtype():
     t = make()
     df = t.to_pandas(dtype_backend="pyarrow")
