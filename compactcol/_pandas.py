@@ -172,8 +172,9 @@ def _column_to_pandas(name, spec, col, pd, np, backend):
             values = np.array(col.tolist(), dtype=object)
             dtype = _str_dtype(pd, np)
             return values if dtype is None else pd.array(values, dtype=dtype)
-        # Arrow's conversion: pandas' default string dtype over the snapshot's
-        # buffers (zero-copy for `str`), exactly as pa.table(t).to_pandas()
+        # Arrow's conversion, exactly as pa.table(t).to_pandas(): pandas'
+        # default string dtype over the snapshot's string bytes (shared; pandas
+        # makes large_string offsets, a copy of the offsets only)
         return pa.array(col).to_pandas()
     if base == "bytes":  # an object column of bytes (None for nulls), as pandas has
         return col.to_numpy()
