@@ -187,8 +187,10 @@ def _column_to_pandas(name, spec, col, pd, np, backend):
     if base.startswith(("date32", "time64")):
         # NumPy has no date or time-of-day type: pandas' ArrowDtype
         return _pyarrow_for(name, spec).array(col).to_pandas(types_mapper=pd.ArrowDtype)
-    # decimal128: see docs/temporal.md (the decimal column's rule goes here,
-    # before the number branches below)
+    # DECIMAL: the decimal128 column's rule goes here, before the number
+    # branches below (see docs/temporal.md; the work in progress on main makes
+    # it ArrowDtype(decimal128): add "decimal128" to the date32 / time64
+    # branch above, which also names the column when pyarrow is missing)
     if backend == "numpy_nullable":
         return _masked(col, pd, np)
     if col.null_count == 0:
