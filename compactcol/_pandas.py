@@ -23,7 +23,9 @@ def categorical_to_pandas(c):
     pd = _pandas()
     import numpy as np
 
-    categories = pd.Index(c.categories.tolist(), dtype=object)
+    # pandas' default Index of strs (``str`` from pandas 3), as Arrow's
+    # dictionary conversion gives it
+    categories = pd.Index(c.categories.tolist())
     return pd.Categorical.from_codes(np.asarray(c.codes.copy()), categories=categories)
 
 
@@ -109,3 +111,128 @@ def _column_from_list(what, dtype, values):
     if isinstance(base, np.dtype) and base.name in _core.DTYPES:
         return _core.Array(base.name, values, nullable=nullable)
     raise TypeError(f"{what}: a column holds one of int, float, bool or str")
+
+
+# ---- Table.to_pandas ----------------------------------------------------------
+#
+# The dtype rule: each column gets the dtype `pa.table(t).to_pandas()` gives it
+# (pyarrow's default conversion, which is also what pandas itself infers from
+# the values: pandas 3's default `str` for strings, float64 with NaN for a
+# number column holding nulls, object for bools with nulls or bytes), except
+# where compactcol keeps more than that: a category column stays a
+# pd.Categorical, and dates and times of day stay ArrowDtype (docs/temporal.md).
+# pyarrow is needed only where pandas itself stores the column in Arrow memory.
+
+_ARROW_EXTRA = "pip install 'compactcol[arrow]'"
+
+
+def _pyarrow_for(name, spec):
+    """pyarrow, or an ImportError naming the column that needs it."""
+    try:
+        return importlib.import_module("pyarrow")
+    except ImportError as exc:
+        raise ImportError(f"Table.to_pandas: column {name!r} ({spec}) needs pyarrow, "
+                          f"which is not installed: {_ARROW_EXTRA}") from exc
+
+
+def _str_dtype(pd, np):
+    """pandas' default dtype for strings: ``str`` from pandas 3 (Arrow storage
+    when pyarrow is installed, Python's otherwise), object before."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return pd.StringDtype(na_value=np.nan)
+    return None
+
+
+def _masked(col, pd, np):
+    """pandas' own nullable array (Int8 ... UInt64, Float32 / Float64,
+    boolean) over a copy of the values and the validity: NumPy-backed,
+    exact, no pyarrow needed.  A copy, not a read-only view: pandas writes
+    a masked array's values in place (``df.loc[i, c] = v``), and the mask
+    costs O(n) anyway."""
+    from ._numpy import _null_mask
+    values = np.frombuffer(col.copy(), dtype=np.dtype(col.dtype)).copy()
+    mask = _null_mask(col, np) if col.null_count else np.zeros(len(col), dtype=bool)
+    kind = values.dtype.kind
+    cls = pd.arrays.BooleanArray if kind == "b" else (
+        pd.arrays.FloatingArray if kind == "f" else pd.arrays.IntegerArray)
+    return cls(values, mask)
+
+
+def _column_to_pandas(name, spec, col, pd, np, backend):
+    """One column's values for the DataFrame, by the rule above."""
+    base = spec.rstrip("?")
+    if base == "category":
+        return col.to_pandas()
+    if base == "str":
+        if backend == "numpy_nullable":  # pandas' StringDtype, pd.NA for nulls
+            return pd.array(np.array(col.tolist(), dtype=object), dtype=pd.StringDtype())
+        try:
+            pa = importlib.import_module("pyarrow")
+        except ImportError:  # pandas' own string storage, from the Python strs
+            values = np.array(col.tolist(), dtype=object)
+            dtype = _str_dtype(pd, np)
+            return values if dtype is None else pd.array(values, dtype=dtype)
+        # Arrow's conversion, exactly as pa.table(t).to_pandas(): pandas'
+        # default string dtype over the snapshot's string bytes (shared; pandas
+        # makes large_string offsets, a copy of the offsets only)
+        return pa.array(col).to_pandas()
+    if base == "bytes":  # an object column of bytes (None for nulls), as pandas has
+        return col.to_numpy()
+    if base.startswith("datetime64[") and ", " in base:
+        # a time zone: pandas' datetime64[unit, tz], through Arrow
+        return _pyarrow_for(name, spec).array(col).to_pandas()
+    if base.startswith(("datetime64", "timedelta64")):
+        # NumPy's own types: a snapshot view, nulls as NaT (a copy)
+        return col.to_numpy()
+    if base.startswith(("date32", "time64", "decimal128")):
+        # NumPy has no date, time-of-day or decimal type: pandas' ArrowDtype
+        # (pyarrow's default would be object columns: a Python object a value)
+        return _pyarrow_for(name, spec).array(col).to_pandas(types_mapper=pd.ArrowDtype)
+    if backend == "numpy_nullable":
+        return _masked(col, pd, np)
+    if col.null_count == 0:
+        # a snapshot, like every Arrow hand-off: a copy shares the buffer
+        # (O(1)), so NumPy's view of it is read-only and the table's next
+        # write to the column copies first
+        return np.asarray(col.copy())
+    from ._numpy import _null_mask
+    mask = _null_mask(col, np)
+    values = np.frombuffer(col.copy(), dtype=np.dtype(col.dtype))
+    if values.dtype.kind == "b":  # True / False / None, as pandas infers them
+        out = values.astype(object)
+        out[mask] = None
+        return out
+    # NaN for the nulls: floats keep their width, integers become float64
+    # (as pandas and pyarrow do; integers beyond 2**53 lose precision)
+    out = values.astype(values.dtype if values.dtype.kind == "f" else np.float64)
+    out[mask] = np.nan
+    return out
+
+
+def table_to_pandas(table, dtype_backend=None):
+    """``Table.to_pandas``: a DataFrame, one column per field (see the rule
+    above and docs/interop.md), with the table's rows as a RangeIndex (a
+    table without columns keeps its length).  ``dtype_backend`` as pandas'
+    own (``read_csv``, ``convert_dtypes``): None for the default rule,
+    'numpy_nullable' for pandas' nullable dtypes, 'pyarrow' for ArrowDtype."""
+    if dtype_backend not in (None, "numpy_nullable", "pyarrow"):
+        raise ValueError(f"Table.to_pandas: dtype_backend must be None, 'numpy_nullable' or "
+                         f"'pyarrow', not {dtype_backend!r}")
+    try:
+        import numpy as np
+    except ImportError as exc:
+        raise ImportError("Table.to_pandas needs NumPy and pandas, which are not installed "
+                          "(pip install pandas)") from exc
+    pd = _pandas()
+    if dtype_backend == "pyarrow":
+        try:
+            pa = importlib.import_module("pyarrow")
+        except ImportError as exc:
+            raise ImportError(f"Table.to_pandas(dtype_backend='pyarrow') needs pyarrow, which "
+                              f"is not installed: {_ARROW_EXTRA}") from exc
+        return pa.table(table).to_pandas(types_mapper=pd.ArrowDtype)
+    data = {name: _column_to_pandas(name, spec, col, pd, np, dtype_backend)
+            for (name, spec, *_), col in zip(table._schema.fields, table._columns)}
+    # (no columns: an empty object Index, as pyarrow's, not an empty RangeIndex)
+    columns = None if data else pd.Index([], dtype=object)
+    return pd.DataFrame(data, index=pd.RangeIndex(len(table)), columns=columns, copy=False)

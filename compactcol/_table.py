@@ -452,41 +452,34 @@ class Table(_core.Table):  # type: ignore[misc]
         pa = importlib.import_module("pyarrow")
         return pa.table(self)
 
-    def to_pandas(self):
-        """A pandas.DataFrame: numeric columns without nulls share memory through NumPy,
-        str columns become pandas' Arrow-backed strings, categories pd.Categorical,
-        timestamps and durations datetime64 / timedelta64 (nulls NaT), dates,
-        times and decimals ``ArrowDtype(date32 / time64 / decimal128)``.
+    # No hook for ``pd.DataFrame(t)`` (docs/interop.md, "DataFrames"): pandas'
+    # constructor (3.1) honours a dict, a DataFrame, ndarray-likes and, for
+    # any other iterable, ``__array__`` (-> an ndarray: unnamed columns) or
+    # else ``list(data)`` -- our records, unnamed.  Neither
+    # ``__arrow_c_stream__`` nor ``__dataframe__`` is read there (pandas 3 has
+    # ``pd.DataFrame.from_arrow(t)`` for that), a Mapping or Sequence Table
+    # would change what Polars reads, and a raising ``__array__`` would break
+    # ``np.asarray(t)`` and ``pd.Series(t)``: ``to_pandas`` is the way in.
+    def to_pandas(self, *, dtype_backend=None):
+        """A pandas.DataFrame with the dtypes ``pa.table(t).to_pandas()`` gives
+        (pandas' own defaults: ``str`` strings from pandas 3, float64 with NaN
+        for numbers with nulls, object for bools with nulls and bytes), except
+        that dates, times of day and decimals are ``ArrowDtype(date32 / time64 /
+        decimal128)``;
+        categories are ``pd.Categorical``, timestamps and durations
+        datetime64 / timedelta64 (nulls NaT).  The table is docs/interop.md's.
+        Numbers, bools, categories and str need NumPy and pandas only; a
+        column that needs pyarrow without it raises ImportError naming the
+        column.  ``dtype_backend='numpy_nullable'`` gives pandas' nullable
+        dtypes (Int8 ... UInt64, Float32/64, boolean, string: exact, and
+        ``Table.from_pandas`` gives the table back), ``'pyarrow'`` ArrowDtype
+        columns, as pandas' own ``dtype_backend``.
 
-        The frame is a snapshot: it shares the columns' buffers (read-only), and a later
-        write to the table copies what it touches first, so the frame keeps its values."""
-        np = importlib.import_module("numpy")
-        pd = importlib.import_module("pandas")
-        pa = importlib.import_module("pyarrow")
-        data = {}
-        for (name, spec, *_), col in zip(self._schema.fields, self._columns):
-            base = spec.rstrip("?")
-            if base == "category":
-                data[name] = col.to_pandas()
-            elif base == "str":
-                data[name] = pd.arrays.ArrowStringArray(pa.chunked_array([pa.array(col)]))
-            elif base == "bytes":  # an object column of bytes (None for nulls), as pandas has
-                data[name] = col.to_numpy()
-            elif base.startswith("datetime64[") and ", " in base:
-                # a time zone: pandas' datetime64[unit, tz], through Arrow
-                data[name] = pa.array(col).to_pandas()
-            elif base.startswith(("datetime64", "timedelta64")):
-                # NumPy's own types: a snapshot view, nulls as NaT (a copy)
-                data[name] = col.to_numpy()
-            elif col.null_count or base.startswith(("date32", "time64", "decimal128")):
-                # NumPy has no date, time-of-day or decimal type: pandas' ArrowDtype
-                data[name] = pa.array(col).to_pandas(types_mapper=pd.ArrowDtype)
-            else:
-                # a snapshot, like every Arrow hand-off: a copy shares the
-                # buffer (O(1)), so NumPy's view of it is read-only and the
-                # table's next write to the column copies first
-                data[name] = np.asarray(col.copy())
-        return pd.DataFrame(data, copy=False)
+        The frame is a snapshot: numeric columns without nulls share the
+        columns' buffers (read-only), and a later write to the table copies
+        what it touches first, so the frame keeps its values."""
+        from ._pandas import table_to_pandas
+        return table_to_pandas(self, dtype_backend)
 
     # ---- Python protocols ----
 
