@@ -60,8 +60,8 @@ static int convert_number(const field_info *f, PyObject *v, field_cell *c, const
     num_type t = {f->dtype, false, false, f->tz}; /* None was handled by the caller */
     conv_where w = field_where(ctx, f->name);
     if (scalar_from_py(t, v, &c->num, &w) < 0) return -1;
-    uint64_t tmp;
-    cc_status st = cc_dtype_store(f->dtype, &c->num, &tmp);
+    uint8_t tmp[CC_MAX_ITEMSIZE];
+    cc_status st = cc_dtype_store(f->dtype, &c->num, tmp);
     if (st == CC_OK) return 0;
     num_raise(t, st, &w, v);
     return -1;

@@ -127,7 +127,8 @@ static int64_t gen_value(test_rng *r, cc_dtype dt) {
         return v < lo ? lo : v;
     }
     int64_t v = rng_range(r, lo, (int64_t)hi);
-    return v >> rng_range(r, 0, 8 * cc_dtype_itemsize(dt) - 1);
+    int bits = 8 * cc_dtype_itemsize(dt);
+    return v >> rng_range(r, 0, (bits > 64 ? 64 : bits) - 1); /* int64 model values */
 }
 
 /* A value for an adaptive array: mostly narrow, sometimes any width. */

@@ -498,7 +498,8 @@ static cc_int128 random_wide(test_rng *r) {
     case 0: return rng_range(r, -3, 3); /* ties */
     case 1: return (cc_int128)(int64_t)rng_next(r);
     default: {
-        cc_int128 w = ((cc_int128)rng_next(r) << 64 | rng_next(r)) % CC_DECIMAL128_MAX;
+        unsigned __int128 bits = (unsigned __int128)rng_next(r) << 64 | rng_next(r);
+        cc_int128 w = (cc_int128)(bits % (unsigned __int128)CC_DECIMAL128_MAX);
         return rng_chance(r, 50) ? w : -w;
     }
     }
