@@ -196,14 +196,14 @@ cc_status cc_columns_take(const cc_column *cols, int64_t ncols, const int64_t *i
 
 /* ---- permute ------------------------------------------------------------------------------ */
 
-/* a = old a[perm[0]], ... through scratch (room for length values of 8
- * bytes and their validity bits): gathered there -- independent loads, not
+/* a = old a[perm[0]], ... through scratch (room for length values of
+ * CC_MAX_ITEMSIZE bytes and their validity bits): gathered there -- independent loads, not
  * a chain of them as a cycle walk would be -- and copied back in place, so
  * an exported buffer stays where it is.  Cannot fail. */
 static void permute_through(cc_numarray *a, const int64_t *perm, uint8_t *scratch) {
     int64_t n = a->length;
     int size = cc_numarray_itemsize(a);
-    uint8_t *bits = scratch + (size_t)n * 8;
+    uint8_t *bits = scratch + (size_t)n * CC_MAX_ITEMSIZE;
 #define GATHER(T)                                                                          \
     {                                                                                      \
         const T *v = (const T *)(const void *)a->data;                                     \
@@ -215,7 +215,8 @@ static void permute_through(cc_numarray *a, const int64_t *perm, uint8_t *scratc
     case 1: GATHER(uint8_t)
     case 2: GATHER(uint16_t)
     case 4: GATHER(uint32_t)
-    default: GATHER(uint64_t)
+    case 8: GATHER(uint64_t)
+    default: GATHER(cc_int128)
     }
 #undef GATHER
     memcpy(a->data, scratch, (size_t)n * (size_t)size);
@@ -236,7 +237,7 @@ static cc_status apply(const cc_column *cols, int64_t ncols, int64_t n, const in
     cc_strarray *prepared = NULL;
     size_t bytes, scratch_bytes;
     cc_status st = cc_mul_size(ncols, (int64_t)sizeof *prepared, &bytes);
-    if (st == CC_OK) st = cc_mul_size(n, 8, &scratch_bytes);
+    if (st == CC_OK) st = cc_mul_size(n, CC_MAX_ITEMSIZE, &scratch_bytes);
     if (st != CC_OK) return st;
     scratch_bytes += (size_t)cc_bitmap_bytes(n);
     prepared = cc_malloc(bytes);
