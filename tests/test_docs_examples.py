@@ -16,7 +16,11 @@ above it on its page, once, so items can be selected alone (``-k``).  The
 examples import the installed compactcol, like every test.
 """
 
+import atexit
 import doctest
+import os
+import shutil
+import tempfile
 import unittest
 from pathlib import Path
 
@@ -45,10 +49,23 @@ class _Page:
         self.document = SYBIL.parse(path)
         self.examples = list(self.document.examples())
         self.done = 0          # examples[:done] have been evaluated
+        # examples that write files (files.md) write them here, not in the
+        # directory pytest runs in
+        self.cwd = tempfile.mkdtemp(prefix="compactcol-docs-")
+        atexit.register(shutil.rmtree, self.cwd, True)
 
     def run_to(self, index):
         """Run the examples before `index` (once each, their own failures
-        are their own items' business), then example `index`."""
+        are their own items' business), then example `index`, in the
+        page's own working directory."""
+        here = os.getcwd()
+        os.chdir(self.cwd)
+        try:
+            self._run_to(index)
+        finally:
+            os.chdir(here)
+
+    def _run_to(self, index):
         while self.done < index:
             example = self.examples[self.done]
             self.done += 1
@@ -84,7 +101,7 @@ _pages.clear()  # parse afresh at run time: a fresh namespace per session
 def test_every_page_is_collected():
     names = {p.relative_to(ROOT).as_posix() for p in PAGES}
     assert {"README.md", "docs/array.md", "docs/table.md", "docs/interop.md"} <= names
-    assert len(CASES) >= 20, "the pages lost their examples"
+    assert len(CASES) >= 100, "the pages lost their examples"
 
 
 @pytest.mark.parametrize(("path", "index"), CASES)
