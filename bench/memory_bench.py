@@ -36,6 +36,7 @@ sys.path.insert(0, HERE)
 # import nothing from this one).
 from strings_bench import categorical_values, random_strings, unique_keys, zipf_tokens  # noqa: E402
 from table_bench import FIELDS, rows_of  # noqa: E402
+from _chart import charts_for  # noqa: E402
 from _memory import Run, have_module, malloc_trim, rss_bytes, trim_line  # noqa: E402
 
 DEFAULT_OUT = os.path.join(HERE, "results", "memory.md")
@@ -604,6 +605,9 @@ def main(argv=None) -> int:
     with open(args.out, "w") as f:
         f.write(report)
     print(report)
+    # the charts next to the report, drawn from it (bench/_chart.py)
+    for svg in charts_for(args.out):
+        print("chart:", svg)
     return 0
 
 

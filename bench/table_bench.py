@@ -33,6 +33,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _chart import charts_for  # noqa: E402
 from _memory import malloc_trim, rss_bytes  # noqa: E402
 from strings_bench import best_of  # noqa: E402
 
@@ -441,6 +442,9 @@ def main(argv=None) -> int:
     with open(args.out, "w") as f:
         f.write(report)
     print(report)
+    # the charts next to the report, drawn from it (bench/_chart.py)
+    for svg in charts_for(args.out):
+        print("chart:", svg)
     missed = [t for t in targets if t[3] != "yes"]
     return 1 if args.check and missed else 0
 
