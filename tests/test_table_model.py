@@ -8,21 +8,26 @@ import math
 import os
 import tempfile
 
+from decimal import Decimal
+
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import compactcol as cc
 
 SCHEMA = {"i": "int64", "b": "int8", "f": "float64", "ok": "bool", "s": "str?", "c": "category",
-          "n": "int32?"}
+          "n": "int32?", "m": "decimal128(38, 3)?"}
 
 ints = st.integers(-2**63, 2**63 - 1)
 rows = st.fixed_dictionaries({
     "i": ints, "b": st.integers(-128, 127), "f": st.floats(allow_nan=False, width=64),
     "ok": st.booleans(), "s": st.none() | st.text(max_size=6),
     "c": st.sampled_from(["red", "green", "blue", "é"]), "n": st.none() | st.integers(-2**31, 2**31 - 1),
+    # beyond 64 bits too (from a string: Decimal arithmetic rounds to 28 digits)
+    "m": st.none() | st.integers(-10**38 + 1, 10**38 - 1).map(lambda u: Decimal(f"{u}E-3")),
 })
-bad_rows = st.sampled_from([{"b": 128}, {"i": "x"}, {"c": None}, {"f": None}, {"zz": 1}])
+bad_rows = st.sampled_from([{"b": 128}, {"i": "x"}, {"c": None}, {"f": None}, {"zz": 1},
+                            {"m": Decimal("0.0001")}, {"m": 1.5}])
 
 
 def sort_key(field, reverse):
@@ -88,7 +93,7 @@ class TableMachine(RuleBasedStateMachine):
         if bad:
             try:
                 self.table.extend(batch)
-            except (TypeError, OverflowError):
+            except (TypeError, ValueError, OverflowError):  # ValueError: too many decimal places
                 return
             raise AssertionError("a bad row was accepted")
         self.table.extend(batch)
