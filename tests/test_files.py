@@ -496,23 +496,6 @@ def test_floats_keep_nan_and_infinities(tmp_path):
     assert math.copysign(1, b[3]) == -1
 
 
-def test_the_files_page_examples_run(tmp_path, monkeypatch):
-    import re
-    import textwrap
-    from pathlib import Path
-
-    page = Path(__file__).resolve().parent.parent / "docs" / "files.md"
-    if not page.exists():
-        pytest.skip("docs/ is not next to the tests (an installed copy of them)")
-    blocks = [textwrap.dedent(m.group(2)) for m in
-              re.finditer(r"^([ \t]*)```python\n(.*?)^\1```", page.read_text(), re.S | re.M)]
-    assert len(blocks) >= 2, "the files page lost its examples"
-    monkeypatch.chdir(tmp_path)
-    namespace = {}
-    for code in blocks:
-        exec(compile(code, "docs/files.md", "exec"), namespace)
-
-
 def test_a_failed_save_leaves_the_container_free_while_the_error_lives(tmp_path):
     t = make()
     try:
