@@ -139,16 +139,6 @@ static int unscaled_from_text(const char *s, int precision, int scale, PyObject 
     return 0;
 }
 
-static void set_unscaled(cc_int128 x, cc_scalar *out) {
-    if (x >= INT64_MIN && x <= INT64_MAX) {
-        out->kind = CC_SCALAR_INT;
-        out->v.i = (int64_t)x;
-    } else {
-        out->kind = CC_SCALAR_WIDE;
-        out->v.w = x;
-    }
-}
-
 static int expected(const conv_where *w, PyObject *v, const char *param, const char *hint) {
     char name[CC_DTYPE_NAME_MAX];
     PyObject *r = value_short_repr(v);
@@ -177,7 +167,7 @@ int decimal_from_py(const char *param, PyObject *v, cc_scalar *out, const conv_w
                 return raise_value(PyExc_OverflowError, w, v, "has more digits than the precision of",
                                    param);
             for (int i = 0; i < scale; i++) scaled *= 10;
-            set_unscaled(scaled, out);
+            *out = cc_scalar_from_wide(scaled);
             return 0;
         }
         text = PyObject_Str(v);
@@ -200,7 +190,7 @@ int decimal_from_py(const char *param, PyObject *v, cc_scalar *out, const conv_w
     cc_int128 x = 0;
     int r = s ? unscaled_from_text(s, precision, scale, v, param, w, &x) : -1;
     Py_DECREF(text);
-    if (r == 0) set_unscaled(x, out);
+    if (r == 0) *out = cc_scalar_from_wide(x);
     return r;
 }
 
@@ -223,9 +213,7 @@ PyObject *decimal_box(const char *param, const cc_scalar *s) {
         return PyErr_Format(PyExc_ValueError, "bad decimal128 parameter '%s'", param);
     PyObject *type = get_decimal_type();
     if (!type) return NULL;
-    cc_int128 x = s->kind == CC_SCALAR_WIDE ? s->v.w
-                : s->kind == CC_SCALAR_UINT ? (cc_int128)s->v.u
-                                            : (cc_int128)s->v.i;
+    cc_int128 x = cc_scalar_wide_value(s);
     /* the digits from the right, the point after `scale` of them */
     char buf[64], *p = buf + sizeof buf;
     unsigned __int128 u = x < 0 ? -(unsigned __int128)x : (unsigned __int128)x;

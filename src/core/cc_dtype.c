@@ -134,14 +134,8 @@ static cc_status store_integer(cc_dtype dt, const cc_scalar *s, void *dst) {
 
 
 static cc_status store_decimal(const cc_scalar *s, void *dst) {
-    cc_int128 v;
-    switch (s->kind) {
-    case CC_SCALAR_INT: v = s->v.i; break;
-    case CC_SCALAR_UINT: v = s->v.u; break;
-    case CC_SCALAR_WIDE: v = s->v.w; break;
-    case CC_SCALAR_BOOL: v = s->v.i; break; /* as for every integer dtype */
-    default: return CC_ETYPE;
-    }
+    if (s->kind == CC_SCALAR_FLOAT || s->kind == CC_SCALAR_NULL) return CC_ETYPE;
+    cc_int128 v = cc_scalar_wide_value(s); /* a bool too, as for every integer dtype */
     if (v > CC_DECIMAL128_MAX || v < -CC_DECIMAL128_MAX) return CC_EOVERFLOW;
     memcpy(dst, &v, sizeof v);
     return CC_OK;
@@ -188,15 +182,6 @@ cc_status cc_dtype_store(cc_dtype dt, const cc_scalar *s, void *dst) {
 /* Out of line so the per-dtype expansion below has no always-false compare. */
 static bool above_int64(uint64_t u) { return u > (uint64_t)INT64_MAX; }
 
-static void load_wide(cc_int128 w, cc_scalar *out) {
-    if (w >= INT64_MIN && w <= INT64_MAX) {
-        out->kind = CC_SCALAR_INT;
-        out->v.i = (int64_t)w;
-    } else {
-        out->kind = CC_SCALAR_WIDE;
-        out->v.w = w;
-    }
-}
 
 void cc_dtype_load(cc_dtype dt, const void *src, cc_scalar *out) {
     switch (dt) {
@@ -211,7 +196,7 @@ void cc_dtype_load(cc_dtype dt, const void *src, cc_scalar *out) {
             out->kind = CC_SCALAR_BOOL;                                        \
             out->v.i = x != 0;                                                 \
         } else if (KIND == CC_KIND_DECIMAL) {                                  \
-            load_wide((cc_int128)x, out);                                      \
+            *out = cc_scalar_from_wide((cc_int128)x);                          \
         } else if (CC_##E == CC_UINT64 && above_int64((uint64_t)x)) {           \
             out->kind = CC_SCALAR_UINT;                                        \
             out->v.u = (uint64_t)x;                                            \
@@ -262,13 +247,6 @@ static int compare_wide_float(cc_int128 w, double d) {
     return CMP(0.0, d - t);
 }
 
-/* An INT, UINT or WIDE scalar's value as 128 bits. */
-static cc_int128 wide_of(const cc_scalar *s) {
-    return s->kind == CC_SCALAR_WIDE ? s->v.w
-         : s->kind == CC_SCALAR_UINT ? (cc_int128)s->v.u
-                                     : (cc_int128)s->v.i;
-}
-
 int cc_scalar_compare(const cc_scalar *a, const cc_scalar *b) {
     if (a->kind == CC_SCALAR_NULL || b->kind == CC_SCALAR_NULL)
         return a->kind == b->kind ? 0 : 2;
@@ -281,7 +259,7 @@ int cc_scalar_compare(const cc_scalar *a, const cc_scalar *b) {
             return r == 2 ? 2 : -r;
         }
         if (kb == CC_SCALAR_FLOAT) return compare_wide_float(a->v.w, b->v.f);
-        cc_int128 x = wide_of(a), y = wide_of(b);
+        cc_int128 x = cc_scalar_wide_value(a), y = cc_scalar_wide_value(b);
         return CMP(x, y);
     }
     if (ka == CC_SCALAR_FLOAT && kb == CC_SCALAR_FLOAT) {

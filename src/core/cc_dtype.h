@@ -146,6 +146,25 @@ typedef struct cc_scalar {
     } v;
 } cc_scalar;
 
+/* The canonical scalar of a 128-bit integer: INT when it fits int64, else WIDE. */
+static inline cc_scalar cc_scalar_from_wide(cc_int128 w) {
+    cc_scalar s;
+    if (w >= INT64_MIN && w <= INT64_MAX) {
+        s.kind = CC_SCALAR_INT;
+        s.v.i = (int64_t)w;
+    } else {
+        s.kind = CC_SCALAR_WIDE;
+        s.v.w = w;
+    }
+    return s;
+}
+/* An INT, UINT, BOOL or WIDE scalar's value as 128 bits. */
+static inline cc_int128 cc_scalar_wide_value(const cc_scalar *s) {
+    return s->kind == CC_SCALAR_WIDE ? s->v.w
+         : s->kind == CC_SCALAR_UINT ? (cc_int128)s->v.u
+                                     : (cc_int128)s->v.i;
+}
+
 /* Name ("int64") to dtype; CC_EINVAL when unknown. */
 CC_MUST_CHECK cc_status cc_dtype_from_name(const char *name, cc_dtype *out);
 
