@@ -301,7 +301,9 @@ def _signature(cls):
         params.append(inspect.Parameter(field[0], inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                         default=default,
                                         annotation=annotations.get(field[0], field[1])))
-    return inspect.Signature(params, return_annotation=inspect.Signature.empty)
+    # a required field may follow one with a default (a nullable field
+    # defaults to None), which a def could not say: not validated
+    return inspect.Signature(params, __validate_parameters__=False)
 
 
 @typing.dataclass_transform(eq_default=True, order_default=False, kw_only_default=False)

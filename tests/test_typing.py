@@ -107,6 +107,13 @@ def test_record_signature():
     assert list(inspect.signature(t.record_class).parameters) == ["id", "qty", "note", "z"]
     assert str(inspect.signature(cc.Record)) == "()"
 
+    # a nullable field defaults to None, so a required field may follow it
+    class Late(cc.Record):
+        a: int | None
+        b: int
+    assert str(inspect.signature(Late)) == "(a: int | None = None, b: int)"
+    assert inspect.signature(Late).bind(b=2).arguments == {"b": 2}
+
 
 @pytest.mark.parametrize("method, text", [
     (cc.Array.append, "(self, x, /)"),
