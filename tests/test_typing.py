@@ -34,7 +34,7 @@ def test_mypy_reads_the_example(tmp_path):
     pytest.importorskip("mypy")
     # From an empty cwd, so mypy sees only the installed package.
     r = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", "--show-error-codes",
-                        "--config-file", os.devnull, str(EXAMPLE)],
+                        "--config-file", str(EXAMPLE.parent / "mypy.ini"), str(EXAMPLE)],
                        capture_output=True, text=True, cwd=tmp_path, timeout=300,
                        env={**os.environ, "MYPY_CACHE_DIR": str(tmp_path / "cache")})
     got = {}
