@@ -224,9 +224,29 @@ def spec_of_column(column, nullable=None) -> str:
     return base + ("?" if (column.nullable if nullable is None else nullable) else "")
 
 
+def _unannotated(annotation, where):
+    """``Annotated[T, marker]`` -> the marker (an Array dtype such as
+    ``compactcol.Timestamp('ns')``, ``compactcol.Category``) in place of T,
+    kept nullable if T is ``X | None``: the form a type checker accepts,
+    where a call such as ``compactcol.Decimal(12, 2)`` is no annotation."""
+    if typing.get_origin(annotation) is not typing.Annotated:
+        return annotation
+    inner, *metadata = typing.get_args(annotation)
+    markers = [m for m in metadata if isinstance(m, DType) or m is Category]
+    if len(markers) > 1:
+        raise TypeError(f"{where}: {annotation!r}: more than one compactcol dtype")
+    if not markers:
+        return inner
+    if typing.get_origin(inner) in (typing.Union, types.UnionType) and type(None) in typing.get_args(inner):
+        return typing.Optional[markers[0]]
+    return markers[0]
+
+
 def spec_of(annotation, where: str = "schema") -> str:
     """The schema spec of a type: ``int`` -> ``'int'`` (adaptive), ``float | None`` -> ``'float64?'``,
-    ``'str?'`` -> ``'str?'``, ``compactcol.Category`` -> ``'category'``."""
+    ``'str?'`` -> ``'str?'``, ``compactcol.Category`` -> ``'category'``,
+    ``Annotated[datetime, compactcol.Timestamp('ns')]`` -> ``'datetime64[ns]'``."""
+    annotation = _unannotated(annotation, where)
     if isinstance(annotation, str):
         nullable = annotation.endswith("?")
         return _base_spec(annotation[:-1] if nullable else annotation, where) + ("?" if nullable else "")
@@ -267,8 +287,33 @@ def _own_fields(name, ns, outer):
     return fields
 
 
+def _signature(cls):
+    """inspect.Signature of a Record class's constructor: its fields in
+    order, as annotated (the schema spec for a class built from a schema)."""
+    import inspect
+
+    annotations = {}
+    for klass in reversed(cls.__mro__):
+        annotations.update(klass.__dict__.get("__annotations__", {}))
+    params = []
+    for field in cls.__compactcol_schema__.fields:
+        default = field[2] if len(field) > 2 else inspect.Parameter.empty
+        params.append(inspect.Parameter(field[0], inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                        default=default,
+                                        annotation=annotations.get(field[0], field[1])))
+    # a required field may follow one with a default (a nullable field
+    # defaults to None), which a def could not say: not validated
+    return inspect.Signature(params, __validate_parameters__=False)
+
+
+@typing.dataclass_transform(eq_default=True, order_default=False, kw_only_default=False)
 class RecordMeta(type):
     """Metaclass of Record: reads the annotations and lays the class out."""
+
+    @property
+    def __signature__(cls):
+        # inspect.signature(Trade) and help(Trade): Trade(id: int, ...)
+        return _signature(cls)
 
     def __new__(mcls, name, bases, ns, **kwargs):
         if ns.get("__slots__", ()) not in ((), []):

@@ -11,13 +11,17 @@ from __future__ import annotations
 import importlib
 import itertools
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic, SupportsIndex, TypeVar, overload
 
 from . import _core
 from ._compact import CATEGORY_MAX_DISTINCT, compact_column, compact_columns
 from ._record import Record, record_class_for, temporal_spec, decimal_spec, extend_record_class, spec_of, spec_of_column
 
 __all__ = ["Table"]
+
+#: the record class of a Table: Table[Trade] iterates Trade rows
+R = TypeVar("R", bound=Record)
 
 #: rows looked at by Table.from_records to infer a schema
 INFER_ROWS = 1000
@@ -173,7 +177,7 @@ def _table_from_state(cls, fields, record_class, columns, rows=None):
     return _core.Table.__new__(cls, schema, record_class, columns, rows)
 
 
-class Table(_core.Table):  # type: ignore[misc]
+class Table(_core.Table, Generic[R]):  # type: ignore[misc]
     """A list of records stored as one typed column per field.
 
     >>> class Trade(Record):
@@ -201,9 +205,27 @@ class Table(_core.Table):  # type: ignore[misc]
         s, record_class = _resolve(schema)
         return super().__new__(cls, s, record_class)
 
+    @overload
+    def __init__(self, schema: type[R], rows: Iterable[Any] | None = None) -> None: ...
+    @overload
+    def __init__(self: Table[Any], schema: Mapping[str, Any] | _core.Schema,
+                 rows: Iterable[Any] | None = None) -> None: ...
     def __init__(self, schema, rows=None):
         if rows is not None:
             self.extend(rows)
+
+    if TYPE_CHECKING:  # the rows are instances of the record class (the C base says Any)
+        def __iter__(self) -> Iterator[R]: ...
+        @overload
+        def __getitem__(self, key: SupportsIndex, /) -> R: ...
+        @overload
+        def __getitem__(self, key: slice, /) -> Table[R]: ...
+        @overload
+        def __getitem__(self, key: str, /) -> Any: ...
+        def __getitem__(self, key: Any, /) -> Any: ...
+        def pop(self, i: SupportsIndex = -1, /) -> R: ...
+        @property
+        def record_class(self) -> type[R]: ...
 
     # ---- schema ----
 
@@ -261,14 +283,14 @@ class Table(_core.Table):  # type: ignore[misc]
 
     # ---- new tables ----
 
-    def filter(self, mask_or_predicate) -> "Table":
+    def filter(self, mask_or_predicate) -> Table[R]:
         """Rows where mask (one bool per row) is true, or predicate(row) is true, as a new Table."""
         if callable(mask_or_predicate):
             pred = mask_or_predicate
             return self._filter_mask([bool(pred(r)) for r in self])
         return self._filter_mask(mask_or_predicate)
 
-    def copy(self) -> "Table":
+    def copy(self) -> Table[R]:
         """A new Table with copies of the columns: O(1) per column.
 
         The copies share the columns' buffers (copy-on-write): whichever
@@ -279,7 +301,7 @@ class Table(_core.Table):  # type: ignore[misc]
 
     __copy__ = copy
 
-    def __deepcopy__(self, memo) -> "Table":
+    def __deepcopy__(self, memo) -> Table[R]:
         return self.copy()
 
     # ---- conversion ----

@@ -1052,31 +1052,31 @@ static PyObject *table_debug_info(PyObject *self, PyObject *unused) {
 
 static PyMethodDef table_methods[] = {
     {"append", table_append, METH_O,
-     "append(row): add a row at the end (a Record, dict, tuple, dataclass, namedtuple or "
+     "append($self, row, /)\n--\n\nappend(row): add a row at the end (a Record, dict, tuple, dataclass, namedtuple or "
      "any object with the fields as attributes).  Amortised O(fields)."},
     {"extend", table_extend, METH_O,
-     "extend(rows): append every row; all or nothing (a bad row changes nothing).  O(n)."},
+     "extend($self, rows, /)\n--\n\nextend(rows): append every row; all or nothing (a bad row changes nothing).  O(n)."},
     {"insert", (PyCFunction)(void (*)(void))table_insert, METH_FASTCALL,
-     "insert(i, row): insert a row before position i, as list.insert.  O(n)."},
+     "insert($self, i, row, /)\n--\n\ninsert(i, row): insert a row before position i, as list.insert.  O(n)."},
     {"pop", (PyCFunction)(void (*)(void))table_pop, METH_FASTCALL,
-     "pop(i=-1) -> Record: remove row i and return it as a standalone record."},
-    {"clear", table_clear_rows, METH_NOARGS, "clear(): remove every row."},
+     "pop($self, i=-1, /)\n--\n\npop(i=-1) -> Record: remove row i and return it as a standalone record."},
+    {"clear", table_clear_rows, METH_NOARGS, "clear($self, /)\n--\n\nclear(): remove every row."},
     {"column", table_column_method, METH_O,
-     "column(name): the column container itself (zero-copy); same as table[name]."},
+     "column($self, name, /)\n--\n\ncolumn(name): the column container itself (zero-copy); same as table[name]."},
     {"sort", (PyCFunction)(void (*)(void))table_sort, METH_FASTCALL | METH_KEYWORDS,
-     "sort(by=None, reverse=False, key=None): stable in-place sort by one column or a list "
+     "sort($self, /, by=None, *, reverse=False, key=None)\n--\n\nsort(by=None, reverse=False, key=None): stable in-place sort by one column or a list "
      "of columns (in C; nulls and NaNs last; categories by their strings), or by key(row)."},
-    {"take", table_take, METH_O, "take(indices) -> Table of the rows at indices."},
+    {"take", table_take, METH_O, "take($self, indices, /)\n--\n\ntake(indices) -> Table of the rows at indices."},
     {"_filter_mask", table_filter_mask, METH_O, "Rows where mask is true, as a new Table."},
     {"_replace_columns", (PyCFunction)(void (*)(void))table_replace_columns, METH_FASTCALL,
      "Swap in a new schema, record class and columns (add/drop/rename)."},
     {"_debug_info", table_debug_info, METH_NOARGS, "Invariant check data: lengths, version."},
     {"__arrow_c_stream__", (PyCFunction)(void (*)(void))table_arrow_c_stream,
      METH_VARARGS | METH_KEYWORDS,
-     "The table as an Arrow stream of one struct batch (PyCapsule), zero-copy; the "
+     "__arrow_c_stream__($self, /, requested_schema=None)\n--\n\nThe table as an Arrow stream of one struct batch (PyCapsule), zero-copy; the "
      "columns cannot resize until the consumer releases it."},
     {"__arrow_c_schema__", table_arrow_c_schema, METH_NOARGS,
-     "The table's Arrow struct schema (PyCapsule)."},
+     "__arrow_c_schema__($self, /)\n--\n\nThe table's Arrow struct schema (PyCapsule)."},
     {NULL},
 };
 

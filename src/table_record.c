@@ -430,7 +430,7 @@ static PyObject *record_get_is_view(PyObject *self, void *c) {
 
 static PyMethodDef record_methods[] = {
     {"as_dict", (PyCFunction)record_as_dict, METH_NOARGS,
-     "as_dict() -> dict of field name to value, in field order."},
+     "as_dict($self, /)\n--\n\nas_dict() -> dict of field name to value, in field order."},
     {"__reduce__", record_reduce, METH_NOARGS, NULL},
     {"__sizeof__", record_sizeof, METH_NOARGS, NULL},
     {NULL},

@@ -1,0 +1,160 @@
+"""Type checking (issue 16): mypy reads Record classes, the dtype markers,
+Table[Trade] and the containers' item types as tests/typing/example.py
+expects; C methods and Record classes have runtime signatures."""
+
+import datetime
+import decimal
+import inspect
+import os
+import pydoc
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pytest
+
+import compactcol as cc
+
+EXAMPLE = Path(__file__).parent / "typing" / "example.py"
+
+
+def _expectations():
+    """{line: ('T', type) or ('E', error code)} from the example's comments."""
+    out = {}
+    for n, line in enumerate(EXAMPLE.read_text().splitlines(), 1):
+        m = re.search(r"# ([TE]): (.+)$", line)
+        if m:
+            out[n] = (m[1], m[2].strip())
+    return out
+
+
+def test_mypy_reads_the_example(tmp_path):
+    pytest.importorskip("mypy")
+    # From an empty cwd, so mypy sees only the installed package.
+    r = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental", "--show-error-codes",
+                        "--config-file", str(EXAMPLE.parent / "mypy.ini"), str(EXAMPLE)],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                       env={**os.environ, "MYPY_CACHE_DIR": str(tmp_path / "cache")})
+    got = {}
+    for line in r.stdout.splitlines():
+        m = re.match(r'.*example\.py:(\d+): note: Revealed type is "(.*)"$', line)
+        if m:
+            got[int(m[1])] = ("T", m[2])
+            continue
+        m = re.match(r".*example\.py:(\d+): error: .*\[([\w-]+)\]$", line)
+        if m:
+            assert int(m[1]) not in got, line
+            got[int(m[1])] = ("E", m[2])
+        elif ": error:" in line:
+            pytest.fail(f"unexpected mypy error: {line}\n{r.stdout}{r.stderr}")
+    assert got == _expectations(), r.stdout + r.stderr
+    assert len(got) >= 25
+
+
+def test_example_runs(tmp_path):
+    r = subprocess.run([sys.executable, str(EXAMPLE)], capture_output=True, text=True,
+                       cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stderr
+
+
+def test_annotated_markers_give_the_dtype():
+    class Tick(cc.Record):
+        at: Annotated[datetime.datetime, cc.Timestamp("ns")]
+        amount: Annotated[decimal.Decimal, cc.Decimal(12, 2)]
+        symbol: Annotated[str, cc.Category]
+        qty: Annotated[int, cc.int32]
+        when: Annotated[Optional[datetime.datetime], cc.Timestamp("ms", tz="UTC")] = None
+        plain: Annotated[float, "a note compactcol ignores"] = 0.0
+
+    assert Tick.__compactcol_schema__.fields == (
+        ("at", "datetime64[ns]"), ("amount", "decimal128(12, 2)"), ("symbol", "category"),
+        ("qty", "int32"), ("when", "datetime64[ms, UTC]?", None), ("plain", "float64", 0.0))
+    t = cc.Table(Tick, [(datetime.datetime(2024, 1, 2), decimal.Decimal("1.50"), "A", 3)])
+    assert t.schema["at"] == "datetime64[ns]" and t[0].amount == decimal.Decimal("1.50")
+    with pytest.raises(TypeError, match="more than one"):
+        class Bad(cc.Record):
+            x: Annotated[int, cc.int32, cc.int64]
+
+
+def test_record_signature():
+    class Trade(cc.Record):
+        id: int
+        qty: cc.int32
+        note: str | None = None
+
+    sig = inspect.signature(Trade)
+    assert list(sig.parameters) == ["id", "qty", "note"]
+    assert sig.parameters["id"].annotation is int
+    assert sig.parameters["qty"].annotation is cc.int32
+    assert sig.parameters["note"].default is None
+    assert sig.parameters["id"].default is inspect.Parameter.empty
+    assert sig.bind(1, qty=2)  # as the constructor takes them
+    assert Trade(1, qty=2) == Trade(1, 2, None)
+
+    class Sub(Trade):
+        extra: float = 0.0
+    assert list(inspect.signature(Sub).parameters) == ["id", "qty", "note", "extra"]
+    assert "Trade(id: int, qty: compactcol.int32, note: str | None = None)" in pydoc.render_doc(
+        Trade, renderer=pydoc.plaintext)
+
+    # a class built from a dict schema shows the schema's types
+    row_class = cc.Table({"a": "int32", "b": "str?"}).record_class
+    assert str(inspect.signature(row_class)) == "(a: 'int32', b: 'str?' = None)"
+    t = cc.Table(Trade)
+    t.add_column("z", [])
+    assert list(inspect.signature(t.record_class).parameters) == ["id", "qty", "note", "z"]
+    assert str(inspect.signature(cc.Record)) == "()"
+
+    # a nullable field defaults to None, so a required field may follow it
+    class Late(cc.Record):
+        a: int | None
+        b: int
+    assert str(inspect.signature(Late)) == "(a: int | None = None, b: int)"
+    assert inspect.signature(Late).bind(b=2).arguments == {"b": 2}
+
+
+@pytest.mark.parametrize("method, text", [
+    (cc.Array.append, "(self, x, /)"),
+    (cc.Array.pop, "(self, i=-1, /)"),
+    (cc.Array.sort, "(self, /, *, key=None, reverse=False)"),
+    (cc.StringArray.append, "(self, s, /)"),
+    (cc.BinaryArray.extend, "(self, values, /)"),
+    (cc.CategoricalArray.append, None),
+    (cc.StringPool.intern, None),
+    (cc.StrDict.get, "(self, key, default=None, /)"),
+    (cc.Table.append, "(self, row, /)"),
+    (cc.Table.sort, "(self, /, by=None, *, reverse=False, key=None)"),
+    (cc.Table.pop, "(self, i=-1, /)"),
+    (cc.Record.as_dict, "(self, /)"),
+])
+def test_c_methods_have_signatures(method, text):
+    sig = inspect.signature(method)
+    if text is not None:
+        assert str(sig) == text
+
+
+def test_every_public_c_method_has_a_signature():
+    missing = []
+    for cls in (cc.Array, cc.StringArray, cc.BinaryArray, cc.CategoricalArray, cc.StringPool,
+                cc.StrDict, cc.Table, cc.Record):
+        for name in dir(cls):
+            obj = getattr(cls, name)
+            if name.startswith("_") or not callable(obj) or isinstance(obj, type):
+                continue
+            try:
+                inspect.signature(obj)
+            except ValueError:
+                missing.append(f"{cls.__name__}.{name}")
+    # StrDict.pop(key[, default]): a default that is no value has no text signature
+    assert missing == ["StrDict.pop"]
+
+
+def test_table_class_getitem():
+    class Trade(cc.Record):
+        id: int
+
+    alias = cc.Table[Trade]
+    t = alias(Trade, [(1,)])
+    assert type(t) is cc.Table and t[0].id == 1
