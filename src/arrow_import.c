@@ -334,6 +334,12 @@ static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchem
         if (adopted) st = CC_OK;
         else st = view ? cc_arrow_append_string_views(&k->str, a, &err)
                        : cc_arrow_append_strings(&k->str, wide, a, &err);
+    } else if (strcmp(s->format, "tin") == 0) { /* intervals as nanosecond durations */
+        if (k->kind == SINK_EMPTY) {
+            cc_numarray_init(&k->num, CC_TD_NS, false, false);
+            k->kind = SINK_NUMBERS;
+        }
+        st = cc_arrow_append_intervals(&k->num, a, &err);
     } else if (cc_arrow_dtype(s->format, &dt)) {
         bool adopted = false;
         if (k->kind == SINK_EMPTY) {

@@ -588,3 +588,23 @@ def test_numpy_datetime64_values_and_arrays_come_in_exactly():
     assert cc.Array("datetime64[s]", ms).tolist() == ms.tolist()
     with pytest.raises(TypeError, match="expected int, got datetime.datetime"):
         cc.Array("int64", ms)
+
+
+def test_arrow_intervals_without_months_import_as_nanosecond_durations():
+    # DuckDB has no duration type: a timedelta goes in as an INTERVAL and
+    # comes out as Arrow's month_day_nano
+    pa = pytest.importorskip("pyarrow")
+    duckdb = pytest.importorskip("duckdb")
+    r = duckdb.sql("select INTERVAL 1 DAY + INTERVAL 3 SECOND as a, NULL::INTERVAL as b")
+    t = cc.Table.from_arrow(r)
+    assert t.schema == {"a": "timedelta64[ns]", "b": "timedelta64[ns]?"}
+    assert t.to_dicts() == [{"a": dt.timedelta(days=1, seconds=3), "b": None}]
+    days = pa.array([pa.MonthDayNano([0, -2, 5000]), None], pa.month_day_nano_interval())
+    a = cc.from_arrow(days)
+    assert a.dtype == "timedelta64[ns]" and a.tolist() == [dt.timedelta(days=-2, microseconds=5),
+                                                           None]
+    with pytest.raises(TypeError, match="interval 1 has months.*field 0, 'a'"):
+        cc.Table.from_arrow(duckdb.sql("select * from (values (INTERVAL 1 DAY), "
+                                       "(INTERVAL 1 MONTH)) v(a)"))
+    with pytest.raises(ValueError, match="interval 0 is beyond timedelta64"):
+        cc.from_arrow(pa.array([pa.MonthDayNano([0, 2**31 - 1, 0])], pa.month_day_nano_interval()))

@@ -230,6 +230,53 @@ cc_status cc_arrow_append_numbers(cc_numarray *out, const struct ArrowArray *a, 
     return CC_OK;
 }
 
+/* month_day_nano: one value's fields */
+typedef struct {
+    int32_t months, days;
+    int64_t nanoseconds;
+} month_day_nano;
+
+cc_status cc_arrow_append_intervals(cc_numarray *out, const struct ArrowArray *a, cc_error *err) {
+    err->why = NULL;
+    size_t skip;
+    CC_RETURN_NOT_OK(cc_arrow_check_shape(a, 2, err));
+    if (out->dtype != CC_TD_NS || out->adaptive) return CC_EINVAL;
+    if (a->length > 0 && cc_mul_size(a->offset + a->length, 16, &skip) != CC_OK)
+        return cc_error_set(err, CC_EINVAL, "length or offset out of range", -1);
+    const uint8_t *src = a->length > 0 ? (const uint8_t *)a->buffers[1] + a->offset * 16 : NULL;
+    for (int64_t i = 0; i < a->length; i++) { /* every value checked before anything is added */
+        month_day_nano v;
+        int64_t ns;
+        memcpy(&v.months, src + 16 * i, 4), memcpy(&v.days, src + 16 * i + 4, 4);
+        memcpy(&v.nanoseconds, src + 16 * i + 8, 8);
+        if (!cc_arrow_valid_at(a, i)) continue;
+        if (v.months)
+            return cc_error_set(err, CC_ETYPE, "interval %lld has months, which have no fixed "
+                                "length: only day and nanosecond intervals import (as "
+                                "timedelta64[ns])", i);
+        if (__builtin_mul_overflow((int64_t)v.days, (int64_t)86400000000000, &ns) ||
+            __builtin_add_overflow(ns, v.nanoseconds, &ns))
+            return cc_error_set(err, CC_EINVAL, "interval %lld is beyond timedelta64[ns]", i);
+    }
+    CC_RETURN_NOT_OK(numbers_nullable_for(out, a));
+    int64_t base = out->length;
+    void *first;
+    CC_RETURN_NOT_OK(cc_numarray_append_zeros(out, a->length, &first));
+    for (int64_t i = 0; i < a->length; i++) {
+        if (!cc_arrow_valid_at(a, i)) {
+            cc_bitmap_set(out->validity, base + i, false); /* a null holds 0 */
+            out->null_count++;
+            continue;
+        }
+        int32_t days;
+        int64_t ns;
+        memcpy(&days, src + 16 * i + 4, 4), memcpy(&ns, src + 16 * i + 8, 8);
+        ns += (int64_t)days * 86400000000000; /* checked above */
+        memcpy((uint8_t *)first + 8 * i, &ns, 8);
+    }
+    return CC_OK;
+}
+
 static int64_t offset_at(const struct ArrowArray *a, bool wide, int64_t i) {
     return wide ? ((const int64_t *)a->buffers[1])[a->offset + i]
                 : ((const int32_t *)a->buffers[1])[a->offset + i];

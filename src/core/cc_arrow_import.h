@@ -96,6 +96,14 @@ static inline int64_t cc_arrow_index_at(cc_dtype it, const struct ArrowArray *a,
  * bits); a null holds 0.  out is not adaptive. */
 CC_MUST_CHECK cc_status cc_arrow_append_numbers(cc_numarray *out, const struct ArrowArray *a,
                                                 cc_error *err);
+
+/* Arrow's month_day_nano intervals (format "tin": 16 bytes a value, int32
+ * months, int32 days, int64 nanoseconds; DuckDB's INTERVAL) appended to a
+ * timedelta64[ns] array: days * 86400e9 + nanoseconds.  A month has no fixed
+ * length, so a valid value with months is CC_ETYPE (err names the item), one
+ * beyond int64 nanoseconds CC_EINVAL; all or nothing. */
+CC_MUST_CHECK cc_status cc_arrow_append_intervals(cc_numarray *out, const struct ArrowArray *a,
+                                                  cc_error *err);
 /* Strings of a 'u' (int32 offsets) or 'U' (wide) array -- 'z' / 'Z' when
  * out->binary (then no UTF-8 check); a null's bytes, which Arrow allows,
  * are dropped. */
