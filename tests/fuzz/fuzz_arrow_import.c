@@ -122,16 +122,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         cc_dtype dt = (cc_dtype)(take(&in, 1) % CC_NUM_DTYPES);
         if (kind == 4 && !cc_dtype_is_integer(dt)) dt = CC_INT16;
         a.n_buffers = nb < 16 ? nb % 4 : 2;
+        /* timedelta64[ns] from month_day_nano intervals ('tin', 16 bytes a value) */
+        bool intervals = kind == 0 && dt == CC_TD_NS && (nb & 1);
         size_t bytes = dt == CC_BOOL ? (size_t)(slots + 7) / 8
-                                     : (size_t)slots * (size_t)cc_dtype_itemsize(dt);
+                       : (size_t)slots * (intervals ? 16 : (size_t)cc_dtype_itemsize(dt));
         if (sane && !(nb & 0x80 && nb < 0x90)) buffers[1] = block(&ar, &in, bytes);
         if (kind == 0) {
             cc_numarray out;
             cc_numarray_init(&out, dt, false, take(&in, 1) & 1);
-            st = cc_arrow_append_numbers(&out, &a, &err);
+            st = intervals ? cc_arrow_append_intervals(&out, &a, &err)
+                           : cc_arrow_append_numbers(&out, &a, &err);
             check_numbers(&out, 0, st, a.length);
             if (st == CC_OK) { /* a second chunk after the first */
-                st = cc_arrow_append_numbers(&out, &a, &err);
+                st = intervals ? cc_arrow_append_intervals(&out, &a, &err)
+                               : cc_arrow_append_numbers(&out, &a, &err);
                 check_numbers(&out, a.length, st, a.length);
             }
             cc_numarray_reset(&out);
