@@ -318,6 +318,7 @@ static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchem
         return bad_at(f, PyExc_TypeError, "nested types (structs, lists) do not import as one array",
                       -1), -1;
     bool binary, view, wide;
+    cc_arrow_rescale rescale;
     if (is_bytes_format(s->format, &binary, &view, &wide)) {
         bool adopted = false;
         if (k->kind == SINK_STRINGS && k->str.binary != binary)
@@ -334,6 +335,12 @@ static int sink_append(PyTypeObject *tp, column_sink *k, const struct ArrowSchem
         if (adopted) st = CC_OK;
         else st = view ? cc_arrow_append_string_views(&k->str, a, &err)
                        : cc_arrow_append_strings(&k->str, wide, a, &err);
+    } else if (cc_arrow_rescaled_format(s->format, &rescale)) { /* time32, date64 */
+        if (k->kind == SINK_EMPTY) {
+            cc_numarray_init(&k->num, rescale.to, false, false);
+            k->kind = SINK_NUMBERS;
+        }
+        st = cc_arrow_append_rescaled(&k->num, a, &rescale, &err);
     } else if (strcmp(s->format, "tin") == 0) { /* intervals as nanosecond durations */
         if (k->kind == SINK_EMPTY) {
             cc_numarray_init(&k->num, CC_TD_NS, false, false);

@@ -608,3 +608,21 @@ def test_arrow_intervals_without_months_import_as_nanosecond_durations():
                                        "(INTERVAL 1 MONTH)) v(a)"))
     with pytest.raises(ValueError, match="interval 0 is beyond timedelta64"):
         cc.from_arrow(pa.array([pa.MonthDayNano([0, 2**31 - 1, 0])], pa.month_day_nano_interval()))
+
+
+def test_arrow_time32_and_date64_import_converted_exactly():
+    # pyarrow writes them; stored as time64[us] and date32, nothing rounded
+    pa = pytest.importorskip("pyarrow")
+    t32 = pa.array([dt.time(1, 2, 3), None, dt.time(23, 59, 59)], pa.time32("s"))
+    assert cc.from_arrow(t32).dtype == "time64[us]"
+    assert cc.from_arrow(t32).tolist() == t32.to_pylist()
+    ms = pa.array([dt.time(1, 2, 3, 4000)], pa.time32("ms"))
+    assert cc.from_arrow(ms).tolist() == ms.to_pylist()
+    d64 = pa.array([dt.date(2020, 1, 1), None, dt.date(1, 1, 1), dt.date(9999, 12, 31)], pa.date64())
+    a = cc.from_arrow(d64)
+    assert a.dtype == "date32" and a.tolist() == d64.to_pylist()
+    assert cc.Table.from_arrow(pa.table({"d": d64})).schema == {"d": "date32?"}
+    with pytest.raises(ValueError, match="value 1 is not a whole number"):
+        cc.from_arrow(pa.array([0, 86_400_000 + 5], pa.date64()))  # not midnight
+    with pytest.raises(ValueError, match="value 0 is not a whole number .* or out of its range"):
+        cc.from_arrow(pa.array([86_400_000], pa.time32("ms")))  # 24:00

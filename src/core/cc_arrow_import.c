@@ -277,6 +277,74 @@ cc_status cc_arrow_append_intervals(cc_numarray *out, const struct ArrowArray *a
     return CC_OK;
 }
 
+bool cc_arrow_rescaled_format(const char *f, cc_arrow_rescale *how) {
+    static const struct {
+        const char *format;
+        cc_arrow_rescale how;
+    } table[] = {
+        {"tts", {CC_TIME_US, 4, 1000000, 1}},
+        {"ttm", {CC_TIME_US, 4, 1000, 1}},
+        {"tdm", {CC_DATE32, 8, 1, 86400000}},
+    };
+    for (size_t k = 0; f && k < sizeof table / sizeof table[0]; k++)
+        if (strcmp(f, table[k].format) == 0) {
+            *how = table[k].how;
+            return true;
+        }
+    return false;
+}
+
+/* Value i of a (int32 or int64) converted by how: true with *out, or false. */
+static bool rescaled_at(const uint8_t *src, int64_t i, const cc_arrow_rescale *how,
+                        cc_scalar *out) {
+    int64_t v, r;
+    if (how->src_bytes == 4) {
+        int32_t x;
+        memcpy(&x, src + 4 * i, 4);
+        v = x;
+    } else {
+        memcpy(&v, src + 8 * i, 8);
+    }
+    if (v % how->div || __builtin_mul_overflow(v / how->div, how->mul, &r)) return false;
+    *out = (cc_scalar){.kind = CC_SCALAR_INT, .v.i = r};
+    return true;
+}
+
+cc_status cc_arrow_append_rescaled(cc_numarray *out, const struct ArrowArray *a,
+                                   const cc_arrow_rescale *how, cc_error *err) {
+    err->why = NULL;
+    size_t skip;
+    CC_RETURN_NOT_OK(cc_arrow_check_shape(a, 2, err));
+    if (out->dtype != how->to || out->adaptive) return CC_EINVAL;
+    if (a->length > 0 && cc_mul_size(a->offset + a->length, how->src_bytes, &skip) != CC_OK)
+        return cc_error_set(err, CC_EINVAL, "length or offset out of range", -1);
+    const uint8_t *src =
+        a->length > 0 ? (const uint8_t *)a->buffers[1] + a->offset * how->src_bytes : NULL;
+    uint8_t slot[CC_MAX_ITEMSIZE];
+    cc_scalar s;
+    for (int64_t i = 0; i < a->length; i++) /* every value checked before anything is added */
+        if (cc_arrow_valid_at(a, i) &&
+            (!rescaled_at(src, i, how, &s) || cc_dtype_store(how->to, &s, slot) != CC_OK))
+            return cc_error_set(err, CC_EINVAL, "value %lld is not a whole number of the unit "
+                                "it imports as, or out of its range", i);
+    CC_RETURN_NOT_OK(numbers_nullable_for(out, a));
+    int64_t base = out->length;
+    int size = cc_dtype_itemsize(how->to);
+    void *first;
+    CC_RETURN_NOT_OK(cc_numarray_append_zeros(out, a->length, &first));
+    for (int64_t i = 0; i < a->length; i++) {
+        if (!cc_arrow_valid_at(a, i)) {
+            cc_bitmap_set(out->validity, base + i, false); /* a null holds 0 */
+            out->null_count++;
+        } else if (!rescaled_at(src, i, how, &s) ||
+                   cc_dtype_store(how->to, &s, (uint8_t *)first + (size_t)i * (size_t)size) !=
+                       CC_OK) {
+            return CC_EINVAL; /* checked above: not reached */
+        }
+    }
+    return CC_OK;
+}
+
 static int64_t offset_at(const struct ArrowArray *a, bool wide, int64_t i) {
     return wide ? ((const int64_t *)a->buffers[1])[a->offset + i]
                 : ((const int32_t *)a->buffers[1])[a->offset + i];

@@ -104,6 +104,21 @@ CC_MUST_CHECK cc_status cc_arrow_append_numbers(cc_numarray *out, const struct A
  * beyond int64 nanoseconds CC_EINVAL; all or nothing. */
 CC_MUST_CHECK cc_status cc_arrow_append_intervals(cc_numarray *out, const struct ArrowArray *a,
                                                   cc_error *err);
+
+/* Arrow temporal types stored here in another unit, converted exactly:
+ * time32[s|ms] ("tts", "ttm") as time64[us], date64 ("tdm", milliseconds)
+ * as date32.  Fills *how and returns true when f is one of them. */
+typedef struct {
+    cc_dtype to;
+    int src_bytes;      /* 4: int32 values, 8: int64 */
+    int64_t mul, div;   /* to's value = v * mul / div, which must be exact */
+} cc_arrow_rescale;
+bool cc_arrow_rescaled_format(const char *f, cc_arrow_rescale *how);
+/* Appends a's values (format per `how`) to out (of dtype how->to), each
+ * converted and checked: a value that is not a whole number of the target
+ * unit or out of its range is CC_EINVAL naming the item; all or nothing. */
+CC_MUST_CHECK cc_status cc_arrow_append_rescaled(cc_numarray *out, const struct ArrowArray *a,
+                                                 const cc_arrow_rescale *how, cc_error *err);
 /* Strings of a 'u' (int32 offsets) or 'U' (wide) array -- 'z' / 'Z' when
  * out->binary (then no UTF-8 check); a null's bytes, which Arrow allows,
  * are dropped. */
