@@ -57,7 +57,8 @@ static int dtype_from_string(PyObject *str, cc_dtype *dtype, bool *adaptive, cha
     int known = dtype_name_parse(s, dtype, zone);
     if (known < 0) return -1;
     if (known && zone[0] && !tz)
-        return PyErr_Format(PyExc_ValueError, "a time zone (%R) is not supported here", str), -1;
+        return PyErr_Format(PyExc_ValueError, "a dtype with a parameter (%R) is not supported here",
+                            str), -1;
     if (known) {
         if (tz) memcpy(tz, zone, sizeof zone);
         return 0;

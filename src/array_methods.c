@@ -69,9 +69,8 @@ static PyObject *array_share(PyObject *self) {
     return r;
 }
 
-/* First index in [start, stop) equal to v, -1 if none, -2 on error. */
-/* v as a scalar that compares with self's values exactly: 1, 0 when Python's
- * == must decide, -1 on error. */
+/* v as a scalar that compares with self's values exactly: 1, 2 when v
+ * equals none of them, 0 when Python's == must decide, -1 on error. */
 static int compare_scalar(PyObject *self, PyObject *v, cc_scalar *x) {
     cc_dtype dt = arr_of(self)->dtype;
     if (cc_dtype_is_decimal(dt)) return decimal_for_compare(arr_of(self)->tz, v, x);
@@ -79,10 +78,12 @@ static int compare_scalar(PyObject *self, PyObject *v, cc_scalar *x) {
                                     : scalar_for_compare(v, x);
 }
 
+/* First index in [start, stop) equal to v, -1 if none, -2 on error. */
 static Py_ssize_t find_value(PyObject *self, PyObject *v, Py_ssize_t start, Py_ssize_t stop) {
     cc_scalar x;
     int r = compare_scalar(self, v, &x);
     if (r < 0) return -2;
+    if (r == 2) return -1;
     if (r == 1) return (Py_ssize_t)cc_numarray_find(arr_of(self), &x, start, stop);
     return seq_find_by_eq(self, &array_seq_ops, v, start, stop);
 }
@@ -138,7 +139,7 @@ static int array_append_fast(PyObject *self, PyObject *v) { return append_fast(a
 static Py_ssize_t array_count_fast(PyObject *self, PyObject *v) {
     cc_scalar x;
     int r = compare_scalar(self, v, &x);
-    return r < 0 ? -2 : r == 1 ? (Py_ssize_t)cc_numarray_count(arr_of(self), &x) : -1;
+    return r < 0 ? -2 : r == 2 ? 0 : r == 1 ? (Py_ssize_t)cc_numarray_count(arr_of(self), &x) : -1;
 }
 
 const seq_ops array_seq_ops = {

@@ -153,7 +153,8 @@ int decimal_name_parse(const char *s, char *param);
  * precision) at w.  None is the caller's. */
 int decimal_from_py(const char *param, PyObject *v, cc_scalar *out, const conv_where *w);
 /* For ==: 1 with *out when v (an int or a Decimal) is a value the column
- * can hold; 0 when Python's == must decide; -1 on error. */
+ * can hold; 2 when it is one the column cannot hold (equal to none of its
+ * values); 0 when Python's == must decide; -1 on error. */
 int decimal_for_compare(const char *param, PyObject *v, cc_scalar *out);
 /* The unscaled value s as a new Decimal with `scale` digits after the point. */
 PyObject *decimal_box(const char *param, const cc_scalar *s);
@@ -176,8 +177,10 @@ int temporal_foreign_scalar(cc_dtype dt, const char *tz, PyObject *v, PyObject *
 /* A NumPy datetime64 / timedelta64 array as a new Array of dt (NaT ->
  * None, refused unless nullable), or None when src is not one. */
 PyObject *temporal_from_numpy(cc_dtype dt, const char *tz, bool nullable, PyObject *src);
-/* For ==: 1 with *out when v is exactly dt's Python type and converts
- * without loss; 0 when Python's == must decide. */
+/* For ==: 1 with *out when v is of dt's Python type (or NumPy's,
+ * pandas') and converts without loss, None as a null scalar; 2 when v
+ * equals no value of the column (a number, a str, NaT, naive against aware,
+ * finer than the unit); 0 when Python's == must decide; -1 on error. */
 int temporal_for_compare(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *out);
 /* ticks as a new datetime / date / timedelta / time; NULL with ValueError
  * when Python's types cannot hold the value. */

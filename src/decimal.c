@@ -200,9 +200,9 @@ int decimal_for_compare(const char *param, PyObject *v, cc_scalar *out) {
     if (!(PyLong_CheckExact(v) || Py_IS_TYPE(v, (PyTypeObject *)type))) return 0;
     conv_where w = {"Array", "compare", -1, NULL, NULL};
     if (decimal_from_py(param, v, out, &w) == 0) return 1;
-    /* NaN, too many digits: equal to no stored value; Python's == decides */
+    /* NaN, too many digits or places: equal to no stored value */
     PyErr_Clear();
-    return 0;
+    return 2;
 }
 
 /* ---- unscaled integer -> Decimal ------------------------------------------------------------- */

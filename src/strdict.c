@@ -67,11 +67,16 @@ static const char *value_param(D *d) {
     return array_param(nums(d));
 }
 
+/* A numeric value dtype's parameter (a time zone, "precision,scale"), or NULL. */
+static const char *value_dtype_param(D *d) {
+    return d->kind == VALUES_NUMERIC ? nums(d)->tz : NULL;
+}
+
 /* Converts value v for key `key` (only named in messages). */
 static int prepare(D *d, PyObject *key, PyObject *v, prepared *p, const char *what) {
     p->buf.heap = NULL;
     p->obj = v;
-    conv_where w = {NAME, what, -1, key, value_param(d), "key"};
+    conv_where w = {NAME, what, -1, key, value_param(d), "key", value_dtype_param(d)};
     switch (d->kind) {
     case VALUES_NUMERIC:
         return scalar_from_py(num_type_of(nums(d)), v, &p->num, &w);
@@ -158,7 +163,7 @@ static int set_item(D *d, PyObject *key, PyObject *v, const char *what) {
         st = store_value(d, id, &p, &old);
     }
     if (st == CC_EOVERFLOW && d->kind == VALUES_NUMERIC) {
-        conv_where w = {NAME, what, -1, key, value_param(d), "key"};
+        conv_where w = {NAME, what, -1, key, value_param(d), "key", value_dtype_param(d)};
         num_raise(num_type_of(nums(d)), st, &w, v);
     } else if (st != CC_OK) {
         raise_st(st, what);
@@ -262,10 +267,13 @@ static PyObject *make_values(PyTypeObject *type, PyObject *value_dtype, int *kin
     }
     cc_dtype dtype;
     bool adaptive;
-    if (dtype_parse(value_dtype, &dtype, &adaptive, NULL) < 0) return NULL;
+    char param[CC_TZ_MAX]; /* a time zone, a decimal's "precision,scale" */
+    if (dtype_parse(value_dtype, &dtype, &adaptive, param) < 0) return NULL;
     *kind = VALUES_NUMERIC;
     cc_numarray a;
     cc_numarray_init(&a, dtype, adaptive, false);
+    if (cc_numarray_set_tz(&a, param) != CC_OK) /* dtype_parse checked it */
+        return PyErr_Format(PyExc_ValueError, "StrDict: bad value dtype %R", value_dtype);
     return array_wrap(type, &a);
 }
 
@@ -790,7 +798,11 @@ static PyObject *get_value_dtype(D *d, void *c) {
     return get_value_dtype_of(d);
 }
 
-static PyObject *get_value_dtype_of(D *d) { return PyUnicode_FromString(value_param(d)); }
+static PyObject *get_value_dtype_of(D *d) {
+    if (d->kind == VALUES_NUMERIC && !nums(d)->adaptive) /* 'decimal128(12, 2)' in full */
+        return dtype_name_object(nums(d)->dtype, nums(d)->tz);
+    return PyUnicode_FromString(value_param(d));
+}
 
 static int keys_region(PyObject *owner, int which, buf_region *r) {
     return strarray_fill_region(&((D *)owner)->keys.keys, which, r);

@@ -352,21 +352,38 @@ PyObject *temporal_from_numpy(cc_dtype dt, const char *tz, bool nullable, PyObje
 }
 
 int temporal_for_compare(cc_dtype dt, const char *tz, PyObject *v, cc_scalar *out) {
-    bool exact;
-    switch (cc_dtype_get(dt)->temporal) {
-    case CC_TEMPORAL_TIMESTAMP: exact = PyDateTime_CheckExact(v); break;
-    case CC_TEMPORAL_DURATION: exact = PyDelta_CheckExact(v); break;
-    case CC_TEMPORAL_DATE: exact = PyDate_CheckExact(v); break;
-    case CC_TEMPORAL_TIME: exact = PyTime_CheckExact(v); break;
-    default: exact = false;
-    }
-    if (!exact) return 0;
     conv_where w = {"Array", "compare", -1, NULL, NULL};
+    if (v == Py_None) {
+        out->kind = CC_SCALAR_NULL; /* matches the nulls */
+        return 1;
+    }
+    /* numbers, strings: never equal to a date or time (no element is boxed) */
+    if (PyLong_Check(v) || PyFloat_Check(v) || PyUnicode_Check(v) || PyBytes_Check(v)) return 2;
+    PyObject *ticks;
+    int foreign = temporal_foreign_scalar(dt, tz, v, &ticks); /* NumPy's, pandas' NaT */
+    if (foreign < 0) return -1;
+    if (foreign) {
+        int r = ticks != Py_None && temporal_from_py(dt, tz, ticks, out, &w) == 0;
+        Py_DECREF(ticks);
+        if (!r) PyErr_Clear(); /* NaT or beyond the column: equal to nothing */
+        return r ? 1 : 2;
+    }
+    /* the Python type, subclasses too (pandas' Timestamp and Timedelta keep
+     * their nanoseconds); a datetime against a date column fails below */
+    bool of_type;
+    switch (cc_dtype_get(dt)->temporal) {
+    case CC_TEMPORAL_TIMESTAMP: of_type = PyDateTime_Check(v); break;
+    case CC_TEMPORAL_DURATION: of_type = PyDelta_Check(v); break;
+    case CC_TEMPORAL_DATE: of_type = PyDate_Check(v); break;
+    case CC_TEMPORAL_TIME: of_type = PyTime_Check(v); break;
+    default: of_type = false;
+    }
+    if (!of_type) return 0;
     if (temporal_from_py(dt, tz, v, out, &w) == 0) return 1;
-    /* an aware value, finer than the unit or out of range: equal to no
-     * stored value, which Python's == then decides element by element */
+    /* naive against aware (== is False between them), finer than the unit
+     * or out of range: equal to no stored value */
     PyErr_Clear();
-    return 0;
+    return 2;
 }
 
 /* ---- ticks -> Python ------------------------------------------------------- */

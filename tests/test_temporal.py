@@ -626,3 +626,34 @@ def test_arrow_time32_and_date64_import_converted_exactly():
         cc.from_arrow(pa.array([0, 86_400_000 + 5], pa.date64()))  # not midnight
     with pytest.raises(ValueError, match="value 0 is not a whole number .* or out of its range"):
         cc.from_arrow(pa.array([86_400_000], pa.time32("ms")))  # 24:00
+
+
+def test_search_never_boxes_values_python_cannot_hold_and_follows_list_semantics():
+    np = pytest.importorskip("numpy")
+    pd = pytest.importorskip("pandas")
+    a = cc.Array("datetime64[ns]", [0, 5, None], nullable=True)  # 5 ns: no datetime holds it
+    assert np.datetime64(5, "ns") in a and a.count(np.datetime64(5, "ns")) == 1
+    assert pd.Timestamp(5) in a and a.index(np.datetime64(0, "s")) == 0
+    assert dt.datetime(1970, 1, 1) in a and None in a and a.index(None) == 2
+    # as in a list of datetimes: no int, str or NaT equals one
+    assert 5 not in a and "x" not in a and pd.NaT not in a and a.count(0) == 0
+    zoned = cc.Array("datetime64[us, UTC]", [dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)])
+    assert dt.datetime(2020, 1, 1) not in zoned  # naive == aware is False
+    assert dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc) in zoned
+    days = cc.Array("date32", [dt.date(2020, 1, 1)])
+    assert dt.datetime(2020, 1, 1) not in days and dt.date(2020, 1, 1) in days
+
+
+def test_strdict_values_of_a_zone_or_a_decimal():
+    from decimal import Decimal
+    d = cc.StrDict("datetime64[us, Europe/Paris]",
+                   {"a": dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)})
+    assert d.value_dtype == "datetime64[us, Europe/Paris]"
+    assert str(d["a"]) == "2020-01-01 01:00:00+01:00" and pickle.loads(pickle.dumps(d)) == d
+    with pytest.raises(TypeError, match=r"StrDict\('datetime64\[us, Europe/Paris\]'\).*naive"):
+        d["b"] = dt.datetime(2020, 1, 1)
+    m = cc.StrDict("decimal128(12, 2)", a=Decimal("1.5"))
+    assert m.value_dtype == "decimal128(12, 2)" and str(m["a"]) == "1.50" and m.copy() == m
+    with pytest.raises(ValueError, match=r"key 'b': .*more digits after the point"):
+        m["b"] = Decimal("0.001")
+    assert dict(m) == {"a": Decimal("1.5")}
