@@ -262,9 +262,9 @@ static PyObject *array_repr(ArrayObject *self) {
  * the next value into that object instead of allocating.  Two slots, so a
  * `for x in a` loop -- whose variable still holds the previous element while
  * the next one is fetched -- benefits too.  Ints are recycled only on
- * CPython 3.11's int layout and only for one-digit values outside the small
- * int cache (whose objects are shared singletons); every other value takes
- * the ordinary path. */
+ * CPython 3.11's int layout and on 3.12/3.13's (lv_tag), and only for
+ * one-digit values outside the small int cache (whose objects are shared
+ * singletons); every other value takes the ordinary path. */
 typedef struct {
     PyObject_HEAD
     ArrayObject *seq; /* NULL once exhausted */
@@ -305,6 +305,32 @@ static PyObject *box_int(ArrayIterObject *it, Py_ssize_t i, long long v) {
             Py_SET_SIZE(box, v < 0 ? -1 : 1);
             ((PyLongObject *)box)->ob_digit[0] = (digit)(v < 0 ? -v : v);
             return box;
+        }
+        Py_XDECREF(box);
+        return keep_box(it, i, PyLong_FromLongLong(v));
+    }
+#elif PY_VERSION_HEX >= 0x030C0000 && PY_VERSION_HEX < 0x030E0000 && !defined(Py_GIL_DISABLED)
+    /* 3.12 and 3.13: long_value.lv_tag = ndigits << 3 | sign, sign 0 for
+     * positive and 2 for negative (1 is zero; bit 2 is reserved for an
+     * immortality flag, unused in these versions): TAG_FROM_SIGN_AND_SIZE of
+     * CPython's Include/internal/pycore_long.h.  -5..256 are immortal
+     * singletons, and an immortal's refcount is never 1, so recycled() can't
+     * return one; the tag test also rejects anything that is not a plain
+     * one-digit int.  Not on free-threaded builds (refcount 1 is not a
+     * single owner there). */
+    const unsigned long long base = PyLong_BASE;
+    bool not_small = (unsigned long long)v + 5 > 261; /* unsigned: no overflow */
+    bool one_digit = (unsigned long long)v + (base - 1) < 2 * base - 1;
+    if (not_small & one_digit) {
+        const uintptr_t pos1 = (uintptr_t)1 << 3, neg1 = ((uintptr_t)1 << 3) | 2;
+        PyObject *box = recycled(it, i, &PyLong_Type);
+        if (box) {
+            _PyLongValue *lv = &((PyLongObject *)box)->long_value;
+            if (lv->lv_tag == pos1 || lv->lv_tag == neg1) {
+                lv->lv_tag = v < 0 ? neg1 : pos1;
+                lv->ob_digit[0] = (digit)(v < 0 ? -v : v);
+                return box;
+            }
         }
         Py_XDECREF(box);
         return keep_box(it, i, PyLong_FromLongLong(v));
