@@ -8,7 +8,7 @@ import pickle
 from decimal import Context, Decimal as D
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 import compactcol as cc
@@ -31,13 +31,17 @@ def values_for(p, s):
 WIDE = Context(prec=40)
 
 
+#: lists of 38-digit values are large draws, slow on a loaded machine: not a defect
+BIG_DRAWS = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+
 def name(p, s):
     return f"decimal128({p}, {s})"
 
 
 # ---- values in and out ----------------------------------------------------------------
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=BIG_DRAWS)
 @given(ps=precision_scale(), data=st.data())
 def test_values_round_trip_and_match_pyarrow(ps, data):
     pa = pytest.importorskip("pyarrow")
@@ -55,7 +59,7 @@ def test_values_round_trip_and_match_pyarrow(ps, data):
         assert pickle.loads(pickle.dumps(a, protocol)).tolist() == values
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=BIG_DRAWS)
 @given(ps=precision_scale(), data=st.data())
 def test_sort_and_search_match_a_list(ps, data):
     p, s = ps
@@ -233,7 +237,8 @@ class DecimalModel(RuleBasedStateMachine):
 
 
 TestDecimalModel = DecimalModel.TestCase
-TestDecimalModel.settings = settings(max_examples=60, stateful_step_count=30, deadline=None)
+TestDecimalModel.settings = settings(max_examples=60, stateful_step_count=30, deadline=None,
+                                     suppress_health_check=BIG_DRAWS)
 
 
 # ---- NumPy ----------------------------------------------------------------------------
@@ -375,7 +380,7 @@ def sort_column(rows, i, reverse):
     return present + [r for r in rows if r[i] is None]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=BIG_DRAWS)
 @given(data=st.data())
 def test_table_sort_by_decimal_columns_matches_a_stable_list_sort(data):
     # the core's 128-bit radix order, through Table.sort's per-key passes
