@@ -124,8 +124,9 @@ def infer_schema(rows, declared=None) -> dict:
             for n in names}
 
 
-#: rows given to one Table.extend after the sampled ones: a row that needs a
-#: column widened is found in its batch, and the batch's other rows are kept
+#: rows given to one Table.extend after the sampled ones, when the records
+#: are not a list: a row that needs a column widened is found in its batch,
+#: the rows before it are kept, and only a batch is held at once
 _BATCH = 1 << 16
 #: where a Table.extend failed: the row within the batch
 _FAILED_ROW = re.compile(r"Table\.extend: row (\d+)\b")
@@ -159,12 +160,12 @@ class _Build:
         start = 0
         batch = head
         while batch:
-            self._extend(batch, start)
+            self.extend(batch, start)
             start += len(batch)
             batch = list(itertools.islice(it, _BATCH))
         return self.table
 
-    def _extend(self, batch, start):
+    def extend(self, batch, start):
         pos = 0
         while pos < len(batch):
             part = batch[pos:] if pos else batch
@@ -499,7 +500,11 @@ class Table(_core.Table):  # type: ignore[misc]
                              f"every field, or only some of these to infer the rest")
         declared = {n: spec_of(t, f"Table.from_records: schema field {n!r}") for n, t in schema.items()}
         specs = infer_schema(head, declared)
-        return _Build(cls(specs), set(declared), len(head)).run(head, it)
+        build = _Build(cls(specs), set(declared), len(head))
+        if isinstance(records, (list, tuple)):  # one extend, as fast as Table(schema, rows)
+            build.extend(records, 0)
+            return build.table
+        return build.run(head, it)
 
     @classmethod
     def _from_columns(cls, names, columns, rows=None) -> "Table":
