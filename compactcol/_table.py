@@ -155,6 +155,7 @@ class _Build:
         self.table = table
         self.declared = declared
         self.sampled = sampled
+        self.records = None  # all of them when they are a list: the suggestion looks ahead
 
     def run(self, head, it):
         start = 0
@@ -200,7 +201,10 @@ class _Build:
         row (index in the user's records), the field and the override."""
         table = self.table
         for name, spec in table.schema.items():
-            value = _value_of(row, name)
+            try:
+                value = _value_of(row, name)
+            except Exception:  # noqa: BLE001 -- the row's own code: the error below
+                break
             problem = _fit_error(spec, value)
             if problem is None:
                 continue
@@ -249,8 +253,7 @@ class _Build:
             how = f"{spec!r} was inferred from the first {self.sampled:,} rows"
         fix = self._suggest(name, spec, value)
         if fix is None:
-            kinds = sorted({type(v).__name__ for v in self.table.column(name).tolist()
-                            if v is not None} | {type(value).__name__})
+            kinds = sorted({type(v).__name__ for v in self._values(name, value) if v is not None})
             advice = (f"no one column type holds {' and '.join(kinds)} values together: "
                       f"convert them first")
         else:
@@ -260,9 +263,15 @@ class _Build:
         return type(problem)(f"Table.from_records: row {index}, field {name!r}: {reason}; "
                              f"{how}; {advice}")
 
+    def _values(self, name, value):
+        if self.records is not None:
+            return [_value_of(r, name) for r in self.records]
+        return self.table.column(name).tolist() + [value]
+
     def _suggest(self, name, spec, value):
-        """A spec whose column takes the field's values so far and value, or None."""
-        values = self.table.column(name).tolist() + [value]
+        """A spec whose column takes the field's values (all of them when the
+        records are a list; else those so far and value), or None.  O(n), once."""
+        values = self._values(name, value)
         nullable = "?" if spec.endswith("?") or any(v is None for v in values) else ""
         candidates = []
         if value is None:
@@ -489,19 +498,25 @@ class Table(_core.Table):  # type: ignore[misc]
             except TypeError:
                 if schema is None:
                     raise
-        if schema is not None and (names is None or all(n in schema for n in names)):
-            return cls(schema, itertools.chain(head, it))  # a full schema: as before
-        if schema is None:
-            schema = {}
-        unknown = [k for k in schema if k not in names]
-        if unknown:
-            raise ValueError(f"Table.from_records: schema= names {', '.join(map(repr, unknown))}, "
-                             f"which the records do not have (their fields are {names}); give "
-                             f"every field, or only some of these to infer the rest")
-        declared = {n: spec_of(t, f"Table.from_records: schema field {n!r}") for n, t in schema.items()}
-        specs = infer_schema(head, declared)
-        build = _Build(cls(specs), set(declared), len(head))
-        if isinstance(records, (list, tuple)):  # one extend, as fast as Table(schema, rows)
+        if schema is not None and names is None:
+            return cls(schema, itertools.chain(head, it))  # rows by position: as declared
+        if schema is not None and all(n in schema for n in names):
+            table = cls(schema)  # every field declared (more are filled by default)
+            declared = set(table.schema)
+        else:
+            schema = schema or {}
+            unknown = [k for k in schema if k not in names]
+            if unknown:
+                raise ValueError(f"Table.from_records: schema= names "
+                                 f"{', '.join(map(repr, unknown))}, which the records do not have "
+                                 f"(their fields are {names}); give every field, or only some of "
+                                 f"these to infer the rest")
+            declared = {n: spec_of(t, f"Table.from_records: schema field {n!r}")
+                        for n, t in schema.items()}
+            table = cls(infer_schema(head, declared))
+        build = _Build(table, set(declared), len(head))
+        if isinstance(records, (list, tuple)):
+            build.records = records  # one extend, as fast as Table(schema, rows)
             build.extend(records, 0)
             return build.table
         return build.run(head, it)
