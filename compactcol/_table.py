@@ -255,7 +255,9 @@ class _Build:
         if fix is None:
             kinds = sorted({type(v).__name__ for v in self._values(name, value) if v is not None})
             advice = (f"no one column type holds {' and '.join(kinds)} values together: "
-                      f"convert them first")
+                      f"convert them first" if len(kinds) > 1 else
+                      f"these {kinds[0]} values do not fit one column type (as "
+                      f"inferring them all would say): convert them first")
         else:
             advice = f"pass schema={{{name!r}: {fix!r}}}"
             if name not in self.declared:
