@@ -283,7 +283,7 @@ class _Build:
         except TypeError:
             pass
         if any(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            candidates.append("float64" + nullable)
+            candidates += ["int" + nullable, "float64" + nullable]  # bools and ints: 'int'
         for c in candidates:
             try:
                 _column_container(c, values)
@@ -500,25 +500,28 @@ class Table(_core.Table):  # type: ignore[misc]
             except TypeError:
                 if schema is None:
                     raise
-        if schema is not None and names is None:
+        if names is None:
+            if schema is None:
+                return cls(infer_schema(head))  # no rows: raises
             return cls(schema, itertools.chain(head, it))  # rows by position: as declared
         if schema is not None and all(n in schema for n in names):
             table = cls(schema)  # every field declared (more are filled by default)
             declared = set(table.schema)
         else:
-            schema = schema or {}
-            unknown = [k for k in schema if k not in names]
+            overrides = schema or {}
+            unknown = [k for k in overrides if k not in names]
             if unknown:
                 raise ValueError(f"Table.from_records: schema= names "
                                  f"{', '.join(map(repr, unknown))}, which the records do not have "
                                  f"(their fields are {names}); give every field, or only some of "
                                  f"these to infer the rest")
-            declared = {n: spec_of(t, f"Table.from_records: schema field {n!r}")
-                        for n, t in schema.items()}
-            table = cls(infer_schema(head, declared))
-        build = _Build(table, set(declared), len(head))
-        if isinstance(records, (list, tuple)):
-            build.records = records  # one extend, as fast as Table(schema, rows)
+            specs = {n: spec_of(t, f"Table.from_records: schema field {n!r}")
+                     for n, t in overrides.items()}
+            table = cls(infer_schema(head, specs))
+            declared = set(specs)
+        build = _Build(table, declared, len(head))
+        if isinstance(records, (list, tuple)):  # one extend, as fast as Table(schema, rows)
+            build.records = records
             build.extend(records, 0)
             return build.table
         return build.run(head, it)
