@@ -32,8 +32,8 @@ LATE = {  # a value for each row, and the column type it infers from the first r
 
 
 def flights(n=2000, none_at=1782, field="dep_time", value=None):
-    rows = [{"flight": k, "carrier": "AB"[k % 2], "dep_time": f"{k // 60 % 24:02d}:{k % 60:02d}", "delay": k % 7}
-            for k in range(n)]
+    rows = [{"flight": k, "carrier": "AB"[k % 2], "dep_time": f"{k // 60 % 24:02d}:{k % 60:02d}",
+             "delay": k % 7} for k in range(n)]
     rows[none_at][field] = value
     return rows
 
@@ -308,7 +308,8 @@ def record_lists(draw):
         row = {}
         for c, kind in enumerate(kinds):
             h = (k * 2654435761 + seed * 97 + c * 31) % 100003
-            row[f"f{c}"] = {"int": h - 50000, "float": h / 8, "str": f"s{h}", "few": "abc"[h % 3]}[kind]
+            row[f"f{c}"] = {"int": h - 50000, "float": h / 8, "str": f"s{h}",
+                            "few": "abc"[h % 3]}[kind]
         rows.append(row)
     # Nones anywhere, floats in int columns (usually after the window)
     for _ in range(draw(st.integers(0, 4))):
@@ -324,9 +325,18 @@ def record_lists(draw):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(record_lists(), st.booleans())
-def test_from_records_matches_the_model_or_says_how_to_fix_it(case, as_iterator):
-    rows, overrides = case
+@given(record_lists(), st.booleans(), st.sampled_from([1, 7, 1 << 16]))
+def test_from_records_matches_the_model_or_says_how_to_fix_it(case, as_iterator, batch):
+    """A list of dicts, or an iterator of them read in batches of `batch`."""
+    saved = table_module._BATCH
+    table_module._BATCH = batch
+    try:
+        check_against_the_model(*case, as_iterator)
+    finally:
+        table_module._BATCH = saved
+
+
+def check_against_the_model(rows, overrides, as_iterator):
     specs, failure = model(rows, overrides)
     schema = dict(overrides) or None
     fixed = {}
