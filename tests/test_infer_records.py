@@ -325,7 +325,7 @@ def record_lists(draw):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(record_lists(), st.booleans(), st.sampled_from([1, 7, 1 << 16]))
+@given(record_lists(), st.booleans(), st.sampled_from([1, 7, 1 << 12]))
 def test_from_records_matches_the_model_or_says_how_to_fix_it(case, as_iterator, batch):
     """A list of dicts, or an iterator of them read in batches of `batch`."""
     saved = table_module._BATCH
