@@ -199,7 +199,9 @@ class _Build:
 
     def _widen_or_raise(self, row, index, error):
         """Widen the column that refused row, or raise the error naming the
-        row (index in the user's records), the field and the override."""
+        row (index in the user's records), the field and the override (from
+        None: the table's own message counts the rows of a batch, and says
+        Table.extend)."""
         table = self.table
         for name, spec in table.schema.items():
             try:
@@ -217,14 +219,14 @@ class _Build:
                 if base == "int" and isinstance(value, float):
                     self._replace(name, "float64" + spec[len(base):])
                     return
-            raise self._error(name, spec, value, index, problem) from error
+            raise self._error(name, spec, value, index, problem) from None
         # no one field refuses its value: the row itself (its shape, an unknown
         # key, the user's own exception)
         m = _TABLE_PREFIX.match(str(error))
         if m and type(error) in (TypeError, ValueError, OverflowError):
             rest = str(error)[m.end():]
             sep = m[1] or (", " if rest.startswith("field ") else ": ")
-            raise type(error)(f"Table.from_records: row {index}{sep}{rest}") from error
+            raise type(error)(f"Table.from_records: row {index}{sep}{rest}") from None
         error.add_note(f"Table.from_records: row {index}")
         raise error
 

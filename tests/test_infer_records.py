@@ -174,6 +174,9 @@ def test_the_error_names_row_field_value_method_inference_and_the_override():
     assert "'decimal128(38, 1)?' was inferred from the first 1,000 rows" in msg
     assert "pass schema={'price': 'decimal128(38, 2)?'}" in msg  # '?': Nones were seen
     assert "Table.extend" not in msg
+    with pytest.raises(ValueError) as e:  # nor in the traceback (its row counts a batch)
+        Table.from_records(iter(rows))
+    assert str(e.value) == msg and e.value.__suppress_context__
     assert Table.from_records(rows, schema=suggestion(msg)).to_dicts() == rows
 
 
