@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, SupportsIndex, TypeVar, overload
@@ -116,12 +117,187 @@ def _unique(names, columns):
     return zip(names, columns)
 
 
-def infer_schema(rows) -> dict:
-    """{name: spec} inferred from rows (see Table.from_records for the rules)."""
+def infer_schema(rows, declared=None) -> dict:
+    """{name: spec} inferred from rows (see Table.from_records for the rules);
+    the fields in declared ({name: spec}) keep their spec."""
     if not rows:
         raise ValueError("Table.from_records: no rows to infer a schema from; pass schema=")
+    declared = declared or {}
     names = _field_names(rows[0])
-    return {n: _infer_spec(n, [_value_of(r, n) for r in rows]) for n in names}
+    return {n: declared[n] if n in declared else _infer_spec(n, [_value_of(r, n) for r in rows])
+            for n in names}
+
+
+#: rows given to one Table.extend after the sampled ones, when the records
+#: are not a list: a row that needs a column widened is found in its batch,
+#: the rows before it are kept, and only a batch is held at once (4,096
+#: dicts of 20 fields: a few MB; larger batches measured no faster)
+_BATCH = 1 << 12
+#: where a Table.extend failed: the row within the batch
+_FAILED_ROW = re.compile(r"Table\.extend: row (\d+)\b")
+#: the prefix of a Table message, replaced by Table.from_records' own
+_TABLE_PREFIX = re.compile(r"Table\.(?:extend|append): (?:row \d+(, |: ))?")
+#: the prefix of a container's message about its one value
+_ITEM_PREFIX = re.compile(r"^.*?item 0: ")
+
+
+def _fit_error(spec, value):
+    """The exception a column of spec raises for value, or None if it takes it."""
+    try:
+        _column_container(spec, [value])
+    except (TypeError, ValueError, OverflowError) as e:
+        return e
+    return None
+
+
+class _Build:
+    """Table.from_records past the schema: extend the table batch by batch,
+    widening an inferred column when a row needs it (a None: nullable; a
+    float in an 'int' column: 'float64'), else raising the error that says
+    which schema= takes the row."""
+
+    def __init__(self, table, declared, sampled):
+        self.table = table
+        self.declared = declared
+        self.sampled = sampled
+        self.records = None  # all of them when they are a list: the suggestion looks ahead
+
+    def run(self, head, it):
+        start = 0
+        batch = head
+        while batch:
+            self.extend(batch, start)
+            start += len(batch)
+            batch = list(itertools.islice(it, _BATCH))
+        return self.table
+
+    def extend(self, batch, start):
+        pos = 0
+        while pos < len(batch):
+            part = batch[pos:] if pos else batch
+            try:
+                self.table.extend(part)
+                return
+            except Exception as e:  # noqa: BLE001 -- widened, or raised again below
+                m = _FAILED_ROW.match(str(e))
+                k = int(m[1]) if m and int(m[1]) < len(part) else None
+                if k:
+                    try:
+                        self.table.extend(part[:k])  # the rows before the failing one fit
+                    except Exception:  # noqa: BLE001 -- not as the message said: row by row
+                        k = None
+                if k is None:
+                    self._one_by_one(part, start + pos)
+                    return
+                self._widen_or_raise(part[k], start + pos + k, e)
+                pos += k  # that row again, into the widened table
+
+    def _one_by_one(self, rows, start):
+        for i, row in enumerate(rows):
+            while True:
+                try:
+                    self.table.append(row)
+                    break
+                except Exception as e:  # noqa: BLE001
+                    self._widen_or_raise(row, start + i, e)
+
+    def _widen_or_raise(self, row, index, error):
+        """Widen the column that refused row, or raise the error naming the
+        row (index in the user's records), the field and the override (from
+        None: the table's own message counts the rows of a batch, and says
+        Table.extend)."""
+        table = self.table
+        for name, spec in table.schema.items():
+            try:
+                value = _value_of(row, name)
+            except Exception:  # noqa: BLE001 -- the row's own code: the error below
+                break
+            problem = _fit_error(spec, value)
+            if problem is None:
+                continue
+            base = spec.rstrip("?")
+            if name not in self.declared:
+                if value is None:
+                    self._replace(name, spec + "?")
+                    return
+                if base == "int" and isinstance(value, float):
+                    self._replace(name, "float64" + spec[len(base):])
+                    return
+            raise self._error(name, spec, value, index, problem) from None
+        # no one field refuses its value: the row itself (its shape, an unknown
+        # key, the user's own exception)
+        m = _TABLE_PREFIX.match(str(error))
+        if m and type(error) in (TypeError, ValueError, OverflowError):
+            rest = str(error)[m.end():]
+            sep = m[1] or (", " if rest.startswith("field ") else ": ")
+            raise type(error)(f"Table.from_records: row {index}{sep}{rest}") from None
+        error.add_note(f"Table.from_records: row {index}")
+        raise error
+
+    def _replace(self, name, spec):
+        """The column of name as spec: nullable, or int -> float64; O(n) once."""
+        table = self.table
+        specs = table.schema
+        i = list(specs).index(name)
+        column = table._columns[i]
+        if spec.rstrip("?") == "float64":
+            new = _core.Array("float64", column, nullable=spec.endswith("?"))
+        else:
+            from ._files import _exact
+            new = _exact(column, True, adaptive=getattr(column, "adaptive", False))
+        specs[name] = spec
+        s, record_class = _resolve(specs)
+        columns = table._columns
+        table._replace_columns(s, record_class, columns[:i] + (new,) + columns[i + 1:])
+
+    def _error(self, name, spec, value, index, problem):
+        reason = _ITEM_PREFIX.sub("", str(problem))
+        if value is None:
+            reason = f"None in a non-nullable {spec} field"
+        if name in self.declared:
+            how = f"schema= declares it {spec!r}"
+        else:
+            how = f"{spec!r} was inferred from the first {self.sampled:,} rows"
+        fix = self._suggest(name, spec, value)
+        if fix is None:
+            kinds = sorted({type(v).__name__ for v in self._values(name, value) if v is not None})
+            advice = (f"no one column type holds {' and '.join(kinds)} values together: "
+                      f"convert them first" if len(kinds) > 1 else
+                      f"these {kinds[0]} values do not fit one column type (as "
+                      f"inferring them all would say): convert them first")
+        else:
+            advice = f"pass schema={{{name!r}: {fix!r}}}"
+            if name not in self.declared:
+                advice += " (the other fields are still inferred)"
+        return type(problem)(f"Table.from_records: row {index}, field {name!r}: {reason}; "
+                             f"{how}; {advice}")
+
+    def _values(self, name, value):
+        if self.records is not None:
+            return [_value_of(r, name) for r in self.records]
+        return self.table.column(name).tolist() + [value]
+
+    def _suggest(self, name, spec, value):
+        """A spec whose column takes the field's values (all of them when the
+        records are a list; else those so far and value), or None.  O(n), once."""
+        values = self._values(name, value)
+        nullable = "?" if spec.endswith("?") or any(v is None for v in values) else ""
+        candidates = []
+        if value is None:
+            candidates.append(spec.rstrip("?") + "?")
+        try:
+            candidates.append(_infer_spec(name, values).rstrip("?") + nullable)
+        except TypeError:
+            pass
+        if any(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            candidates += ["int" + nullable, "float64" + nullable]  # bools and ints: 'int'
+        for c in candidates:
+            try:
+                _column_container(c, values)
+            except (TypeError, ValueError, OverflowError):
+                continue
+            return c
+        return None
 
 
 def _rows_equal(view, other) -> bool:
@@ -322,21 +498,58 @@ class Table(_core.Table, Generic[R]):  # type: ignore[misc]
     def from_records(cls, records, schema=None) -> "Table":
         """A Table of the records (dicts, dataclasses, namedtuples, Records ...).
 
-        Without a schema it is inferred from the first 1,000 rows: bools ->
-        'bool', ints -> 'int' (adaptive: int8 widening to int64 as the values
-        need), ints and floats -> 'float64', strs -> 'str',
-        or 'category' when they hold at most 255 distinct values and at most
-        half as many distinct values as rows, bytes -> 'bytes'; a None among
-        them makes the field nullable.  A later row that does not fit raises
-        (pass schema=).
+        The first 1,000 rows decide the fields' types: bools -> 'bool',
+        ints -> 'int' (adaptive: int8 widening to int64 as the values
+        need), ints and floats -> 'float64', strs -> 'str', or 'category'
+        when they hold at most 255 distinct values and at most half as many
+        distinct values as rows, bytes -> 'bytes', datetimes, dates,
+        timedeltas, times and Decimals their types; a None among them makes
+        the field nullable.  A later row widens an inferred field where the
+        sampled rows would have given the wider type: a None makes it
+        nullable, a float makes an 'int' field 'float64' (a one-time O(n)
+        copy of that column).  ``schema=`` a dict naming some of the fields
+        declares those and infers the rest (``schema={'dep_time':
+        'float64?'}``); naming every field, a Record class or a Schema
+        declares them all and nothing is inferred.  A row that fits neither
+        raises, naming the row, the field, the value and the ``schema=`` that
+        takes it; no table is returned.  See docs/table.md.
         """
-        if schema is not None:
-            return cls(schema, records)
+        if schema is not None and not isinstance(schema, Mapping):
+            return cls(schema, records)  # a Record class or a Schema: as declared
         it = iter(records)
         head = list(itertools.islice(it, INFER_ROWS))
-        table = cls(infer_schema(head))
-        table.extend(itertools.chain(head, it))
-        return table
+        names = None
+        if head:
+            try:
+                names = _field_names(head[0])
+            except TypeError:
+                if schema is None:
+                    raise
+        if names is None:
+            if schema is None:
+                return cls(infer_schema(head))  # no rows: raises
+            return cls(schema, itertools.chain(head, it))  # rows by position: as declared
+        if schema is not None and all(n in schema for n in names):
+            table = cls(schema)  # every field declared (more are filled by default)
+            declared = set(table.schema)
+        else:
+            overrides = schema or {}
+            unknown = [k for k in overrides if k not in names]
+            if unknown:
+                raise ValueError(f"Table.from_records: schema= names "
+                                 f"{', '.join(map(repr, unknown))}, which the records do not have "
+                                 f"(their fields are {names}); give every field, or only some of "
+                                 f"these to infer the rest")
+            specs = {n: spec_of(t, f"Table.from_records: schema field {n!r}")
+                     for n, t in overrides.items()}
+            table = cls(infer_schema(head, specs))
+            declared = set(specs)
+        build = _Build(table, declared, len(head))
+        if isinstance(records, (list, tuple)):  # one extend, as fast as Table(schema, rows)
+            build.records = records
+            build.extend(records, 0)
+            return build.table
+        return build.run(head, it)
 
     @classmethod
     def _from_columns(cls, names, columns, rows=None) -> "Table":
