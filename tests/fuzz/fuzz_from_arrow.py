@@ -2,7 +2,9 @@
 
 The input picks formats (ints, floats, bool 'b', 'u', 'U', 'vu', binary 'z',
 'Z', 'vz', string
-dictionaries, '+s' structs, unsupported and NULL formats), lengths, offsets,
+dictionaries, '+s' structs, and BOGUS: unsupported and NULL formats, and
+formats read from one zeroed 16-byte-a-value buffer, such as decimal128,
+intervals, time32 and date64), lengths, offsets,
 null counts, n_buffers, NULL buffers, children and every buffer byte; the
 buffers are exactly as large as the struct declares (_arrowgen.py), so any
 ASan report is the consumer's.  Checked: only clean exceptions
@@ -26,7 +28,8 @@ from _common import AVOID_KNOWN, CLEAN, Finding, check_invariants, main
 
 NUM = {b"c": "b", b"s": "h", b"i": "i", b"l": "q", b"C": "B", b"S": "H", b"I": "I",
        b"L": "Q", b"f": "f", b"g": "d"}
-BOGUS = [b"", b"e", b"n", b"z", b"vz", b"+l", b"tdD", b"d:10,2", b"uu", b"+w:2", b"\xff", None]
+BOGUS = [b"", b"e", b"n", b"z", b"vz", b"+l", b"tdD", b"d:10,2", b"d:10,2,256", b"d:5,-2", b"tin",
+         b"tts", b"tdm", b"uu", b"+w:2", b"\xff", None]
 NAMES = [b"a", b"b", b"a", b"x y", b"", b"\xff\xfe", None, b"id", b"__class__", b"__eq__"]
 REFUSE = "refuse"  # expected outcome: a clean exception, no result
 # spec-invalid (length, offset): must be refused before a byte is read
@@ -104,7 +107,10 @@ class Gen:
         fmt = self.fdp.PickValueInList(BOGUS)
         length, offset = self.shape(forced)
         s = self.P.schema(fmt)
-        return s, self.P.array(length, offset, 0, [None, self.P.block(b"\0" * 8 * (length + offset))]), None
+        # 16 bytes an item: the widest fixed-width type a format here may name
+        # (d:10,2 imports now, as decimal128), so any read past it is ours
+        block = self.P.block(b"\0" * 16 * (length + offset))
+        return s, self.P.array(length, offset, 0, [None, block]), None
 
     def numeric(self, forced=None):
         f, P = self.fdp, self.P
