@@ -539,7 +539,10 @@ PyObject *temporal_box(cc_dtype dt, const char *tz, int64_t ticks) {
         if (year < 1 || year > 9999) return raise_unboxable(dt, ticks, "is outside date's years 1..9999");
         return PyDate_FromDate((int)year, month, day);
     case CC_TEMPORAL_TIME:
-        /* the dtype's range keeps ticks within one day */
+        /* stores keep ticks within one day, but a pickle's or an Arrow
+         * producer's raw buffer is taken as it is */
+        if (seconds < 0 || seconds >= SECONDS_PER_DAY)
+            return raise_unboxable(dt, ticks, "is not a time of day (0 to 24 h)");
         return PyTime_FromTime((int)(seconds / 3600), (int)(seconds / 60 % 60), (int)(seconds % 60),
                                (int)us);
     default:

@@ -657,3 +657,19 @@ def test_strdict_values_of_a_zone_or_a_decimal():
     with pytest.raises(ValueError, match=r"key 'b': .*more digits after the point"):
         m["b"] = Decimal("0.001")
     assert dict(m) == {"a": Decimal("1.5")}
+
+
+def test_a_time_beyond_the_day_from_a_producer_raises_on_reading_only():
+    # stores keep a time64 within one day, but an Arrow producer's buffer
+    # (adopted as it is) or a pickle's bytes may hold anything: reading such
+    # a value is the documented ValueError, never datetime's own message
+    pa = pytest.importorskip("pyarrow")
+    b = cc.from_arrow(pa.array([86_400_000_000 + 5, 1], pa.time64("us")))
+    with pytest.raises(ValueError, match=r"86400000005 \(ticks\) is not a time of day"):
+        b[0]
+    assert b[1] == dt.time(0, 0, 0, 1) and len(b.to_numpy()) == 2
+    rebuild, state = cc.Array("time64[us]", [0]).__reduce_ex__(2)
+    state = list(state)
+    state[5] = (-1).to_bytes(8, "little", signed=True)  # the raw bytes: -1 us
+    with pytest.raises(ValueError, match="not a time of day"):
+        list(rebuild(*state))
