@@ -230,51 +230,81 @@ cc_status cc_arrow_append_numbers(cc_numarray *out, const struct ArrowArray *a, 
     return CC_OK;
 }
 
-/* month_day_nano: one value's fields */
-typedef struct {
-    int32_t months, days;
-    int64_t nanoseconds;
-} month_day_nano;
+/* One value of a foreign layout (at p) as a scalar for out's dtype: CC_OK,
+ * or the status with *why (a message with the item's %lld). */
+typedef cc_status (*convert_fn)(const uint8_t *p, const void *how, cc_scalar *out,
+                                const char **why);
 
-cc_status cc_arrow_append_intervals(cc_numarray *out, const struct ArrowArray *a, cc_error *err) {
+/* Appends a's values of src_bytes each, converted by convert and stored
+ * checked into out (not adaptive); every value is converted and checked
+ * before anything is added, so a failure (err names the item) leaves out
+ * as it was.  A null holds 0.  range_why: the message for a value the
+ * store refuses. */
+static cc_status append_each_converted(cc_numarray *out, const struct ArrowArray *a,
+                                       int src_bytes, convert_fn convert, const void *how,
+                                       const char *range_why, cc_error *err) {
     err->why = NULL;
     size_t skip;
     CC_RETURN_NOT_OK(cc_arrow_check_shape(a, 2, err));
-    if (out->dtype != CC_TD_NS || out->adaptive) return CC_EINVAL;
-    if (a->length > 0 && cc_mul_size(a->offset + a->length, 16, &skip) != CC_OK)
+    if (out->adaptive) return CC_EINVAL;
+    if (a->length > 0 && cc_mul_size(a->offset + a->length, src_bytes, &skip) != CC_OK)
         return cc_error_set(err, CC_EINVAL, "length or offset out of range", -1);
-    const uint8_t *src = a->length > 0 ? (const uint8_t *)a->buffers[1] + a->offset * 16 : NULL;
-    for (int64_t i = 0; i < a->length; i++) { /* every value checked before anything is added */
-        month_day_nano v;
-        int64_t ns;
-        memcpy(&v.months, src + 16 * i, 4), memcpy(&v.days, src + 16 * i + 4, 4);
-        memcpy(&v.nanoseconds, src + 16 * i + 8, 8);
+    const uint8_t *src =
+        a->length > 0 ? (const uint8_t *)a->buffers[1] + a->offset * src_bytes : NULL;
+    uint8_t slot[CC_MAX_ITEMSIZE];
+    cc_scalar s;
+    const char *why = NULL;
+    for (int64_t i = 0; i < a->length; i++) {
         if (!cc_arrow_valid_at(a, i)) continue;
-        if (v.months)
-            return cc_error_set(err, CC_ETYPE, "interval %lld has months, which have no fixed "
-                                "length: only day and nanosecond intervals import (as "
-                                "timedelta64[ns])", i);
-        if (__builtin_mul_overflow((int64_t)v.days, (int64_t)86400000000000, &ns) ||
-            __builtin_add_overflow(ns, v.nanoseconds, &ns))
-            return cc_error_set(err, CC_EINVAL, "interval %lld is beyond timedelta64[ns]", i);
+        cc_status st = convert(src + i * src_bytes, how, &s, &why);
+        if (st == CC_OK && cc_dtype_store(out->dtype, &s, slot) != CC_OK)
+            st = CC_EINVAL, why = range_why;
+        if (st != CC_OK) return cc_error_set(err, st, why, i);
     }
     CC_RETURN_NOT_OK(numbers_nullable_for(out, a));
     int64_t base = out->length;
+    int size = cc_numarray_itemsize(out);
     void *first;
     CC_RETURN_NOT_OK(cc_numarray_append_zeros(out, a->length, &first));
     for (int64_t i = 0; i < a->length; i++) {
         if (!cc_arrow_valid_at(a, i)) {
-            cc_bitmap_set(out->validity, base + i, false); /* a null holds 0 */
+            cc_bitmap_set(out->validity, base + i, false);
             out->null_count++;
-            continue;
+        } else if (convert(src + i * src_bytes, how, &s, &why) != CC_OK ||
+                   cc_dtype_store(out->dtype, &s, (uint8_t *)first + (size_t)i * (size_t)size) !=
+                       CC_OK) {
+            return CC_EINVAL; /* checked above: not reached */
         }
-        int32_t days;
-        int64_t ns;
-        memcpy(&days, src + 16 * i + 4, 4), memcpy(&ns, src + 16 * i + 8, 8);
-        ns += (int64_t)days * 86400000000000; /* checked above */
-        memcpy((uint8_t *)first + 8 * i, &ns, 8);
     }
     return CC_OK;
+}
+
+/* month_day_nano (int32 months, int32 days, int64 nanoseconds) as ns. */
+static cc_status interval_to_ns(const uint8_t *p, const void *how, cc_scalar *out,
+                                const char **why) {
+    (void)how;
+    int32_t months, days;
+    int64_t ns, total;
+    memcpy(&months, p, 4), memcpy(&days, p + 4, 4), memcpy(&ns, p + 8, 8);
+    if (months) {
+        *why = "interval %lld has months, which have no fixed length: only day and "
+               "nanosecond intervals import (as timedelta64[ns])";
+        return CC_ETYPE;
+    }
+    if (__builtin_mul_overflow((int64_t)days, (int64_t)86400000000000, &total) ||
+        __builtin_add_overflow(total, ns, &total)) {
+        *why = "interval %lld is beyond timedelta64[ns]";
+        return CC_EINVAL;
+    }
+    *out = (cc_scalar){.kind = CC_SCALAR_INT, .v.i = total};
+    return CC_OK;
+}
+
+cc_status cc_arrow_append_intervals(cc_numarray *out, const struct ArrowArray *a, cc_error *err) {
+    err->why = NULL;
+    if (out->dtype != CC_TD_NS) return CC_EINVAL;
+    return append_each_converted(out, a, 16, interval_to_ns, NULL,
+                                 "interval %lld is beyond timedelta64[ns]", err);
 }
 
 bool cc_arrow_rescaled_format(const char *f, cc_arrow_rescale *how) {
@@ -294,55 +324,33 @@ bool cc_arrow_rescaled_format(const char *f, cc_arrow_rescale *how) {
     return false;
 }
 
-/* Value i of a (int32 or int64) converted by how: true with *out, or false. */
-static bool rescaled_at(const uint8_t *src, int64_t i, const cc_arrow_rescale *how,
-                        cc_scalar *out) {
+#define RESCALE_WHY "value %lld is not a whole number of the unit it imports as, or out of its range"
+
+/* An int32 or int64 (how->src_bytes) times mul / div, exactly. */
+static cc_status rescale_value(const uint8_t *p, const void *how_, cc_scalar *out,
+                               const char **why) {
+    const cc_arrow_rescale *how = how_;
     int64_t v, r;
     if (how->src_bytes == 4) {
         int32_t x;
-        memcpy(&x, src + 4 * i, 4);
+        memcpy(&x, p, 4);
         v = x;
     } else {
-        memcpy(&v, src + 8 * i, 8);
+        memcpy(&v, p, 8);
     }
-    if (v % how->div || __builtin_mul_overflow(v / how->div, how->mul, &r)) return false;
+    if (v % how->div || __builtin_mul_overflow(v / how->div, how->mul, &r)) {
+        *why = RESCALE_WHY;
+        return CC_EINVAL;
+    }
     *out = (cc_scalar){.kind = CC_SCALAR_INT, .v.i = r};
-    return true;
+    return CC_OK;
 }
 
 cc_status cc_arrow_append_rescaled(cc_numarray *out, const struct ArrowArray *a,
                                    const cc_arrow_rescale *how, cc_error *err) {
     err->why = NULL;
-    size_t skip;
-    CC_RETURN_NOT_OK(cc_arrow_check_shape(a, 2, err));
-    if (out->dtype != how->to || out->adaptive) return CC_EINVAL;
-    if (a->length > 0 && cc_mul_size(a->offset + a->length, how->src_bytes, &skip) != CC_OK)
-        return cc_error_set(err, CC_EINVAL, "length or offset out of range", -1);
-    const uint8_t *src =
-        a->length > 0 ? (const uint8_t *)a->buffers[1] + a->offset * how->src_bytes : NULL;
-    uint8_t slot[CC_MAX_ITEMSIZE];
-    cc_scalar s;
-    for (int64_t i = 0; i < a->length; i++) /* every value checked before anything is added */
-        if (cc_arrow_valid_at(a, i) &&
-            (!rescaled_at(src, i, how, &s) || cc_dtype_store(how->to, &s, slot) != CC_OK))
-            return cc_error_set(err, CC_EINVAL, "value %lld is not a whole number of the unit "
-                                "it imports as, or out of its range", i);
-    CC_RETURN_NOT_OK(numbers_nullable_for(out, a));
-    int64_t base = out->length;
-    int size = cc_dtype_itemsize(how->to);
-    void *first;
-    CC_RETURN_NOT_OK(cc_numarray_append_zeros(out, a->length, &first));
-    for (int64_t i = 0; i < a->length; i++) {
-        if (!cc_arrow_valid_at(a, i)) {
-            cc_bitmap_set(out->validity, base + i, false); /* a null holds 0 */
-            out->null_count++;
-        } else if (!rescaled_at(src, i, how, &s) ||
-                   cc_dtype_store(how->to, &s, (uint8_t *)first + (size_t)i * (size_t)size) !=
-                       CC_OK) {
-            return CC_EINVAL; /* checked above: not reached */
-        }
-    }
-    return CC_OK;
+    if (out->dtype != how->to) return CC_EINVAL;
+    return append_each_converted(out, a, how->src_bytes, rescale_value, how, RESCALE_WHY, err);
 }
 
 static int64_t offset_at(const struct ArrowArray *a, bool wide, int64_t i) {
