@@ -10,6 +10,7 @@ on rows too.
 
 from __future__ import annotations
 
+import collections.abc
 import datetime
 import decimal
 import re
@@ -331,8 +332,18 @@ class RecordMeta(type):
         names = {f[0] for f in own}
         fields = [f for f in inherited if f[0] not in names] + own
         cls = super().__new__(mcls, name, bases, ns, **kwargs)
-        _core._record_setup(cls, _core.Schema(fields))
+        _lay_out(cls, _core.Schema(fields))
         return cls
+
+
+def _lay_out(cls, schema):
+    """Gives cls its fields: namedtuple's class attributes (``_fields``,
+    ``_field_defaults``), which pandas and other libraries read to name the
+    columns of rows, then the C layout and one descriptor per field (a field
+    of the same name wins, as it does over ``as_dict``)."""
+    cls._fields = schema.names
+    cls._field_defaults = {f[0]: f[2] for f in schema.fields if len(f) > 2}
+    _core._record_setup(cls, schema)
 
 
 class Record(_core.RecordBase, metaclass=RecordMeta):
@@ -351,7 +362,30 @@ class Record(_core.RecordBase, metaclass=RecordMeta):
     ``__dict__`` and are not tracked by the garbage collector.  They compare,
     print and pickle like dataclasses; ``tuple(r)`` and ``r.as_dict()`` give
     the values.  Rows of a :class:`Table` are instances of the same class.
+
+    Like a namedtuple, a Record is a ``collections.abc.Sequence`` of its
+    values with ``_fields``, ``_field_defaults``, ``_asdict()`` and
+    ``_replace()``, so ``pd.DataFrame(rows)`` names the columns.
     """
+
+    if typing.TYPE_CHECKING:
+        _fields: typing.ClassVar[tuple[str, ...]]
+        _field_defaults: typing.ClassVar[dict[str, typing.Any]]
+
+    def _asdict(self) -> dict[str, typing.Any]:
+        """The fields as a dict, in order (namedtuple's name for as_dict)."""
+        return _core.RecordBase.as_dict(self)
+
+    def _replace(self, /, **changes: typing.Any) -> typing.Self:
+        """A new standalone record with the given fields changed (a row of a
+        Table stays as it is), as namedtuple._replace and dataclasses.replace."""
+        return type(self)(**{**_core.RecordBase.as_dict(self), **changes})
+
+
+# A Sequence of its values, as a namedtuple is: pandas names a frame's
+# columns from the rows' _fields only for Sequences (is_named_tuple), and
+# sequence patterns (match row: case [id, price]) match.
+collections.abc.Sequence.register(Record)
 
 
 def _generated_reduce(self):
@@ -376,7 +410,7 @@ def record_class_for(fields: tuple, name: str = "Row"):
     ns = {"__slots__": (), "__module__": __name__, "__qualname__": name,
           "__reduce__": _generated_reduce, "_compactcol_generated": True}
     cls = type.__new__(RecordMeta, name, (Record,), ns)
-    _core._record_setup(cls, schema)
+    _lay_out(cls, schema)
     if len(_generated) < 1024:
         _generated[key] = cls
     return cls
@@ -392,5 +426,5 @@ def extend_record_class(base, fields: tuple):
     if getattr(base, "_compactcol_generated", False):
         return record_class_for(fields)
     cls = type.__new__(RecordMeta, base.__name__, (base,), ns)
-    _core._record_setup(cls, _core.Schema(fields))
+    _lay_out(cls, _core.Schema(fields))
     return cls

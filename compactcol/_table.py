@@ -687,14 +687,13 @@ class Table(_core.Table, Generic[R]):  # type: ignore[misc]
         pa = importlib.import_module("pyarrow")
         return pa.table(self)
 
-    # No hook for ``pd.DataFrame(t)`` (docs/interop.md, "DataFrames"): pandas'
-    # constructor (3.1) honours a dict, a DataFrame, ndarray-likes and, for
-    # any other iterable, ``__array__`` (-> an ndarray: unnamed columns) or
-    # else ``list(data)`` -- our records, unnamed.  Neither
-    # ``__arrow_c_stream__`` nor ``__dataframe__`` is read there (pandas 3 has
-    # ``pd.DataFrame.from_arrow(t)`` for that), a Mapping or Sequence Table
-    # would change what Polars reads, and a raising ``__array__`` would break
-    # ``np.asarray(t)`` and ``pd.Series(t)``: ``to_pandas`` is the way in.
+    # ``pd.DataFrame(t)`` (docs/interop.md, "DataFrames"): pandas' constructor
+    # (3.1) reads any iterable that is not a dict or ndarray-like as
+    # ``list(data)``, so it sees our rows; they are namedtuple-like (_record.py),
+    # which names the columns, but the dtypes are inferred from Python values.
+    # Neither ``__arrow_c_stream__`` nor ``__dataframe__`` is read there, a
+    # Mapping or Sequence Table would change what Polars reads, and an
+    # ``__array__`` gives unnamed columns: ``to_pandas`` keeps the dtypes.
     def to_pandas(self, *, dtype_backend=None):
         """A pandas.DataFrame with the dtypes ``pa.table(t).to_pandas()`` gives
         (pandas' own defaults: ``str`` strings from pandas 3, float64 with NaN

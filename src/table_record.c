@@ -405,6 +405,18 @@ static PyObject *record_subscript(PyObject *self, PyObject *key) {
     return record_get(r, schema, i);
 }
 
+/* r[i] through the sequence protocol, which makes a Record a sequence to C
+ * code too (PySequence_Check, reversed(), PySequence_GetItem), as the
+ * collections.abc.Sequence it is registered as (compactcol/_record.py). */
+static PyObject *record_item(PyObject *self, Py_ssize_t i) {
+    RecordObject *r = (RecordObject *)self;
+    PyObject *schema = record_schema(r);
+    if (!schema) return NULL;
+    if (seq_normalise(&i, schema_nfields(schema), _PyType_Name(Py_TYPE(self)), "field index") < 0)
+        return NULL;
+    return record_get(r, schema, i);
+}
+
 static PyObject *record_iter(PyObject *self) {
     PyObject *values = record_values((RecordObject *)self);
     PyObject *it = values ? PyObject_GetIter(values) : NULL;
@@ -454,6 +466,7 @@ static PyType_Slot record_slots[] = {
     {Py_mp_length, record_length},
     {Py_mp_subscript, record_subscript},
     {Py_sq_length, record_length},
+    {Py_sq_item, record_item},
     {0, NULL},
 };
 

@@ -160,3 +160,66 @@ def test_str_subclass_is_stored_as_exact_str():
 
     r = Trade(1, S("A"), 1.0, S("n"))
     assert type(r.note) is str and type(r.symbol) is str
+
+
+# ---- the namedtuple protocol (issue 16: pd.DataFrame(t) names its columns) ----------
+
+def test_namedtuple_protocol_like_a_namedtuple():
+    import collections
+    import collections.abc
+
+    NT = collections.namedtuple("NT", "id symbol price note ok", defaults=(None, True))
+    nt = NT(1, "AAPL", 1.5)
+    r = Trade(1, "AAPL", 1.5)
+    assert Trade._fields == r._fields == NT._fields
+    assert Trade._field_defaults == NT._field_defaults == {"note": None, "ok": True}
+    assert r._asdict() == nt._asdict() == r.as_dict()
+    assert isinstance(r, collections.abc.Sequence) and isinstance(nt, collections.abc.Sequence)
+    assert not isinstance(r, collections.abc.MutableSequence)
+    assert list(reversed(r)) == list(reversed(nt)) and "AAPL" in r and 2 not in r
+    changed = r._replace(price=2.5, ok=False)
+    assert changed == Trade(1, "AAPL", 2.5, None, False) and r.price == 1.5
+    with pytest.raises(TypeError):
+        r._replace(nope=1)
+    with pytest.raises(TypeError, match="price"):
+        r._replace(price="x")
+    match r:                                   # a sequence pattern, as for a namedtuple
+        case [id_, symbol, *_]:
+            assert (id_, symbol) == (1, "AAPL")
+        case _:
+            pytest.fail("a Record matches a sequence pattern")
+
+
+def test_namedtuple_protocol_on_rows_and_generated_classes():
+    t = cc.Table({"a": "int64", "s": "str?"}, [(1, "x"), (2, None)])
+    row = t[1]
+    assert type(row)._fields == ("a", "s") and type(row)._field_defaults == {"s": None}
+    new = row._replace(a=5)
+    assert new == type(row)(5, None) and t[1].a == 2          # a new record; the row stays
+    assert t[0]._asdict() == {"a": 1, "s": "x"}
+    t.add_column("f", [0.5, 1.5])                             # an extended class gets its own
+    assert type(t[0])._fields == ("a", "s", "f") and Trade._fields[0] == "id"
+
+    class Sub(Trade):
+        extra: int = 0
+    assert Sub._fields == Trade._fields + ("extra",) and Sub._field_defaults["extra"] == 0
+
+
+def test_field_named_like_the_protocol_wins():
+    """As with as_dict: a field hides the attribute of the same name."""
+    t = cc.Table({"_fields": "int64", "_asdict": "str"}, [(3, "x")])
+    assert t[0]._fields == 3 and t[0]._asdict == "x" and t[0].as_dict() == {"_fields": 3,
+                                                                            "_asdict": "x"}
+
+
+def test_pandas_and_polars_read_a_list_of_records():
+    pd = pytest.importorskip("pandas")
+    rows = [Trade(1, "AAPL", 1.5), Trade(2, "MSFT", 2.5, "n")]
+    df = pd.DataFrame(rows)
+    assert df.columns.tolist() == list(Trade._fields)
+    assert df["price"].tolist() == [1.5, 2.5] and df["symbol"].tolist() == ["AAPL", "MSFT"]
+    pl = pytest.importorskip("polars")
+    # Polars reads a list of non-tuple Sequences as columns unless told the
+    # rows' orientation (docs/interop.md); with it, the values are right
+    df = pl.DataFrame(rows, schema=list(Trade._fields), orient="row")
+    assert df.rows() == [tuple(r) for r in rows]
