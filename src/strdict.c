@@ -910,7 +910,7 @@ static PyMethodDef strdict_methods[] = {
     {"get", (PyCFunction)(void (*)(void))strdict_get, METH_FASTCALL,
      "get($self, key, default=None, /)\n--\n\nd[key] if key is in d, else default."},
     {"pop", (PyCFunction)(void (*)(void))strdict_pop, METH_FASTCALL,
-     /* CPython's form for a default that is no value (dict.pop's):
+     /* Argument Clinic's form for a default that is no value:
         pydoc shows it, inspect.signature cannot evaluate it */
      "pop($self, key, default=<unrepresentable>, /)\n--\n\npop(key[, default]): remove key and "
      "return its value, or default if given (KeyError without one)."},
