@@ -134,7 +134,7 @@ def decimal_spec(present):
     return f"decimal128(38, {min(max(places, 0), 38)})"
 
 
-def Decimal(precision=38, scale=0):  # noqa: N802 -- a type, as compactcol.Category
+def Decimal(precision: int = 38, scale: int = 0) -> DType:  # noqa: N802 -- a type, as compactcol.Category
     """An exact decimal field (``decimal.Decimal``): Arrow
     ``decimal128(precision, scale)``, up to 38 digits of which ``scale`` are
     after the point, stored as a 16-byte integer.  A value with more digits
@@ -146,7 +146,7 @@ def Decimal(precision=38, scale=0):  # noqa: N802 -- a type, as compactcol.Categ
     return DType(name)
 
 
-def Timestamp(unit="us", tz=None):  # noqa: N802 -- a type, as compactcol.Category
+def Timestamp(unit: str = "us", tz: str | None = None) -> DType:  # noqa: N802 -- a type, as compactcol.Category
     """A timestamp field (``datetime.datetime``) in the given unit: ticks
     since 1970-01-01 as int64, Arrow ``timestamp[unit]``, NumPy
     ``datetime64[unit]``.  ``datetime.datetime`` alone means ``'us'``.
@@ -162,13 +162,13 @@ def Timestamp(unit="us", tz=None):  # noqa: N802 -- a type, as compactcol.Catego
     return DType(name)
 
 
-def Duration(unit="us"):  # noqa: N802
+def Duration(unit: str = "us") -> DType:  # noqa: N802
     """A duration field (``datetime.timedelta``): Arrow ``duration[unit]``,
     NumPy ``timedelta64[unit]``."""
     return DType(f"timedelta64[{_unit(unit, 'Duration')}]")
 
 
-def Time(unit="us"):  # noqa: N802
+def Time(unit: str = "us") -> DType:  # noqa: N802
     """A time-of-day field (``datetime.time``): Arrow ``time64[unit]``."""
     return DType(f"time64[{_unit(unit, 'Time', ('us', 'ns'))}]")
 # 'int' is adaptive, as Array('int'): int8 widening to int64 as the values need

@@ -11,11 +11,27 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import ItemsView, KeysView, Mapping, MutableMapping, ValuesView
+import datetime
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, MutableMapping, ValuesView
 from itertools import islice
 from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from . import _core
+
+#: the value type of a StrDict: StrDict('int64') is a StrDict[int]
+V = TypeVar("V")
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from _typeshed import SupportsKeysAndGetItem
+    from typing_extensions import Self
+
+    from ._core import _DateDType, _DatetimeDType, _FloatDType, _IntDType, _TimeDType, _TimedeltaDType
+
+    #: what a StrDict is built or updated from: a mapping or (key, value) pairs
+    _Pairs: TypeAlias = SupportsKeysAndGetItem[str, V] | Iterable[tuple[str, V]]
 
 _REPR_THRESHOLD = 1000
 _REPR_EDGE = 3
@@ -94,7 +110,7 @@ def _fill(target, other, kwargs):
         target[key] = value
 
 
-class StrDict(_core.StrDict):
+class StrDict(_core.StrDict[V]):
     """StrDict(value_dtype='int64', items=(), **kwargs)
 
     A ``dict`` from ``str`` to values that stores its keys as UTF-8 in one
@@ -111,6 +127,36 @@ class StrDict(_core.StrDict):
 
     __slots__ = ()
 
+    # The value type follows a literal value dtype, as Array's item type
+    # does: StrDict() and StrDict('int32') are StrDict[int], 'str' a
+    # StrDict[str], 'object' and any other dtype a StrDict[Any].
+    @overload
+    def __init__(self: StrDict[int], value_dtype: _IntDType = "int64",
+                 items: _Pairs[int | None] = (), **kwargs: int | None) -> None: ...
+    @overload
+    def __init__(self: StrDict[float], value_dtype: _FloatDType,
+                 items: _Pairs[float | None] = (), **kwargs: float | None) -> None: ...
+    @overload
+    def __init__(self: StrDict[bool], value_dtype: Literal["bool"],
+                 items: _Pairs[bool | None] = (), **kwargs: bool | None) -> None: ...
+    @overload
+    def __init__(self: StrDict[str], value_dtype: Literal["str"],
+                 items: _Pairs[str | None] = (), **kwargs: str | None) -> None: ...
+    @overload
+    def __init__(self: StrDict[datetime.datetime], value_dtype: _DatetimeDType,
+                 items: _Pairs[Any] = (), **kwargs: Any) -> None: ...
+    @overload
+    def __init__(self: StrDict[datetime.timedelta], value_dtype: _TimedeltaDType,
+                 items: _Pairs[Any] = (), **kwargs: Any) -> None: ...
+    @overload
+    def __init__(self: StrDict[datetime.date], value_dtype: _DateDType,
+                 items: _Pairs[Any] = (), **kwargs: Any) -> None: ...
+    @overload
+    def __init__(self: StrDict[datetime.time], value_dtype: _TimeDType,
+                 items: _Pairs[Any] = (), **kwargs: Any) -> None: ...
+    @overload
+    def __init__(self: StrDict[Any], value_dtype: object,
+                 items: _Pairs[Any] = (), **kwargs: Any) -> None: ...
     def __init__(self, value_dtype="int64", items=(), **kwargs):
         # value_dtype and items may be given by keyword, so they cannot be
         # keys given as keywords (pass those in items)
@@ -130,21 +176,21 @@ class StrDict(_core.StrDict):
 
     # ---- views -----------------------------------------------------------------------
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         return StrDictKeys(self)
 
-    def values(self):
+    def values(self) -> ValuesView[V]:
         return StrDictValues(self)
 
-    def items(self):
+    def items(self) -> ItemsView[str, V]:
         return StrDictItems(self)
 
-    def __reversed__(self):
+    def __reversed__(self) -> Iterator[str]:
         return reversed(list(self))
 
     # ---- bulk ------------------------------------------------------------------------
 
-    def update(self, other=(), /, **kwargs):
+    def update(self, other: _Pairs[V] = (), /, **kwargs: V) -> None:
         """Add every pair of a mapping or an iterable of pairs, then the
         keyword arguments.  All or nothing: the pairs are checked into a
         staging dict first, so a bad key or value changes nothing."""
@@ -152,26 +198,26 @@ class StrDict(_core.StrDict):
         _fill(staging, other, kwargs)
         self._merge(staging)
 
-    def __ior__(self, other):
+    def __ior__(self, other: _Pairs[V]) -> Self:
         self.update(other)
         return self
 
-    def __or__(self, other):
+    def __or__(self, other: Mapping[str, V]) -> Self:
         if not isinstance(other, Mapping):
             return NotImplemented
         new = self.copy()
         new.update(other)
         return new
 
-    def __ror__(self, other):
+    def __ror__(self, other: Mapping[str, V]) -> Self:
         if not isinstance(other, Mapping):
             return NotImplemented
-        new = type(self)(self.value_dtype, other)
+        new: Self = type(self)(self.value_dtype, other)
         new.update(self)
         return new
 
     @classmethod
-    def fromkeys(cls, keys, value=None, value_dtype=None):
+    def fromkeys(cls, keys: Iterable[str], value: Any = None, value_dtype: Any = None) -> StrDict[Any]:
         """A new StrDict with every key set to value; value_dtype defaults
         to what value is (None and other objects: 'object')."""
         d = cls(value_dtype or _infer_value_dtype(value))
@@ -180,6 +226,15 @@ class StrDict(_core.StrDict):
 
     # ---- counting ------------------------------------------------------------------------
 
+    @overload
+    @classmethod
+    def count(cls, iterable: Iterable[str], value_dtype: _IntDType = "int64") -> StrDict[int]: ...
+    @overload
+    @classmethod
+    def count(cls, iterable: Iterable[str], value_dtype: _FloatDType) -> StrDict[float]: ...
+    @overload
+    @classmethod
+    def count(cls, iterable: Iterable[str], value_dtype: object) -> StrDict[Any]: ...
     @classmethod
     def count(cls, iterable, value_dtype="int64"):
         """A StrDict mapping each str of iterable to how often it occurs,
@@ -190,7 +245,7 @@ class StrDict(_core.StrDict):
             d = cls(value_dtype, d)
         return d
 
-    def most_common(self, n=None):
+    def most_common(self, n: int | None = None) -> list[tuple[str, V]]:
         """The n pairs with the largest values (all if n is None), largest
         first, ties in insertion order, as ``Counter.most_common``."""
         if n is None:
@@ -199,7 +254,7 @@ class StrDict(_core.StrDict):
 
     # ---- comparison and repr -------------------------------------------------------------
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, Mapping):
             return NotImplemented
         if len(self) != len(other):
@@ -210,7 +265,7 @@ class StrDict(_core.StrDict):
                 return False
         return True
 
-    def __ne__(self, other):
+    def __ne__(self, other: object) -> bool:
         eq = self.__eq__(other)
         return eq if eq is NotImplemented else not eq
 
@@ -237,10 +292,10 @@ class StrDict(_core.StrDict):
         body = ", ".join(f"{k!r}: {v!r}" for k, v in self.items())
         return f"StrDict({self.value_dtype!r}, {{{body}}})"
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: Any) -> Self:
         import copy
 
-        new = type(self)(self.value_dtype)
+        new: Self = type(self)(self.value_dtype)
         memo[id(self)] = new
         if self.value_dtype == "object":
             new.update((k, copy.deepcopy(v, memo)) for k, v in self.items())

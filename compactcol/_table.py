@@ -12,8 +12,11 @@ import importlib
 import itertools
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Generic, SupportsIndex, TypeVar, overload
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 from . import _core
 from ._compact import CATEGORY_MAX_DISTINCT, compact_column, compact_columns
@@ -459,7 +462,7 @@ class Table(_core.Table, Generic[R]):  # type: ignore[misc]
 
     # ---- new tables ----
 
-    def filter(self, mask_or_predicate) -> Table[R]:
+    def filter(self, mask_or_predicate: Callable[[R], object] | Iterable[object] | Buffer) -> Table[R]:
         """Rows where mask (one bool per row) is true, or predicate(row) is true, as a new Table."""
         if callable(mask_or_predicate):
             pred = mask_or_predicate

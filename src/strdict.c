@@ -910,8 +910,10 @@ static PyMethodDef strdict_methods[] = {
     {"get", (PyCFunction)(void (*)(void))strdict_get, METH_FASTCALL,
      "get($self, key, default=None, /)\n--\n\nd[key] if key is in d, else default."},
     {"pop", (PyCFunction)(void (*)(void))strdict_pop, METH_FASTCALL,
-     "pop($self, key, default=<unset>, /)\n--\n\nRemove key and return its value, or default "
-     "(KeyError without one)."},
+     /* Argument Clinic's form for a default that is no value:
+        pydoc shows it, inspect.signature cannot evaluate it */
+     "pop($self, key, default=<unrepresentable>, /)\n--\n\npop(key[, default]): remove key and "
+     "return its value, or default if given (KeyError without one)."},
     {"popitem", (PyCFunction)strdict_popitem, METH_NOARGS,
      "popitem($self, /)\n--\n\nRemove and return the last (key, value) pair (LIFO)."},
     {"setdefault", (PyCFunction)(void (*)(void))strdict_setdefault, METH_FASTCALL,

@@ -53,7 +53,32 @@ reveal_type(cc.Array("float64", [1.0]).pop())  # T: float
 reveal_type(cc.Array("datetime64[ns]")[0:1])  # T: compactcol._core.Array[datetime.datetime]
 reveal_type(cc.Array("int32") + [1])  # T: compactcol._core.Array[int]
 
+counts = cc.StrDict("int64", {"a": 1})
+reveal_type(counts)  # T: compactcol._strdict.StrDict[int]
+reveal_type(counts["a"])  # T: int
+reveal_type(counts.get("b"))  # T: int | None
+reveal_type(counts.get("b", 0))  # T: int
+reveal_type(counts.get("b", "none"))  # T: int | str
+reveal_type(list(counts.values()))  # T: list[int]
+reveal_type(list(counts.items()))  # T: list[tuple[str, int]]
+reveal_type(counts.pop("a"))  # T: int
+reveal_type(counts.pop("a", None))  # T: int | None
+reveal_type(counts.setdefault("c", 2))  # T: int
+reveal_type(counts.most_common(1))  # T: list[tuple[str, int]]
+reveal_type(counts.copy())  # T: compactcol._strdict.StrDict[int]
+reveal_type(cc.StrDict())  # T: compactcol._strdict.StrDict[int]
+reveal_type(cc.StrDict("float32", {"x": 1.0})["x"])  # T: float
+reveal_type(cc.StrDict("str", x="y")["x"])  # T: str
+reveal_type(cc.StrDict("bool", {"t": True}).popitem())  # T: tuple[str, bool]
+reveal_type(cc.StrDict("datetime64[us]").get("k"))  # T: datetime.datetime | None
+reveal_type(cc.StrDict("object"))  # T: compactcol._strdict.StrDict[Any]
+reveal_type(cc.StrDict.count(["a", "b", "a"]))  # T: compactcol._strdict.StrDict[int]
+named: cc.StrDict[float] = cc.StrDict("float64")
+for key in named:
+    reveal_type(key)  # T: str
+
 if TYPE_CHECKING:  # what mypy refuses (these would raise at runtime too)
     Trade("1", 10, 1.5, "AAPL", datetime.datetime(2024, 1, 2), decimal.Decimal(1))  # E: arg-type
     Trade(1, 10, 1.5)  # E: call-arg
     s.append(1)  # E: arg-type
+    counts["d"] = "x"  # E: assignment
