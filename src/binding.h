@@ -99,6 +99,12 @@ int raise_at(PyObject *exc, const conv_where *w, const char *fmt, ...);
 /* User code raised during a conversion at w: its exception keeps its type
  * and message and gains the note "while converting <where>".  Returns -1. */
 int note_at(const conv_where *w);
+/* The pending exception is about input position `row` of the call (a
+ * Table's extend, append, insert) and field `field` (borrowed; NULL: the
+ * row as a whole): it gains the attributes row (int) and field (str or
+ * None), so a caller finds the row without reading the message.  Its type
+ * and message stay.  Returns -1. */
+int error_mark_row(Py_ssize_t row, PyObject *field);
 
 /* What a number is converted to: an Array's or a numeric field's type. */
 typedef struct {
