@@ -191,8 +191,13 @@ static int sequence_values(PyObject *schema, PyObject *row, PyObject **vals, con
     Py_ssize_t n = schema_nfields(schema);
     Py_ssize_t got = PySequence_Fast_GET_SIZE(row);
     if (got > n) {
-        PyErr_Format(PyExc_TypeError, "%s.%s: row %zd: %zd values for %zd fields %R", ctx->owner,
-                     ctx->what, ctx->row, got, n, ((SchemaObject *)schema)->names);
+        PyObject *names = ((SchemaObject *)schema)->names;
+        if (ctx->row >= 0)
+            PyErr_Format(PyExc_TypeError, "%s.%s: row %zd: %zd values for %zd fields %R",
+                         ctx->owner, ctx->what, ctx->row, got, n, names);
+        else /* append, insert: one row, no number (it said "row -1") */
+            PyErr_Format(PyExc_TypeError, "%s.%s: %zd values for %zd fields %R", ctx->owner,
+                         ctx->what, got, n, names);
         return -1;
     }
     PyObject **items = PySequence_Fast_ITEMS(row);
