@@ -368,7 +368,8 @@ class Table(_core.Table, Generic[R]):  # type: ignore[misc]
     namedtuples or any object with the fields as attributes; they come back
     as views (instances of the Record class) that read and write the table.
     A failing append/extend/insert changes nothing and names the row and
-    the field.
+    the field, in its message and as the error's ``row`` (the position in
+    the call's input; 0 for append/insert) and ``field`` attributes.
     """
 
     __slots__ = ()

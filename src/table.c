@@ -1066,7 +1066,8 @@ static PyMethodDef table_methods[] = {
      "append($self, row, /)\n--\n\nappend(row): add a row at the end (a Record, dict, tuple, dataclass, namedtuple or "
      "any object with the fields as attributes).  Amortised O(fields)."},
     {"extend", table_extend, METH_O,
-     "extend($self, rows, /)\n--\n\nextend(rows): append every row; all or nothing (a bad row changes nothing).  O(n)."},
+     "extend($self, rows, /)\n--\n\nextend(rows): append every row; all or nothing (a bad row changes nothing; "
+     "its error's .row is its position in rows, .field the field or None).  O(n)."},
     {"insert", (PyCFunction)(void (*)(void))table_insert, METH_FASTCALL,
      "insert($self, i, row, /)\n--\n\ninsert(i, row): insert a row before position i, as list.insert.  O(n)."},
     {"pop", (PyCFunction)(void (*)(void))table_pop, METH_FASTCALL,
