@@ -33,7 +33,9 @@ typedef struct {
     bool adaptive;     /* FIELD_NUM 'int': the column is an adaptive Array('int'),
                           int8 widening to int64 as its values need */
     bool nullable;
-    char tz[CC_TZ_MAX]; /* a timestamp field's time zone, "" when naive */
+    char tz[CC_TZ_MAX]; /* a timestamp field's time zone, "" when naive; a
+                           decimal's "precision,scale" */
+    decimal_param dec;  /* a decimal field's tz, parsed once, for its values */
 } field_info;
 
 typedef struct {

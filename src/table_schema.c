@@ -57,7 +57,7 @@ static int convert_number(const field_info *f, PyObject *v, field_cell *c, const
         c->num.v.i = v == Py_True;
         return 0;
     }
-    num_type t = {f->dtype, false, false, f->tz}; /* None was handled by the caller */
+    num_type t = {f->dtype, false, false, f->tz, f->dec}; /* None was handled by the caller */
     conv_where w = field_where(ctx, f->name);
     if (scalar_from_py(t, v, &c->num, &w) < 0) return -1;
     uint8_t tmp[CC_MAX_ITEMSIZE];
@@ -307,6 +307,7 @@ static int parse_spec(PyObject *name, PyObject *spec, field_info *f) {
         if (known < 0) return -1;
         if (!known) goto unknown;
         f->kind = FIELD_NUM;
+        f->dec = decimal_param_of(f->dtype, f->tz);
     }
     return 0;
 unknown:
