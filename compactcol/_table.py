@@ -136,12 +136,15 @@ def infer_schema(rows, declared=None) -> dict:
 #: the rows before it are kept, and only a batch is held at once (4,096
 #: dicts of 20 fields: a few MB; larger batches measured no faster)
 _BATCH = 1 << 12
-#: where a Table.extend failed: the row within the batch
-_FAILED_ROW = re.compile(r"Table\.extend: row (\d+)\b")
-#: the prefix of a Table message, replaced by Table.from_records' own
-_TABLE_PREFIX = re.compile(r"Table\.(?:extend|append): (?:row \d+(, |: ))?")
 #: the prefix of a container's message about its one value
 _ITEM_PREFIX = re.compile(r"^.*?item 0: ")
+
+
+def _at(error, row, field):
+    """error, carrying row (the index in the user's records) and field as
+    Table.extend's errors do."""
+    error.row, error.field = row, field
+    return error
 
 
 def _fit_error(spec, value):
@@ -175,6 +178,10 @@ class _Build:
         return self.table
 
     def extend(self, batch, start):
+        """Table.extend(batch), widening a column each time a row needs it:
+        the error carries the failing row's position in the batch and its
+        field (``.row``, ``.field``), so the rows before it go in, the column
+        is widened and the rest is tried again."""
         pos = 0
         while pos < len(batch):
             part = batch[pos:] if pos else batch
@@ -182,60 +189,49 @@ class _Build:
                 self.table.extend(part)
                 return
             except Exception as e:  # noqa: BLE001 -- widened, or raised again below
-                m = _FAILED_ROW.match(str(e))
-                k = int(m[1]) if m and int(m[1]) < len(part) else None
+                k = getattr(e, "row", None)
+                if not isinstance(k, int) or not 0 <= k < len(part):
+                    raise  # not about one row (a commit refused, the iterator's own error)
                 if k:
-                    try:
-                        self.table.extend(part[:k])  # the rows before the failing one fit
-                    except Exception:  # noqa: BLE001 -- not as the message said: row by row
-                        k = None
-                if k is None:
-                    self._one_by_one(part, start + pos)
-                    return
+                    # the rows before it converted; again (a row's own code may
+                    # answer differently the second time) they may need widening
+                    self.extend(part[:k], start + pos)
                 self._widen_or_raise(part[k], start + pos + k, e)
                 pos += k  # that row again, into the widened table
 
-    def _one_by_one(self, rows, start):
-        for i, row in enumerate(rows):
-            while True:
-                try:
-                    self.table.append(row)
-                    break
-                except Exception as e:  # noqa: BLE001
-                    self._widen_or_raise(row, start + i, e)
-
     def _widen_or_raise(self, row, index, error):
-        """Widen the column that refused row, or raise the error naming the
-        row (index in the user's records), the field and the override (from
-        None: the table's own message counts the rows of a batch, and says
-        Table.extend)."""
-        table = self.table
-        for name, spec in table.schema.items():
+        """Widen the column that refused row (error.field), or raise the error
+        naming the row (index in the user's records), the field and the
+        override; error is the table's, about the row at error.row of the
+        batch, with a message saying Table.extend and counting from the batch."""
+        name = getattr(error, "field", None)
+        spec = self.table.schema.get(name) if isinstance(name, str) else None
+        if spec is not None:
             try:
                 value = _value_of(row, name)
             except Exception:  # noqa: BLE001 -- the row's own code: the error below
-                break
-            problem = _fit_error(spec, value)
-            if problem is None:
-                continue
-            base = spec.rstrip("?")
-            if name not in self.declared:
-                if value is None:
-                    self._replace(name, spec + "?")
-                    return
-                if base == "int" and isinstance(value, float):
-                    self._replace(name, "float64" + spec[len(base):])
-                    return
-            raise self._error(name, spec, value, index, problem) from None
-        # no one field refuses its value: the row itself (its shape, an unknown
-        # key, the user's own exception)
-        m = _TABLE_PREFIX.match(str(error))
-        if m and type(error) in (TypeError, ValueError, OverflowError):
-            rest = str(error)[m.end():]
-            sep = m[1] or (", " if rest.startswith("field ") else ": ")
-            raise type(error)(f"Table.from_records: row {index}{sep}{rest}") from None
+                problem = None
+            else:
+                problem = _fit_error(spec, value)
+            if problem is not None:
+                base = spec.rstrip("?")
+                if name not in self.declared:
+                    if value is None:
+                        self._replace(name, spec + "?")
+                        return
+                    if base == "int" and isinstance(value, float):
+                        self._replace(name, "float64" + spec[len(base):])
+                        return
+                raise _at(self._error(name, spec, value, index, problem), index, name) from None
+        # the row itself (its shape, an unknown key, the user's own exception),
+        # or a value its column takes on its own: the table's message, renumbered
+        prefix = f"Table.extend: row {error.row}"
+        message = str(error)
+        if type(error) in (TypeError, ValueError, OverflowError) and message.startswith(prefix):
+            raise _at(type(error)(f"Table.from_records: row {index}{message[len(prefix):]}"),
+                      index, name) from None
         error.add_note(f"Table.from_records: row {index}")
-        raise error
+        raise _at(error, index, name)
 
     def _replace(self, name, spec):
         """The column of name as spec: nullable, or int -> float64; O(n) once."""
@@ -375,7 +371,8 @@ class Table(_core.Table, Generic[R]):  # type: ignore[misc]
     namedtuples or any object with the fields as attributes; they come back
     as views (instances of the Record class) that read and write the table.
     A failing append/extend/insert changes nothing and names the row and
-    the field.
+    the field, in its message and as the error's ``row`` (the position in
+    the call's input; 0 for append/insert) and ``field`` attributes.
     """
 
     __slots__ = ()

@@ -89,7 +89,7 @@ int scalar_from_py(num_type t, PyObject *v, cc_scalar *out, const conv_where *w)
         out->kind = CC_SCALAR_NULL;
         return 0;
     }
-    if (cc_dtype_is_decimal(t.dtype)) return decimal_from_py(t.tz, v, out, w);
+    if (cc_dtype_is_decimal(t.dtype)) return decimal_from_py(t.tz, t.dec, v, out, w);
     if (cc_dtype_is_temporal(t.dtype)) {
         PyObject *ticks;
         int foreign = temporal_foreign_scalar(t.dtype, t.tz, v, &ticks); /* NumPy's, NaT */
@@ -208,12 +208,16 @@ PyObject *array_item_box(const cc_numarray *a, Py_ssize_t i) {
     }
 }
 
-/* Appends the converted value v (input position item) to out. */
-static int collect_one(cc_numarray *out, PyObject *v, const conv_where *w, Py_ssize_t item) {
+/* Appends the converted value v (input position item) to out; dec is
+ * out's decimal parameter, parsed once by the caller for all its values. */
+static int collect_one(cc_numarray *out, PyObject *v, const conv_where *w, Py_ssize_t item,
+                       decimal_param dec) {
     conv_where at = *w;
     at.item = item;
     cc_scalar s;
-    if (scalar_from_py(num_type_of(out), v, &s, &at) < 0) return -1;
+    num_type t = num_type_of(out); /* read each time: an adaptive out widens */
+    t.dec = dec;
+    if (scalar_from_py(t, v, &s, &at) < 0) return -1;
     cc_status st = cc_numarray_append(out, &s);
     if (st != CC_OK) {
         num_raise(num_type_of(out), st, &at, v);
@@ -236,10 +240,11 @@ static int collect_array(cc_numarray *out, const cc_numarray *src, const conv_wh
         Py_XDECREF(v);
         return -1;
     }
+    decimal_param dec = decimal_param_of(out->dtype, out->tz);
     for (int64_t i = 0; i < src->length; i++) {
         PyObject *v = array_item_box(src, i);
         if (!v) return -1;
-        int r = collect_one(out, v, w, i);
+        int r = collect_one(out, v, w, i, dec);
         Py_DECREF(v);
         if (r < 0) return -1;
     }
@@ -296,10 +301,11 @@ static int collect_list_or_tuple(cc_numarray *out, PyObject *src, const conv_whe
         num_raise(num_type_of(out), st, w, NULL);
         return -1;
     }
+    decimal_param dec = decimal_param_of(out->dtype, out->tz);
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(src); i++) {
         PyObject *v = PySequence_Fast_GET_ITEM(src, i);
         Py_INCREF(v);
-        int r = collect_one(out, v, w, i);
+        int r = collect_one(out, v, w, i, dec);
         Py_DECREF(v);
         if (r < 0) return -1;
     }
@@ -325,8 +331,9 @@ static int collect_iterable(cc_numarray *out, PyObject *src, const conv_where *w
         /* only a pre-size: the loop below grows as it needs */
     }
     PyObject *v;
+    decimal_param dec = decimal_param_of(out->dtype, out->tz);
     for (Py_ssize_t i = 0; (v = PyIter_Next(it)) != NULL; i++) {
-        int r = collect_one(out, v, w, i);
+        int r = collect_one(out, v, w, i, dec);
         Py_DECREF(v);
         if (r < 0) goto fail;
     }

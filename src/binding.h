@@ -99,13 +99,28 @@ int raise_at(PyObject *exc, const conv_where *w, const char *fmt, ...);
 /* User code raised during a conversion at w: its exception keeps its type
  * and message and gains the note "while converting <where>".  Returns -1. */
 int note_at(const conv_where *w);
+/* The pending exception is about input position `row` of the call (a
+ * Table's extend, append, insert) and field `field` (borrowed; NULL: the
+ * row as a whole): it gains the attributes row (int) and field (str or
+ * None), so a caller finds the row without reading the message.  Its type
+ * and message stay.  Returns -1. */
+int error_mark_row(Py_ssize_t row, PyObject *field);
+
+/* A decimal128's precision and scale, parsed from its parameter "p,s"
+ * once per call or column rather than for every value; {0, 0}: not parsed
+ * (the conversion parses the string itself then). */
+typedef struct {
+    int precision, scale;
+} decimal_param;
 
 /* What a number is converted to: an Array's or a numeric field's type. */
 typedef struct {
     cc_dtype dtype;
     bool adaptive; /* Array('int'): widens, so only int64's range limits it */
     bool nullable;
-    const char *tz; /* a timestamp's time zone (NULL or "": naive), borrowed */
+    const char *tz; /* a timestamp's time zone (NULL or "": naive), or a decimal's
+                       "p,s"; borrowed */
+    decimal_param dec; /* a decimal's tz parsed, or {0, 0} */
 } num_type;
 static inline num_type num_type_of(const cc_numarray *a) {
     return (num_type){a->dtype, a->adaptive, a->nullable, a->tz};
@@ -144,14 +159,18 @@ PyObject *dtype_name_object(cc_dtype dt, const char *tz);
 /* "12,2" -> precision 12, scale 2: 0, or -1 (no exception) when it is not
  * a valid pair (precision 1..38, scale 0..precision). */
 int decimal_param_parse(const char *param, int *precision, int *scale);
+/* param parsed, for a decimal dt whose param is valid; else {0, 0}. */
+decimal_param decimal_param_of(cc_dtype dt, const char *param);
 /* "decimal128(12, 2)" -> param "12,2" (CC_TZ_MAX bytes): 1, 0 when s is not
  * such a name, -1 with ValueError for a bad precision or scale. */
 int decimal_name_parse(const char *s, char *param);
 /* v (a Decimal or an int; not a float) as the unscaled scalar of a
- * decimal128 with parameter param: 0, or -1 with TypeError, ValueError (more
+ * decimal128 with parameter param (dec: param parsed by the caller, once
+ * for many values, or {0, 0} to parse it here): 0, or -1 with TypeError, ValueError (more
  * digits after the point than the scale) or OverflowError (more than the
  * precision) at w.  None is the caller's. */
-int decimal_from_py(const char *param, PyObject *v, cc_scalar *out, const conv_where *w);
+int decimal_from_py(const char *param, decimal_param dec, PyObject *v, cc_scalar *out,
+                    const conv_where *w);
 /* For ==: 1 with *out when v (an int or a Decimal) is a value the column
  * can hold; 2 when it is one the column cannot hold (equal to none of its
  * values); 0 when Python's == must decide; -1 on error. */

@@ -11,6 +11,9 @@
  * implementation makes and parses quickly and which is exact whatever the
  * decimal context says.  ints are taken too (exactly, as pyarrow does);
  * floats are not (they are binary fractions: 0.1 is not 1/10), nor str.
+ * The parameter is parsed once per column (a Table field, at its schema) or
+ * per call (an Array's extend), not per value: decimal_param carries it.
+ * Reading a value (decimal_box) still parses it each time.
  */
 #include "binding.h"
 
@@ -38,6 +41,13 @@ int decimal_param_parse(const char *param, int *precision, int *scale) {
     *precision = p;
     *scale = s;
     return 0;
+}
+
+decimal_param decimal_param_of(cc_dtype dt, const char *param) {
+    decimal_param d = {0, 0};
+    if (cc_dtype_is_decimal(dt) && param && decimal_param_parse(param, &d.precision, &d.scale) != 0)
+        d = (decimal_param){0, 0}; /* decimal_from_py reports it */
+    return d;
 }
 
 static int raise_bad_params(const char *text) {
@@ -149,10 +159,11 @@ static int expected(const conv_where *w, PyObject *v, const char *param, const c
     return -1;
 }
 
-int decimal_from_py(const char *param, PyObject *v, cc_scalar *out, const conv_where *w) {
-    int precision, scale;
-    if (decimal_param_parse(param, &precision, &scale) != 0)
+int decimal_from_py(const char *param, decimal_param dec, PyObject *v, cc_scalar *out,
+                    const conv_where *w) {
+    if (dec.precision == 0 && decimal_param_parse(param, &dec.precision, &dec.scale) != 0)
         return raise_at(PyExc_ValueError, w, "bad decimal128 parameter '%s'", param);
+    int precision = dec.precision, scale = dec.scale;
     PyObject *type = get_decimal_type();
     if (!type) return -1;
     PyObject *text;
@@ -179,7 +190,7 @@ int decimal_from_py(const char *param, PyObject *v, cc_scalar *out, const conv_w
     } else if (PyIndex_Check(v) && !PyBool_Check(v)) { /* NumPy's ints */
         PyObject *i = PyNumber_Index(v);
         if (!i) return note_at(w);
-        int r = decimal_from_py(param, i, out, w);
+        int r = decimal_from_py(param, dec, i, out, w);
         Py_DECREF(i);
         return r;
     } else {
@@ -199,7 +210,7 @@ int decimal_for_compare(const char *param, PyObject *v, cc_scalar *out) {
     if (!type) return -1;
     if (!(PyLong_CheckExact(v) || Py_IS_TYPE(v, (PyTypeObject *)type))) return 0;
     conv_where w = {"Array", "compare", -1, NULL, NULL};
-    if (decimal_from_py(param, v, out, &w) == 0) return 1;
+    if (decimal_from_py(param, (decimal_param){0, 0}, v, out, &w) == 0) return 1;
     /* NaN, too many digits or places: equal to no stored value */
     PyErr_Clear();
     return 2;

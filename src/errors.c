@@ -6,7 +6,10 @@
  * The "where" (the prefix before the message) is a value, conv_where,
  * handed down to the conversion that fails; the message is formatted once,
  * there.  An exception raised by user code (__index__, __float__) keeps its
- * type and text and gains a note naming the same place.
+ * type and text and gains a note naming the same place.  An error about one
+ * row of a Table's extend/append/insert, ours or user code's, also carries
+ * that row's position in the call's input and the field as attributes
+ * (error_mark_row), so no caller has to parse the message for them.
  */
 #include "binding.h"
 
@@ -81,6 +84,18 @@ int note_at(const conv_where *w) {
     Py_XDECREF(note);
     Py_XDECREF(text);
     PyErr_Clear(); /* the note is a courtesy; the original error matters */
+    error_give(exc);
+    return -1;
+}
+
+int error_mark_row(Py_ssize_t row, PyObject *field) {
+    PyObject *exc = error_take();
+    if (!exc) return -1;
+    PyObject *r = PyLong_FromSsize_t(row);
+    if (!r || PyObject_SetAttrString(exc, "row", r) < 0 ||
+        PyObject_SetAttrString(exc, "field", field ? field : Py_None) < 0)
+        PyErr_Clear(); /* an exception that refuses attributes: the original matters */
+    Py_XDECREF(r);
     error_give(exc);
     return -1;
 }

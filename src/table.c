@@ -45,6 +45,7 @@ typedef TableObject Table;
 
 static field_kind kind_of(Table *t, Py_ssize_t i) { return schema_field(t->schema, i)->kind; }
 static Py_ssize_t nfields(Table *t) { return schema_nfields(t->schema); }
+static PyObject *field_name(Table *t, Py_ssize_t i) { return schema_field(t->schema, i)->name; }
 
 static cc_numarray *num_of(PyObject *col) { return &((ArrayObject *)col)->arr; }
 static cc_strarray *str_of(PyObject *col) { return &((StringArrayObject *)col)->arr; }
@@ -497,15 +498,22 @@ static void row_buf_free(row_buf *b) {
     if (b->vals != b->small_vals) PyMem_Free(b->vals), PyMem_Free(b->cells);
 }
 
-/* One row into b's cells for `schema` (the caller's strong reference: the
- * user code this runs may replace the table's).  0, or -1 with an
- * exception (b cleared).  The caller re-checks the table afterwards. */
-static int convert_row(PyObject *schema, PyObject *row, row_buf *b, const convert_ctx *ctx) {
-    if (row_values(schema, row, b->vals, ctx) < 0) return -1;
+/* One row, input position `at` of the call, into b's cells for `schema`
+ * (the caller's strong reference: the user code this runs may replace the
+ * table's).  0, or -1 with an exception marked with `at` and the field
+ * (error_mark_row; b cleared).  The caller re-checks the table afterwards. */
+static int convert_row(PyObject *schema, PyObject *row, row_buf *b, const convert_ctx *ctx,
+                       Py_ssize_t at) {
+    PyObject *field;
+    if (row_values(schema, row, b->vals, ctx, &field) < 0) {
+        error_mark_row(at, field);
+        Py_XDECREF(field);
+        return -1;
+    }
     for (Py_ssize_t i = 0; i < b->n; i++) {
         if (field_convert(schema, i, b->vals[i], &b->cells[i], ctx) < 0) {
             row_buf_clear(b);
-            return -1;
+            return error_mark_row(at, schema_field(schema, i)->name);
         }
         b->converted = i + 1;
     }
@@ -517,8 +525,8 @@ static int convert_row(PyObject *schema, PyObject *row, row_buf *b, const conver
 static int commit_row(Table *t, row_buf *b, int64_t at, const char *what) {
     Py_ssize_t n = nfields(t);
     if (check_resizable(t, what) < 0) return -1;
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (intern_cell(t, i, &b->cells[i]) < 0) return -1;
+    for (Py_ssize_t i = 0; i < n; i++) /* the call's one row: input position 0 */
+        if (intern_cell(t, i, &b->cells[i]) < 0) return error_mark_row(0, field_name(t, i));
     col_buf cb;
     cc_cell small[16], *cells = n <= 16 ? small : PyMem_Malloc((size_t)n * sizeof *cells);
     if (!cells) {
@@ -550,7 +558,7 @@ static int insert_row(Table *t, PyObject *row, Py_ssize_t at, bool append, const
     PyObject *schema = Py_NewRef(t->schema);
     uint64_t seen = t->schema_version;
     convert_ctx ctx = {NAME, what, -1};
-    int r = convert_row(schema, row, &b, &ctx);
+    int r = convert_row(schema, row, &b, &ctx, 0); /* the call's one row */
     if (r == 0) r = table_check_unchanged(t, seen, -1, what);
     if (r == 0) {
         /* list.insert semantics, against the length after the conversion */
@@ -661,12 +669,15 @@ static PyObject *table_extend(PyObject *self, PyObject *rows) {
         /* the iterator and the row's conversion run user code: re-check
          * before the row's categories are interned into t's columns */
         int r = table_check_unchanged(t, seen, -1, "extend"); /* after __next__ */
-        if (r == 0) r = convert_row(schema, row, &b, &ctx);
+        if (r == 0) r = convert_row(schema, row, &b, &ctx, ctx.row);
         Py_DECREF(row);
         if (r == 0) r = table_check_unchanged(t, seen, -1, "extend");
         if (r < 0) goto done;
         for (Py_ssize_t i = 0; i < nf; i++)
-            if (intern_cell(t, i, &b.cells[i]) < 0) goto done;
+            if (intern_cell(t, i, &b.cells[i]) < 0) {
+                error_mark_row(ctx.row, field_name(t, i));
+                goto done;
+            }
         /* into the scratch columns (never exported): no check, no undo */
         cc_status st = CC_OK;
         for (Py_ssize_t i = 0; i < nf && st == CC_OK; i++) {
@@ -822,7 +833,7 @@ static int set_row(Table *t, Py_ssize_t i, PyObject *row) {
     PyObject *schema = Py_NewRef(t->schema), *old = NULL;
     uint64_t seen = t->schema_version;
     convert_ctx ctx = {NAME, "__setitem__", -1};
-    int r = convert_row(schema, row, &b, &ctx);
+    int r = convert_row(schema, row, &b, &ctx, 0); /* the call's one row */
     if (r == 0) r = table_check_unchanged(t, seen, i, "__setitem__");
     if (r == 0 && !(old = PyTuple_New(nfields(t)))) r = -1;
     for (Py_ssize_t k = 0; r == 0 && k < nfields(t); k++) {
@@ -833,7 +844,7 @@ static int set_row(Table *t, Py_ssize_t i, PyObject *row) {
     Py_ssize_t k = 0;
     for (; r == 0 && k < nfields(t); k++) {
         cc_status st = CC_OK;
-        if (intern_cell(t, k, &b.cells[k]) < 0) r = -1;
+        if (intern_cell(t, k, &b.cells[k]) < 0) r = error_mark_row(0, field_name(t, k));
         else if ((st = store_cell(t, k, i, &b.cells[k])) != CC_OK)
             r = -1, raise_column(t, k, st, "__setitem__");
     }
@@ -1055,7 +1066,8 @@ static PyMethodDef table_methods[] = {
      "append($self, row, /)\n--\n\nappend(row): add a row at the end (a Record, dict, tuple, dataclass, namedtuple or "
      "any object with the fields as attributes).  Amortised O(fields)."},
     {"extend", table_extend, METH_O,
-     "extend($self, rows, /)\n--\n\nextend(rows): append every row; all or nothing (a bad row changes nothing).  O(n)."},
+     "extend($self, rows, /)\n--\n\nextend(rows): append every row; all or nothing (a bad row changes nothing; "
+     "its error's .row is its position in rows, .field the field or None).  O(n)."},
     {"insert", (PyCFunction)(void (*)(void))table_insert, METH_FASTCALL,
      "insert($self, i, row, /)\n--\n\ninsert(i, row): insert a row before position i, as list.insert.  O(n)."},
     {"pop", (PyCFunction)(void (*)(void))table_pop, METH_FASTCALL,

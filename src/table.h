@@ -33,7 +33,9 @@ typedef struct {
     bool adaptive;     /* FIELD_NUM 'int': the column is an adaptive Array('int'),
                           int8 widening to int64 as its values need */
     bool nullable;
-    char tz[CC_TZ_MAX]; /* a timestamp field's time zone, "" when naive */
+    char tz[CC_TZ_MAX]; /* a timestamp field's time zone, "" when naive; a
+                           decimal's "precision,scale" */
+    decimal_param dec;  /* a decimal field's tz, parsed once, for its values */
 } field_info;
 
 typedef struct {
@@ -81,8 +83,12 @@ static inline void field_cell_release(field_cell *c) { utf8_buf_release(&c->buf)
 int field_raise(PyObject *exc, const convert_ctx *ctx, PyObject *name, const char *fmt, ...);
 /* The values of one row (a Record, dict, mapping, tuple, list, namedtuple,
  * dataclass or any object with the attributes) in schema order, defaults
- * filled in: vals[i] new references.  0, or -1 (nothing held). */
-int row_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_ctx *ctx);
+ * filled in: vals[i] new references.  0, or -1 (nothing held) with *field
+ * the name of the field the error is about (a new reference: a missing
+ * field, an unknown key, the field whose lookup raised), or NULL when it is
+ * about the row as a whole (too many values). */
+int row_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_ctx *ctx,
+               PyObject **field);
 /* A new, empty column object for field i (categories in a new pool). */
 PyObject *column_new(PyTypeObject *any_type_of_module, PyObject *schema, Py_ssize_t i);
 

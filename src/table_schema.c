@@ -57,7 +57,7 @@ static int convert_number(const field_info *f, PyObject *v, field_cell *c, const
         c->num.v.i = v == Py_True;
         return 0;
     }
-    num_type t = {f->dtype, false, false, f->tz}; /* None was handled by the caller */
+    num_type t = {f->dtype, false, false, f->tz, f->dec}; /* None was handled by the caller */
     conv_where w = field_where(ctx, f->name);
     if (scalar_from_py(t, v, &c->num, &w) < 0) return -1;
     uint8_t tmp[CC_MAX_ITEMSIZE];
@@ -94,21 +94,31 @@ int field_convert(PyObject *schema, Py_ssize_t i, PyObject *v, field_cell *c,
 
 /* ---- one row -> its values ------------------------------------------------------------ */
 
-static int missing_field(PyObject *schema, Py_ssize_t i, PyObject **vals, const convert_ctx *ctx) {
+/* A failure about field `name` (NULL: the row as a whole): *field = a new
+ * reference to it, for row_values' caller.  Returns -1. */
+static int failed_at(PyObject **field, PyObject *name) {
+    *field = Py_XNewRef(name);
+    return -1;
+}
+
+static int missing_field(PyObject *schema, Py_ssize_t i, PyObject **vals, const convert_ctx *ctx,
+                         PyObject **field) {
     field_info *f = schema_field(schema, i);
     if (f->dflt) {
         vals[i] = Py_NewRef(f->dflt);
         return 0;
     }
-    return field_raise(PyExc_TypeError, ctx, f->name, "missing (the field has no default)");
+    field_raise(PyExc_TypeError, ctx, f->name, "missing (the field has no default)");
+    return failed_at(field, f->name);
 }
 
 static void release_values(PyObject **vals, Py_ssize_t n) {
     for (Py_ssize_t i = 0; i < n; i++) Py_CLEAR(vals[i]);
 }
 
-/* A key of the mapping that is not a field: TypeError. */
-static int unknown_key(PyObject *schema, PyObject *row, const convert_ctx *ctx) {
+/* A key of the mapping that is not a field: TypeError, *field = the key
+ * (as an exact str; NULL when it is not a str). */
+static int unknown_key(PyObject *schema, PyObject *row, const convert_ctx *ctx, PyObject **field) {
     PyObject *keys = PyMapping_Keys(row);
     if (!keys) return -1;
     PyObject *index = ((SchemaObject *)schema)->index;
@@ -117,7 +127,6 @@ static int unknown_key(PyObject *schema, PyObject *row, const convert_ctx *ctx) 
         /* as an exact str: no __eq__/__hash__ of the row's key runs here */
         PyObject *exact = PyUnicode_Check(key) ? str_exact(key, ctx->owner, ctx->what) : NULL;
         int known = exact ? PyDict_Contains(index, exact) : PyUnicode_Check(key) ? -1 : 0;
-        Py_XDECREF(exact);
         if (known == 0) {
             PyObject *names = ((SchemaObject *)schema)->names;
             if (ctx->row >= 0)
@@ -127,6 +136,8 @@ static int unknown_key(PyObject *schema, PyObject *row, const convert_ctx *ctx) 
                 PyErr_Format(PyExc_TypeError, "%s.%s: unknown field %R (the fields are %R)",
                              ctx->owner, ctx->what, key, names);
         }
+        if (known <= 0) failed_at(field, exact);
+        Py_XDECREF(exact);
         if (known <= 0) {
             Py_DECREF(keys);
             return -1;
@@ -136,87 +147,100 @@ static int unknown_key(PyObject *schema, PyObject *row, const convert_ctx *ctx) 
     return 0; /* the size changed under us; nothing unknown now */
 }
 
-static int dict_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_ctx *ctx) {
+static int dict_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_ctx *ctx,
+                       PyObject **field) {
     Py_ssize_t n = schema_nfields(schema), found = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *v = PyDict_GetItemWithError(row, schema_field(schema, i)->name);
         if (v) {
             vals[i] = Py_NewRef(v);
             found++;
-        } else if (PyErr_Occurred() || missing_field(schema, i, vals, ctx) < 0) {
+        } else if (PyErr_Occurred()) { /* a key's __eq__ */
+            return failed_at(field, schema_field(schema, i)->name);
+        } else if (missing_field(schema, i, vals, ctx, field) < 0) {
             return -1;
         }
     }
-    if (found < PyDict_GET_SIZE(row) && unknown_key(schema, row, ctx) < 0) return -1;
+    if (found < PyDict_GET_SIZE(row) && unknown_key(schema, row, ctx, field) < 0) return -1;
     return 0;
 }
 
-static int mapping_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_ctx *ctx) {
+static int mapping_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_ctx *ctx,
+                          PyObject **field) {
     Py_ssize_t n = schema_nfields(schema), found = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *v = PyObject_GetItem(row, schema_field(schema, i)->name);
         if (v) {
             vals[i] = v;
             found++;
-        } else if (!PyErr_ExceptionMatches(PyExc_KeyError)) {
-            return -1;
+        } else if (!PyErr_ExceptionMatches(PyExc_KeyError)) { /* the row's __getitem__ */
+            return failed_at(field, schema_field(schema, i)->name);
         } else {
             PyErr_Clear();
-            if (missing_field(schema, i, vals, ctx) < 0) return -1;
+            if (missing_field(schema, i, vals, ctx, field) < 0) return -1;
         }
     }
     Py_ssize_t size = PyObject_Size(row);
     if (size < 0) return -1;
-    if (found < size && unknown_key(schema, row, ctx) < 0) return -1;
+    if (found < size && unknown_key(schema, row, ctx, field) < 0) return -1;
     return 0;
 }
 
-static int sequence_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_ctx *ctx) {
+static int sequence_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_ctx *ctx,
+                           PyObject **field) {
     Py_ssize_t n = schema_nfields(schema);
     Py_ssize_t got = PySequence_Fast_GET_SIZE(row);
     if (got > n) {
-        PyErr_Format(PyExc_TypeError, "%s.%s: row %zd: %zd values for %zd fields %R", ctx->owner,
-                     ctx->what, ctx->row, got, n, ((SchemaObject *)schema)->names);
+        PyObject *names = ((SchemaObject *)schema)->names;
+        if (ctx->row >= 0)
+            PyErr_Format(PyExc_TypeError, "%s.%s: row %zd: %zd values for %zd fields %R",
+                         ctx->owner, ctx->what, ctx->row, got, n, names);
+        else /* append, insert: one row, no number (it said "row -1") */
+            PyErr_Format(PyExc_TypeError, "%s.%s: %zd values for %zd fields %R", ctx->owner,
+                         ctx->what, got, n, names);
         return -1;
     }
     PyObject **items = PySequence_Fast_ITEMS(row);
     for (Py_ssize_t i = 0; i < got; i++) vals[i] = Py_NewRef(items[i]);
     for (Py_ssize_t i = got; i < n; i++)
-        if (missing_field(schema, i, vals, ctx) < 0) return -1;
+        if (missing_field(schema, i, vals, ctx, field) < 0) return -1;
     return 0;
 }
 
-static int attribute_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_ctx *ctx) {
+static int attribute_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_ctx *ctx,
+                            PyObject **field) {
     Py_ssize_t n = schema_nfields(schema);
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *v = PyObject_GetAttr(row, schema_field(schema, i)->name);
         if (v) {
             vals[i] = v;
-        } else if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
-            return -1;
+        } else if (!PyErr_ExceptionMatches(PyExc_AttributeError)) { /* the row's __getattr__ */
+            return failed_at(field, schema_field(schema, i)->name);
         } else {
             PyErr_Clear();
-            if (missing_field(schema, i, vals, ctx) < 0) return -1;
+            if (missing_field(schema, i, vals, ctx, field) < 0) return -1;
         }
     }
     return 0;
 }
 
-int row_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_ctx *ctx) {
+int row_values(PyObject *schema, PyObject *row, PyObject **vals, const convert_ctx *ctx,
+               PyObject **field) {
     Py_ssize_t n = schema_nfields(schema);
+    *field = NULL;
     for (Py_ssize_t i = 0; i < n; i++) vals[i] = NULL;
     int r;
     if (PyDict_Check(row)) {
-        r = dict_values(schema, row, vals, ctx);
+        r = dict_values(schema, row, vals, ctx, field);
     } else if (PyTuple_CheckExact(row) || PyList_CheckExact(row)) {
-        r = sequence_values(schema, row, vals, ctx);
+        r = sequence_values(schema, row, vals, ctx, field);
     } else if (PyTuple_Check(row) && !PyObject_HasAttrString(row, "_fields")) {
-        r = sequence_values(schema, row, vals, ctx);
+        r = sequence_values(schema, row, vals, ctx, field);
     } else if (!PyTuple_Check(row) && !PyUnicode_Check(row) &&
                PyObject_HasAttrString((PyObject *)Py_TYPE(row), "keys")) {
-        r = mapping_values(schema, row, vals, ctx);
+        r = mapping_values(schema, row, vals, ctx, field);
     } else {
-        r = attribute_values(schema, row, vals, ctx); /* Records, dataclasses, namedtuples */
+        r = attribute_values(schema, row, vals, ctx, field); /* Records, dataclasses, namedtuples */
     }
     if (r < 0) release_values(vals, n);
     return r;
@@ -283,6 +307,7 @@ static int parse_spec(PyObject *name, PyObject *spec, field_info *f) {
         if (known < 0) return -1;
         if (!known) goto unknown;
         f->kind = FIELD_NUM;
+        f->dec = decimal_param_of(f->dtype, f->tz);
     }
     return 0;
 unknown:
