@@ -293,17 +293,46 @@ static int collect_buffer_or_iterable(cc_numarray *out, PyObject *src, const con
     return r == 0 ? collect_iterable(out, src, w) : r < 0 ? -1 : 0;
 }
 
+/* An exact int's value, read without calling into Python: true when it fits
+ * int64, false for a wider one (which the generic path then takes). */
+static inline bool exact_int_as_i64(PyObject *v, int64_t *out) {
+#if PY_VERSION_HEX >= 0x030C0000
+    /* 3.12+: one digit or none, the value in the object (C API, unstable tier) */
+    if (PyUnstable_Long_IsCompact((PyLongObject *)v)) {
+        *out = (int64_t)PyUnstable_Long_CompactValue((PyLongObject *)v);
+        return true;
+    }
+#endif
+    int overflow;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow); /* cannot fail on an int */
+    *out = x;
+    return overflow == 0;
+}
+
 static int collect_list_or_tuple(cc_numarray *out, PyObject *src, const conv_where *w) {
     /* The size is re-read every step: a value's __index__ may change it. */
     Py_ssize_t n = PySequence_Fast_GET_SIZE(src);
-    cc_status st = cc_numarray_reserve(out, n);
+    cc_status st = cc_numarray_reserve_for_fill(out, n);
     if (st != CC_OK) {
         num_raise(num_type_of(out), st, w, NULL);
         return -1;
     }
     decimal_param dec = decimal_param_of(out->dtype, out->tz);
+    /* Exact ints into an integer dtype skip the scalar round trip; they run
+     * no Python code, so the list cannot change under them.  Everything else
+     * (bools, int subclasses, ints beyond int64, floats) goes by collect_one. */
+    bool ints = cc_dtype_is_integer(out->dtype);
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(src); i++) {
         PyObject *v = PySequence_Fast_GET_ITEM(src, i);
+        int64_t x;
+        if (ints && PyLong_CheckExact(v) && exact_int_as_i64(v, &x)) {
+            st = cc_numarray_append_i64(out, x);
+            if (CC_LIKELY(st == CC_OK)) continue;
+            conv_where at = *w; /* what collect_one says of the same failure */
+            at.item = i;
+            num_raise(num_type_of(out), st, &at, v);
+            return -1;
+        }
         Py_INCREF(v);
         int r = collect_one(out, v, w, i, dec);
         Py_DECREF(v);

@@ -85,6 +85,10 @@ void *cc_malloc(size_t n);
  * the size of a block it did not map itself. */
 void *cc_realloc(void *p, size_t old_n, size_t n);
 void cc_free(void *p);
+/* As cc_malloc, for a block the caller writes in full right away: an
+ * allocator that maps large blocks may fault all their pages in at once
+ * (one system call) rather than one page fault per page on first write. */
+void *cc_malloc_prefault(size_t n);
 
 /* n * size in bytes, or CC_ENOMEM when the product overflows or exceeds
  * CC_MAX_SIZE. */

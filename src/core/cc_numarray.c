@@ -292,6 +292,24 @@ cc_status cc_numarray_reserve(cc_numarray *a, int64_t n) {
     return st;
 }
 
+cc_status cc_numarray_reserve_for_fill(cc_numarray *a, int64_t n) {
+    if (a->capacity || n <= 0 || a->exports || cc_numarray_is_shared(a))
+        return cc_numarray_reserve(a, n);
+    size_t nbytes;
+    if (n > CC_MAX_SIZE) return CC_ENOMEM;
+    CC_RETURN_NOT_OK(cc_mul_size(n, cc_numarray_itemsize(a), &nbytes));
+    uint8_t *data = cc_malloc_prefault(nbytes);
+    if (!data) return CC_ENOMEM;
+    if (a->nullable && cc_bitmap_resize(&a->validity, 0, n) != CC_OK) {
+        cc_free(data);
+        return CC_ENOMEM;
+    }
+    a->data = data;
+    a->capacity = n;
+    poison_spare(a);
+    return CC_OK;
+}
+
 cc_status cc_numarray_shrink_to_fit(cc_numarray *a) {
     if (a->capacity == a->length) return CC_OK;
     if (a->exports) return CC_EBUSY;

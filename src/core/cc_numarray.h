@@ -129,6 +129,10 @@ CC_MUST_CHECK cc_status cc_numarray_adopt(cc_numarray *a, int64_t length, const 
 
 /* Capacity of at least n elements (exact); CC_EBUSY if it would move. */
 CC_MUST_CHECK cc_status cc_numarray_reserve(cc_numarray *a, int64_t n);
+/* As reserve, when the caller is about to append all n values (a list's
+ * items): an empty array gets a block whose pages are faulted in up front
+ * (cc_malloc_prefault).  Otherwise exactly cc_numarray_reserve. */
+CC_MUST_CHECK cc_status cc_numarray_reserve_for_fill(cc_numarray *a, int64_t n);
 /* Capacity == length. */
 CC_MUST_CHECK cc_status cc_numarray_shrink_to_fit(cc_numarray *a);
 /* Re-stores an adaptive array at a wider integer dtype. */
@@ -159,6 +163,32 @@ static inline CC_MUST_CHECK cc_status cc_numarray_append(cc_numarray *a,
         CC_POISON(slot, (size_t)size);
     }
     return cc_numarray_append_slow(a, s);
+}
+
+/* Appends the integer v: the same result and statuses as cc_numarray_append
+ * of a CC_SCALAR_INT, with the store of a private non-nullable integer
+ * dtype (cc_dtype_is_integer) inline: no scalar, no call per value. */
+static inline CC_MUST_CHECK cc_status cc_numarray_append_i64(cc_numarray *a, int64_t v) {
+    const cc_dtype_info *info = cc_dtype_get(a->dtype);
+    if (CC_LIKELY(a->length < a->capacity && !a->nullable && !a->exports && !a->data_share &&
+                  cc_dtype_is_integer(a->dtype) &&
+                  (info->kind == CC_KIND_SIGNED ? v >= info->min && v <= (int64_t)info->max
+                                                : v >= 0 && (uint64_t)v <= info->max))) {
+        uint8_t *slot = a->data + a->length * info->itemsize;
+        CC_UNPOISON(slot, (size_t)info->itemsize);
+        switch (info->itemsize) {
+        case 1: { int8_t x = (int8_t)v; memcpy(slot, &x, 1); break; }
+        case 2: { int16_t x = (int16_t)v; memcpy(slot, &x, 2); break; }
+        case 4: { int32_t x = (int32_t)v; memcpy(slot, &x, 4); break; }
+        default: memcpy(slot, &v, 8); break;
+        }
+        a->length++;
+        return CC_OK;
+    }
+    cc_scalar s;
+    s.kind = CC_SCALAR_INT;
+    s.v.i = v;
+    return cc_numarray_append(a, &s);
 }
 
 /* Appends n values of src_dtype read from src (a packed native-order

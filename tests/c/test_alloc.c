@@ -67,6 +67,8 @@ void *cc_malloc(size_t n) {
     return new_block(n);
 }
 
+void *cc_malloc_prefault(size_t n) { return cc_malloc(n); }
+
 void *cc_realloc(void *p, size_t old_n, size_t n) {
     if (should_fail()) return NULL;
     if (!p) return new_block(n);

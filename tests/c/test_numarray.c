@@ -608,7 +608,11 @@ static bool step_once(harness *h) {
         int64_t v;
         bool valid;
         cc_scalar s = gen_store_value(h, 8, 20, labels, &v, &valid, &want);
-        got = RUN(h, cc_numarray_append(a, &s));
+        /* an int appends both ways, with the same result and statuses */
+        if (s.kind == CC_SCALAR_INT && cc_dtype_is_integer(a->dtype) && rng_chance(r, 50))
+            got = RUN(h, cc_numarray_append_i64(a, s.v.i));
+        else
+            got = RUN(h, cc_numarray_append(a, &s));
         if (want == CC_OK) {
             m_push(m, v, valid);
             if (h->cfg.adaptive && valid) h->want_dt = wider_int(h->want_dt, oracle_width(v));
@@ -834,8 +838,10 @@ static bool step_once(harness *h) {
         may_change_capacity = true;
     } else if (op < 97) {
         int64_t want_cap = rng_range(r, 0, n + 60);
-        set_ctx(h, "reserve");
-        got = RUN(h, cc_numarray_reserve(a, want_cap));
+        bool for_fill = rng_chance(r, 50);
+        set_ctx(h, for_fill ? "reserve_for_fill" : "reserve");
+        got = RUN(h, for_fill ? cc_numarray_reserve_for_fill(a, want_cap)
+                              : cc_numarray_reserve(a, want_cap));
         int64_t expect = before.capacity > want_cap ? before.capacity : want_cap;
         if (got == CC_OK)
             ok = CHECK_MSG(a->capacity == expect, "%s: capacity %" PRId64 ", expected %" PRId64,
