@@ -252,6 +252,9 @@ def run_speed(n: int, repeats: int) -> dict:
     out["iterate + read one field, dataclasses"] = best_of(lambda: read_price(dcs), repeats)
     out["iterate + read one field, Table"] = best_of(lambda: read_price(table), repeats)
     out["Table.to_pandas()"] = best_of(lambda: table.to_pandas(), repeats)
+    # pandas' constructor reads a Table row by row (named through the rows'
+    # _fields, dtypes inferred from values): docs/interop.md says to_pandas
+    out["pd.DataFrame(table)"] = best_of(lambda: pd.DataFrame(table), repeats)
 
     out.update(sort_speed(n, max(repeats, 5)))
 
