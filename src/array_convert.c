@@ -293,22 +293,6 @@ static int collect_buffer_or_iterable(cc_numarray *out, PyObject *src, const con
     return r == 0 ? collect_iterable(out, src, w) : r < 0 ? -1 : 0;
 }
 
-/* An exact int's value, read without calling into Python: true when it fits
- * int64, false for a wider one (which the generic path then takes). */
-static inline bool exact_int_as_i64(PyObject *v, int64_t *out) {
-#if PY_VERSION_HEX >= 0x030C0000
-    /* 3.12+: one digit or none, the value in the object (C API, unstable tier) */
-    if (PyUnstable_Long_IsCompact((PyLongObject *)v)) {
-        *out = (int64_t)PyUnstable_Long_CompactValue((PyLongObject *)v);
-        return true;
-    }
-#endif
-    int overflow;
-    long long x = PyLong_AsLongLongAndOverflow(v, &overflow); /* cannot fail on an int */
-    *out = x;
-    return overflow == 0;
-}
-
 static int collect_list_or_tuple(cc_numarray *out, PyObject *src, const conv_where *w) {
     /* The size is re-read every step: a value's __index__ may change it. */
     Py_ssize_t n = PySequence_Fast_GET_SIZE(src);

@@ -100,14 +100,13 @@ static inline int append_fast(cc_numarray *a, PyObject *v) {
         CC_UNPOISON(slot, 8);
         memcpy(slot, &d, 8);
     } else if (PyLong_CheckExact(v)) {
-        int overflow;
-        long long x = PyLong_AsLongLongAndOverflow(v, &overflow);
-        if (overflow) return 0;
+        int64_t x;
+        if (!exact_int_as_i64(v, &x)) return 0;
         switch (a->dtype) {
 #define FAST_INT(E, ctype)                                                     \
     case CC_##E: {                                                             \
         ctype c = (ctype)x;                                                    \
-        if ((long long)c != x) return 0;                                       \
+        if ((int64_t)c != x) return 0;                                         \
         CC_UNPOISON(slot, sizeof c);                                           \
         memcpy(slot, &c, sizeof c);                                            \
         break;                                                                 \

@@ -264,6 +264,33 @@ static inline void error_give(PyObject *exc) {
 #endif
 }
 
+/* An exact int's value read in place, without a call: true when it fits
+ * int64, false for a wider one (the caller's generic path then takes it).
+ * 3.12+ through the unstable C API (a "compact" int: one digit or none);
+ * 3.11 from its layout (ob_size: sign and digit count), as box_int writes
+ * it; two 30-bit digits are read too, which covers every value < 2**60. */
+static inline bool exact_int_as_i64(PyObject *v, int64_t *out) {
+#if PY_VERSION_HEX >= 0x030C0000
+    if (PyUnstable_Long_IsCompact((PyLongObject *)v)) {
+        *out = (int64_t)PyUnstable_Long_CompactValue((PyLongObject *)v);
+        return true;
+    }
+#elif PY_VERSION_HEX >= 0x030B0000
+    Py_ssize_t size = Py_SIZE(v);
+    const digit *d = ((PyLongObject *)v)->ob_digit;
+    if (size >= -2 && size <= 2) {
+        int64_t mag = size == 0 ? 0 : (int64_t)d[0];
+        if (size == 2 || size == -2) mag |= (int64_t)d[1] << PyLong_SHIFT;
+        *out = size < 0 ? -mag : mag;
+        return true;
+    }
+#endif
+    int overflow;
+    long long x = PyLong_AsLongLongAndOverflow(v, &overflow); /* cannot fail on an int */
+    *out = x;
+    return overflow == 0;
+}
+
 /* True once the interpreter is shutting down.  An Arrow release callback can
  * run then, from a consumer's last reference dropped on some thread; taking
  * the GIL at that point can hang or kill the thread, so the callbacks leave

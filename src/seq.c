@@ -448,16 +448,22 @@ int seq_contains(PyObject *self, const seq_ops *ops, PyObject *v) {
     return i == -2 ? -1 : i >= 0;
 }
 
-PyObject *seq_append(PyObject *self, const seq_ops *ops, PyObject *v) {
-    if (length_refused(self, ops, "append") < 0) return NULL;
-    int r = ops->append_fast ? ops->append_fast(self, v) : 0;
-    if (r) return none_or_null(r);
+/* The general append, apart so that the fast one below does not pay for
+ * its stack frame (a seq_scratch is half a kilobyte) on every call. */
+static CC_NOINLINE PyObject *append_general(PyObject *self, const seq_ops *ops, PyObject *v) {
     seq_scratch s;
     seq_scratch_init(&s);
     if (convert_one(self, ops, v, &s, "append") < 0) return NULL;
     cc_status st = BY_KIND(cc_numarray_append(NUM(self), &s.one),
                            cc_strarray_append(STR(self), one_str(&s), s.one_null));
     return none_or_null(commit(self, ops, st, &s, "append", v));
+}
+
+PyObject *seq_append(PyObject *self, const seq_ops *ops, PyObject *v) {
+    if (length_refused(self, ops, "append") < 0) return NULL;
+    int r = ops->append_fast ? ops->append_fast(self, v) : 0;
+    if (r) return none_or_null(r);
+    return append_general(self, ops, v);
 }
 
 int seq_extend_from(PyObject *self, const seq_ops *ops, PyObject *src, const char *what,

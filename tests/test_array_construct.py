@@ -189,3 +189,35 @@ ints = st.one_of(st.integers(-2**64, 2**64), st.sampled_from(EDGES), st.booleans
 @given(dtype=st.sampled_from(DTYPES), values=st.lists(ints, max_size=20))
 def test_property_list_tuple_iter_agree(dtype, values):
     check(dtype, values)
+
+
+# ---- append: the same fast read of an exact int (src/array_methods.c append_fast)
+
+APPEND_EDGES = EDGES + [2**60 - 1, 2**60, -(2**60) + 1, -(2**60), 2**53, 2**53 + 1, -2**53 - 1]
+
+
+def append_result(make, v):
+    """("ok", list) or ("err", exception type) for appending v to make()."""
+    a = make()
+    try:
+        a.append(v)
+    except Exception as e:  # noqa: BLE001 -- compared as they are
+        return ("err", type(e))
+    return ("ok", list(a))
+
+
+@pytest.mark.parametrize("dtype", list(TYPECODES))
+@pytest.mark.parametrize("v", APPEND_EDGES)
+def test_append_edges_as_array_array(dtype, v):
+    """Appending to a fixed-width array (with room: the fast path, and full:
+    the general one) stores or refuses exactly what array.array does."""
+    code = TYPECODES[dtype]
+    want = append_result(lambda: stdarray.array(code, [1]), v)
+    with_room = append_result(lambda: Array(dtype, [1]), v)
+    assert with_room == (want if want[0] == "ok" else ("err", OverflowError))
+    # 2-digit and wider values on 3.11 are read in place too: the float64
+    # fast path converts exact ints up to 2**53 and leaves the rest (rounding)
+    # to the general path
+    f = Array("float64", [1.0])
+    f.append(v)
+    assert f[-1] == float(v)

@@ -33,11 +33,13 @@ typedef enum cc_status {
 #if defined(__GNUC__)
 #define CC_MUST_CHECK __attribute__((warn_unused_result))
 #define CC_NOINLINE __attribute__((noinline))
+#define CC_ALWAYS_INLINE inline __attribute__((always_inline))
 #define CC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define CC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define CC_MUST_CHECK
 #define CC_NOINLINE
+#define CC_ALWAYS_INLINE inline
 #define CC_LIKELY(x) (x)
 #define CC_UNLIKELY(x) (x)
 #endif
