@@ -20,6 +20,7 @@
 #include <stdlib.h>
 
 void *cc_malloc(size_t n) { return malloc(n ? n : 1); }
+void *cc_malloc_prefault(size_t n) { return cc_malloc(n); }
 void *cc_realloc(void *p, size_t old_n, size_t n) {
     (void)old_n;
     return realloc(p, n ? n : 1);
