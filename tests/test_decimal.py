@@ -391,3 +391,13 @@ def test_table_sort_by_decimal_columns_matches_a_stable_list_sort(data):
     t.sort(by=["k", "d"], reverse=reverse)
     model = sort_column(sort_column(rows, 0, reverse), 1, reverse)  # last key first
     assert [(r.d, r.k) for r in t] == model
+
+
+def test_interleaved_reads_of_different_scales():
+    """Reading a value reuses the last parameter parsed (src/decimal.c): arrays
+    of other scales read in turn must each get their own."""
+    arrays = {p_s: cc.Array(f"decimal128({p_s[0]}, {p_s[1]})", [D(7)]) for p_s in
+              [(12, 2), (38, 9), (5, 0), (12, 3), (38, 38 - 1)]}
+    for _ in range(3):
+        for (p, s), a in arrays.items():
+            assert a[0] == 7 and a[0].as_tuple().exponent == -s, (p, s)
