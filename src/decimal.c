@@ -13,7 +13,7 @@
  * floats are not (they are binary fractions: 0.1 is not 1/10), nor str.
  * The parameter is parsed once per column (a Table field, at its schema) or
  * per call (an Array's extend), not per value: decimal_param carries it.
- * Reading a value (decimal_box) reuses the last parse (param_parse_memo).
+ * Reading a value (decimal_box) reuses the last parse (decimal_param_parse).
  */
 #include "binding.h"
 
@@ -33,11 +33,28 @@ static PyObject *get_decimal_type(void) {
 
 /* ---- the parameter "p,s" and the name "decimal128(p, s)" ------------------------------------ */
 
+/* Called once per value read (decimal_box), where sscanf cost as much as
+ * all the rest but the Decimal call; the parameter is nearly always the one
+ * parsed last, so that parse is kept (one interpreter, under the GIL, as
+ * decimal_type above). */
+static char memo_param[CC_TZ_MAX];
+static int memo_precision, memo_scale;
+
 int decimal_param_parse(const char *param, int *precision, int *scale) {
+    if (memo_param[0] && strcmp(param, memo_param) == 0) {
+        *precision = memo_precision;
+        *scale = memo_scale;
+        return 0;
+    }
     int p, s, end = 0;
     if (sscanf(param, "%d,%d%n", &p, &s, &end) != 2 || param[end] != '\0' || p < 1 ||
         p > CC_DECIMAL_MAX_PRECISION || s < 0 || s > p)
         return -1;
+    if (strlen(param) < sizeof memo_param) {
+        strcpy(memo_param, param);
+        memo_precision = p;
+        memo_scale = s;
+    }
     *precision = p;
     *scale = s;
     return 0;
@@ -218,31 +235,9 @@ int decimal_for_compare(const char *param, PyObject *v, cc_scalar *out) {
 
 /* ---- unscaled integer -> Decimal ------------------------------------------------------------- */
 
-/* decimal_box runs once per value read, and sscanf cost as much as the
- * rest of it but the Decimal call; the parameter is nearly always the one
- * parsed last, so that parse is kept (module state in all but name: one
- * interpreter, under the GIL, as decimal_type above). */
-static char memo_param[CC_TZ_MAX];
-static int memo_precision, memo_scale;
-
-static int param_parse_memo(const char *param, int *precision, int *scale) {
-    if (memo_param[0] && strcmp(param, memo_param) == 0) {
-        *precision = memo_precision;
-        *scale = memo_scale;
-        return 0;
-    }
-    if (decimal_param_parse(param, precision, scale) != 0) return -1;
-    if (strlen(param) < sizeof memo_param) {
-        strcpy(memo_param, param);
-        memo_precision = *precision;
-        memo_scale = *scale;
-    }
-    return 0;
-}
-
 PyObject *decimal_box(const char *param, const cc_scalar *s) {
     int precision, scale;
-    if (param_parse_memo(param, &precision, &scale) != 0)
+    if (decimal_param_parse(param, &precision, &scale) != 0)
         return PyErr_Format(PyExc_ValueError, "bad decimal128 parameter '%s'", param);
     PyObject *type = get_decimal_type();
     if (!type) return NULL;
